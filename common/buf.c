@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/* Growable byte buffers and NULL-terminated string vectors. */
+#include "buf.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int buf_reserve(struct buf *b, size_t extra)
+{
+	if (b->len + extra + 1 <= b->cap)
+		return 0;
+	size_t cap = b->cap ? b->cap : 64;
+	while (cap < b->len + extra + 1)
+		cap *= 2;
+	char *d = realloc(b->data, cap);
+	if (!d)
+		return -ENOMEM;
+	b->data = d;
+	b->cap = cap;
+	return 0;
+}
+
+int buf_append(struct buf *b, const void *data, size_t len)
+{
+	int r = buf_reserve(b, len);
+	if (r < 0)
+		return r;
+	if (len)
+		memcpy(b->data + b->len, data, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+int buf_puts(struct buf *b, const char *s)
+{
+	return buf_append(b, s, strlen(s));
+}
+
+int buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -EINVAL;
+	int r = buf_reserve(b, (size_t)n);
+	if (r < 0)
+		return r;
+	va_start(ap, fmt);
+	(void)vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap); /* size checked above */
+	va_end(ap);
+	b->len += (size_t)n;
+	return 0;
+}
+
+void buf_free(struct buf *b)
+{
+	free(b->data);
+	*b = (struct buf){0};
+}
+
+int strv_push_take(struct strv *v, char *s)
+{
+	if (!s)
+		return -ENOMEM;
+	if (v->len + 2 > v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 16;
+		char **items = realloc(v->items, cap * sizeof(char *));
+		if (!items) {
+			free(s);
+			return -ENOMEM;
+		}
+		v->items = items;
+		v->cap = cap;
+	}
+	v->items[v->len++] = s;
+	v->items[v->len] = NULL;
+	return 0;
+}
+
+int strv_push(struct strv *v, const char *s)
+{
+	return strv_push_take(v, strdup(s));
+}
+
+int strv_pushf(struct strv *v, const char *fmt, ...)
+{
+	char *s = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -ENOMEM;
+	return strv_push_take(v, s);
+}
+
+void strv_free(struct strv *v)
+{
+	for (size_t i = 0; i < v->len; i++)
+		free(v->items[i]);
+	free(v->items);
+	*v = (struct strv){0};
+}

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared guest helpers: /dev/kmsg logging, the mount table executor, file reading, power-off. */
+#include "guest.h"
+
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <time.h>
+
+static int kmsg_fd = -1;
+static const char *log_name = "quiz";
+
+void guest_log_open(const char *name)
+{
+	log_name = name;
+	if (kmsg_fd < 0)
+		kmsg_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+}
+
+void guest_log(int level, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	int n = snprintf(line, sizeof(line), "<%d>%s: ", level, log_name);
+	va_start(ap, fmt);
+	(void)vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap); /* a long line is cut */
+	va_end(ap);
+	if (kmsg_fd >= 0)
+		(void)!write(kmsg_fd, line, strlen(line)); /* nowhere else to report to */
+	else
+		fprintf(stderr, "%s\n", line + 3);
+}
+
+int mkdir_p(const char *path, unsigned mode)
+{
+	_cleanup_free_ char *p = strdup(path);
+	if (!p)
+		return -ENOMEM;
+	for (char *s = p + 1;; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (mkdir(p, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*s = c;
+		if (!c)
+			return 0;
+	}
+}
+
+int mount_one(const struct mount_op *op)
+{
+	if (op->how & MOUNT_MKDIR) {
+		int r = mkdir_p(op->target, 0755);
+		if (r < 0 && (op->how & MOUNT_FATAL)) {
+			log_err("mkdir %s: %s", op->target, strerror(-r));
+			return r;
+		}
+	}
+	if (mount(op->source, op->target, op->type, op->flags, op->data) == 0)
+		return 0;
+	int r = -errno;
+	if (r == -EBUSY && (op->how & MOUNT_TOLERATE_BUSY))
+		return 0;
+	log_err("mount %s (%s) on %s: %s", op->source, op->type ? op->type : "bind", op->target,
+		strerror(-r));
+	return (op->how & MOUNT_FATAL) ? r : 0;
+}
+
+int mount_all(const struct mount_op *ops, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int r = mount_one(&ops[i]);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int read_file(const char *path, char **ret_data, size_t *ret_size)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	struct buf b = {0};
+	char chunk[65536];
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int r = -errno;
+			buf_free(&b);
+			return r;
+		}
+		if (n == 0)
+			break;
+		if (buf_append(&b, chunk, (size_t)n) < 0) {
+			buf_free(&b);
+			return -ENOMEM;
+		}
+	}
+	if (!b.data && buf_append(&b, "", 0) < 0)
+		return -ENOMEM;
+	*ret_size = b.len;
+	*ret_data = b.data;
+	return 0;
+}
+
+int contract_load(const char *path, char **ret_data, struct contract_entry **ret_entries,
+		  size_t *ret_n)
+{
+	_cleanup_free_ char *data = NULL;
+	size_t size = 0;
+	int r = read_file(path, &data, &size);
+	if (r < 0)
+		return r;
+	r = contract_parse(data, size, ret_entries, ret_n);
+	if (r < 0)
+		return r;
+	*ret_data = TAKE_PTR(data);
+	return 0;
+}
+
+void guest_poweroff(void)
+{
+	sync();
+	(void)reboot(RB_AUTOBOOT); /* kernel booted with reboot=t; QEMU -no-reboot turns it into exit */
+	for (;;)
+		pause();
+}
+
+int mount_option_escape(const char *path, struct buf *out)
+{
+	for (const char *p = path; *p; p++) {
+		if (*p == ':' || *p == ',' || *p == '\\') {
+			int r = buf_append(out, "\\", 1);
+			if (r < 0)
+				return r;
+		}
+		int r = buf_append(out, p, 1);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+unsigned long long uptime_ms(void)
+{
+	struct timespec ts;
+	(void)clock_gettime(CLOCK_BOOTTIME, &ts); /* cannot fail for this clock */
+	return (unsigned long long)ts.tv_sec * 1000 + (unsigned long long)ts.tv_nsec / 1000000;
+}

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+/* init1: the image's /sbin/init. Stacks the host layers over the image and execs init2. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "guest.h"
+
+#define LAYERS "/quiz/layers"
+#define UPPER "/quiz/upper"
+#define NEW_ROOT "/quiz/root"
+#define INIT2 "/quiz/run/init2"
+
+/* 9p read-only layers: the host files do not change under a run, so the cache may keep them. */
+#define NINEP_RO "trans=virtio,version=9p2000.L,msize=512000,cache=loose"
+
+static const struct mount_op boot_mounts[] = {
+	{"proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, MOUNT_FATAL},
+	{"devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755", MOUNT_FATAL | MOUNT_TOLERATE_BUSY},
+	{"quiz.run", LAYERS "/run", "9p", MS_RDONLY, NINEP_RO, MOUNT_FATAL},
+};
+
+static const struct mount_op stack_mounts[] = {
+	{"tmpfs", UPPER, "tmpfs", 0, "mode=0755", MOUNT_FATAL},
+	/* The image itself becomes the bottom layer: a plain (non-recursive) bind of "/". */
+	{"/", "/quiz/image", NULL, MS_BIND, NULL, MOUNT_FATAL},
+};
+
+_noreturn_ static void fail(const char *what, int r)
+{
+	log_err("%s: %s; the run cannot start", what, strerror(-r));
+	guest_poweroff();
+}
+
+static int mount_lower_layers(const struct contract_entry *e, size_t n, struct buf *lowerdir)
+{
+	int r = buf_puts(lowerdir, LAYERS "/run");
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		if (!STREQ(e[i].key, CONTRACT_LAYER))
+			continue;
+		_cleanup_free_ char *tag = NULL, *target = NULL;
+		if (asprintf(&tag, "quiz.%s", e[i].value) < 0 ||
+		    asprintf(&target, LAYERS "/%s", e[i].value) < 0)
+			return -ENOMEM;
+		struct mount_op op = {tag, target, "9p", MS_RDONLY, NINEP_RO, MOUNT_FATAL | MOUNT_MKDIR};
+		r = mount_one(&op);
+		if (r < 0)
+			return r;
+		r = buf_puts(lowerdir, ":");
+		if (r >= 0)
+			r = mount_option_escape(target, lowerdir);
+	}
+	if (r >= 0)
+		r = buf_puts(lowerdir, ":/quiz/image");
+	return r;
+}
+
+static int mount_overlay_root(const char *lowerdir)
+{
+	int r = mkdir_p(UPPER "/root", 0755);
+	if (r >= 0)
+		r = mkdir_p(UPPER "/work", 0755);
+	if (r < 0)
+		return r;
+	_cleanup_buf_ struct buf opts = {0};
+	r = buf_printf(&opts, "lowerdir=%s,upperdir=" UPPER "/root,workdir=" UPPER "/work", lowerdir);
+	if (r < 0)
+		return r;
+	struct mount_op op = {"overlay", NEW_ROOT, "overlay", 0, opts.data, MOUNT_FATAL};
+	return mount_one(&op);
+}
+
+/* Make NEW_ROOT the root; the layer mounts stay reachable through the overlay only. */
+static int switch_root(void)
+{
+	if (umount2("/proc", MNT_DETACH) < 0 || umount2("/dev", MNT_DETACH) < 0)
+		return -errno;
+	if (chdir(NEW_ROOT) < 0)
+		return -errno;
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return -errno;
+	if (umount2(".", MNT_DETACH) < 0)
+		return -errno;
+	return chdir("/") < 0 ? -errno : 0;
+}
+
+int main(void)
+{
+	_cleanup_free_ char *contract_data = NULL;
+	_cleanup_free_ struct contract_entry *contract = NULL;
+	_cleanup_buf_ struct buf lowerdir = {0};
+	size_t n = 0;
+	int r;
+
+	if (getpid() != 1) {
+		fprintf(stderr, "quiz-init1: not PID 1; this is the guest image's init\n");
+		return 1;
+	}
+	r = mount_all(boot_mounts, ELEMENTSOF(boot_mounts));
+	guest_log_open("quiz-init1");
+	if (r < 0)
+		fail("boot mounts", r);
+	log_info("started at %llu ms", uptime_ms());
+
+	r = contract_load(CONTRACT_INIT1_PATH, &contract_data, &contract, &n);
+	if (r < 0)
+		fail("reading " CONTRACT_INIT1_PATH, r);
+	r = mount_all(stack_mounts, ELEMENTSOF(stack_mounts));
+	if (r < 0)
+		fail("upper and image mounts", r);
+	r = mount_lower_layers(contract, n, &lowerdir);
+	if (r < 0)
+		fail("layer mounts", r);
+	r = mount_overlay_root(lowerdir.data);
+	if (r < 0)
+		fail("overlay root", r);
+	r = switch_root();
+	if (r < 0)
+		fail("switching to the overlay root", r);
+
+	log_info("root ready at %llu ms", uptime_ms());
+	char *argv[] = {INIT2, NULL};
+	execv(INIT2, argv);
+	fail("exec " INIT2, -errno);
+}

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: MIT */
+/* init2: PID 1 of the overlay root. Prepares the guest, runs the program under tini, reports. */
+#include <fcntl.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "guest.h"
+#include "ports.h"
+#include "run.h"
+
+#define NINEP "trans=virtio,version=9p2000.L,msize=512000"
+
+static const struct mount_op system_mounts[] = {
+	{"proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, MOUNT_FATAL | MOUNT_MKDIR},
+	{"sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, MOUNT_FATAL | MOUNT_MKDIR},
+	{"devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755", MOUNT_FATAL | MOUNT_MKDIR},
+	{"devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "gid=5,mode=0620,ptmxmode=0666",
+	 MOUNT_FATAL | MOUNT_MKDIR},
+	{"tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", MOUNT_MKDIR},
+	{"tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", MOUNT_MKDIR},
+	/* Debugging filesystems: a kernel built without one still runs the program. */
+	{"tracefs", "/sys/kernel/tracing", "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0},
+	{"debugfs", "/sys/kernel/debug", "debugfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0},
+	{"configfs", "/sys/kernel/config", "configfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0},
+	{"bpf", "/sys/fs/bpf", "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700", 0},
+	{"cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0},
+};
+
+static const struct {
+	const char *target;
+	const char *path;
+} dev_links[] = {
+	{"/proc/self/fd", "/dev/fd"},
+	{"/proc/self/fd/0", "/dev/stdin"},
+	{"/proc/self/fd/1", "/dev/stdout"},
+	{"/proc/self/fd/2", "/dev/stderr"},
+};
+
+static int setup_devices(void)
+{
+	for (size_t i = 0; i < ELEMENTSOF(dev_links); i++)
+		if (symlink(dev_links[i].target, dev_links[i].path) < 0 && errno != EEXIST)
+			return -errno;
+	return 0;
+}
+
+static int setup_network(void)
+{
+	if (sethostname("quiz", 4) < 0)
+		return -errno;
+	_cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	struct ifreq ifr = {.ifr_name = "lo"};
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		return -errno;
+	ifr.ifr_flags |= IFF_UP;
+	return ioctl(fd, SIOCSIFFLAGS, &ifr) < 0 ? -errno : 0;
+}
+
+/* The host's current directory at the same path: read-only 9p under a throwaway tmpfs layer. */
+static int mount_cwd(const char *cwd)
+{
+	static const struct mount_op ops[] = {
+		{"quiz.cwd", "/quiz/cwd/lower", "9p", MS_RDONLY, NINEP ",cache=loose",
+		 MOUNT_FATAL | MOUNT_MKDIR},
+		{"tmpfs", "/quiz/cwd/rw", "tmpfs", 0, "mode=0755", MOUNT_FATAL | MOUNT_MKDIR},
+	};
+	int r = mount_all(ops, ELEMENTSOF(ops));
+	if (r >= 0)
+		r = mkdir_p("/quiz/cwd/rw/upper", 0755);
+	if (r >= 0)
+		r = mkdir_p("/quiz/cwd/rw/work", 0755);
+	if (r < 0)
+		return r;
+	struct mount_op overlay = {
+		"overlay", cwd, "overlay", 0,
+		"lowerdir=/quiz/cwd/lower,upperdir=/quiz/cwd/rw/upper,workdir=/quiz/cwd/rw/work",
+		MOUNT_FATAL | MOUNT_MKDIR};
+	return mount_one(&overlay);
+}
+
+static int mount_shared(void)
+{
+	struct mount_op op = {"quiz.shared", "/shared", "9p", 0, NINEP ",cache=mmap",
+			      MOUNT_FATAL | MOUNT_MKDIR};
+	return mount_one(&op);
+}
+
+static int prepare_system(void)
+{
+	int r = mount_all(system_mounts, ELEMENTSOF(system_mounts));
+	if (r < 0)
+		return r;
+	guest_log_open("quiz-init2");
+	log_info("started at %llu ms", uptime_ms());
+	r = setup_devices();
+	if (r < 0) {
+		log_err("/dev links: %s", strerror(-r));
+		return r;
+	}
+	r = setup_network();
+	if (r < 0)
+		log_err("hostname and loopback: %s", strerror(-r)); /* the program may not need them */
+	return 0;
+}
+
+static int prepare_layers(const struct contract_entry *c, size_t n)
+{
+	int r;
+	const char *cwd = contract_get(c, n, CONTRACT_CWD);
+	if (cwd) {
+		r = mount_cwd(cwd);
+		if (r < 0)
+			return r;
+	}
+	const char *shared = contract_get(c, n, CONTRACT_SHARED);
+	if (shared && STREQ(shared, "1")) {
+		r = mount_shared();
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && STREQ(argv[1], "--exec"))
+		return run_exec(argc - 2, argv + 2);
+	if (getpid() != 1) {
+		fprintf(stderr, "quiz-init2: not PID 1; init1 starts this in the guest\n");
+		return 1;
+	}
+
+	_cleanup_free_ char *data = NULL;
+	_cleanup_free_ struct contract_entry *c = NULL;
+	struct ports ports = PORTS_INIT;
+	size_t n = 0;
+	int r;
+
+	r = prepare_system();
+	if (r >= 0)
+		r = contract_load(CONTRACT_GUEST_PATH, &data, &c, &n);
+	if (r >= 0)
+		r = prepare_layers(c, n);
+	if (r >= 0)
+		r = ports_open(&ports);
+	if (r < 0) {
+		log_err("guest set-up failed: %s", strerror(-r));
+		ports_report_error(&ports, "guest set-up failed (see the kernel log)");
+		guest_poweroff();
+	}
+
+	struct run_result result = {0};
+	run_program(c, n, &ports, &result);
+	ports_report(&ports, &result);
+	guest_poweroff();
+}

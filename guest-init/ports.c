@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/* Finding virtio-serial ports by name (no udev) and sending the status line. */
+#include "ports.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+/* Ports are announced to the guest asynchronously after the device probes: poll up to this. */
+#define PORT_WAIT_MS 5000
+
+static int port_path(const char *name, char *path, size_t size)
+{
+	DIR *d = opendir("/sys/class/virtio-ports");
+	if (!d)
+		return -errno;
+	int r = -ENOENT;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		char attr[300], value[64] = "";
+		snprintf(attr, sizeof(attr), "/sys/class/virtio-ports/%s/name", de->d_name);
+		_cleanup_close_ int fd = open(attr, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		ssize_t len = read(fd, value, sizeof(value) - 1);
+		if (len <= 0)
+			continue;
+		value[len] = '\0';
+		value[strcspn(value, "\n")] = '\0';
+		if (STREQ(value, name)) {
+			snprintf(path, size, "/dev/%s", de->d_name);
+			r = 0;
+			break;
+		}
+	}
+	closedir(d);
+	return r;
+}
+
+static int port_open(const char *name, int flags)
+{
+	char path[320];
+	for (int waited = 0;; waited += 10) {
+		int r = port_path(name, path, sizeof(path));
+		if (r == 0) {
+			int fd = open(path, flags | O_CLOEXEC | O_NOCTTY);
+			return fd < 0 ? -errno : fd;
+		}
+		if (waited >= PORT_WAIT_MS) {
+			log_err("virtio port %s: not found", name);
+			return r;
+		}
+		(void)nanosleep(&(struct timespec){.tv_nsec = 10 * 1000 * 1000}, NULL);
+	}
+}
+
+int ports_open(struct ports *p)
+{
+	if (p->status < 0 && (p->status = port_open(PORT_STATUS, O_WRONLY)) < 0)
+		return p->status;
+	if ((p->in = port_open(PORT_STDIN, O_RDONLY)) < 0)
+		return p->in;
+	if ((p->out = port_open(PORT_STDOUT, O_WRONLY)) < 0)
+		return p->out;
+	if ((p->err = port_open(PORT_STDERR, O_WRONLY)) < 0)
+		return p->err;
+	return 0;
+}
+
+static void report_line(struct ports *p, const char *line)
+{
+	if (p->status < 0)
+		p->status = port_open(PORT_STATUS, O_WRONLY);
+	log_info("reporting at %llu ms: %s", uptime_ms(), line);
+	if (p->status < 0 || write(p->status, line, strlen(line)) < 0)
+		log_err("cannot report the status to the host: %s", line);
+}
+
+void ports_report(struct ports *p, const struct run_result *result)
+{
+	char line[320];
+	if (result->error[0])
+		snprintf(line, sizeof(line), STATUS_ERROR "%s\n", result->error);
+	else
+		snprintf(line, sizeof(line), STATUS_EXIT "%d\n", result->exit_code);
+	report_line(p, line);
+}
+
+void ports_report_error(struct ports *p, const char *message)
+{
+	char line[320];
+	snprintf(line, sizeof(line), STATUS_ERROR "%s\n", message);
+	report_line(p, line);
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/* The guest ends of the virtio-serial ports: program stdio and the status line to the host. */
+#pragma once
+
+#include "guest.h"
+
+struct ports {
+	int in, out, err, status;
+};
+#define PORTS_INIT {.in = -1, .out = -1, .err = -1, .status = -1}
+
+struct run_result {
+	int exit_code;    /* 0..255, already 128+S for a signal */
+	char error[256];  /* non-empty: the run failed before or around the program (exit 125) */
+};
+
+/* Open every port by its name; waits briefly for the ports to appear. */
+int ports_open(struct ports *p);
+/* Send the status line; opens the status port itself if needed. */
+void ports_report(struct ports *p, const struct run_result *result);
+void ports_report_error(struct ports *p, const char *message);

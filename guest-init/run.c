@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: MIT */
+/* The guest's run stage: environment, guest hooks, tini, the program, its exit status. */
+#include "run.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "buf.h"
+
+#define TINI "/usr/bin/tini"
+#define INIT2 "/quiz/run/init2"
+#define HOOKS "/quiz/run/hooks"
+#define SHELL "/bin/bash"
+
+static int build_env(const struct contract_entry *c, size_t n, struct strv *env)
+{
+	static const char *const base[] = {
+		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+		"HOME=/root",
+		"USER=root",
+		"LOGNAME=root",
+		"SHELL=" SHELL,
+		"LANG=C.UTF-8",
+	};
+	int r = 0;
+	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(base); i++)
+		r = strv_push(env, base[i]);
+	const char *kernel = contract_get(c, n, CONTRACT_KERNEL);
+	const char *profiles = contract_get(c, n, CONTRACT_PROFILES);
+	if (r >= 0)
+		r = strv_pushf(env, "QUIZ_KERNEL=%s", kernel ? kernel : "");
+	if (r >= 0)
+		r = strv_pushf(env, "QUIZ_PROFILES=%s", profiles ? profiles : "");
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		if (STREQ(c[i].key, CONTRACT_ENV))
+			r = strv_push(env, c[i].value);
+	return r;
+}
+
+/* Wait for pid as PID 1: every other child that ends meanwhile is an orphan to reap. */
+static int wait_for(pid_t pid)
+{
+	for (;;) {
+		int status;
+		pid_t got = wait(&status);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return 125;
+		if (got != pid)
+			continue;
+		if (WIFEXITED(status))
+			return WEXITSTATUS(status);
+		return 128 + WTERMSIG(status);
+	}
+}
+
+static void child_stdio(const struct ports *p, int in)
+{
+	/* dup2 clears O_CLOEXEC on the copies; failures leave the default console fds. */
+	(void)dup2(in, 0);
+	(void)dup2(p->out, 1);
+	(void)dup2(p->err, 2);
+}
+
+static int run_hooks(const struct contract_entry *c, size_t n, const struct ports *p,
+		     char *const *env, struct run_result *ret)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!STREQ(c[i].key, CONTRACT_HOOK))
+			continue;
+		char path[512];
+		snprintf(path, sizeof(path), HOOKS "/%s", c[i].value);
+		log_info("guest hook %s at %llu ms", c[i].value, uptime_ms());
+		pid_t pid = fork();
+		if (pid == 0) {
+			int null = open("/dev/null", O_RDONLY);
+			child_stdio(p, null);
+			(void)dup2(p->err, 1); /* a hook's output is diagnostics, never program output */
+			char *argv[] = {path, NULL};
+			execve(path, argv, env);
+			fprintf(stderr, "quiz: profile %s: guest hook: %s\n", c[i].value,
+				strerror(errno));
+			_exit(127);
+		}
+		int code = pid < 0 ? 125 : wait_for(pid);
+		if (code != 0) {
+			snprintf(ret->error, sizeof(ret->error),
+				 "profile %s: guest hook failed with status %d", c[i].value, code);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void run_program(const struct contract_entry *c, size_t n, const struct ports *p,
+		 struct run_result *ret)
+{
+	_cleanup_strv_ struct strv env = {0}, argv = {0};
+	*ret = (struct run_result){0};
+
+	int r = build_env(c, n, &env);
+	if (r >= 0)
+		r = strv_push(&argv, TINI);
+	if (r >= 0)
+		r = strv_push(&argv, "-s");
+	if (r >= 0)
+		r = strv_push(&argv, "--");
+	if (r >= 0)
+		r = strv_push(&argv, INIT2);
+	if (r >= 0)
+		r = strv_push(&argv, "--exec");
+	size_t nargs = 0;
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		if (STREQ(c[i].key, CONTRACT_ARG) && ++nargs)
+			r = strv_push(&argv, c[i].value);
+	if (r >= 0 && nargs == 0)
+		r = strv_push(&argv, SHELL); /* no program: a shell reading stdin */
+	if (r < 0) {
+		snprintf(ret->error, sizeof(ret->error), "out of memory preparing the program");
+		return;
+	}
+	if (run_hooks(c, n, p, env.items, ret) < 0)
+		return;
+
+	const char *cwd = contract_get(c, n, CONTRACT_CWD);
+	log_info("program starting at %llu ms", uptime_ms());
+	pid_t pid = fork();
+	if (pid == 0) {
+		(void)setsid(); /* its own session: the program's signals never reach PID 1 */
+		child_stdio(p, p->in);
+		if (chdir(cwd ? cwd : "/root") < 0)
+			fprintf(stderr, "quiz: cannot enter %s: %s\n", cwd, strerror(errno));
+		execve(TINI, argv.items, env.items);
+		fprintf(stderr, "quiz: cannot run " TINI ": %s\n", strerror(errno));
+		_exit(125);
+	}
+	if (pid < 0) {
+		snprintf(ret->error, sizeof(ret->error), "fork: %s", strerror(errno));
+		return;
+	}
+	ret->exit_code = wait_for(pid);
+	log_info("program ended at %llu ms with status %d", uptime_ms(), ret->exit_code);
+}
+
+int run_exec(int argc, char **argv)
+{
+	if (argc < 1) {
+		fprintf(stderr, "quiz: nothing to run\n");
+		return 125;
+	}
+	execvp(argv[0], argv);
+	int saved = errno;
+	fprintf(stderr, "quiz: %s: %s\n", argv[0], strerror(saved));
+	return saved == ENOENT || saved == ENOTDIR ? 127 : 126;
+}

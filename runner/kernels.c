@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: MIT */
+/* Finding kernels: the cache's releases, -k selection, -K paths, config checks. */
+#include "kernels.h"
+
+#include <dirent.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "kernel_ref.h"
+#include "macro.h"
+#include "paths.h"
+
+#define ARCH "x86_64"
+
+static int by_version(const void *a, const void *b)
+{
+	struct kernel_version va, vb;
+	const char *sa = *(char *const *)a, *sb = *(char *const *)b;
+	bool pa = kernel_version_parse(sa, &va) == 0, pb = kernel_version_parse(sb, &vb) == 0;
+	if (pa != pb)
+		return pa ? 1 : -1;
+	int c = pa ? kernel_version_compare(&va, &vb) : 0;
+	return c ? c : strcmp(sa, sb);
+}
+
+int kernels_list(const char *home, struct strv *ret)
+{
+	_cleanup_free_ char *dir = NULL;
+	if (asprintf(&dir, "%s/kernels/" ARCH, home) < 0)
+		return -ENOMEM;
+	struct strv v = {0};
+	DIR *d = opendir(dir);
+	if (d) {
+		struct dirent *de;
+		while ((de = readdir(d))) {
+			if (de->d_name[0] == '.')
+				continue;
+			_cleanup_free_ char *image = NULL;
+			if (asprintf(&image, "%s/%s/bzImage", dir, de->d_name) < 0 ||
+			    (access(image, R_OK) == 0 && strv_push(&v, de->d_name) < 0)) {
+				closedir(d);
+				strv_free(&v);
+				return -ENOMEM;
+			}
+		}
+		closedir(d);
+	}
+	if (v.len)
+		qsort(v.items, v.len, sizeof(char *), by_version);
+	*ret = v;
+	return 0;
+}
+
+static int kernel_at(const char *dir, const char *release, struct kernel *ret)
+{
+	struct kernel k = {0};
+	_cleanup_free_ char *layer = NULL;
+	if (!(k.release = strdup(release)) || !(k.dir = strdup(dir)) ||
+	    asprintf(&k.image, "%s/bzImage", dir) < 0 || asprintf(&k.config, "%s/config", dir) < 0 ||
+	    asprintf(&layer, "%s/layer", dir) < 0) {
+		kernel_free(&k);
+		return -ENOMEM;
+	}
+	struct stat st;
+	if (stat(layer, &st) == 0 && S_ISDIR(st.st_mode))
+		k.layer = TAKE_PTR(layer);
+	*ret = k;
+	return 0;
+}
+
+int kernel_resolve(const char *home, const char *selector, struct kernel *ret)
+{
+	_cleanup_strv_ struct strv list = {0};
+	int r = kernels_list(home, &list);
+	if (r < 0)
+		return r;
+	size_t pick = 0;
+	bool found = false;
+	if (!selector || !selector[0]) {
+		found = list.len > 0;
+		pick = list.len - 1;
+	}
+	for (size_t i = 0; !found && i < list.len; i++)
+		if (STREQ(list.items[i], selector)) /* an exact directory name always wins */
+			found = true, pick = i;
+	if (!found) {
+		r = kernel_ref_select(selector, list.items, list.len, &pick);
+		if (r < 0)
+			return r;
+	}
+	if (!list.len)
+		return -ENOENT;
+	_cleanup_free_ char *dir = NULL;
+	if (asprintf(&dir, "%s/kernels/" ARCH "/%s", home, list.items[pick]) < 0)
+		return -ENOMEM;
+	return kernel_at(dir, list.items[pick], ret);
+}
+
+int kernel_from_path(const char *path, struct kernel *ret)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return -errno;
+	struct kernel k = {0};
+	_cleanup_free_ char *release_file = NULL, *release = NULL, *copy = strdup(path);
+	if (!copy)
+		return -ENOMEM;
+	int n;
+	if (S_ISDIR(st.st_mode)) {
+		n = asprintf(&k.image, "%s/arch/x86/boot/bzImage", path);
+		if (n >= 0)
+			n = asprintf(&k.config, "%s/.config", path);
+		if (n >= 0)
+			n = asprintf(&release_file, "%s/include/config/kernel.release", path);
+	} else {
+		const char *dir = dirname(copy);
+		k.image = strdup(path);
+		n = k.image ? asprintf(&k.config, "%s/.config", dir) : -1;
+		if (n >= 0)
+			n = asprintf(&release_file, "%s/include/config/kernel.release", dir);
+	}
+	if (n < 0) {
+		kernel_free(&k);
+		return -ENOMEM;
+	}
+	if (access(k.image, R_OK) < 0) {
+		kernel_free(&k);
+		return -ENOENT;
+	}
+	if (access(k.config, R_OK) < 0) {
+		free(k.config);
+		k.config = NULL;
+	}
+	if (read_text(release_file, &release) == 0)
+		release[strcspn(release, "\n")] = '\0';
+	k.release = strdup(release ? release : "custom");
+	if (!k.release) {
+		kernel_free(&k);
+		return -ENOMEM;
+	}
+	*ret = k;
+	return 0;
+}
+
+void kernel_free(struct kernel *k)
+{
+	free(k->release);
+	free(k->dir);
+	free(k->image);
+	free(k->config);
+	free(k->layer);
+	*k = (struct kernel){0};
+}
+
+/* Does config_text hold exactly "SYM=VALUE" as a line (or, for "=n", no "SYM=" line)? */
+static bool config_has(const char *config_text, const char *sym, const char *value)
+{
+	size_t slen = strlen(sym);
+	for (const char *line = config_text; line && *line;) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+		if (len > slen && strncmp(line, sym, slen) == 0 && line[slen] == '=') {
+			if (STREQ(value, "n"))
+				return false;
+			return len - slen - 1 == strlen(value) &&
+			       strncmp(line + slen + 1, value, len - slen - 1) == 0;
+		}
+		line = end ? end + 1 : NULL;
+	}
+	return STREQ(value, "n");
+}
+
+int kconfig_missing(const char *config_text, const char *fragment_text, struct strv *ret)
+{
+	struct strv missing = {0};
+	_cleanup_free_ char *copy = strdup(fragment_text);
+	if (!copy)
+		return -ENOMEM;
+	char *save = NULL;
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char sym[128];
+		const char *value;
+		if (sscanf(line, "# %127[A-Za-z0-9_] is not set", sym) == 1 &&
+		    strncmp(sym, "CONFIG_", 7) == 0) {
+			value = "n";
+		} else if (strncmp(line, "CONFIG_", 7) == 0 && strchr(line, '=')) {
+			size_t len = (size_t)(strchr(line, '=') - line);
+			if (len >= sizeof(sym))
+				continue;
+			memcpy(sym, line, len);
+			sym[len] = '\0';
+			value = line + len + 1;
+		} else {
+			continue;
+		}
+		if (!config_has(config_text, sym, value) && strv_push(&missing, line) < 0) {
+			strv_free(&missing);
+			return -ENOMEM;
+		}
+	}
+	*ret = missing;
+	return 0;
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/* Built kernels in the cache, and a user's own kernel given by path. */
+#pragma once
+
+#include "buf.h"
+
+struct kernel {
+	char *release;
+	char *dir;    /* cache folder; NULL for -K */
+	char *image;  /* boot image */
+	char *config; /* its .config; NULL when unknown */
+	char *layer;  /* folder shown over the guest root (/lib/modules, /boot); NULL if none */
+};
+
+/* Release names under home/kernels/<arch>, sorted oldest to newest. */
+int kernels_list(const char *home, struct strv *ret);
+/* The kernel a -k selector names (NULL: the newest). -ENOENT none, -EINVAL bad selector. */
+int kernel_resolve(const char *home, const char *selector, struct kernel *ret);
+/* A boot image or a build tree (-K). -ENOENT when no boot image is found there. */
+int kernel_from_path(const char *path, struct kernel *ret);
+void kernel_free(struct kernel *k);
+
+/* Lines of a kconfig fragment ("CONFIG_X=y") that config_text does not satisfy. Pure. */
+int kconfig_missing(const char *config_text, const char *fragment_text, struct strv *ret);

@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: MIT */
+/* quiz: boot a quiz kernel in a QEMU microvm, run one program there, exit with its status. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "image.h"
+#include "kernels.h"
+#include "log.h"
+#include "options.h"
+#include "outcome.h"
+#include "paths.h"
+#include "qemu_argv.h"
+#include "run_dir.h"
+#include "run_layer.h"
+#include "vm.h"
+
+#define EXIT_QUIZ_FAILED 125
+
+static int find_kernel(const struct quiz_options *o, const struct quiz_paths *p, struct kernel *k)
+{
+	if (o->kernel_path) {
+		int r = kernel_from_path(o->kernel_path, k);
+		if (r < 0)
+			log_error("-K %s: no kernel image there (a bzImage or a build tree with "
+				  "arch/x86/boot/bzImage): %s",
+				  o->kernel_path, strerror(-r));
+		return r;
+	}
+	int r = kernel_resolve(p->home, o->kernel, k);
+	if (r == -EINVAL) {
+		log_error("-k %s: not a kernel version; use a form like 6.1, 6.1.192 or 6.12-rc3",
+			  o->kernel);
+	} else if (r == -ENOENT) {
+		_cleanup_strv_ struct strv built = {0};
+		_cleanup_buf_ struct buf names = {0};
+		(void)kernels_list(p->home, &built); /* only for the message */
+		for (size_t i = 0; i < built.len; i++)
+			(void)buf_printf(&names, "%s%s", i ? ", " : "", built.items[i]);
+		log_error("no %s kernel built (built: %s); run: quiz-kernel build %s",
+			  o->kernel ? o->kernel : "quiz", names.len ? names.data : "none",
+			  o->kernel ? o->kernel : "6.1");
+	} else if (r < 0) {
+		log_error("looking for kernels in %s: %s", p->home, strerror(-r));
+	}
+	return r;
+}
+
+/* Bad input is refused before anything boots, with the fix. */
+static int check_inputs(const struct quiz_options *o)
+{
+	struct stat st;
+	const char *dirs[][2] = {
+		{"--shared", o->shared_dir}, {"-u", o->user_dir}, {"--system", o->system_dir}};
+	for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+		if (!dirs[i][1])
+			continue;
+		if (stat(dirs[i][1], &st) < 0 || !S_ISDIR(st.st_mode)) {
+			log_error("%s %s: not a directory; give an existing folder", dirs[i][0],
+				  dirs[i][1]);
+			return -EINVAL;
+		}
+		if (access(dirs[i][1], R_OK | X_OK) < 0) {
+			log_error("%s %s: not readable: %s", dirs[i][0], dirs[i][1], strerror(errno));
+			return -EACCES;
+		}
+	}
+	const char *prog = o->program[0];
+	if (prog && strchr(prog, '/') && stat(prog, &st) < 0) {
+		log_error("%s: no such file on the host: %s", prog, strerror(errno));
+		return -ENOENT;
+	}
+	if (o->mode == RUN_MODE_TMUX) {
+		log_error("-r tmux: tmux mode is not available yet; use -r raw");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+static bool kvm_usable(void)
+{
+	const char *accel = getenv("QUIZ_ACCEL");
+	if (accel && STREQ(accel, "tcg"))
+		return false;
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	(void)close(fd); /* only probing */
+	return true;
+}
+
+static int build_argv(const struct quiz_options *o, const struct kernel *k, const char *image,
+		      const struct run_shares *sh, struct strv *argv)
+{
+	const char *qemu = getenv("QUIZ_QEMU");
+	struct qemu_plan plan = {
+		.qemu = qemu && qemu[0] ? qemu : "qemu-system-x86_64",
+		.kvm = kvm_usable(),
+		.kernel_image = k->image,
+		.root_image = image,
+		.memory = o->memory,
+		.cpus = o->cpus,
+		.shares = sh->items,
+		.n_shares = sh->n,
+		.kernel_words = (const char *const *)o->append.items,
+		.n_kernel_words = o->append.len,
+		.extra_args = (const char *const *)o->qemu_args.items,
+		.n_extra_args = o->qemu_args.len,
+	};
+	if (!plan.kvm)
+		timing_hints(k, &plan.tsc_khz, &plan.hz);
+	log_debug("accelerator: %s", plan.kvm ? "kvm" : "tcg");
+	int r = qemu_argv_build(&plan, argv);
+	if (r < 0)
+		log_error("cannot build the QEMU command line: %s", strerror(-r));
+	return r;
+}
+
+static void print_dry_run(const struct strv *argv, const struct run_shares *sh)
+{
+	_cleanup_buf_ struct buf line = {0};
+	for (size_t i = 0; i < argv->len; i++) {
+		if (i)
+			(void)buf_puts(&line, " ");
+		(void)shell_quote(argv->items[i], &line); /* ENOMEM: a shorter line */
+	}
+	printf("%s\n", line.data ? line.data : "");
+	for (size_t i = 0; i < sh->n; i++)
+		printf("layer %s %s %s\n", sh->items[i].tag, sh->items[i].path,
+		       sh->items[i].writable ? "rw" : "ro");
+}
+
+static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p)
+{
+	_cleanup_(kernel_free) struct kernel k = {0};
+	_cleanup_free_ char *image = NULL, *init2 = NULL, *cwd = get_current_dir_name();
+	_cleanup_strv_ struct strv argv = {0};
+	struct run_shares sh = {0};
+	struct run_dir dir = RUN_DIR_INIT;
+	int status = EXIT_QUIZ_FAILED;
+
+	if (!cwd || check_inputs(o) < 0 || find_kernel(o, p, &k) < 0 ||
+	    check_kernel_config(p, &k) < 0 || image_prepare(p, &image) < 0)
+		return EXIT_QUIZ_FAILED;
+	if (asprintf(&init2, "%s/init2", p->libexec) < 0)
+		return EXIT_QUIZ_FAILED;
+	if (!o->dry_run && qemu_missing())
+		return EXIT_QUIZ_FAILED;
+
+	int r = run_dir_create(p->home, &dir);
+	if (r < 0) {
+		log_error("cannot create a run directory under %s/runs: %s", p->home, strerror(-r));
+		return EXIT_QUIZ_FAILED;
+	}
+	struct run_setup setup = {o, &k, cwd, init2, "raw"};
+	r = run_layer_write(&setup, dir.fd, dir.path, &sh);
+	if (r < 0)
+		log_error("cannot write the run layer in %s: %s", dir.path, strerror(-r));
+	if (r >= 0)
+		r = build_argv(o, &k, image, &sh, &argv);
+	if (r >= 0 && o->dry_run) {
+		print_dry_run(&argv, &sh);
+		status = 0;
+	} else if (r >= 0) {
+		struct vm_options vo = {dir.fd, argv.items, o->timeout_s, o->verbose};
+		struct vm_result res = {0};
+		r = vm_run(&vo, &res);
+		if (r < 0)
+			log_error("cannot start the VM: %s", strerror(-r));
+		else
+			status = outcome_report(&res, &dir, o->timeout_s);
+		vm_result_free(&res);
+	}
+	run_shares_free(&sh);
+	if (o->keep) {
+		log_error("run directory kept: %s", dir.path);
+		run_dir_close(&dir);
+	} else {
+		run_dir_remove(&dir);
+	}
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	_cleanup_(options_free) struct quiz_options o = {0};
+	_cleanup_(paths_free) struct quiz_paths p = {0};
+
+	if (options_parse(argc, argv, &o) < 0)
+		return EXIT_QUIZ_FAILED;
+	if (o.help) {
+		options_help();
+		return 0;
+	}
+	if (o.version) {
+		printf("quiz %s (%s, x86_64 microvm, 9p layers)\n", QUIZ_VERSION, QUIZ_BUILD_TYPE);
+		return 0;
+	}
+	log_verbose = o.verbose;
+	int r = paths_init(&p);
+	if (r < 0) {
+		log_error("cannot find the cache root (set QUIZ_HOME or HOME): %s", strerror(-r));
+		return EXIT_QUIZ_FAILED;
+	}
+	return quiz_run(&o, &p);
+}

@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: MIT */
+/* Parsing quiz's options with getopt_long; --help lists them in the same order. */
+#include "options.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+enum {
+	OPT_SHARED = 0x100,
+	OPT_SYSTEM,
+	OPT_APPEND,
+	OPT_QEMU_ARG,
+	OPT_DRY_RUN,
+	OPT_KEEP,
+};
+
+static const struct option long_options[] = {
+	{"kernel", required_argument, NULL, 'k'},
+	{"kernel-path", required_argument, NULL, 'K'},
+	{"mode", required_argument, NULL, 'r'},
+	{"memory", required_argument, NULL, 'm'},
+	{"cpus", required_argument, NULL, 'c'},
+	{"timeout", required_argument, NULL, 't'},
+	{"shared", required_argument, NULL, OPT_SHARED},
+	{"user-dir", required_argument, NULL, 'u'},
+	{"system", required_argument, NULL, OPT_SYSTEM},
+	{"env", required_argument, NULL, 'e'},
+	{"append", required_argument, NULL, OPT_APPEND},
+	{"qemu-arg", required_argument, NULL, OPT_QEMU_ARG},
+	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+	{"verbose", no_argument, NULL, 'v'},
+	{"keep", no_argument, NULL, OPT_KEEP},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{},
+};
+
+void options_help(void)
+{
+	printf("Usage: quiz [OPTIONS] [PROGRAM [ARGS...]]\n"
+	       "Boot a quiz kernel in a QEMU microvm, run PROGRAM there (from the current\n"
+	       "directory, seen at the same path) and exit with its status. No PROGRAM: a shell.\n"
+	       "\n"
+	       "  -k, --kernel VER        kernel: 6.1 (newest 6.1.x), 6.1.192, 6.12-rc3\n"
+	       "  -K, --kernel-path PATH  a kernel image (bzImage) you built; its .config beside it\n"
+	       "  -r, --mode MODE         raw (pipes) | tmux | auto (default: raw)\n"
+	       "  -m, --memory SIZE       guest memory (default 512M)\n"
+	       "  -c, --cpus N            guest CPUs (default 1)\n"
+	       "  -t, --timeout SECONDS   stop the run after SECONDS (exit 124)\n"
+	       "      --shared DIR        DIR read-write at /shared\n"
+	       "  -u, --user-dir DIR      DIR's files over the guest root, read-only\n"
+	       "      --system DIR        an install target (DESTDIR) over the guest root\n"
+	       "  -e, --env VAR=VALUE     set VAR in the program's environment\n"
+	       "      --append WORDS      extra kernel command-line words\n"
+	       "      --qemu-arg ARG      extra QEMU argument (repeatable)\n"
+	       "      --dry-run           print the QEMU command line and the layers; boot nothing\n"
+	       "  -v, --verbose           kernel console on stderr\n"
+	       "      --keep              keep the run directory and say where\n"
+	       "  -h, --help              this text\n"
+	       "  -V, --version           version and build details\n"
+	       "\n"
+	       "Environment:\n"
+	       "  QUIZ_HOME     cache root (default $XDG_CACHE_HOME/quiz or ~/.cache/quiz)\n"
+	       "  QUIZ_KERNEL   default for -k\n"
+	       "  QUIZ_QEMU     QEMU binary (default qemu-system-x86_64)\n"
+	       "  QUIZ_ACCEL    kvm | tcg (default: kvm when /dev/kvm is usable)\n"
+	       "\n"
+	       "Exit status: the program's (0-255); 128+S killed by signal S; 126/127 could not\n"
+	       "run / not found; 124 timeout; 125 quiz or the VM failed (stderr says which).\n");
+}
+
+static int parse_unsigned(const char *opt, const char *s, unsigned min, unsigned *ret)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || v < min || v > 1000000) {
+		log_error("%s %s: expected a number >= %u", opt, s, min);
+		return -EINVAL;
+	}
+	*ret = (unsigned)v;
+	return 0;
+}
+
+static int split_words(struct strv *v, const char *s)
+{
+	_cleanup_free_ char *copy = strdup(s);
+	if (!copy)
+		return -ENOMEM;
+	char *save = NULL;
+	for (char *w = strtok_r(copy, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save)) {
+		if (STREQ(w, "--")) {
+			log_error("--append: '--' would hide microvm's device words from the kernel; "
+				  "leave it out");
+			return -EINVAL;
+		}
+		int r = strv_push(v, w);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int parse_one(int c, struct quiz_options *o)
+{
+	switch (c) {
+	case 'k': o->kernel = optarg; return 0;
+	case 'K': o->kernel_path = optarg; return 0;
+	case 'r':
+		if (STREQ(optarg, "raw"))
+			o->mode = RUN_MODE_RAW;
+		else if (STREQ(optarg, "tmux"))
+			o->mode = RUN_MODE_TMUX;
+		else if (STREQ(optarg, "auto"))
+			o->mode = RUN_MODE_AUTO;
+		else {
+			log_error("-r %s: expected raw, tmux or auto", optarg);
+			return -EINVAL;
+		}
+		return 0;
+	case 'm': o->memory = optarg; return 0;
+	case 'c': return parse_unsigned("-c", optarg, 1, &o->cpus);
+	case 't': return parse_unsigned("-t", optarg, 1, &o->timeout_s);
+	case OPT_SHARED: o->shared_dir = optarg; return 0;
+	case 'u': o->user_dir = optarg; return 0;
+	case OPT_SYSTEM: o->system_dir = optarg; return 0;
+	case 'e':
+		if (!strchr(optarg, '=') || optarg[0] == '=') {
+			log_error("-e %s: expected VAR=VALUE", optarg);
+			return -EINVAL;
+		}
+		return strv_push(&o->env, optarg);
+	case OPT_APPEND: return split_words(&o->append, optarg);
+	case OPT_QEMU_ARG: return strv_push(&o->qemu_args, optarg);
+	case OPT_DRY_RUN: o->dry_run = true; return 0;
+	case 'v': o->verbose = true; return 0;
+	case OPT_KEEP: o->keep = true; return 0;
+	case 'h': o->help = true; return 0;
+	case 'V': o->version = true; return 0;
+	default:
+		log_error("unknown option; see quiz --help");
+		return -EINVAL;
+	}
+}
+
+int options_parse(int argc, char **argv, struct quiz_options *o)
+{
+	*o = (struct quiz_options){.memory = "512M", .cpus = 1, .mode = RUN_MODE_RAW};
+	o->kernel = getenv("QUIZ_KERNEL");
+	optind = 1;
+	opterr = 0; /* our own one-line messages */
+	int c;
+	/* '+': the first non-option is the program; its own options are its business. */
+	while ((c = getopt_long(argc, argv, "+:k:K:r:m:c:t:u:e:vhV", long_options, NULL)) != -1) {
+		if (c == '?' || c == ':') {
+			if (optopt)
+				log_error("option -%c %s; see quiz --help", optopt,
+					  c == ':' ? "needs a value" : "is unknown");
+			else
+				log_error("option %s %s; see quiz --help", argv[optind - 1],
+					  c == ':' ? "needs a value" : "is unknown");
+			return -EINVAL;
+		}
+		int r = parse_one(c, o);
+		if (r < 0)
+			return r;
+	}
+	o->program = argv + optind;
+	return 0;
+}
+
+void options_free(struct quiz_options *o)
+{
+	strv_free(&o->env);
+	strv_free(&o->append);
+	strv_free(&o->qemu_args);
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* quiz's command line: parsed into one struct, nothing acts while parsing. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "buf.h"
+
+enum run_mode { RUN_MODE_AUTO, RUN_MODE_RAW, RUN_MODE_TMUX };
+
+struct quiz_options {
+	const char *kernel;      /* -k selector */
+	const char *kernel_path; /* -K image or build tree */
+	const char *memory;
+	unsigned cpus;
+	unsigned timeout_s;
+	const char *shared_dir;
+	const char *user_dir;
+	const char *system_dir;
+	struct strv env;         /* -e VAR=VAL */
+	struct strv append;      /* --append words */
+	struct strv qemu_args;   /* --qemu-arg */
+	enum run_mode mode;
+	bool dry_run;
+	bool verbose;
+	bool keep;
+	bool help;
+	bool version;
+	char **program; /* NULL-terminated, points into argv; empty = a shell */
+};
+
+/* 0, or -EINVAL after logging what was wrong and how to fix it. */
+int options_parse(int argc, char **argv, struct quiz_options *ret);
+void options_free(struct quiz_options *o);
+void options_help(void);

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: MIT */
+/* Exit status and messages after a run; preflight checks before one. */
+#include "outcome.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "log.h"
+
+#define EXIT_TIMEOUT 124
+#define EXIT_QUIZ_FAILED 125
+#define CONSOLE_TAIL 20
+
+int tail_lines(int dirfd, const char *name, unsigned n, struct buf *ret)
+{
+	_cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	_cleanup_buf_ struct buf all = {0};
+	char chunk[65536];
+	ssize_t got;
+	while ((got = read(fd, chunk, sizeof(chunk))) > 0) {
+		int r = buf_append(&all, chunk, (size_t)got);
+		if (r < 0)
+			return r;
+		if (all.len > 1 << 20) { /* keep the last 256 KiB: enough for any tail */
+			memmove(all.data, all.data + all.len - (1 << 18), 1 << 18);
+			all.len = 1 << 18;
+		}
+	}
+	if (!all.len)
+		return buf_puts(ret, "");
+	size_t start = all.len;
+	if (all.data[start - 1] == '\n')
+		start--;
+	for (unsigned lines = 0; start > 0; start--)
+		if (all.data[start - 1] == '\n' && ++lines == n)
+			break;
+	/* Serial consoles end lines with CR LF: drop the CRs. */
+	for (size_t i = start; i < all.len; i++)
+		if (all.data[i] != '\r' && buf_append(ret, all.data + i, 1) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+/* The console line holding needle, without CR/LF; NULL if none. */
+static char *find_line(const char *text, const char *needle)
+{
+	const char *hit = text ? strstr(text, needle) : NULL;
+	if (!hit)
+		return NULL;
+	while (hit > text && hit[-1] != '\n')
+		hit--;
+	return strndup(hit, strcspn(hit, "\r\n"));
+}
+
+static void show_console(const struct run_dir *dir, const char *why)
+{
+	_cleanup_buf_ struct buf tail = {0};
+	if (tail_lines(dir->fd, "console.log", CONSOLE_TAIL, &tail) == 0 && tail.len)
+		fprintf(stderr, "quiz: %s; last console lines:\n%s%s", why, tail.data,
+			tail.data[tail.len - 1] == '\n' ? "" : "\n");
+}
+
+static int no_status(const struct vm_result *res, const struct run_dir *dir)
+{
+	_cleanup_buf_ struct buf console = {0}, qemu = {0};
+	(void)tail_lines(dir->fd, "console.log", 400, &console); /* may be empty */
+	(void)tail_lines(dir->fd, "qemu.log", 5, &qemu);
+	_cleanup_free_ char *panic = find_line(console.data, "Kernel panic");
+	_cleanup_free_ char *init_err = find_line(console.data, "quiz-init");
+
+	if (res->qemu_status >= 0 && WIFEXITED(res->qemu_status) &&
+	    WEXITSTATUS(res->qemu_status) == 127) {
+		log_error("QEMU could not be started: %s", qemu.len ? qemu.data : "unknown error");
+		return EXIT_QUIZ_FAILED;
+	}
+	if (panic) {
+		show_console(dir, "the guest kernel panicked");
+		log_error("the guest kernel panicked: %s", strstr(panic, "Kernel panic"));
+	} else if (init_err) {
+		show_console(dir, "the guest could not start the program");
+		log_error("the guest could not start the program: %s", strstr(init_err, "quiz-init"));
+	} else {
+		show_console(dir, "the VM ended without a status");
+		if (qemu.len)
+			fprintf(stderr, "quiz: QEMU said: %s", qemu.data);
+		log_error("the VM ended without reporting the program's status (QEMU %s %d)",
+			  WIFSIGNALED(res->qemu_status) ? "killed by signal" : "exit status",
+			  WIFSIGNALED(res->qemu_status) ? WTERMSIG(res->qemu_status)
+							: WEXITSTATUS(res->qemu_status));
+	}
+	return EXIT_QUIZ_FAILED;
+}
+
+int outcome_report(const struct vm_result *res, const struct run_dir *dir, unsigned timeout_s)
+{
+	switch (res->outcome) {
+	case VM_STATUS:
+		return res->exit_code;
+	case VM_GUEST_ERROR:
+		show_console(dir, "the guest failed");
+		log_error("%s", res->message ? res->message : "the guest failed");
+		return EXIT_QUIZ_FAILED;
+	case VM_TIMEOUT:
+		show_console(dir, "timeout");
+		log_error("timed out after %u s; the VM was stopped (raise it with -t SECONDS)",
+			  timeout_s);
+		return EXIT_TIMEOUT;
+	case VM_SIGNALED:
+		log_error("stopped by signal %d (%s); the VM was stopped", res->signal,
+			  strsignal(res->signal));
+		return 128 + res->signal;
+	case VM_NO_STATUS:
+		break;
+	}
+	return no_status(res, dir);
+}
+
+int check_kernel_config(const struct quiz_paths *p, const struct kernel *k)
+{
+	if (!k->config)
+		return 0; /* a bare image: nothing to check against */
+	_cleanup_free_ char *config = NULL, *fragment = NULL, *fragment_path = NULL;
+	if (asprintf(&fragment_path, "%s/kconfig/base.config", p->data) < 0)
+		return -ENOMEM;
+	if (read_text(k->config, &config) < 0 || read_text(fragment_path, &fragment) < 0)
+		return 0; /* unreadable: let the boot tell */
+	_cleanup_strv_ struct strv missing = {0};
+	int r = kconfig_missing(config, fragment, &missing);
+	if (r < 0 || !missing.len)
+		return r;
+	_cleanup_buf_ struct buf list = {0};
+	for (size_t i = 0; i < missing.len; i++)
+		(void)buf_printf(&list, "%s%s", i ? " " : "", missing.items[i]);
+	log_error("kernel %s lacks options quiz needs: %s; add them with: quiz-kernel config %s",
+		  k->image, list.data, k->config);
+	return -ENOEXEC;
+}
+
+bool qemu_missing(void)
+{
+	const char *qemu = getenv("QUIZ_QEMU");
+	if (!qemu || !qemu[0])
+		qemu = "qemu-system-x86_64";
+	if (strchr(qemu, '/'))
+		return access(qemu, X_OK) < 0 ? (log_error("%s: cannot run it: %s", qemu,
+							   strerror(errno)),
+						 true)
+					      : false;
+	const char *path = getenv("PATH");
+	_cleanup_free_ char *copy = strdup(path ? path : "/usr/bin:/bin");
+	char *save = NULL;
+	for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		_cleanup_free_ char *full = NULL;
+		if (asprintf(&full, "%s/%s", d, qemu) >= 0 && access(full, X_OK) == 0)
+			return false;
+	}
+	log_error("%s not found; install it: apt-get install qemu-system-x86", qemu);
+	return true;
+}
+
+void timing_hints(const struct kernel *k, unsigned long *ret_tsc_khz, unsigned *ret_hz)
+{
+	_cleanup_free_ char *cpuinfo = NULL, *config = NULL, *hz = NULL;
+	*ret_tsc_khz = 0;
+	*ret_hz = 0;
+	if (!k->config || read_text(k->config, &config) < 0 || !(hz = kv_get(config, "CONFIG_HZ")))
+		return;
+	if (read_text("/proc/cpuinfo", &cpuinfo) < 0)
+		return;
+	const char *mhz = strstr(cpuinfo, "cpu MHz");
+	const char *colon = mhz ? strchr(mhz, ':') : NULL;
+	if (!colon)
+		return;
+	double v = strtod(colon + 1, NULL);
+	if (v < 100 || v > 100000)
+		return;
+	*ret_tsc_khz = (unsigned long)(v * 1000);
+	*ret_hz = (unsigned)strtoul(hz, NULL, 10);
+}

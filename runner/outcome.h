@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/* Turning how the VM ended into quiz's exit status and one clear line on stderr. */
+#pragma once
+
+#include "kernels.h"
+#include "paths.h"
+#include "run_dir.h"
+#include "vm.h"
+
+int outcome_report(const struct vm_result *res, const struct run_dir *dir, unsigned timeout_s);
+
+/* Last n lines of a file in the run directory, for messages. */
+int tail_lines(int dirfd, const char *name, unsigned n, struct buf *ret);
+
+/* Preflight checks that need the host: each logs its own one-line error. */
+int check_kernel_config(const struct quiz_paths *p, const struct kernel *k);
+bool qemu_missing(void);
+/* TCG only: the host's TSC rate and the kernel's HZ, to skip the guest's calibration. */
+void timing_hints(const struct kernel *k, unsigned long *ret_tsc_khz, unsigned *ret_hz);

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/* Where things are: the cache root, the guest binaries, the shipped data (scripts, profiles). */
+#pragma once
+
+struct quiz_paths {
+	char *home;    /* cache root: kernels/, images/, runs/ */
+	char *libexec; /* init1, init2, init1.sha256 */
+	char *data;    /* scripts/, kconfig/, profiles/, image/ */
+};
+
+int paths_init(struct quiz_paths *ret);
+void paths_free(struct quiz_paths *p);
+
+/* Read a whole small file, NUL-terminated, trailing newline kept. */
+int read_text(const char *path, char **ret);
+/* Value of "key=" in a key=value file's text, malloc'd; NULL if absent. */
+char *kv_get(const char *text, const char *key);

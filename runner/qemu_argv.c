@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: MIT */
+/* Builds the QEMU microvm argv and the kernel command line. Pure: no I/O. */
+#include "qemu_argv.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/*
+ * Fixed kernel words, each for a measured reason:
+ * - console=ttyS0: microvm's ISA serial is up before any driver and survives a panic.
+ * - root=/dev/vda ro: the image is the first virtio-blk disk; init1 stacks layers over it.
+ * - reboot=t: a triple fault is a reboot that needs no ACPI; -no-reboot turns it into QEMU's exit.
+ * - panic=-1: a panic reboots at once, so a run never hangs on one.
+ * - loglevel=4: only warnings and worse reach the (slow, byte-per-exit) serial console.
+ */
+static const char *const base_words[] = {
+	"console=ttyS0", "root=/dev/vda", "rootfstype=ext2", "ro",
+	"init=/sbin/init", "reboot=t", "panic=-1", "loglevel=4",
+};
+
+static bool word_ok(const char *w)
+{
+	/* microvm appends virtio_mmio.device= words: a "--" would hand them to init instead. */
+	return w[0] && !strpbrk(w, " \t\n") && !STREQ(w, "--");
+}
+
+int kernel_cmdline_build(const struct qemu_plan *plan, struct buf *ret)
+{
+	_cleanup_buf_ struct buf b = {0};
+	int r = 0;
+	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(base_words); i++)
+		r = buf_printf(&b, "%s%s", i ? " " : "", base_words[i]);
+	if (r >= 0 && plan->tsc_khz && plan->hz) {
+		/* TCG's TSC runs at the host's rate: skip calibration; udelay stays right. */
+		r = buf_printf(&b, " tsc_early_khz=%lu lpj=%lu", plan->tsc_khz,
+			       plan->tsc_khz * 1000 / plan->hz);
+	}
+	for (size_t i = 0; r >= 0 && i < plan->n_kernel_words; i++) {
+		if (!word_ok(plan->kernel_words[i]))
+			return -EINVAL;
+		r = buf_printf(&b, " %s", plan->kernel_words[i]);
+	}
+	if (r < 0)
+		return r;
+	*ret = b;
+	b = (struct buf){0};
+	return 0;
+}
+
+int qemu_opt_escape(const char *value, struct buf *out)
+{
+	for (const char *p = value; *p; p++) {
+		int r = buf_append(out, p, 1);
+		if (r >= 0 && *p == ',')
+			r = buf_append(out, ",", 1);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int push_share(struct strv *v, const struct share *s, size_t index)
+{
+	_cleanup_buf_ struct buf path = {0};
+	int r = qemu_opt_escape(s->path, &path);
+	if (r >= 0)
+		r = strv_push(v, "-fsdev");
+	if (r >= 0)
+		r = strv_pushf(v, "local,id=fs%zu,path=%s,security_model=none%s", index, path.data,
+			       s->writable ? "" : ",readonly=on");
+	if (r >= 0)
+		r = strv_push(v, "-device");
+	if (r >= 0)
+		r = strv_pushf(v, "virtio-9p-device,fsdev=fs%zu,mount_tag=%s", index, s->tag);
+	return r;
+}
+
+static int push_port(struct strv *v, const char *id, const char *socket, const char *name)
+{
+	int r = strv_push(v, "-chardev");
+	if (r >= 0)
+		r = strv_pushf(v, "socket,id=%s,path=%s", id, socket);
+	if (r >= 0)
+		r = strv_push(v, "-device");
+	if (r >= 0)
+		r = strv_pushf(v, "virtserialport,chardev=%s,name=%s", id, name);
+	return r;
+}
+
+int qemu_argv_build(const struct qemu_plan *plan, struct strv *ret)
+{
+	_cleanup_strv_ struct strv v = {0};
+	_cleanup_buf_ struct buf cmdline = {0}, root = {0};
+	int r = kernel_cmdline_build(plan, &cmdline);
+	if (r >= 0)
+		r = qemu_opt_escape(plan->root_image, &root);
+	if (r < 0)
+		return r;
+
+	const char *fixed[] = {
+		plan->qemu,
+		/* acpi=off: a kernel without ACPI then gets its virtio-mmio devices on the cmdline. */
+		"-M", "microvm,acpi=off",
+		"-accel", plan->kvm ? "kvm" : "tcg",
+		"-cpu", plan->kvm ? "host" : "max",
+		"-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
+		"-kernel", plan->kernel_image,
+		"-append", cmdline.data,
+		"-chardev", "socket,id=console,path=" SOCKET_CONSOLE,
+		"-serial", "chardev:console",
+	};
+	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(fixed); i++)
+		r = strv_push(&v, fixed[i]);
+	if (r >= 0)
+		r = strv_push(&v, "-m");
+	if (r >= 0)
+		r = strv_push(&v, plan->memory);
+	if (r >= 0)
+		r = strv_push(&v, "-smp");
+	if (r >= 0)
+		r = strv_pushf(&v, "%u", plan->cpus);
+	if (r >= 0)
+		r = strv_push(&v, "-drive");
+	if (r >= 0)
+		r = strv_pushf(&v, "file=%s,if=none,id=root,format=raw,readonly=on", root.data);
+	if (r >= 0)
+		r = strv_push(&v, "-device");
+	if (r >= 0)
+		r = strv_push(&v, "virtio-blk-device,drive=root");
+	for (size_t i = 0; r >= 0 && i < plan->n_shares; i++)
+		r = push_share(&v, &plan->shares[i], i);
+	if (r >= 0)
+		r = strv_push(&v, "-device");
+	if (r >= 0)
+		r = strv_push(&v, "virtio-serial-device,max_ports=8");
+	if (r >= 0)
+		r = push_port(&v, "stdin", SOCKET_STDIN, PORT_STDIN);
+	if (r >= 0)
+		r = push_port(&v, "stdout", SOCKET_STDOUT, PORT_STDOUT);
+	if (r >= 0)
+		r = push_port(&v, "stderr", SOCKET_STDERR, PORT_STDERR);
+	if (r >= 0)
+		r = push_port(&v, "status", SOCKET_STATUS, PORT_STATUS);
+	for (size_t i = 0; r >= 0 && i < plan->n_extra_args; i++)
+		r = strv_push(&v, plan->extra_args[i]);
+	if (r < 0)
+		return r;
+	*ret = v;
+	v = (struct strv){0};
+	return 0;
+}
+
+int shell_quote(const char *word, struct buf *out)
+{
+	if (word[0] && strspn(word, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				    "0123456789_-+=/.,:@%") == strlen(word))
+		return buf_puts(out, word);
+	int r = buf_puts(out, "'");
+	for (const char *p = word; r >= 0 && *p; p++)
+		r = *p == '\'' ? buf_puts(out, "'\\''") : buf_append(out, p, 1);
+	if (r >= 0)
+		r = buf_puts(out, "'");
+	return r;
+}

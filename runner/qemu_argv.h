@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/* The QEMU microvm command line as an argv array, from a plan with no I/O behind it. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "buf.h"
+#include "contract.h"
+
+struct share {
+	const char *tag;  /* 9p mount tag, "quiz.<name>" */
+	const char *path; /* host folder */
+	bool writable;
+};
+
+struct qemu_plan {
+	const char *qemu;         /* binary */
+	bool kvm;                 /* else TCG */
+	const char *kernel_image; /* bzImage */
+	const char *root_image;   /* ext2 guest image, attached read-only */
+	const char *memory;       /* "512M" */
+	unsigned cpus;
+	const struct share *shares;
+	size_t n_shares;
+	const char *const *kernel_words; /* extra kernel command-line words */
+	size_t n_kernel_words;
+	const char *const *extra_args; /* verbatim QEMU arguments, appended last */
+	size_t n_extra_args;
+	unsigned long tsc_khz; /* 0 = let the guest calibrate */
+	unsigned hz;           /* the kernel's CONFIG_HZ, for lpj */
+};
+
+/* Socket names, relative to QEMU's working directory (the run directory). */
+#define SOCKET_CONSOLE "console.sock"
+#define SOCKET_STDIN "stdin.sock"
+#define SOCKET_STDOUT "stdout.sock"
+#define SOCKET_STDERR "stderr.sock"
+#define SOCKET_STATUS "status.sock"
+
+/* The kernel command line, space-separated; -EINVAL if a word is empty, has a space or is "--". */
+int kernel_cmdline_build(const struct qemu_plan *plan, struct buf *ret);
+
+/* Full argv; -EINVAL on a plan that cannot be expressed (see kernel_cmdline_build). */
+int qemu_argv_build(const struct qemu_plan *plan, struct strv *ret);
+
+/* QEMU option values double their commas. */
+int qemu_opt_escape(const char *value, struct buf *out);
+
+/* Shell-quote one word for display (--dry-run): 'single quotes' unless plainly safe. */
+int shell_quote(const char *word, struct buf *out);

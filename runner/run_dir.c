@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/* Per-run directory handling and small file helpers. */
+#include "run_dir.h"
+
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+
+#include "macro.h"
+
+int mkdir_p_at(int dirfd, const char *path)
+{
+	_cleanup_free_ char *p = strdup(path);
+	if (!p)
+		return -ENOMEM;
+	for (char *s = p;; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (p[0] && mkdirat(dirfd, p, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*s = c;
+		if (!c)
+			return 0;
+	}
+}
+
+int run_dir_create(const char *home, struct run_dir *ret)
+{
+	_cleanup_free_ char *runs = NULL, *path = NULL;
+	if (asprintf(&runs, "%s/runs", home) < 0 || asprintf(&path, "%s/run.XXXXXX", runs) < 0)
+		return -ENOMEM;
+	int r = mkdir_p_at(AT_FDCWD, runs);
+	if (r < 0)
+		return r;
+	if (!mkdtemp(path))
+		return -errno;
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		(void)rmdir(path); /* just made, empty */
+		return r;
+	}
+	ret->path = TAKE_PTR(path);
+	ret->fd = fd;
+	return 0;
+}
+
+static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (type == FTW_DP)
+		(void)rmdir(path); /* best effort: the caller checks the top directory */
+	else
+		(void)unlink(path);
+	return 0;
+}
+
+int remove_tree(const char *path)
+{
+	if (nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT)
+		return -errno;
+	return access(path, F_OK) == 0 ? -ENOTEMPTY : 0;
+}
+
+void run_dir_close(struct run_dir *d)
+{
+	if (d->fd >= 0)
+		(void)close(d->fd); /* read-only directory handle */
+	d->fd = -1;
+	free(d->path);
+	d->path = NULL;
+}
+
+void run_dir_remove(struct run_dir *d)
+{
+	if (d->path)
+		(void)remove_tree(d->path); /* a leftover is reported by the caller's check */
+	run_dir_close(d);
+}
+
+int write_file_at(int dirfd, const char *path, const void *data, size_t len, mode_t mode)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		return -errno;
+	for (const char *p = data; len > 0;) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int copy_file_at(const char *src, int dirfd, const char *dst, mode_t mode)
+{
+	_cleanup_close_ int in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -errno;
+	struct stat st;
+	if (fstat(in, &st) < 0)
+		return -errno;
+	_cleanup_close_ int out = openat(dirfd, dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (out < 0)
+		return -errno;
+	for (off_t done = 0; done < st.st_size;) {
+		ssize_t n = sendfile(out, in, NULL, (size_t)(st.st_size - done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		done += n;
+	}
+	return 0;
+}

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: MIT */
+/* Writing the run layer (contract, init2, a copied program) and choosing the 9p shares. */
+#include "run_layer.h"
+
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "contract.h"
+#include "run_dir.h"
+
+static int add_share(struct run_shares *s, const char *name, const char *path, bool writable)
+{
+	if (s->n >= MAX_SHARES)
+		return -E2BIG;
+	int r = strv_pushf(&s->owned, "quiz.%s", name);
+	if (r < 0)
+		return r;
+	const char *tag = s->owned.items[s->owned.len - 1];
+	r = strv_push(&s->owned, path);
+	if (r < 0)
+		return r;
+	s->items[s->n++] = (struct share){tag, s->owned.items[s->owned.len - 1], writable};
+	return 0;
+}
+
+static bool has_share(const struct run_shares *s, const char *tag)
+{
+	for (size_t i = 0; s && i < s->n; i++)
+		if (STREQ(s->items[i].tag, tag))
+			return true;
+	return false;
+}
+
+static bool is_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	return strncmp(path, dir, n) == 0 && (path[n] == '/' || (n == 1 && dir[0] == '/'));
+}
+
+int contract_build(const struct run_setup *s, const char *const *argv, size_t argc,
+		   const struct run_shares *shares, struct buf *ret)
+{
+	_cleanup_buf_ struct buf b = {0};
+	const struct quiz_options *o = s->options;
+	int r = 0;
+	for (size_t i = 0; r >= 0 && i < argc; i++)
+		r = contract_add(&b, CONTRACT_ARG, argv[i]);
+	for (size_t i = 0; r >= 0 && i < o->env.len; i++)
+		r = contract_add(&b, CONTRACT_ENV, o->env.items[i]);
+	if (r >= 0 && has_share(shares, "quiz.cwd"))
+		r = contract_add(&b, CONTRACT_CWD, s->cwd);
+	/* Lower layers below the run layer, top first (DESIGN.md: user, kernel, system). */
+	static const char *const layer_order[] = {"user", "kernel", "system"};
+	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(layer_order); i++) {
+		char tag[32];
+		snprintf(tag, sizeof(tag), "quiz.%s", layer_order[i]);
+		if (has_share(shares, tag))
+			r = contract_add(&b, CONTRACT_LAYER, layer_order[i]);
+	}
+	if (r >= 0 && has_share(shares, "quiz.shared"))
+		r = contract_add(&b, CONTRACT_SHARED, "1");
+	if (r >= 0)
+		r = contract_add(&b, CONTRACT_MODE, s->mode);
+	if (r >= 0)
+		r = contract_add(&b, CONTRACT_KERNEL, s->kernel->release);
+	if (r >= 0)
+		r = contract_add(&b, CONTRACT_PROFILES, "");
+	if (r < 0)
+		return r;
+	*ret = b;
+	b = (struct buf){0};
+	return 0;
+}
+
+/* argv[0] outside the shared directory: copy it in and point argv[0] at the copy. */
+static int place_program(const struct run_setup *s, int layer_fd, const char **argv0,
+			 char **ret_owned)
+{
+	const char *prog = *argv0;
+	if (!strchr(prog, '/'))
+		return 0; /* looked up in the guest's PATH */
+	_cleanup_free_ char *abs = realpath(prog, NULL);
+	if (!abs)
+		return -errno;
+	if (!STREQ(s->cwd, "/") && is_under(abs, s->cwd))
+		return 0; /* visible at the same path */
+	_cleanup_free_ char *copy = strdup(abs), *guest = NULL, *host_rel = NULL;
+	if (!copy)
+		return -ENOMEM;
+	const char *base = basename(copy);
+	if (asprintf(&guest, GUEST_BIN "/%s", base) < 0 ||
+	    asprintf(&host_rel, "quiz/run/bin/%s", base) < 0)
+		return -ENOMEM;
+	int r = mkdir_p_at(layer_fd, "quiz/run/bin");
+	if (r >= 0)
+		r = copy_file_at(abs, layer_fd, host_rel, 0755);
+	if (r < 0)
+		return r;
+	*argv0 = guest;
+	*ret_owned = TAKE_PTR(guest);
+	return 0;
+}
+
+static int choose_shares(const struct run_setup *s, const char *layer, struct run_shares *sh)
+{
+	const struct quiz_options *o = s->options;
+	int r = add_share(sh, "run", layer, false);
+	/* "/" as the current directory would cover the guest's whole root: not shared. */
+	if (r >= 0 && !STREQ(s->cwd, "/"))
+		r = add_share(sh, "cwd", s->cwd, false);
+	if (r >= 0 && o->user_dir)
+		r = add_share(sh, "user", o->user_dir, false);
+	if (r >= 0 && s->kernel->layer)
+		r = add_share(sh, "kernel", s->kernel->layer, false);
+	if (r >= 0 && o->system_dir)
+		r = add_share(sh, "system", o->system_dir, false);
+	if (r >= 0 && o->shared_dir)
+		r = add_share(sh, "shared", o->shared_dir, true);
+	return r;
+}
+
+int run_layer_write(const struct run_setup *s, int run_dir_fd, const char *run_dir,
+		    struct run_shares *ret_shares)
+{
+	struct run_shares sh = {0};
+	_cleanup_free_ char *layer = NULL, *owned_argv0 = NULL;
+	_cleanup_buf_ struct buf contract = {0};
+	_cleanup_close_ int layer_fd = -1;
+	const char **argv = (const char **)s->options->program;
+	size_t argc = 0;
+	while (argv[argc])
+		argc++;
+	const char *argv0 = argc ? argv[0] : NULL;
+
+	int r = mkdir_p_at(run_dir_fd, "layer/quiz/run/hooks");
+	if (r < 0)
+		return r;
+	layer_fd = openat(run_dir_fd, "layer", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (layer_fd < 0)
+		return -errno;
+	if (asprintf(&layer, "%s/layer", run_dir) < 0)
+		return -ENOMEM;
+	r = copy_file_at(s->init2, layer_fd, "quiz/run/init2", 0755);
+	if (r >= 0 && argc)
+		r = place_program(s, layer_fd, &argv0, &owned_argv0);
+	if (r >= 0)
+		r = choose_shares(s, layer, &sh);
+	if (r < 0) {
+		run_shares_free(&sh);
+		return r;
+	}
+
+	_cleanup_free_ const char **args = calloc(argc + 1, sizeof(char *));
+	if (!args) {
+		run_shares_free(&sh);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < argc; i++)
+		args[i] = i ? argv[i] : argv0;
+	r = contract_build(s, args, argc, &sh, &contract);
+	if (r >= 0)
+		r = write_file_at(layer_fd, "quiz/run/contract", contract.data, contract.len, 0644);
+	if (r < 0) {
+		run_shares_free(&sh);
+		return r;
+	}
+	*ret_shares = sh;
+	return 0;
+}
+
+void run_shares_free(struct run_shares *s)
+{
+	strv_free(&s->owned);
+	s->n = 0;
+}

@@ -1,0 +1,374 @@
+/* SPDX-License-Identifier: MIT */
+/* QEMU's lifetime and the relay of its sockets: program stdio, console log, status line. */
+#include "vm.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "contract.h"
+#include "log.h"
+#include "qemu_argv.h"
+
+enum { SOCK_CONSOLE, SOCK_STDIN, SOCK_STDOUT, SOCK_STDERR, SOCK_STATUS, N_SOCKETS };
+static const char *const socket_names[N_SOCKETS] = {
+	SOCKET_CONSOLE, SOCKET_STDIN, SOCKET_STDOUT, SOCKET_STDERR, SOCKET_STATUS,
+};
+
+/* After the status line, QEMU has this long to exit on its own before it is killed. */
+#define EXIT_GRACE_MS 10000
+#define STATUS_MAX 4096
+
+struct vm {
+	const struct vm_options *o;
+	int listen[N_SOCKETS];
+	int conn[N_SOCKETS];
+	int sigfd;
+	int console_log;
+	pid_t qemu;
+	int qemu_status;
+	bool qemu_done;
+	struct buf status;
+	struct buf stdin_pending;
+	size_t stdin_sent;
+	bool stdin_eof;
+	bool stdout_broken;
+};
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts); /* cannot fail */
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int listen_at(int dirfd, const char *name)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	/* Through /proc/self/fd the path stays short whatever the run directory's length. */
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dirfd, name);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 1) < 0) {
+		int r = -errno;
+		(void)close(fd);
+		return r;
+	}
+	return fd;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN) {
+			struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+			(void)poll(&pfd, 1, -1); /* a blocking consumer: wait for it */
+			continue;
+		}
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static pid_t spawn_qemu(const struct vm_options *o, const sigset_t *old_mask)
+{
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid < 0 ? -errno : pid;
+
+	/* Child: its own process group (Ctrl-C is quiz's to handle), dies with quiz. */
+	(void)sigprocmask(SIG_SETMASK, old_mask, NULL);
+	(void)setpgid(0, 0);
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(125);
+	int log = openat(o->run_dir_fd, "qemu.log", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	int null = open("/dev/null", O_RDWR);
+	if (log < 0 || null < 0 || fchdir(o->run_dir_fd) < 0)
+		_exit(125);
+	(void)dup2(null, 0);
+	(void)dup2(log, 1);
+	(void)dup2(log, 2);
+	execvp(o->argv[0], o->argv);
+	dprintf(2, "cannot run %s: %s\n", o->argv[0], strerror(errno));
+	_exit(127);
+}
+
+static void on_data(struct vm *vm, int which, const char *data, size_t len)
+{
+	switch (which) {
+	case SOCK_CONSOLE:
+		(void)write_all(vm->console_log, data, len); /* a full disk loses log lines only */
+		if (vm->o->verbose)
+			(void)write_all(2, data, len);
+		break;
+	case SOCK_STDOUT:
+		if (!vm->stdout_broken && write_all(1, data, len) == -EPIPE)
+			vm->stdout_broken = true; /* the reader left: drain the rest silently */
+		break;
+	case SOCK_STDERR:
+		(void)write_all(2, data, len); /* nowhere to report a broken stderr */
+		break;
+	case SOCK_STATUS:
+		if (vm->status.len + len < STATUS_MAX)
+			(void)buf_append(&vm->status, data, len); /* ENOMEM: no status, exit 125 */
+		break;
+	}
+}
+
+/* Read what is there; returns false at EOF or error (the socket is then closed). */
+static bool pump(struct vm *vm, int which)
+{
+	char chunk[65536];
+	for (;;) {
+		ssize_t n = read(vm->conn[which], chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return true;
+		if (n <= 0) {
+			(void)close(vm->conn[which]);
+			vm->conn[which] = -1;
+			return false;
+		}
+		on_data(vm, which, chunk, (size_t)n);
+	}
+}
+
+static void pump_stdin(struct vm *vm, short host_events, short sock_events)
+{
+	int sock = vm->conn[SOCK_STDIN];
+	if (vm->stdin_sent == vm->stdin_pending.len && (host_events & (POLLIN | POLLHUP))) {
+		char chunk[65536];
+		ssize_t n = read(0, chunk, sizeof(chunk));
+		if (n > 0) {
+			vm->stdin_pending.len = vm->stdin_sent = 0;
+			(void)buf_append(&vm->stdin_pending, chunk, (size_t)n);
+		} else if (n == 0 || errno != EINTR) {
+			vm->stdin_eof = true;
+		}
+	}
+	if (vm->stdin_sent < vm->stdin_pending.len && (sock_events & POLLOUT || host_events)) {
+		ssize_t n = send(sock, vm->stdin_pending.data + vm->stdin_sent,
+				 vm->stdin_pending.len - vm->stdin_sent, MSG_NOSIGNAL);
+		if (n > 0)
+			vm->stdin_sent += (size_t)n;
+		else if (n < 0 && errno != EAGAIN && errno != EINTR)
+			vm->stdin_eof = true; /* the guest side is gone */
+	}
+	if (vm->stdin_eof && vm->stdin_sent >= vm->stdin_pending.len) {
+		/* Closing the socket disconnects the port: the program's read() returns 0. */
+		(void)close(sock);
+		vm->conn[SOCK_STDIN] = -1;
+	}
+}
+
+static void kill_qemu(struct vm *vm)
+{
+	if (vm->qemu <= 0 || vm->qemu_done)
+		return;
+	(void)kill(vm->qemu, SIGKILL);
+	while (waitpid(vm->qemu, &vm->qemu_status, 0) < 0 && errno == EINTR)
+		;
+	vm->qemu_done = true;
+}
+
+static bool reap_qemu(struct vm *vm)
+{
+	if (!vm->qemu_done && waitpid(vm->qemu, &vm->qemu_status, WNOHANG) == vm->qemu)
+		vm->qemu_done = true;
+	return vm->qemu_done;
+}
+
+static bool status_complete(const struct vm *vm)
+{
+	return vm->status.len > 0 && memchr(vm->status.data, '\n', vm->status.len);
+}
+
+/* The loop: returns when QEMU ended, the timeout passed or a signal came. */
+static void relay(struct vm *vm, struct vm_result *res)
+{
+	long long deadline = vm->o->timeout_s ? now_ms() + vm->o->timeout_s * 1000LL : 0;
+	long long grace = 0;
+	for (;;) {
+		struct pollfd pfd[2 * N_SOCKETS + 2];
+		int who[2 * N_SOCKETS + 2];
+		nfds_t n = 0;
+		pfd[n] = (struct pollfd){.fd = vm->sigfd, .events = POLLIN}, who[n++] = -1;
+		for (int i = 0; i < N_SOCKETS; i++) {
+			if (vm->conn[i] < 0 && vm->listen[i] >= 0)
+				pfd[n] = (struct pollfd){.fd = vm->listen[i], .events = POLLIN},
+				who[n++] = 100 + i;
+			else if (vm->conn[i] >= 0 && i != SOCK_STDIN)
+				pfd[n] = (struct pollfd){.fd = vm->conn[i], .events = POLLIN},
+				who[n++] = i;
+		}
+		if (vm->conn[SOCK_STDIN] >= 0) {
+			if (vm->stdin_sent < vm->stdin_pending.len)
+				pfd[n] = (struct pollfd){.fd = vm->conn[SOCK_STDIN], .events = POLLOUT},
+				who[n++] = SOCK_STDIN;
+			else if (!vm->stdin_eof)
+				pfd[n] = (struct pollfd){.fd = 0, .events = POLLIN}, who[n++] = 200;
+			else
+				pump_stdin(vm, 0, 0);
+		}
+
+		long long wait = -1, t = now_ms();
+		if (deadline)
+			wait = deadline > t ? deadline - t : 0;
+		if (grace && (wait < 0 || grace - t < wait))
+			wait = grace > t ? grace - t : 0;
+		int ready = poll(pfd, n, wait > INT32_MAX ? INT32_MAX : (int)wait);
+		if (ready < 0 && errno != EINTR)
+			return;
+		t = now_ms();
+		if (deadline && t >= deadline && !status_complete(vm)) {
+			res->outcome = VM_TIMEOUT;
+			return;
+		}
+		if (grace && t >= grace)
+			return; /* the status is in; QEMU is stuck on the way out */
+
+		for (nfds_t i = 0; i < n && ready > 0; i++) {
+			if (!pfd[i].revents && who[i] != 200)
+				continue;
+			if (who[i] == -1) {
+				struct signalfd_siginfo si;
+				if (read(vm->sigfd, &si, sizeof(si)) != sizeof(si))
+					continue;
+				if (si.ssi_signo == SIGCHLD) {
+					if (reap_qemu(vm))
+						return;
+					continue;
+				}
+				res->outcome = VM_SIGNALED;
+				res->signal = (int)si.ssi_signo;
+				return;
+			} else if (who[i] >= 100 && who[i] < 200) {
+				int k = who[i] - 100;
+				vm->conn[k] = accept4(vm->listen[k], NULL, NULL,
+						      SOCK_CLOEXEC | SOCK_NONBLOCK);
+			} else if (who[i] == 200 && pfd[i].revents) {
+				pump_stdin(vm, pfd[i].revents, 0);
+			} else if (who[i] == SOCK_STDIN) {
+				pump_stdin(vm, 0, pfd[i].revents);
+			} else if (who[i] >= 0 && who[i] < N_SOCKETS) {
+				(void)pump(vm, who[i]);
+				if (who[i] == SOCK_STATUS && status_complete(vm) && !grace)
+					grace = now_ms() + EXIT_GRACE_MS;
+			}
+		}
+	}
+}
+
+/* QEMU is gone: what it wrote before exiting is still in the sockets. */
+static void drain(struct vm *vm)
+{
+	for (int i = 0; i < N_SOCKETS; i++) {
+		if (vm->conn[i] < 0 && vm->listen[i] >= 0)
+			vm->conn[i] = accept4(vm->listen[i], NULL, NULL, SOCK_CLOEXEC);
+		if (vm->conn[i] < 0 || i == SOCK_STDIN)
+			continue;
+		int flags = fcntl(vm->conn[i], F_GETFL);
+		(void)fcntl(vm->conn[i], F_SETFL, flags & ~O_NONBLOCK); /* EOF comes: QEMU is dead */
+		while (vm->conn[i] >= 0 && pump(vm, i))
+			;
+	}
+}
+
+static void parse_status(struct vm *vm, struct vm_result *res)
+{
+	if (res->outcome != VM_NO_STATUS || !status_complete(vm))
+		return;
+	char *line = vm->status.data;
+	line[strcspn(line, "\n")] = '\0';
+	if (strncmp(line, STATUS_EXIT, strlen(STATUS_EXIT)) == 0) {
+		char *end;
+		long code = strtol(line + strlen(STATUS_EXIT), &end, 10);
+		if (*end == '\0' && code >= 0 && code <= 255) {
+			res->outcome = VM_STATUS;
+			res->exit_code = (int)code;
+		}
+	} else if (strncmp(line, STATUS_ERROR, strlen(STATUS_ERROR)) == 0) {
+		res->outcome = VM_GUEST_ERROR;
+		res->message = strdup(line + strlen(STATUS_ERROR));
+	}
+}
+
+int vm_run(const struct vm_options *o, struct vm_result *ret)
+{
+	struct vm vm = {.o = o, .sigfd = -1, .console_log = -1, .qemu = -1, .qemu_status = -1};
+	struct vm_result res = {.outcome = VM_NO_STATUS, .qemu_status = -1};
+	sigset_t mask, old_mask;
+	int r = 0;
+
+	for (int i = 0; i < N_SOCKETS; i++)
+		vm.listen[i] = vm.conn[i] = -1;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGQUIT);
+	(void)sigprocmask(SIG_BLOCK, &mask, &old_mask);
+	(void)signal(SIGPIPE, SIG_IGN);
+
+	vm.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	vm.console_log = openat(o->run_dir_fd, "console.log",
+				O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (vm.sigfd < 0 || vm.console_log < 0)
+		r = -errno;
+	for (int i = 0; r >= 0 && i < N_SOCKETS; i++)
+		r = vm.listen[i] = listen_at(o->run_dir_fd, socket_names[i]);
+	if (r >= 0)
+		r = vm.qemu = spawn_qemu(o, &old_mask);
+	if (r >= 0) {
+		r = 0;
+		relay(&vm, &res);
+		kill_qemu(&vm);
+		drain(&vm);
+		parse_status(&vm, &res);
+		res.qemu_status = vm.qemu_status;
+	}
+
+	for (int i = 0; i < N_SOCKETS; i++) {
+		if (vm.conn[i] >= 0)
+			(void)close(vm.conn[i]);
+		if (vm.listen[i] >= 0)
+			(void)close(vm.listen[i]);
+		(void)unlinkat(o->run_dir_fd, socket_names[i], 0); /* may not exist */
+	}
+	if (vm.console_log >= 0)
+		(void)close(vm.console_log);
+	if (vm.sigfd >= 0)
+		(void)close(vm.sigfd);
+	buf_free(&vm.status);
+	buf_free(&vm.stdin_pending);
+	/* The signals stay blocked: a second Ctrl-C must not cut the caller's cleanup short. */
+	if (r < 0)
+		return r;
+	*ret = res;
+	return 0;
+}
+
+void vm_result_free(struct vm_result *r)
+{
+	free(r->message);
+	r->message = NULL;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* Starting QEMU and relaying stdio, console and status between it and the host until it ends. */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "buf.h"
+
+enum vm_outcome {
+	VM_STATUS,    /* the guest reported "exit N" */
+	VM_GUEST_ERROR, /* the guest reported "error MESSAGE" */
+	VM_TIMEOUT,
+	VM_SIGNALED,  /* quiz got SIGINT/SIGTERM/SIGHUP */
+	VM_NO_STATUS, /* QEMU ended (or could not start) without a status */
+};
+
+struct vm_result {
+	enum vm_outcome outcome;
+	int exit_code;  /* VM_STATUS: the program's status */
+	int signal;     /* VM_SIGNALED: which */
+	char *message;  /* VM_GUEST_ERROR: the guest's words */
+	int qemu_status; /* waitpid status of QEMU, -1 if unknown */
+};
+
+struct vm_options {
+	int run_dir_fd;        /* sockets and logs live here; QEMU runs in it */
+	char *const *argv;     /* QEMU argv */
+	unsigned timeout_s;    /* 0 = none */
+	bool verbose;          /* console to stderr as well */
+};
+
+/* Boots and relays until the end; QEMU is gone when this returns (also on error: -errno). */
+int vm_run(const struct vm_options *o, struct vm_result *ret);
+void vm_result_free(struct vm_result *r);

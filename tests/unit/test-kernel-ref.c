@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: MIT */
+/* TAP unit test for kernel release parsing, ordering and -k selection (runner/kernel_ref.c). */
+#include "kernel_ref.h"
+#include "macro.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#define LIST(...)                                                                                  \
+	.releases = (char *const[]){__VA_ARGS__},                                                  \
+	.n_releases = ELEMENTSOF(((char *const[]){__VA_ARGS__}))
+
+struct select_case {
+	const char *desc;
+	const char *want;
+	char *const *releases;
+	size_t n_releases;
+	int expect_r;
+	const char *expect; /* the chosen release name when expect_r is 0 */
+};
+
+/* Every case runs on the list as given and reversed, so "first match wins" cannot pass. */
+static const struct select_case select_cases[] = {
+    {"6.1 is not 6.10 or 6.100", "6.1", LIST("6.10.5", "6.1.9", "6.100.0"), 0, "6.1.9"},
+    {"6.10 is not 6.1 or 6.100", "6.10", LIST("6.10.5", "6.1.9", "6.100.0"), 0, "6.10.5"},
+    {"6.100 is not 6.1 or 6.10", "6.100", LIST("6.10.5", "6.1.9", "6.100.0"), 0, "6.100.0"},
+    {"6.1 with only 6.10/6.100 built", "6.1", LIST("6.10.5", "6.100.0", "6.11.1"), -ENOENT, NULL},
+    {"6.1 picks newest of several", "6.1", LIST("6.1.9", "6.1.192", "6.1.10"), 0, "6.1.192"},
+    {"6.1 compares patch numerically", "6.1", LIST("6.1.9", "6.1.10"), 0, "6.1.10"},
+    {"6.1 skips a newer stable rc", "6.1", LIST("6.1.192", "6.1.193-rc1"), 0, "6.1.192"},
+    {"6.12 with only rcs built", "6.12", LIST("6.12.0-rc3", "6.12.0-rc7"), -ENOENT, NULL},
+    {"6.12 picks final over rcs", "6.12", LIST("6.11.5", "6.12.0-rc3", "6.12.1", "6.13.0-rc1"), 0,
+     "6.12.1"},
+    {"6.1 newer patch beats plainness", "6.1", LIST("6.1.192-custom", "6.1.150"), 0,
+     "6.1.192-custom"},
+    {"6.1 prefers plain at same patch", "6.1", LIST("6.1.192-custom", "6.1.192", "6.1.100"), 0,
+     "6.1.192"},
+    {"6.1 matches a release named 6.1", "6.1", LIST("6.1", "6.0.19"), 0, "6.1"},
+    {"6.1 ignores an overflowing patch", "6.1", LIST("6.1.4294967295", "6.1.4294967296"), 0,
+     "6.1.4294967295"},
+    {"exact 6.1.192", "6.1.192", LIST("6.1.9", "6.1.192", "6.1.193", "6.1.1920"), 0, "6.1.192"},
+    {"exact is not a prefix match", "6.1.19", LIST("6.1.192", "6.1.190", "6.1.1"), -ENOENT, NULL},
+    {"exact falls back to suffixed", "6.1.192", LIST("6.1.192-custom", "6.1.193", "6.1.191"), 0,
+     "6.1.192-custom"},
+    {"exact prefers the plain build", "6.1.192",
+     LIST("6.1.192-custom", "6.1.192", "6.1.192-zzz", "6.1.192+"), 0, "6.1.192"},
+    {"exact never picks an rc", "6.1.193", LIST("6.1.193-rc1", "6.1.192"), -ENOENT, NULL},
+    {"exact 6.12.0 is not 6.12.0-rc3", "6.12.0", LIST("6.12.0-rc3", "6.12.0"), 0, "6.12.0"},
+    {"rc short form", "6.12-rc3", LIST("6.12.0-rc2", "6.12.0-rc3", "6.12.0-rc10", "6.12.0"), 0,
+     "6.12.0-rc3"},
+    {"rc long form", "6.12.0-rc3", LIST("6.12.0-rc2", "6.12.0-rc3", "6.12.0-rc10", "6.12.0"), 0,
+     "6.12.0-rc3"},
+    {"rc with git extra is newest", "6.12-rc3",
+     LIST("6.12.0-rc3", "6.12.0-rc3-00012-gabcdef", "6.12.0-rc3-00005-g123456", "6.12.0-rc4"), 0,
+     "6.12.0-rc3-00012-gabcdef"},
+    {"rc only as git build", "6.12.0-rc3", LIST("6.12.0-rc3-00012-gabcdef", "6.12.0"), 0,
+     "6.12.0-rc3-00012-gabcdef"},
+    {"rc3 is not rc30 or rc4", "6.12-rc3", LIST("6.12.0-rc30", "6.12.0-rc4", "6.12.0"), -ENOENT,
+     NULL},
+    {"short rc form means patch 0", "6.12-rc3", LIST("6.12.1-rc3", "6.1.0-rc3"), -ENOENT, NULL},
+    {"stable rc selector", "6.1.193-rc1", LIST("6.1.193-rc1", "6.1.193-rc2", "6.1.193"), 0,
+     "6.1.193-rc1"},
+    {"absent series", "6.2", LIST("6.1.192", "6.3.1", "6.20.0"), -ENOENT, NULL},
+    {"absent major", "5.15", LIST("6.1.192", "6.15.1", "15.5.0"), -ENOENT, NULL},
+    {"empty list", "5.15", NULL, 0, -ENOENT, NULL},
+    {"unparsable names ignored", "6.1",
+     LIST("foo", "6.1.x", "build", "6.1.999.1", "v6.1.500", "6.1.600x", "6.01.700", NULL, "6.1.5",
+	  ""),
+     0, "6.1.5"},
+    {"only unparsable names", "6.1", LIST("foo", "6.1.", "v6.1.2", "6.1.3 "), -ENOENT, NULL},
+    {"leading v series", "v6.1", LIST("6.1.9", "6.10.1", "6.1.10"), 0, "6.1.10"},
+    {"leading v exact", "v6.1.192", LIST("6.1.192-custom", "6.1.192"), 0, "6.1.192"},
+    {"leading v rc", "v6.12-rc3", LIST("6.12.0-rc3", "6.12.0"), 0, "6.12.0-rc3"},
+    {"invalid: empty", "", LIST("6.1.1"), -EINVAL, NULL},
+    {"invalid: major only", "6", LIST("6.1.1"), -EINVAL, NULL},
+    {"invalid: letters", "abc", LIST("6.1.1"), -EINVAL, NULL},
+    {"invalid: 6.x", "6.x", LIST("6.1.1"), -EINVAL, NULL},
+    {"invalid: trailing dot", "6.1.", LIST("6.1.1"), -EINVAL, NULL},
+    {"invalid: double dot", "6..1", LIST("6.1.1"), -EINVAL, NULL},
+    {"invalid: four numbers", "6.1.2.3", LIST("6.1.2"), -EINVAL, NULL},
+    {"invalid: negative", "-1.2", LIST("1.2.0"), -EINVAL, NULL},
+    {"invalid: rc without number", "6.12-rc", LIST("6.12.0-rc3"), -EINVAL, NULL},
+    {"invalid: rc0", "6.12-rc0", LIST("6.12.0"), -EINVAL, NULL},
+    {"invalid: rc with junk", "6.12-rc3x", LIST("6.12.0-rc3"), -EINVAL, NULL},
+    {"invalid: double v", "vv6.1", LIST("6.1.1"), -EINVAL, NULL},
+    {"invalid: bare v", "v", LIST("6.1.1"), -EINVAL, NULL},
+    {"invalid: capital V", "V6.1", LIST("6.1.1"), -EINVAL, NULL},
+    {"invalid: leading zero", "6.01", LIST("6.1.1"), -EINVAL, NULL},
+    {"invalid: whitespace", " 6.1", LIST("6.1.1"), -EINVAL, NULL},
+    {"invalid: trailing space", "6.1 ", LIST("6.1.1"), -EINVAL, NULL},
+    {"invalid: local suffix", "6.1.192-custom", LIST("6.1.192-custom"), -EINVAL, NULL},
+    {"invalid: overflow", "4294967296.1", LIST("0.1.0"), -EINVAL, NULL},
+    {"invalid: NULL", NULL, LIST("6.1.1"), -EINVAL, NULL},
+    {"invalid wins over empty list", "6", NULL, 0, -EINVAL, NULL},
+};
+
+struct compare_case {
+	const char *a, *b;
+	int expect; /* sign */
+};
+
+static const struct compare_case compare_cases[] = {
+    {"6.12.0-rc3", "6.12.0", -1},
+    {"6.12.0-rc10", "6.12.0", -1},
+    {"6.12.0-rc2", "6.12.0-rc10", -1},
+    {"6.12-rc3", "6.12.0-rc3", 0},
+    {"6.12.0-rc1", "6.11.9", 1},
+    {"6.1.9", "6.1.10", -1},
+    {"6.1.192", "6.10.0", -1},
+    {"6.10.0", "6.100.0", -1},
+    {"5.19.17", "6.0.0", -1},
+    {"6.1", "6.1.0", 0},
+    {"6.1.192", "6.1.192", 0},
+    {"6.1.192-custom", "6.1.192", 1},
+    {"6.12.0-rc3", "6.12.0-rc3-00012-gabc", -1},
+    {"6.12.0-rc3-00013-gabc", "6.12.0-rc3-00012-gdef", 1},
+    {"6.12.0-rc3-00012-gabc", "6.12.0-rc4", -1},
+};
+
+struct parse_case {
+	const char *s;
+	int expect_r;
+	unsigned major, minor, patch;
+	bool has_patch;
+	unsigned rc;
+	const char *extra;
+};
+
+static const struct parse_case parse_cases[] = {
+    {"6.1", 0, 6, 1, 0, false, 0, ""},
+    {"6.1.192", 0, 6, 1, 192, true, 0, ""},
+    {"6.1.0", 0, 6, 1, 0, true, 0, ""},
+    {"6.12-rc3", 0, 6, 12, 0, false, 3, ""},
+    {"6.12.0-rc3-00012-gabcdef", 0, 6, 12, 0, true, 3, "-00012-gabcdef"},
+    {"6.1.192-custom", 0, 6, 1, 192, true, 0, "-custom"},
+    {"6.1.0+", 0, 6, 1, 0, true, 0, "+"},
+    {"6.1.0-rcu-test", 0, 6, 1, 0, true, 0, "-rcu-test"},
+    {"0.0", 0, 0, 0, 0, false, 0, ""},
+    {"6.1.", -EINVAL, 0, 0, 0, false, 0, NULL},
+    {"6.1.2.3", -EINVAL, 0, 0, 0, false, 0, NULL},
+    {"6.12.0-rc0", -EINVAL, 0, 0, 0, false, 0, NULL},
+    {"6.12.0-rc03", -EINVAL, 0, 0, 0, false, 0, NULL},
+    {"v6.1", -EINVAL, 0, 0, 0, false, 0, NULL},
+    {"6.1x", -EINVAL, 0, 0, 0, false, 0, NULL},
+};
+
+static unsigned test_number;
+static unsigned failures;
+
+static void report(bool ok, const char *what, const char *desc)
+{
+	test_number++;
+	if (!ok)
+		failures++;
+	printf("%s %u - %s: %s\n", ok ? "ok" : "not ok", test_number, what, desc);
+}
+
+static const char *errno_name(int r)
+{
+	switch (r) {
+	case 0:
+		return "0";
+	case -EINVAL:
+		return "-EINVAL";
+	case -ENOENT:
+		return "-ENOENT";
+	default:
+		return "other";
+	}
+}
+
+/* Runs one selection; returns the chosen name, or NULL with *ret_r set to the error. */
+static const char *run_select(const char *want, char *const *releases, size_t n, int *ret_r,
+			      bool *ret_index_ok)
+{
+	size_t index = SIZE_MAX;
+	int r;
+
+	r = kernel_ref_select(want, releases, n, &index);
+	*ret_r = r;
+	if (r < 0) {
+		*ret_index_ok = index == SIZE_MAX; /* untouched on failure */
+		return NULL;
+	}
+	*ret_index_ok = index < n;
+	return *ret_index_ok ? releases[index] : NULL;
+}
+
+static void test_select(const struct select_case *c)
+{
+	_cleanup_free_ char **reversed = NULL;
+	const char *got, *got_rev = NULL;
+	bool index_ok, index_ok_rev = true, ok;
+	int r, r_rev;
+
+	got = run_select(c->want, c->releases, c->n_releases, &r, &index_ok);
+	r_rev = r;
+
+	if (c->n_releases > 0) {
+		reversed = calloc(c->n_releases, sizeof(char *));
+		if (!reversed) {
+			report(false, "select", c->desc);
+			printf("# out of memory\n");
+			return;
+		}
+		for (size_t i = 0; i < c->n_releases; i++)
+			reversed[i] = c->releases[c->n_releases - 1 - i];
+		got_rev = run_select(c->want, reversed, c->n_releases, &r_rev, &index_ok_rev);
+	} else {
+		got_rev = got;
+	}
+
+	ok = r == c->expect_r && r_rev == c->expect_r && index_ok && index_ok_rev;
+	if (ok && c->expect_r == 0)
+		ok = got && got_rev && STREQ(got, c->expect) && STREQ(got_rev, c->expect);
+
+	report(ok, "select", c->desc);
+	if (!ok)
+		printf("# want \"%s\": got %s \"%s\" (reversed list: %s \"%s\"%s) expected %s "
+		       "\"%s\"\n",
+		       c->want ?: "(null)", errno_name(r), got ?: "-", errno_name(r_rev),
+		       got_rev ?: "-", index_ok && index_ok_rev ? "" : ", bad index",
+		       errno_name(c->expect_r), c->expect ?: "-");
+}
+
+static int sign(int v)
+{
+	return (v > 0) - (v < 0);
+}
+
+static void test_compare(const struct compare_case *c)
+{
+	struct kernel_version a, b;
+	char desc[128];
+	int got = 2, got_rev = 2;
+	bool ok;
+
+	snprintf(desc, sizeof(desc), "%s vs %s", c->a, c->b);
+	ok = kernel_version_parse(c->a, &a) == 0 && kernel_version_parse(c->b, &b) == 0;
+	if (ok) {
+		got = sign(kernel_version_compare(&a, &b));
+		got_rev = sign(kernel_version_compare(&b, &a));
+		ok = got == c->expect && got_rev == -c->expect;
+	}
+
+	report(ok, "compare", desc);
+	if (!ok)
+		printf("# got %d (reversed %d) expected %d\n", got, got_rev, c->expect);
+}
+
+static void test_parse(const struct parse_case *c)
+{
+	struct kernel_version v, untouched;
+	bool ok;
+	int r;
+
+	memset(&v, 0xa5, sizeof(v));
+	untouched = v;
+
+	r = kernel_version_parse(c->s, &v);
+	ok = r == c->expect_r;
+	if (ok && r == 0)
+		ok = v.major == c->major && v.minor == c->minor && v.patch == c->patch &&
+		     v.has_patch == c->has_patch && v.rc == c->rc &&
+		     v.extra == c->s + strlen(c->s) - strlen(c->extra) && STREQ(v.extra, c->extra);
+	else if (ok)
+		ok = memcmp(&v, &untouched, sizeof(v)) == 0;
+
+	report(ok, "parse", c->s);
+	if (!ok) {
+		if (r == 0)
+			printf("# got 0 %u.%u.%u has_patch=%d rc=%u extra=\"%s\" ", v.major,
+			       v.minor, v.patch, v.has_patch, v.rc, v.extra);
+		else
+			printf("# got %s ", errno_name(r));
+		printf("expected %s %u.%u.%u has_patch=%d rc=%u extra=\"%s\"\n",
+		       errno_name(c->expect_r), c->major, c->minor, c->patch, c->has_patch, c->rc,
+		       c->extra ?: "-");
+	}
+}
+
+int main(void)
+{
+	printf("1..%zu\n",
+	       ELEMENTSOF(select_cases) + ELEMENTSOF(compare_cases) + ELEMENTSOF(parse_cases));
+
+	for (size_t i = 0; i < ELEMENTSOF(select_cases); i++)
+		test_select(&select_cases[i]);
+	for (size_t i = 0; i < ELEMENTSOF(compare_cases); i++)
+		test_compare(&compare_cases[i]);
+	for (size_t i = 0; i < ELEMENTSOF(parse_cases); i++)
+		test_parse(&parse_cases[i]);
+
+	return failures > 0 ? 1 : 0;
+}

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+/* The QEMU argv and kernel command line, byte for byte, plus their escaping rules. */
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "kernels.h"
+#include "qemu_argv.h"
+#include "tap.h"
+
+static char *joined(const struct strv *v)
+{
+	struct buf b = {0};
+	for (size_t i = 0; i < v->len; i++) {
+		if (i)
+			buf_puts(&b, " ");
+		shell_quote(v->items[i], &b);
+	}
+	return b.data;
+}
+
+static void test_golden(void)
+{
+	const struct share shares[] = {
+		{"quiz.run", "/c/runs/run.X/layer", false},
+		{"quiz.cwd", "/home/u/a,b", false},
+		{"quiz.shared", "/tmp/s", true},
+	};
+	const char *words[] = {"nokaslr"};
+	const char *extra[] = {"-s"};
+	struct qemu_plan plan = {
+		.qemu = "qemu-system-x86_64", .kvm = false, .kernel_image = "/k/bzImage",
+		.root_image = "/c/images/bookworm.ext2", .memory = "512M", .cpus = 2,
+		.shares = shares, .n_shares = 3, .kernel_words = words, .n_kernel_words = 1,
+		.extra_args = extra, .n_extra_args = 1, .tsc_khz = 2000000, .hz = 250,
+	};
+	struct strv v = {0};
+	CHECK(qemu_argv_build(&plan, &v) == 0, "argv builds");
+	char *got = joined(&v);
+	CHECK_STR(got,
+		  "qemu-system-x86_64 -M microvm,acpi=off -accel tcg -cpu max -nodefaults "
+		  "-no-user-config -display none -no-reboot -kernel /k/bzImage -append "
+		  "'console=ttyS0 root=/dev/vda rootfstype=ext2 ro init=/sbin/init reboot=t panic=-1 "
+		  "loglevel=4 tsc_early_khz=2000000 lpj=8000000 nokaslr' "
+		  "-chardev socket,id=console,path=console.sock -serial chardev:console -m 512M "
+		  "-smp 2 -drive file=/c/images/bookworm.ext2,if=none,id=root,format=raw,readonly=on "
+		  "-device virtio-blk-device,drive=root "
+		  "-fsdev local,id=fs0,path=/c/runs/run.X/layer,security_model=none,readonly=on "
+		  "-device virtio-9p-device,fsdev=fs0,mount_tag=quiz.run "
+		  "-fsdev local,id=fs1,path=/home/u/a,,b,security_model=none,readonly=on "
+		  "-device virtio-9p-device,fsdev=fs1,mount_tag=quiz.cwd "
+		  "-fsdev local,id=fs2,path=/tmp/s,security_model=none "
+		  "-device virtio-9p-device,fsdev=fs2,mount_tag=quiz.shared "
+		  "-device virtio-serial-device,max_ports=8 "
+		  "-chardev socket,id=stdin,path=stdin.sock -device virtserialport,chardev=stdin,name=quiz.stdin "
+		  "-chardev socket,id=stdout,path=stdout.sock -device virtserialport,chardev=stdout,name=quiz.stdout "
+		  "-chardev socket,id=stderr,path=stderr.sock -device virtserialport,chardev=stderr,name=quiz.stderr "
+		  "-chardev socket,id=status,path=status.sock -device virtserialport,chardev=status,name=quiz.status "
+		  "-s",
+		  "golden argv (TCG, 3 shares, comma escaped, lpj derived from tsc and HZ)");
+	free(got);
+	strv_free(&v);
+
+	plan.kvm = true;
+	plan.tsc_khz = 0;
+	CHECK(qemu_argv_build(&plan, &v) == 0, "KVM argv builds");
+	got = joined(&v);
+	CHECK(strstr(got, "-accel kvm -cpu host") != NULL, "KVM uses -accel kvm -cpu host");
+	CHECK(strstr(got, "lpj=") == NULL, "no lpj without a TSC rate");
+	free(got);
+	strv_free(&v);
+}
+
+static void test_cmdline_rules(void)
+{
+	const char *bad[][1] = {{"--"}, {"a b"}, {""}};
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+		struct qemu_plan plan = {.kernel_words = bad[i], .n_kernel_words = 1};
+		struct buf b = {0};
+		CHECK(kernel_cmdline_build(&plan, &b) == -EINVAL, "kernel word '%s' refused", bad[i][0]);
+		buf_free(&b);
+	}
+}
+
+static void test_escapes(void)
+{
+	struct buf b = {0};
+	qemu_opt_escape("a,b,,c", &b);
+	CHECK_STR(b.data, "a,,b,,,,c", "QEMU option commas doubled");
+	buf_free(&b);
+	const char *cases[][2] = {
+		{"plain-word_1.2/x", "plain-word_1.2/x"},
+		{"two words", "'two words'"},
+		{"it's", "'it'\\''s'"},
+		{"", "''"},
+		{"$HOME", "'$HOME'"},
+	};
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		shell_quote(cases[i][0], &b);
+		CHECK_STR(b.data, cases[i][1], "shell_quote case %zu", i);
+		buf_free(&b);
+	}
+}
+
+static void test_kconfig_missing(void)
+{
+	const char *config = "CONFIG_A=y\n# CONFIG_B is not set\nCONFIG_C=m\nCONFIG_HZ=250\n";
+	const char *fragment = "# comment\nCONFIG_A=y\nCONFIG_B=y\nCONFIG_C=y\nCONFIG_HZ=250\n"
+			       "# CONFIG_A is not set\n# CONFIG_D is not set\nCONFIG_E=y\n";
+	struct strv m = {0};
+	CHECK(kconfig_missing(config, fragment, &m) == 0, "kconfig_missing runs");
+	CHECK(m.len == 4, "4 missing (got %zu)", m.len);
+	if (m.len == 4) {
+		CHECK_STR(m.items[0], "CONFIG_B=y", "B not set");
+		CHECK_STR(m.items[1], "CONFIG_C=y", "C is m, not y");
+		CHECK_STR(m.items[2], "# CONFIG_A is not set", "A must be off but is on");
+		CHECK_STR(m.items[3], "CONFIG_E=y", "E absent");
+	}
+	strv_free(&m);
+}
+
+int main(void)
+{
+	test_golden();
+	test_cmdline_rules();
+	test_escapes();
+	test_kconfig_missing();
+	return tap_done();
+}

@@ -1,0 +1,47 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The walking skeleton: exit statuses, a script from the current directory, exact arguments,
+# the booted kernel, and a guest write that never reaches the host.
+. "$(dirname "$0")/lib.sh"
+need_vm
+
+for code in 0 1 42; do
+	"$QUIZ" -k "$QUIZ_TEST_KERNEL" sh -c "exit $code" </dev/null >"$scratch/out" 2>"$scratch/err"
+	is "$?" "$code" "exit status $code comes back exactly"
+done
+
+cd "$scratch" || exit 1
+cat >check.sh <<'SCRIPT'
+#!/bin/sh
+printf '%s\n' "$#"
+for a in "$@"; do printf '<%s>\n' "$a"; done
+uname -r
+pwd
+echo guest-data >written-in-guest
+echo guest-data >/etc/written-in-guest
+cat written-in-guest
+SCRIPT
+chmod +x check.sh
+before=$(ls -A "$scratch" | sort)
+"$QUIZ" -k "$QUIZ_TEST_KERNEL" ./check.sh 'arg two' "it's \"quoted\"" '' '$HOME' </dev/null \
+	>"$scratch/out" 2>"$scratch/err"
+is "$?" 0 "a script in the current directory runs and exits 0"
+mapfile -t lines <"$scratch/out"
+is "${lines[0]:-}" 4 "four arguments arrive"
+is "${lines[1]:-}" "<arg two>" "an argument with a space arrives unchanged"
+is "${lines[2]:-}" "<it's \"quoted\">" "an argument with quotes arrives unchanged"
+is "${lines[3]:-}" "<>" "an empty argument arrives"
+is "${lines[4]:-}" "<\$HOME>" "no shell expansion on the way"
+release=${lines[5]:-}
+case $release in
+"$QUIZ_TEST_KERNEL".* | "$QUIZ_TEST_KERNEL") ok 0 "guest runs kernel $release" ;;
+*) ok 1 "guest runs a $QUIZ_TEST_KERNEL kernel" "uname -r: $release" ;;
+esac
+is "${lines[6]:-}" "$scratch" "the program runs in the host's current directory"
+is "${lines[7]:-}" "guest-data" "the guest can write in its current directory"
+is "$(ls -A "$scratch" | grep -v '^out$\|^err$' | sort)" "$(echo "$before" | grep -v '^out$\|^err$')" \
+	"a file written in the guest does not appear on the host"
+ok "$([ ! -e /etc/written-in-guest ]; echo $?)" "a guest write to /etc does not reach the host"
+is "$(cat "$scratch/err")" "" "nothing on stderr"
+is "$(runs_left)" 0 "no run directory left behind"
+done_testing
