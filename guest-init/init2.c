@@ -12,6 +12,7 @@
 
 #include "guest.h"
 #include "ports.h"
+#include "rc.h"
 #include "run.h"
 
 #define NINEP "trans=virtio,version=9p2000.L,msize=512000"
@@ -131,8 +132,13 @@ static int prepare_layers(const struct contract_entry *c, size_t n)
 
 int main(int argc, char **argv)
 {
+	/* Roles under tini; PID 1 is the one without arguments. */
 	if (argc >= 2 && STREQ(argv[1], "--exec"))
 		return run_exec(argc - 2, argv + 2);
+	if (argc == 2 && STREQ(argv[1], "--rc"))
+		return rc_main();
+	if (argc == 2 && STREQ(argv[1], "--tmux"))
+		return tmux_main();
 	if (getpid() != 1) {
 		fprintf(stderr, "quiz-init2: not PID 1; init1 starts this in the guest\n");
 		return 1;

@@ -5,9 +5,13 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 
 #include "buf.h"
+#include "rc.h"
 
 #define TINI "/usr/bin/tini"
 #define INIT2 "/quiz/run/init2"
@@ -33,6 +37,9 @@ static int build_env(const struct contract_entry *c, size_t n, struct strv *env)
 		r = strv_pushf(env, "QUIZ_KERNEL=%s", kernel ? kernel : "");
 	if (r >= 0)
 		r = strv_pushf(env, "QUIZ_PROFILES=%s", profiles ? profiles : "");
+	const char *term = contract_get(c, n, CONTRACT_TERM);
+	if (r >= 0 && term)
+		r = strv_pushf(env, "TERM=%s", term);
 	for (size_t i = 0; r >= 0 && i < n; i++)
 		if (STREQ(c[i].key, CONTRACT_ENV))
 			r = strv_push(env, c[i].value);
@@ -95,29 +102,70 @@ static int run_hooks(const struct contract_entry *c, size_t n, const struct port
 	return 0;
 }
 
+/* tini's argv: which init2 role runs under it, for the contract's mode and -S. */
+static int build_argv(const struct contract_entry *c, size_t n, struct strv *argv, bool *ret_tty)
+{
+	const char *mode = contract_get(c, n, CONTRACT_MODE);
+	const char *shell = contract_get(c, n, CONTRACT_SHELL);
+	bool tmux = mode && STREQ(mode, "tmux"), after = shell && STREQ(shell, "1");
+	int r = strv_push(argv, TINI);
+	if (r >= 0)
+		r = strv_push(argv, "-s");
+	if (r >= 0)
+		r = strv_push(argv, "--");
+	if (r >= 0)
+		r = strv_push(argv, INIT2);
+	*ret_tty = tmux;
+	if (tmux)
+		return r >= 0 ? strv_push(argv, "--tmux") : r;
+	if (after)
+		return r >= 0 ? strv_push(argv, "--rc") : r;
+	/* The plain case: tini runs the program itself, through the exec role. */
+	if (r >= 0)
+		r = strv_push(argv, "--exec");
+	size_t nargs = 0;
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		if (STREQ(c[i].key, CONTRACT_ARG) && ++nargs)
+			r = strv_push(argv, c[i].value);
+	if (r >= 0 && nargs == 0)
+		r = strv_push(argv, SHELL); /* no program: a shell reading stdin */
+	return r;
+}
+
+/* tmux mode: the virtio console (hvc0) is the program's terminal, sized like the host's. */
+static void child_tty(const struct contract_entry *c, size_t n)
+{
+	int fd = open("/dev/hvc0", O_RDWR);
+	if (fd < 0 || ioctl(fd, TIOCSCTTY, 0) < 0)
+		return;
+	const char *rows = contract_get(c, n, CONTRACT_ROWS), *cols = contract_get(c, n, CONTRACT_COLS);
+	struct winsize ws = {.ws_row = rows ? (unsigned short)atoi(rows) : 24,
+			     .ws_col = cols ? (unsigned short)atoi(cols) : 80};
+	(void)ioctl(fd, TIOCSWINSZ, &ws); /* a wrong size is cosmetic */
+	(void)dup2(fd, 0);
+	(void)dup2(fd, 1);
+	(void)dup2(fd, 2);
+}
+
+static int rc_status(int fallback)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t size;
+	if (read_file(RC_STATUS_FILE, &text, &size) < 0)
+		return fallback;
+	return atoi(text);
+}
+
 void run_program(const struct contract_entry *c, size_t n, const struct ports *p,
 		 struct run_result *ret)
 {
 	_cleanup_strv_ struct strv env = {0}, argv = {0};
+	bool tty = false;
 	*ret = (struct run_result){0};
 
 	int r = build_env(c, n, &env);
 	if (r >= 0)
-		r = strv_push(&argv, TINI);
-	if (r >= 0)
-		r = strv_push(&argv, "-s");
-	if (r >= 0)
-		r = strv_push(&argv, "--");
-	if (r >= 0)
-		r = strv_push(&argv, INIT2);
-	if (r >= 0)
-		r = strv_push(&argv, "--exec");
-	size_t nargs = 0;
-	for (size_t i = 0; r >= 0 && i < n; i++)
-		if (STREQ(c[i].key, CONTRACT_ARG) && ++nargs)
-			r = strv_push(&argv, c[i].value);
-	if (r >= 0 && nargs == 0)
-		r = strv_push(&argv, SHELL); /* no program: a shell reading stdin */
+		r = build_argv(c, n, &argv, &tty);
 	if (r < 0) {
 		snprintf(ret->error, sizeof(ret->error), "out of memory preparing the program");
 		return;
@@ -131,6 +179,8 @@ void run_program(const struct contract_entry *c, size_t n, const struct ports *p
 	if (pid == 0) {
 		(void)setsid(); /* its own session: the program's signals never reach PID 1 */
 		child_stdio(p, p->in);
+		if (tty)
+			child_tty(c, n);
 		if (chdir(cwd ? cwd : "/root") < 0)
 			fprintf(stderr, "quiz: cannot enter %s: %s\n", cwd, strerror(errno));
 		execve(TINI, argv.items, env.items);
@@ -141,7 +191,9 @@ void run_program(const struct contract_entry *c, size_t n, const struct ports *p
 		snprintf(ret->error, sizeof(ret->error), "fork: %s", strerror(errno));
 		return;
 	}
-	ret->exit_code = wait_for(pid);
+	int code = wait_for(pid);
+	/* In tmux mode a session left early has no rc status: the program got SIGHUP. */
+	ret->exit_code = rc_status(tty ? 128 + SIGHUP : code);
 	log_info("program ended at %llu ms with status %d", uptime_ms(), ret->exit_code);
 }
 

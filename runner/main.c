@@ -73,10 +73,6 @@ static int check_inputs(const struct quiz_options *o)
 		log_error("%s: no such file on the host: %s", prog, strerror(errno));
 		return -ENOENT;
 	}
-	if (o->mode == RUN_MODE_TMUX) {
-		log_error("-r tmux: tmux mode is not available yet; use -r raw");
-		return -EOPNOTSUPP;
-	}
 	return 0;
 }
 
@@ -93,7 +89,7 @@ static bool kvm_usable(void)
 }
 
 static int build_argv(const struct quiz_options *o, const struct kernel *k, const char *image,
-		      const struct run_shares *sh, struct strv *argv)
+		      const struct run_shares *sh, bool tty, struct strv *argv)
 {
 	const char *qemu = getenv("QUIZ_QEMU");
 	struct qemu_plan plan = {
@@ -109,6 +105,7 @@ static int build_argv(const struct quiz_options *o, const struct kernel *k, cons
 		.n_kernel_words = o->append.len,
 		.extra_args = (const char *const *)o->qemu_args.items,
 		.n_extra_args = o->qemu_args.len,
+		.tty = tty,
 	};
 	if (!plan.kvm)
 		timing_hints(k, &plan.tsc_khz, &plan.hz);
@@ -155,17 +152,18 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p)
 		log_error("cannot create a run directory under %s/runs: %s", p->home, strerror(-r));
 		return EXIT_QUIZ_FAILED;
 	}
-	struct run_setup setup = {o, &k, cwd, init2, "raw"};
+	bool tmux = o->mode == RUN_MODE_TMUX || (o->mode == RUN_MODE_AUTO && isatty(1));
+	struct run_setup setup = {o, &k, cwd, init2, tmux ? "tmux" : "raw"};
 	r = run_layer_write(&setup, dir.fd, dir.path, &sh);
 	if (r < 0)
 		log_error("cannot write the run layer in %s: %s", dir.path, strerror(-r));
 	if (r >= 0)
-		r = build_argv(o, &k, image, &sh, &argv);
+		r = build_argv(o, &k, image, &sh, tmux, &argv);
 	if (r >= 0 && o->dry_run) {
 		print_dry_run(&argv, &sh);
 		status = 0;
 	} else if (r >= 0) {
-		struct vm_options vo = {dir.fd, argv.items, o->timeout_s, o->verbose};
+		struct vm_options vo = {dir.fd, argv.items, o->timeout_s, o->verbose, tmux};
 		struct vm_result res = {0};
 		r = vm_run(&vo, &res);
 		if (r < 0)

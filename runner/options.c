@@ -22,6 +22,7 @@ static const struct option long_options[] = {
 	{"kernel", required_argument, NULL, 'k'},
 	{"kernel-path", required_argument, NULL, 'K'},
 	{"mode", required_argument, NULL, 'r'},
+	{"shell", no_argument, NULL, 'S'},
 	{"memory", required_argument, NULL, 'm'},
 	{"cpus", required_argument, NULL, 'c'},
 	{"timeout", required_argument, NULL, 't'},
@@ -47,7 +48,9 @@ void options_help(void)
 	       "\n"
 	       "  -k, --kernel VER        kernel: 6.1 (newest 6.1.x), 6.1.192, 6.12-rc3\n"
 	       "  -K, --kernel-path PATH  a kernel image (bzImage) you built; its .config beside it\n"
-	       "  -r, --mode MODE         raw (pipes) | tmux | auto (default: raw)\n"
+	       "  -r, --mode MODE         raw (pipes) | tmux (a terminal, dmesg beside) | auto:\n"
+	       "                          tmux when stdout is a terminal (the default)\n"
+	       "  -S, --shell             a shell in the guest after the program\n"
 	       "  -m, --memory SIZE       guest memory (default 512M)\n"
 	       "  -c, --cpus N            guest CPUs (default 1)\n"
 	       "  -t, --timeout SECONDS   stop the run after SECONDS (exit 124)\n"
@@ -122,6 +125,7 @@ static int parse_one(int c, struct quiz_options *o)
 			return -EINVAL;
 		}
 		return 0;
+	case 'S': o->shell_after = true; return 0;
 	case 'm': o->memory = optarg; return 0;
 	case 'c': return parse_unsigned("-c", optarg, 1, &o->cpus);
 	case 't': return parse_unsigned("-t", optarg, 1, &o->timeout_s);
@@ -149,13 +153,13 @@ static int parse_one(int c, struct quiz_options *o)
 
 int options_parse(int argc, char **argv, struct quiz_options *o)
 {
-	*o = (struct quiz_options){.memory = "512M", .cpus = 1, .mode = RUN_MODE_RAW};
+	*o = (struct quiz_options){.memory = "512M", .cpus = 1, .mode = RUN_MODE_AUTO};
 	o->kernel = getenv("QUIZ_KERNEL");
 	optind = 1;
 	opterr = 0; /* our own one-line messages */
 	int c;
 	/* '+': the first non-option is the program; its own options are its business. */
-	while ((c = getopt_long(argc, argv, "+:k:K:r:m:c:t:u:e:vhV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:k:K:r:Sm:c:t:u:e:vhV", long_options, NULL)) != -1) {
 		if (c == '?' || c == ':') {
 			if (optopt)
 				log_error("option -%c %s; see quiz --help", optopt,

@@ -21,6 +21,7 @@ struct quiz_options {
 	struct strv append;      /* --append words */
 	struct strv qemu_args;   /* --qemu-arg */
 	enum run_mode mode;
+	bool shell_after;
 	bool dry_run;
 	bool verbose;
 	bool keep;

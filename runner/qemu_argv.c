@@ -141,6 +141,15 @@ int qemu_argv_build(const struct qemu_plan *plan, struct strv *ret)
 		r = push_port(&v, "stderr", SOCKET_STDERR, PORT_STDERR);
 	if (r >= 0)
 		r = push_port(&v, "status", SOCKET_STATUS, PORT_STATUS);
+	if (r >= 0 && plan->tty) {
+		r = strv_push(&v, "-chardev");
+		if (r >= 0)
+			r = strv_push(&v, "socket,id=tty,path=" SOCKET_TTY);
+		if (r >= 0)
+			r = strv_push(&v, "-device");
+		if (r >= 0)
+			r = strv_push(&v, "virtconsole,chardev=tty,name=quiz.tty");
+	}
 	for (size_t i = 0; r >= 0 && i < plan->n_extra_args; i++)
 		r = strv_push(&v, plan->extra_args[i]);
 	if (r < 0)

@@ -28,6 +28,7 @@ struct qemu_plan {
 	size_t n_extra_args;
 	unsigned long tsc_khz; /* 0 = let the guest calibrate */
 	unsigned hz;           /* the kernel's CONFIG_HZ, for lpj */
+	bool tty;              /* a virtio console (the guest's hvc0) for tmux mode */
 };
 
 /* Socket names, relative to QEMU's working directory (the run directory). */
@@ -36,6 +37,7 @@ struct qemu_plan {
 #define SOCKET_STDOUT "stdout.sock"
 #define SOCKET_STDERR "stderr.sock"
 #define SOCKET_STATUS "status.sock"
+#define SOCKET_TTY "tty.sock"
 
 /* The kernel command line, space-separated; -EINVAL if a word is empty, has a space or is "--". */
 int kernel_cmdline_build(const struct qemu_plan *plan, struct buf *ret);

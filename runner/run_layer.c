@@ -6,7 +6,9 @@
 #include <libgen.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <stdlib.h>
 
 #include "contract.h"
 #include "run_dir.h"
@@ -64,6 +66,22 @@ int contract_build(const struct run_setup *s, const char *const *argv, size_t ar
 		r = contract_add(&b, CONTRACT_SHARED, "1");
 	if (r >= 0)
 		r = contract_add(&b, CONTRACT_MODE, s->mode);
+	if (r >= 0 && o->shell_after)
+		r = contract_add(&b, CONTRACT_SHELL, "1");
+	if (r >= 0 && STREQ(s->mode, "tmux")) {
+		struct winsize ws = {0};
+		const char *term = getenv("TERM");
+		if (ioctl(1, TIOCGWINSZ, &ws) < 0 || !ws.ws_row || !ws.ws_col)
+			ws = (struct winsize){.ws_row = 24, .ws_col = 80};
+		char rows[16], cols[16];
+		snprintf(rows, sizeof(rows), "%u", ws.ws_row);
+		snprintf(cols, sizeof(cols), "%u", ws.ws_col);
+		r = contract_add(&b, CONTRACT_ROWS, rows);
+		if (r >= 0)
+			r = contract_add(&b, CONTRACT_COLS, cols);
+		if (r >= 0)
+			r = contract_add(&b, CONTRACT_TERM, term && term[0] ? term : "xterm-256color");
+	}
 	if (r >= 0)
 		r = contract_add(&b, CONTRACT_KERNEL, s->kernel->release);
 	if (r >= 0)

@@ -12,15 +12,16 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 
 #include "contract.h"
 #include "log.h"
 #include "qemu_argv.h"
 
-enum { SOCK_CONSOLE, SOCK_STDIN, SOCK_STDOUT, SOCK_STDERR, SOCK_STATUS, N_SOCKETS };
+enum { SOCK_CONSOLE, SOCK_STDIN, SOCK_STDOUT, SOCK_STDERR, SOCK_STATUS, SOCK_TTY, N_SOCKETS };
 static const char *const socket_names[N_SOCKETS] = {
-	SOCKET_CONSOLE, SOCKET_STDIN, SOCKET_STDOUT, SOCKET_STDERR, SOCKET_STATUS,
+	SOCKET_CONSOLE, SOCKET_STDIN, SOCKET_STDOUT, SOCKET_STDERR, SOCKET_STATUS, SOCKET_TTY,
 };
 
 /* After the status line, QEMU has this long to exit on its own before it is killed. */
@@ -41,6 +42,7 @@ struct vm {
 	size_t stdin_sent;
 	bool stdin_eof;
 	bool stdout_broken;
+	int input; /* where host stdin goes: SOCK_STDIN, or SOCK_TTY in tmux mode */
 };
 
 static long long now_ms(void)
@@ -119,6 +121,7 @@ static void on_data(struct vm *vm, int which, const char *data, size_t len)
 			(void)write_all(2, data, len);
 		break;
 	case SOCK_STDOUT:
+	case SOCK_TTY:
 		if (!vm->stdout_broken && write_all(1, data, len) == -EPIPE)
 			vm->stdout_broken = true; /* the reader left: drain the rest silently */
 		break;
@@ -153,7 +156,7 @@ static bool pump(struct vm *vm, int which)
 
 static void pump_stdin(struct vm *vm, short host_events, short sock_events)
 {
-	int sock = vm->conn[SOCK_STDIN];
+	int sock = vm->conn[vm->input];
 	if (vm->stdin_sent == vm->stdin_pending.len && (host_events & (POLLIN | POLLHUP))) {
 		char chunk[65536];
 		ssize_t n = read(0, chunk, sizeof(chunk));
@@ -172,7 +175,7 @@ static void pump_stdin(struct vm *vm, short host_events, short sock_events)
 		else if (n < 0 && errno != EAGAIN && errno != EINTR)
 			vm->stdin_eof = true; /* the guest side is gone */
 	}
-	if (vm->stdin_eof && vm->stdin_sent >= vm->stdin_pending.len) {
+	if (vm->stdin_eof && vm->stdin_sent >= vm->stdin_pending.len && vm->input == SOCK_STDIN) {
 		/* Closing the socket disconnects the port: the program's read() returns 0. */
 		(void)close(sock);
 		vm->conn[SOCK_STDIN] = -1;
@@ -219,13 +222,17 @@ static void relay(struct vm *vm, struct vm_result *res)
 				pfd[n] = (struct pollfd){.fd = vm->conn[i], .events = POLLIN},
 				who[n++] = i;
 		}
-		if (vm->conn[SOCK_STDIN] >= 0) {
+		if (vm->input != SOCK_STDIN && vm->conn[SOCK_STDIN] >= 0) {
+			(void)close(vm->conn[SOCK_STDIN]); /* tmux mode: the tty is the input */
+			vm->conn[SOCK_STDIN] = -1;
+		}
+		if (vm->conn[vm->input] >= 0) {
 			if (vm->stdin_sent < vm->stdin_pending.len)
-				pfd[n] = (struct pollfd){.fd = vm->conn[SOCK_STDIN], .events = POLLOUT},
-				who[n++] = SOCK_STDIN;
+				pfd[n] = (struct pollfd){.fd = vm->conn[vm->input], .events = POLLOUT},
+				who[n++] = 300;
 			else if (!vm->stdin_eof)
 				pfd[n] = (struct pollfd){.fd = 0, .events = POLLIN}, who[n++] = 200;
-			else
+			else if (vm->input == SOCK_STDIN)
 				pump_stdin(vm, 0, 0);
 		}
 
@@ -266,7 +273,7 @@ static void relay(struct vm *vm, struct vm_result *res)
 						      SOCK_CLOEXEC | SOCK_NONBLOCK);
 			} else if (who[i] == 200 && pfd[i].revents) {
 				pump_stdin(vm, pfd[i].revents, 0);
-			} else if (who[i] == SOCK_STDIN) {
+			} else if (who[i] == 300) {
 				pump_stdin(vm, 0, pfd[i].revents);
 			} else if (who[i] >= 0 && who[i] < N_SOCKETS) {
 				(void)pump(vm, who[i]);
@@ -318,8 +325,11 @@ int vm_run(const struct vm_options *o, struct vm_result *ret)
 	sigset_t mask, old_mask;
 	int r = 0;
 
+	struct termios saved_tty;
+	bool raw_tty = false;
 	for (int i = 0; i < N_SOCKETS; i++)
 		vm.listen[i] = vm.conn[i] = -1;
+	vm.input = o->tty ? SOCK_TTY : SOCK_STDIN;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
 	sigaddset(&mask, SIGINT);
@@ -335,7 +345,14 @@ int vm_run(const struct vm_options *o, struct vm_result *ret)
 	if (vm.sigfd < 0 || vm.console_log < 0)
 		r = -errno;
 	for (int i = 0; r >= 0 && i < N_SOCKETS; i++)
-		r = vm.listen[i] = listen_at(o->run_dir_fd, socket_names[i]);
+		if (i != SOCK_TTY || o->tty)
+			r = vm.listen[i] = listen_at(o->run_dir_fd, socket_names[i]);
+	if (r >= 0 && o->tty && tcgetattr(0, &saved_tty) == 0) {
+		/* The guest's tty does the line discipline: keys, Ctrl-C included, pass through. */
+		struct termios raw = saved_tty;
+		cfmakeraw(&raw);
+		raw_tty = tcsetattr(0, TCSANOW, &raw) == 0;
+	}
 	if (r >= 0)
 		r = vm.qemu = spawn_qemu(o, &old_mask);
 	if (r >= 0) {
@@ -354,6 +371,8 @@ int vm_run(const struct vm_options *o, struct vm_result *ret)
 			(void)close(vm.listen[i]);
 		(void)unlinkat(o->run_dir_fd, socket_names[i], 0); /* may not exist */
 	}
+	if (raw_tty)
+		(void)tcsetattr(0, TCSANOW, &saved_tty); /* nothing better to do if it fails */
 	if (vm.console_log >= 0)
 		(void)close(vm.console_log);
 	if (vm.sigfd >= 0)

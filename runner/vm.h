@@ -28,6 +28,7 @@ struct vm_options {
 	char *const *argv;     /* QEMU argv */
 	unsigned timeout_s;    /* 0 = none */
 	bool verbose;          /* console to stderr as well */
+	bool tty;              /* tmux mode: host terminal <-> the guest's hvc0, raw */
 };
 
 /* Boots and relays until the end; QEMU is gone when this returns (also on error: -errno). */

@@ -1,0 +1,64 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Every row of the exit-status contract, each with its stderr line.
+. "$(dirname "$0")/lib.sh"
+need_vm
+cd "$scratch" || exit 1
+q() { "$QUIZ" -k "$QUIZ_TEST_KERNEL" -r raw "$@" </dev/null >"$scratch/out" 2>"$scratch/err"; }
+
+q sh -c 'kill -TERM $$'
+is "$?" 143 "killed by SIGTERM: 128+15"
+q sh -c 'kill -KILL $$'
+is "$?" 137 "killed by SIGKILL: 128+9"
+
+q no-such-command-anywhere
+is "$?" 127 "a program not found in the guest: 127"
+grep -q 'no-such-command-anywhere' err
+ok $? "stderr names the missing program"
+
+printf '#!/bin/sh\necho never\n' >not-executable.sh
+chmod 0644 not-executable.sh
+q ./not-executable.sh
+is "$?" 126 "a program that cannot be executed: 126"
+is "$(cat out)" "" "it printed nothing"
+
+q -t 15 sleep 1000
+is "$?" 124 "a run past its timeout: 124"
+grep -q 'timed out after 15 s' err
+ok $? "stderr says it timed out" "$(cat err)"
+
+q sh -c 'echo c >/proc/sysrq-trigger; sleep 30'
+is "$?" 125 "a guest kernel panic: 125, without waiting"
+grep -q 'panicked' err
+ok $? "stderr says the kernel panicked" "$(tail -n 3 err)"
+
+"$QUIZ" -k 9.99 true >out 2>err
+is "$?" 125 "an unknown kernel: 125"
+is "$(wc -l <err)" 1 "one line of error"
+grep -q 'quiz-kernel build 9.99' err
+ok $? "the error says how to build it" "$(cat err)"
+
+"$QUIZ" --no-such-option true >out 2>err
+is "$?" 125 "an unknown option: 125"
+grep -qx 'quiz: option --no-such-option is unknown; see quiz --help' err
+ok $? "one line naming the option" "$(cat err)"
+
+"$QUIZ" -k "$QUIZ_TEST_KERNEL" ./no-such-script.sh >out 2>err
+is "$?" 125 "a program path missing on the host: 125"
+grep -q 'no-such-script.sh: no such file on the host' err
+ok $? "the error names the path" "$(cat err)"
+
+touch plain-file
+"$QUIZ" -k "$QUIZ_TEST_KERNEL" --shared plain-file true >out 2>err
+is "$?" 125 "--shared on a file: 125"
+grep -q 'not a directory' err
+ok $? "the error says it is not a directory" "$(cat err)"
+
+QUIZ_QEMU=/nonexistent/qemu "$QUIZ" -k "$QUIZ_TEST_KERNEL" true >out 2>err
+is "$?" 125 "QEMU missing: 125"
+grep -q 'qemu' err
+ok $? "the error names QEMU" "$(cat err)"
+
+is "$(runs_left)" 0 "no run directory left behind"
+is "$(pgrep -c -f 'qemu-system-x86_64.*quiz' || true)" 0 "no QEMU left running"
+done_testing

@@ -1,0 +1,92 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Output and input: exact bytes both ways, EOF, stderr apart, and the guest's environment.
+. "$(dirname "$0")/lib.sh"
+need_vm
+cd "$scratch" || exit 1
+
+head -c 1048576 /dev/urandom >random.bin
+"$QUIZ" -k "$QUIZ_TEST_KERNEL" -r raw cat <random.bin >echoed.bin 2>err
+is "$?" 0 "cat of 1 MiB exits 0"
+cmp -s random.bin echoed.bin
+ok $? "1 MiB of random bytes through the guest's cat comes back byte for byte" \
+	"sizes: $(stat -c %s random.bin) vs $(stat -c %s echoed.bin)"
+
+out=$(printf 'no newline at the end' | "$QUIZ" -k "$QUIZ_TEST_KERNEL" -r raw \
+	sh -c 'cat; echo "<EOF seen>"; echo to-stderr >&2' 2>err)
+is "$out" "no newline at the end<EOF seen>" "stdin reaches the program and its EOF arrives"
+is "$(cat err)" "to-stderr" "stderr carries the program's stderr only"
+
+cat >env.sh <<'SCRIPT'
+#!/bin/sh
+echo "hostname=$(hostname)"
+echo "QUIZ_KERNEL=$QUIZ_KERNEL"
+echo "MY_VAR=$MY_VAR"
+for fs in tracefs debugfs configfs bpf cgroup2 devpts; do
+	grep -q " $fs " /proc/mounts && echo "mounted $fs"
+done
+test -t 1 && echo "stdout is a tty" || echo "stdout is not a tty"
+ls /lib/modules >/dev/null 2>&1 && echo "modules dir present"
+echo shared-write >/shared/from-guest
+SCRIPT
+chmod +x env.sh
+mkdir shared
+"$QUIZ" -k "$QUIZ_TEST_KERNEL" -r raw -e 'MY_VAR=a b=c' --shared shared ./env.sh >out 2>err
+is "$?" 0 "the environment script runs"
+grep -qx 'hostname=quiz' out
+ok $? "hostname is quiz" "$(cat out)"
+grep -q "^QUIZ_KERNEL=$QUIZ_TEST_KERNEL" out
+ok $? "QUIZ_KERNEL names the booted kernel"
+grep -qx 'MY_VAR=a b=c' out
+ok $? "-e sets a variable exactly"
+for fs in tracefs debugfs configfs bpf cgroup2 devpts; do
+	grep -qx "mounted $fs" out
+	ok $? "$fs is mounted"
+done
+grep -qx 'stdout is not a tty' out
+ok $? "raw mode: stdout is a pipe, not a tty"
+is "$(cat shared/from-guest 2>/dev/null)" "shared-write" "--shared is writable and reaches the host"
+
+# A guest that writes everywhere it can leaves the host's files as they were.
+mkdir -p tree/sub userdir
+echo original >tree/sub/file
+echo user >userdir/user-file
+snapshot() { find tree userdir -printf '%p %s %T@ %m\n' | sort; cat tree/sub/file userdir/user-file; }
+before=$(snapshot)
+"$QUIZ" -k "$QUIZ_TEST_KERNEL" -r raw -u userdir sh -c '
+	echo changed >tree/sub/file; rm -f tree/sub/file; mkdir tree/new; touch tree/new/x
+	echo changed >/user-file; rm -f /user-file; echo x >/etc/passwd
+	cat /etc/passwd; rm -rf /usr/bin/* 2>/dev/null; true' >out 2>err
+is "$?" 0 "the destructive guest script ran"
+is "$(snapshot)" "$before" "host files outside --shared are unchanged"
+
+# Several runs at once keep to their own run directories and outputs.
+for i in 1 2 3 4 5 6 7 8; do
+	"$QUIZ" -k "$QUIZ_TEST_KERNEL" -r raw sh -c "echo run-$i; exit $i" >"conc-$i.out" 2>&1 </dev/null &
+	eval "pid_$i=\$!"
+done
+all_ok=0
+for i in 1 2 3 4 5 6 7 8; do
+	eval "wait \$pid_$i"
+	status=$?
+	if [ "$status" != "$i" ] || [ "$(cat "conc-$i.out")" != "run-$i" ]; then
+		all_ok=1
+		echo "# run $i: status $status, output $(cat "conc-$i.out")"
+	fi
+done
+ok "$all_ok" "8 concurrent runs each return their own output and status"
+
+# SIGINT to quiz ends the VM and cleans up: exit 130.
+"$QUIZ" -k "$QUIZ_TEST_KERNEL" -r raw sleep 1000 </dev/null >out 2>err &
+pid=$!
+for _ in $(seq 100); do
+	pgrep -P "$pid" >/dev/null && break
+	sleep 0.1
+done
+sleep 1
+kill -INT "$pid"
+wait "$pid"
+is "$?" 130 "SIGINT to quiz: exit 130"
+is "$(runs_left)" 0 "no run directory left after SIGINT or the other runs"
+is "$(pgrep -c -f 'qemu-system-x86_64.*quiz' || true)" 0 "no QEMU left running"
+done_testing
