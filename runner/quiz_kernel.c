@@ -84,7 +84,7 @@ static int cmd_path(const struct quiz_paths *p, const char *selector, const char
 	}
 	static const char *const names[][2] = {
 		{"dir", ""}, {"image", "/bzImage"}, {"vmlinux", "/vmlinux"}, {"config", "/config"},
-		{"kbuild", "/kbuild"}, {"modules", "/layer/lib/modules"}, {"system-map", "/System.map"},
+		{"kbuild", "/kbuild"}, {"modules", "/layer/usr/lib/modules"}, {"system-map", "/System.map"},
 	};
 	for (size_t i = 0; i < ELEMENTSOF(names); i++)
 		if (STREQ(what, names[i][0])) {
