@@ -45,8 +45,10 @@ int image_prepare(const struct quiz_paths *p, char **ret_path)
 	_cleanup_free_ char *stamp = NULL, *script = NULL;
 	const char *env = getenv("QUIZ_IMAGE");
 	if (env && env[0]) {
-		if (!(*ret_path = strdup(env)))
-			return -ENOMEM;
+		if (!(*ret_path = realpath(env, NULL))) {
+			log_error("QUIZ_IMAGE=%s: %s", env, strerror(errno));
+			return -errno;
+		}
 		return 0;
 	}
 	if (asprintf(&image, "%s/images/" IMAGE_SUITE ".ext2", p->home) < 0 ||

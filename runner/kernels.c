@@ -99,10 +99,11 @@ int kernel_resolve(const char *home, const char *selector, struct kernel *ret)
 	return kernel_at(dir, list.items[pick], ret);
 }
 
-int kernel_from_path(const char *path, struct kernel *ret)
+int kernel_from_path(const char *given, struct kernel *ret)
 {
 	struct stat st;
-	if (stat(path, &st) < 0)
+	_cleanup_free_ char *path = realpath(given, NULL); /* QEMU runs elsewhere */
+	if (!path || stat(path, &st) < 0)
 		return -errno;
 	struct kernel k = {0};
 	_cleanup_free_ char *release_file = NULL, *release = NULL, *copy = strdup(path);

@@ -17,11 +17,15 @@ static int add_share(struct run_shares *s, const char *name, const char *path, b
 {
 	if (s->n >= MAX_SHARES)
 		return -E2BIG;
+	/* QEMU runs in the run directory: relative paths must not reach it. */
+	_cleanup_free_ char *abs = realpath(path, NULL);
+	if (!abs)
+		return -errno;
 	int r = strv_pushf(&s->owned, "quiz.%s", name);
 	if (r < 0)
 		return r;
 	const char *tag = s->owned.items[s->owned.len - 1];
-	r = strv_push(&s->owned, path);
+	r = strv_push(&s->owned, abs);
 	if (r < 0)
 		return r;
 	s->items[s->n++] = (struct share){tag, s->owned.items[s->owned.len - 1], writable};

@@ -41,6 +41,7 @@ struct vm {
 	struct buf stdin_pending;
 	size_t stdin_sent;
 	bool stdin_eof;
+	bool stdin_shut;
 	bool stdout_broken;
 	int input; /* where host stdin goes: SOCK_STDIN, or SOCK_TTY in tmux mode */
 };
@@ -175,10 +176,15 @@ static void pump_stdin(struct vm *vm, short host_events, short sock_events)
 		else if (n < 0 && errno != EAGAIN && errno != EINTR)
 			vm->stdin_eof = true; /* the guest side is gone */
 	}
-	if (vm->stdin_eof && vm->stdin_sent >= vm->stdin_pending.len && vm->input == SOCK_STDIN) {
-		/* Closing the socket disconnects the port: the program's read() returns 0. */
-		(void)close(sock);
-		vm->conn[SOCK_STDIN] = -1;
+	if (vm->stdin_eof && vm->stdin_sent >= vm->stdin_pending.len && vm->input == SOCK_STDIN &&
+	    !vm->stdin_shut) {
+		/*
+		 * Half-close: QEMU reads what is queued, then EOF, then disconnects the port, and
+		 * the program's read() returns 0. A full close() would raise a hang-up in QEMU
+		 * that drops the port at once, losing input the guest has not read yet.
+		 */
+		(void)shutdown(sock, SHUT_WR);
+		vm->stdin_shut = true;
 	}
 }
 
@@ -226,7 +232,7 @@ static void relay(struct vm *vm, struct vm_result *res)
 			(void)close(vm->conn[SOCK_STDIN]); /* tmux mode: the tty is the input */
 			vm->conn[SOCK_STDIN] = -1;
 		}
-		if (vm->conn[vm->input] >= 0) {
+		if (vm->conn[vm->input] >= 0 && !vm->stdin_shut) {
 			if (vm->stdin_sent < vm->stdin_pending.len)
 				pfd[n] = (struct pollfd){.fd = vm->conn[vm->input], .events = POLLOUT},
 				who[n++] = 300;

@@ -3,6 +3,7 @@
 set -u
 
 : "${QUIZ:?QUIZ must point at the quiz binary (meson sets it)}"
+case $QUIZ in */*) QUIZ=$(readlink -f "$QUIZ") ;; esac
 QUIZ_TEST_KERNEL=${QUIZ_TEST_KERNEL:-6.1}
 tap_n=0
 tap_failed=0

@@ -1,0 +1,1075 @@
+/* SPDX-License-Identifier: MIT */
+/* Profiles: profile.ini through inih, the -p/-o requests, and the dependency-ordered merge. */
+#include "profile.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "macro.h"
+
+/* Between tokens of a requires/kconfig value or a -p argument. */
+#define SEPARATORS ", \t\n\r\f\v"
+#define WHITESPACE " \t\n\r\f\v"
+#define CMDLINE_SOURCE "the command line"
+#define NAME_RULE "letters, digits, '-' and '_'"
+
+static void set_error(char **ret_error, const char *fmt, ...) _printf_(2, 3);
+static void set_error(char **ret_error, const char *fmt, ...)
+{
+	char *s = NULL;
+	va_list ap;
+
+	if (!ret_error)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	*ret_error = s;
+}
+
+static int oom(char **ret_error)
+{
+	set_error(ret_error, "out of memory");
+	return -ENOMEM;
+}
+
+static bool ident_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '-';
+}
+
+static bool ident_valid_n(const char *s, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!ident_char(s[i]))
+			return false;
+	return true;
+}
+
+static bool ident_valid(const char *s)
+{
+	return ident_valid_n(s, strlen(s));
+}
+
+/* "blockdev's options are: count, size" or "blockdev has no options". */
+static int options_phrase(const char *name, const struct profile_option *o, size_t n,
+			  struct buf *out)
+{
+	if (n == 0)
+		return buf_printf(out, "%s has no options", name);
+	int r = buf_printf(out, "%s's options are: ", name);
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		r = buf_printf(out, "%s%s", i ? ", " : "", o[i].name);
+	return r;
+}
+
+/* ---- requests ---- */
+
+static void request_free(struct profile_request *q)
+{
+	free(q->name);
+	strv_free(&q->settings);
+}
+
+void profile_requests_free(struct profile_requests *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		request_free(&r->items[i]);
+	free(r->items);
+	*r = (struct profile_requests){0};
+}
+
+static struct profile_request *requests_find(const struct profile_requests *r, const char *name,
+					     size_t len)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (strlen(r->items[i].name) == len && strncmp(r->items[i].name, name, len) == 0)
+			return &r->items[i];
+	return NULL;
+}
+
+/* The request for name (first len bytes), appended if there is none yet. */
+static int requests_get(struct profile_requests *r, const char *name, size_t len,
+			struct profile_request **ret)
+{
+	struct profile_request *q = requests_find(r, name, len);
+	if (q) {
+		*ret = q;
+		return 0;
+	}
+	char *dup = strndup(name, len);
+	if (!dup)
+		return -ENOMEM;
+	q = realloc(r->items, (r->n + 1) * sizeof(*q));
+	if (!q) {
+		free(dup);
+		return -ENOMEM;
+	}
+	r->items = q;
+	q = &r->items[r->n++];
+	*q = (struct profile_request){.name = dup};
+	*ret = q;
+	return 0;
+}
+
+/* "key=value" (s, len bytes) for q; what is the whole token, for messages. */
+static int request_add_setting(struct profile_request *q, const char *s, size_t len,
+			       const char *what, char **ret_msg)
+{
+	const char *eq = memchr(s, '=', len);
+	if (!eq) {
+		set_error(ret_msg, "'%.*s' after '%s:' is not KEY=VALUE", (int)len, s, q->name);
+		return -EINVAL;
+	}
+	if (eq == s) {
+		set_error(ret_msg, "'%s' has no option name before '='", what);
+		return -EINVAL;
+	}
+	if (!ident_valid_n(s, (size_t)(eq - s))) {
+		set_error(ret_msg, "'%.*s' in '%s' is not a valid option name (%s)", (int)(eq - s),
+			  s, what, NAME_RULE);
+		return -EINVAL;
+	}
+	return strv_pushf(&q->settings, "%.*s", (int)len, s);
+}
+
+/*
+ * Parses tokens separated by commas/whitespace: "name", "name:k=v" start a profile, "k=v" adds
+ * to the current one. Requests merge into r (one item per name). Errors: -EINVAL with a
+ * message about the token (no prefix), -ENOMEM. Zero tokens is not an error here.
+ */
+static int requests_parse(struct profile_requests *r, const char *text, char **ret_msg)
+{
+	struct profile_request *cur = NULL;
+	const char *p = text;
+	int k;
+
+	for (;;) {
+		p += strspn(p, SEPARATORS);
+		if (!*p)
+			return 0;
+		size_t len = strcspn(p, SEPARATORS);
+		_cleanup_free_ char *tok = strndup(p, len);
+		if (!tok)
+			return -ENOMEM;
+		p += len;
+
+		char *eq = strchr(tok, '='), *colon = strchr(tok, ':');
+		if (eq && !(colon && colon < eq)) {
+			if (!cur) {
+				set_error(ret_msg,
+					  "'%s' comes before any profile name; write PROFILE:%s",
+					  tok, tok);
+				return -EINVAL;
+			}
+			k = request_add_setting(cur, tok, len, tok, ret_msg);
+			if (k < 0)
+				return k;
+			continue;
+		}
+
+		size_t name_len = colon ? (size_t)(colon - tok) : len;
+		if (name_len == 0) {
+			set_error(ret_msg, "'%s' has no profile name before ':'", tok);
+			return -EINVAL;
+		}
+		if (!ident_valid_n(tok, name_len)) {
+			set_error(ret_msg, "'%.*s' is not a valid profile name (%s)", (int)name_len,
+				  tok, NAME_RULE);
+			return -EINVAL;
+		}
+		k = requests_get(r, tok, name_len, &cur);
+		if (k < 0)
+			return k;
+		if (colon) {
+			if (!colon[1]) {
+				set_error(
+				    ret_msg,
+				    "'%s' has nothing after ':'; write %s:KEY=VALUE or just %s",
+				    tok, cur->name, cur->name);
+				return -EINVAL;
+			}
+			k = request_add_setting(cur, colon + 1, strlen(colon + 1), tok, ret_msg);
+			if (k < 0)
+				return k;
+		}
+	}
+}
+
+/* Appends everything of from to r (merging per name). */
+static int requests_merge(struct profile_requests *r, const struct profile_requests *from)
+{
+	for (size_t i = 0; i < from->n; i++) {
+		struct profile_request *q;
+		int k = requests_get(r, from->items[i].name, strlen(from->items[i].name), &q);
+		if (k < 0)
+			return k;
+		for (size_t j = 0; j < from->items[i].settings.len; j++) {
+			k = strv_push(&q->settings, from->items[i].settings.items[j]);
+			if (k < 0)
+				return k;
+		}
+	}
+	return 0;
+}
+
+int profile_requests_add(struct profile_requests *r, const char *arg, char **ret_error)
+{
+	_cleanup_free_ char *msg = NULL;
+	struct profile_requests tmp = {0};
+
+	int k = requests_parse(&tmp, arg, &msg);
+	if (k == 0 && tmp.n == 0) {
+		set_error(ret_error,
+			  "-p '%s': names no profile; write e.g. -p blockdev:count=4,memdev", arg);
+		k = -EINVAL;
+	} else if (k == -EINVAL) {
+		set_error(ret_error, "-p '%s': %s; write e.g. -p blockdev:count=4,memdev", arg,
+			  msg ? msg : "invalid");
+	} else if (k == 0) {
+		k = requests_merge(r, &tmp);
+		if (k < 0)
+			oom(ret_error);
+	} else {
+		oom(ret_error);
+	}
+	profile_requests_free(&tmp);
+	return k;
+}
+
+int profile_requests_add_option(struct profile_requests *r, const char *arg, char **ret_error)
+{
+	const char *eq = strchr(arg, '=');
+	const char *dot = eq ? memchr(arg, '.', (size_t)(eq - arg)) : NULL;
+	struct profile_request *q;
+
+	if (!dot) {
+		set_error(ret_error,
+			  "-o '%s': expected PROFILE.OPTION=VALUE; write e.g. -o blockdev.count=4",
+			  arg);
+		return -EINVAL;
+	}
+	if (!ident_valid_n(arg, (size_t)(dot - arg))) {
+		set_error(ret_error, "-o '%s': '%.*s' is not a valid profile name (%s)", arg,
+			  (int)(dot - arg), arg, NAME_RULE);
+		return -EINVAL;
+	}
+	if (!ident_valid_n(dot + 1, (size_t)(eq - dot - 1))) {
+		set_error(ret_error, "-o '%s': '%.*s' is not a valid option name (%s)", arg,
+			  (int)(eq - dot - 1), dot + 1, NAME_RULE);
+		return -EINVAL;
+	}
+	int k = requests_get(r, arg, (size_t)(dot - arg), &q);
+	if (k >= 0)
+		k = strv_push(&q->settings, dot + 1);
+	if (k < 0)
+		return oom(ret_error);
+	return 0;
+}
+
+/* ---- profile.ini ---- */
+
+void profile_free(struct profile *p)
+{
+	free(p->name);
+	free(p->dir);
+	free(p->source);
+	free(p->description);
+	strv_free(&p->requires);
+	for (size_t i = 0; i < p->n_options; i++) {
+		free(p->options[i].name);
+		free(p->options[i].value);
+	}
+	free(p->options);
+	strv_free(&p->qemu_args);
+	strv_free(&p->kernel_words);
+	strv_free(&p->kconfig);
+	*p = (struct profile){0};
+}
+
+struct ini_state {
+	struct profile *p;
+	char *msg; /* the first error, without the "profile X: FILE line N: " prefix */
+	int r;	   /* that error's -errno */
+};
+
+static int add_requires(struct ini_state *s, const char *value)
+{
+	_cleanup_free_ char *msg = NULL;
+	struct profile_requests tmp = {0};
+
+	int k = requests_parse(&tmp, value, &msg);
+	if (k == -EINVAL)
+		set_error(&s->msg, "requires: %s; write e.g. requires = memdev, blockdev:count=2",
+			  msg ? msg : "invalid");
+	for (size_t i = 0; k >= 0 && i < tmp.n; i++) {
+		_cleanup_buf_ struct buf b = {0};
+		k = buf_puts(&b, tmp.items[i].name);
+		for (size_t j = 0; k >= 0 && j < tmp.items[i].settings.len; j++)
+			k = buf_printf(&b, "%c%s", j ? ',' : ':', tmp.items[i].settings.items[j]);
+		if (k >= 0)
+			k = strv_push_take(&s->p->requires, TAKE_PTR(b.data));
+	}
+	profile_requests_free(&tmp);
+	return k;
+}
+
+static int add_kconfig(struct ini_state *s, const char *value)
+{
+	struct strv *v = &s->p->kconfig;
+
+	for (const char *p = value;;) {
+		p += strspn(p, SEPARATORS);
+		if (!*p)
+			return 0;
+		size_t len = strcspn(p, SEPARATORS);
+		const char *tok = p;
+		p += len;
+
+		const char *eq = memchr(tok, '=', len);
+		size_t sym_len = eq ? (size_t)(eq - tok) : len;
+		if (sym_len <= strlen("CONFIG_") ||
+		    strncmp(tok, "CONFIG_", strlen("CONFIG_")) != 0 ||
+		    !ident_valid_n(tok, sym_len) || memchr(tok, '-', sym_len)) {
+			set_error(&s->msg,
+				  "kconfig '%.*s' is not a CONFIG_ symbol; write e.g. "
+				  "CONFIG_VIRTIO_BLK or CONFIG_VIRTIO_BLK=m",
+				  (int)len, tok);
+			return -EINVAL;
+		}
+		if (eq && eq + 1 == tok + len) {
+			set_error(&s->msg,
+				  "kconfig '%.*s' has no value after '='; write %.*s=y, =m or "
+				  "leave out '='",
+				  (int)len, tok, (int)sym_len, tok);
+			return -EINVAL;
+		}
+		_cleanup_free_ char *norm = NULL;
+		if (asprintf(&norm, "%.*s%s", (int)len, tok, eq ? "" : "=y") < 0)
+			return -ENOMEM;
+		bool dup = false;
+		for (size_t i = 0; i < v->len; i++) {
+			if (strncmp(v->items[i], norm, sym_len + 1) != 0)
+				continue;
+			if (!STREQ(v->items[i], norm)) {
+				set_error(&s->msg,
+					  "kconfig %.*s is given as %s and as %s; keep one",
+					  (int)sym_len, tok, v->items[i], norm);
+				return -EINVAL;
+			}
+			dup = true;
+		}
+		if (!dup) {
+			int k = strv_push_take(v, TAKE_PTR(norm));
+			if (k < 0)
+				return k;
+		}
+	}
+}
+
+/* One key = value line; -EINVAL with s->msg set, or -ENOMEM. */
+static int ini_entry(struct ini_state *s, const char *section, const char *key, const char *value)
+{
+	struct profile *p = s->p;
+
+	if (!*section) {
+		set_error(&s->msg,
+			  "'%s' comes before any section; put it under [profile], [options], "
+			  "[qemu] or [kernel]",
+			  key);
+		return -EINVAL;
+	}
+	if (!*key) {
+		set_error(&s->msg, "no key before '='; write KEY = VALUE");
+		return -EINVAL;
+	}
+
+	if (STREQ(section, "profile")) {
+		if (STREQ(key, "description")) {
+			if (p->description) {
+				set_error(&s->msg, "description is given twice; keep one");
+				return -EINVAL;
+			}
+			p->description = strdup(value);
+			return p->description ? 0 : -ENOMEM;
+		}
+		if (STREQ(key, "requires"))
+			return add_requires(s, value);
+		if (STREQ(key, "kconfig"))
+			return add_kconfig(s, value);
+		set_error(
+		    &s->msg,
+		    "unknown key '%s' in [profile]; it takes description, requires and kconfig",
+		    key);
+		return -EINVAL;
+	}
+
+	if (STREQ(section, "options")) {
+		if (!ident_valid(key)) {
+			set_error(&s->msg, "option name '%s' is not valid (%s)", key, NAME_RULE);
+			return -EINVAL;
+		}
+		for (size_t i = 0; i < p->n_options; i++)
+			if (STREQ(p->options[i].name, key)) {
+				set_error(&s->msg, "option '%s' is declared twice; keep one", key);
+				return -EINVAL;
+			}
+		struct profile_option *o = realloc(p->options, (p->n_options + 1) * sizeof(*o));
+		if (!o)
+			return -ENOMEM;
+		p->options = o;
+		o = &p->options[p->n_options];
+		o->name = strdup(key);
+		o->value = strdup(value);
+		if (!o->name || !o->value) {
+			free(o->name);
+			free(o->value);
+			return -ENOMEM;
+		}
+		p->n_options++;
+		return 0;
+	}
+
+	if (STREQ(section, "qemu")) {
+		if (!STREQ(key, "arg")) {
+			set_error(
+			    &s->msg,
+			    "unknown key '%s' in [qemu]; it takes only arg (one QEMU argument "
+			    "per line)",
+			    key);
+			return -EINVAL;
+		}
+		if (!*value) {
+			set_error(&s->msg, "arg is empty; give one QEMU argument or drop the line");
+			return -EINVAL;
+		}
+		return strv_push(&p->qemu_args, value);
+	}
+
+	if (STREQ(section, "kernel")) {
+		if (!STREQ(key, "word")) {
+			set_error(&s->msg,
+				  "unknown key '%s' in [kernel]; it takes only word (one kernel "
+				  "command-line word per line)",
+				  key);
+			return -EINVAL;
+		}
+		if (!*value || value[strcspn(value, WHITESPACE)]) {
+			set_error(&s->msg,
+				  "word '%s' is not one word; put each kernel command-line word on "
+				  "its own 'word =' line",
+				  value);
+			return -EINVAL;
+		}
+		return strv_push(&p->kernel_words, value);
+	}
+
+	set_error(&s->msg,
+		  "unknown section [%s]; sections are [profile], [options], [qemu] and [kernel]",
+		  section);
+	return -EINVAL;
+}
+
+static int ini_handler_fn(void *user, const char *section, const char *key, const char *value)
+{
+	struct ini_state *s = user;
+
+	if (s->r < 0)
+		return 0;
+	int k = ini_entry(s, section, key, value);
+	if (k < 0) {
+		s->r = k;
+		return 0;
+	}
+	return 1;
+}
+
+/* Debian's libinih takes its switches at run time; set the ones this parser relies on. */
+static void ini_configure(void)
+{
+	ini_stop_on_first_error = true; /* so the returned line is that of the handler's error */
+	ini_allow_multiline = false;	/* an indented line is a line of its own */
+	ini_allow_no_value = false;
+	ini_allow_inline_comments = true;
+	ini_allow_bom = true;
+	ini_use_stack = true;
+	ini_max_line = PROFILE_INI_MAX_LINE;
+}
+
+/* label: how the file is named in messages ("profile.ini" or its path). */
+static int parse_labeled(const char *name, const char *label, const char *text, struct profile *ret,
+			 char **ret_error)
+{
+	struct profile p = {0};
+	struct ini_state s = {.p = &p};
+	unsigned line = 1;
+	size_t col = 0;
+
+	if (!ident_valid(name)) {
+		set_error(ret_error,
+			  "profile '%s': not a valid profile name; a profile's folder name may use "
+			  "only %s",
+			  name, NAME_RULE);
+		return -EINVAL;
+	}
+	for (const char *c = text; *c; c++) {
+		if (*c == '\n') {
+			line++;
+			col = 0;
+		} else if (++col > PROFILE_INI_MAX_LINE - 3) {
+			set_error(ret_error,
+				  "profile %s: %s line %u: longer than %d characters; shorten it",
+				  name, label, line, PROFILE_INI_MAX_LINE - 3);
+			return -EINVAL;
+		}
+	}
+
+	p.name = strdup(name);
+	if (!p.name)
+		return oom(ret_error);
+	ini_configure();
+	int k = ini_parse_string(text, ini_handler_fn, &s);
+	if (k < 0 || s.r == -ENOMEM || (s.r < 0 && !s.msg)) {
+		free(s.msg);
+		profile_free(&p);
+		return oom(ret_error);
+	}
+	if (k > 0) {
+		set_error(ret_error, "profile %s: %s line %d: %s", name, label, k,
+			  s.msg ? s.msg : "not a 'KEY = VALUE' line or a [section] header");
+		free(s.msg);
+		profile_free(&p);
+		return -EINVAL;
+	}
+	*ret = p;
+	return 0;
+}
+
+int profile_parse(const char *name, const char *ini_text, struct profile *ret, char **ret_error)
+{
+	return parse_labeled(name, "profile.ini", ini_text, ret, ret_error);
+}
+
+static int read_text(const char *path, char **ret, size_t *ret_size)
+{
+	_cleanup_buf_ struct buf b = {0};
+	char chunk[4096];
+	size_t n;
+
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if (buf_append(&b, chunk, n) < 0) {
+			fclose(f);
+			return -ENOMEM;
+		}
+	int k = ferror(f) ? -EIO : 0;
+	fclose(f);
+	if (k < 0)
+		return k;
+	if (!b.data && buf_append(&b, "", 0) < 0)
+		return -ENOMEM;
+	*ret_size = b.len;
+	*ret = TAKE_PTR(b.data);
+	return 0;
+}
+
+enum part_kind { PART_EXECUTABLE, PART_FOLDER };
+
+static int check_part(const char *name, const char *dir, const char *part, enum part_kind kind,
+		      bool *ret_exists, char **ret_error)
+{
+	_cleanup_free_ char *path = NULL;
+	struct stat st;
+
+	if (asprintf(&path, "%s/%s", dir, part) < 0)
+		return oom(ret_error);
+	if (stat(path, &st) < 0) {
+		int k = -errno;
+		if (k == -ENOENT && lstat(path, &st) < 0) {
+			*ret_exists = false;
+			return 0;
+		}
+		set_error(ret_error, "profile %s: cannot access %s: %s; fix or remove it", name,
+			  path, strerror(-k));
+		return k;
+	}
+	if (kind == PART_FOLDER && !S_ISDIR(st.st_mode)) {
+		set_error(
+		    ret_error,
+		    "profile %s: %s is not a folder; files/ must be a folder of files for the "
+		    "guest",
+		    name, path);
+		return -ENOTDIR;
+	}
+	if (kind == PART_EXECUTABLE && !S_ISREG(st.st_mode)) {
+		set_error(ret_error,
+			  "profile %s: %s is not a file; a hook must be an executable file", name,
+			  path);
+		return -EINVAL;
+	}
+	if (kind == PART_EXECUTABLE && !(st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH))) {
+		set_error(ret_error, "profile %s: %s is not executable; run chmod +x %s", name,
+			  path, path);
+		return -EACCES;
+	}
+	*ret_exists = true;
+	return 0;
+}
+
+int profile_load(const char *dir, const char *name, const char *source, struct profile *ret,
+		 char **ret_error)
+{
+	_cleanup_free_ char *path = NULL, *text = NULL;
+	struct profile p = {0};
+	size_t size = 0;
+	int k;
+
+	if (asprintf(&path, "%s/profile.ini", dir) < 0)
+		return oom(ret_error);
+	k = read_text(path, &text, &size);
+	if (k == -ENOENT) {
+		set_error(ret_error,
+			  "profile %s: %s does not exist; every profile folder needs one (it may "
+			  "be empty)",
+			  name, path);
+		return k;
+	}
+	if (k < 0) {
+		set_error(ret_error, "profile %s: cannot read %s: %s", name, path, strerror(-k));
+		return k;
+	}
+	if (strlen(text) != size) {
+		set_error(ret_error, "profile %s: %s contains a NUL byte; it must be a text file",
+			  name, path);
+		return -EINVAL;
+	}
+
+	k = parse_labeled(name, path, text, &p, ret_error);
+	if (k < 0)
+		return k;
+	k = check_part(name, dir, "host-hook", PART_EXECUTABLE, &p.host_hook, ret_error);
+	if (k >= 0)
+		k = check_part(name, dir, "guest-hook", PART_EXECUTABLE, &p.guest_hook, ret_error);
+	if (k >= 0)
+		k = check_part(name, dir, "files", PART_FOLDER, &p.files, ret_error);
+	if (k >= 0) {
+		p.dir = strdup(dir);
+		p.source = source ? strdup(source) : NULL;
+		if (!p.dir || (source && !p.source))
+			k = oom(ret_error);
+	}
+	if (k < 0) {
+		profile_free(&p);
+		return k;
+	}
+	*ret = p;
+	return 0;
+}
+
+/* ---- resolution ---- */
+
+struct rnode {
+	char *name;
+	const struct profile *p;
+	bool done; /* false while it is being visited (it is on the path) */
+};
+
+struct rsetting {
+	size_t node;
+	char *kv;     /* "key=value" */
+	char *source; /* "profile raid"; NULL for the command line */
+};
+
+struct rctx {
+	profile_lookup_fn lookup;
+	void *userdata;
+	struct rnode *nodes;
+	size_t n_nodes;
+	size_t *order; /* node indices, dependencies first */
+	size_t n_order;
+	struct rsetting *settings;
+	size_t n_settings;
+	struct strv path; /* names being visited, outermost first */
+	char **ret_error;
+};
+
+static void rctx_free(struct rctx *c)
+{
+	for (size_t i = 0; i < c->n_nodes; i++)
+		free(c->nodes[i].name);
+	free(c->nodes);
+	free(c->order);
+	for (size_t i = 0; i < c->n_settings; i++) {
+		free(c->settings[i].kv);
+		free(c->settings[i].source);
+	}
+	free(c->settings);
+	strv_free(&c->path);
+}
+
+static int add_rsetting(struct rctx *c, size_t node, const char *kv, const char *requirer)
+{
+	struct rsetting *s = realloc(c->settings, (c->n_settings + 1) * sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	c->settings = s;
+	s = &c->settings[c->n_settings];
+	*s = (struct rsetting){.node = node, .kv = strdup(kv)};
+	if (requirer && asprintf(&s->source, "profile %s", requirer) < 0)
+		s->source = NULL;
+	if (!s->kv || (requirer && !s->source)) {
+		free(s->kv);
+		free(s->source);
+		return -ENOMEM;
+	}
+	c->n_settings++;
+	return 0;
+}
+
+static int cycle_error(struct rctx *c, const char *name)
+{
+	_cleanup_buf_ struct buf b = {0};
+	size_t start = 0;
+
+	for (size_t i = 0; i < c->path.len; i++)
+		if (STREQ(c->path.items[i], name)) {
+			start = i;
+			break;
+		}
+	int k = buf_puts(&b, "profile cycle: ");
+	for (size_t i = start; k >= 0 && i < c->path.len; i++)
+		k = buf_printf(&b, "%s -> ", c->path.items[i]);
+	if (k >= 0)
+		k = buf_printf(&b, "%s; remove one of these requires", name);
+	if (k < 0)
+		return oom(c->ret_error);
+	if (c->ret_error)
+		*c->ret_error = TAKE_PTR(b.data);
+	return -ELOOP;
+}
+
+static int visit(struct rctx *c, const char *name, size_t *ret_idx)
+{
+	size_t i;
+	int k;
+
+	for (i = 0; i < c->n_nodes; i++)
+		if (STREQ(c->nodes[i].name, name))
+			break;
+	if (i < c->n_nodes) {
+		if (!c->nodes[i].done)
+			return cycle_error(c, name);
+		*ret_idx = i;
+		return 0;
+	}
+
+	const struct profile *p = NULL;
+	char *err = NULL;
+	k = c->lookup(name, c->userdata, &p, &err);
+	if (k >= 0 && !p)
+		k = -ENOENT;
+	if (k < 0) {
+		if (!err)
+			set_error(&err, "profile %s: cannot load it: %s", name, strerror(-k));
+		if (c->ret_error)
+			*c->ret_error = err;
+		else
+			free(err);
+		return k;
+	}
+
+	struct rnode *nodes = realloc(c->nodes, (c->n_nodes + 1) * sizeof(*nodes));
+	if (!nodes)
+		return oom(c->ret_error);
+	c->nodes = nodes;
+	size_t *order = realloc(c->order, (c->n_nodes + 1) * sizeof(*order)); /* room for it */
+	if (!order)
+		return oom(c->ret_error);
+	c->order = order;
+	i = c->n_nodes;
+	c->nodes[i] = (struct rnode){.name = strdup(name), .p = p};
+	if (!c->nodes[i].name)
+		return oom(c->ret_error);
+	c->n_nodes++;
+	if (strv_push(&c->path, name) < 0)
+		return oom(c->ret_error);
+
+	for (size_t j = 0; j < p->requires.len; j++) {
+		_cleanup_free_ char *msg = NULL;
+		struct profile_requests tmp = {0};
+
+		k = requests_parse(&tmp, p->requires.items[j], &msg);
+		if (k == -EINVAL)
+			set_error(c->ret_error, "profile %s: requires '%s': %s", name,
+				  p->requires.items[j], msg ? msg : "invalid");
+		else if (k < 0)
+			oom(c->ret_error);
+		for (size_t q = 0; k >= 0 && q < tmp.n; q++) {
+			size_t dep;
+			k = visit(c, tmp.items[q].name, &dep);
+			for (size_t x = 0; k >= 0 && x < tmp.items[q].settings.len; x++) {
+				k = add_rsetting(c, dep, tmp.items[q].settings.items[x], name);
+				if (k < 0)
+					oom(c->ret_error);
+			}
+		}
+		profile_requests_free(&tmp);
+		if (k < 0)
+			return k;
+	}
+
+	c->path.len--;
+	free(c->path.items[c->path.len]);
+	c->path.items[c->path.len] = NULL;
+	c->nodes[i].done = true;
+	c->order[c->n_order++] = i;
+	*ret_idx = i;
+	return 0;
+}
+
+static void resolved_free(struct resolved_profile *r)
+{
+	for (size_t i = 0; i < r->n_values; i++) {
+		free(r->values[i].name);
+		free(r->values[i].value);
+	}
+	free(r->values);
+	strv_free(&r->qemu_args);
+	strv_free(&r->kernel_words);
+	*r = (struct resolved_profile){0};
+}
+
+void profile_set_free(struct profile_set *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		resolved_free(&s->items[i]);
+	free(s->items);
+	*s = (struct profile_set){0};
+}
+
+const char *resolved_option(const struct resolved_profile *p, const char *name)
+{
+	for (size_t i = 0; i < p->n_values; i++)
+		if (STREQ(p->values[i].name, name))
+			return p->values[i].value;
+	return NULL;
+}
+
+static int unknown_option_error(struct rctx *c, const char *name, const struct profile *p,
+				const char *key, size_t key_len, const char *source)
+{
+	_cleanup_buf_ struct buf b = {0};
+	int k = buf_printf(&b, "profile %s: unknown option '%.*s' (set by %s); ", name,
+			   (int)key_len, key, source);
+	if (k >= 0)
+		k = options_phrase(name, p->options, p->n_options, &b);
+	if (k < 0)
+		return oom(c->ret_error);
+	if (c->ret_error)
+		*c->ret_error = TAKE_PTR(b.data);
+	return -EINVAL;
+}
+
+static int conflict_error(struct rctx *c, const char *name, const char *key, const char *v1,
+			  const char *s1, const char *v2, const char *s2)
+{
+	set_error(c->ret_error, "profile %s: option %s set to %s by %s and to %s by %s; drop one",
+		  name, key, v1, s1, v2, s2);
+	return -EINVAL;
+}
+
+/* The final option values of node, into out->values. */
+static int resolve_values(struct rctx *c, size_t node, struct resolved_profile *out)
+{
+	const struct rnode *n = &c->nodes[node];
+	const struct profile *p = n->p;
+	_cleanup_free_ const char **set_by = NULL;  /* the profile source behind values[i] */
+	_cleanup_free_ const char **cmdline = NULL; /* the command line's value, last wins */
+
+	out->values = calloc(p->n_options ? p->n_options : 1, sizeof(*out->values));
+	set_by = calloc(p->n_options ? p->n_options : 1, sizeof(*set_by));
+	cmdline = calloc(p->n_options ? p->n_options : 1, sizeof(*cmdline));
+	if (!out->values || !set_by || !cmdline)
+		return oom(c->ret_error);
+	for (size_t i = 0; i < p->n_options; i++) {
+		out->values[i].name = strdup(p->options[i].name);
+		out->values[i].value = strdup(p->options[i].value);
+		out->n_values++;
+		if (!out->values[i].name || !out->values[i].value)
+			return oom(c->ret_error);
+	}
+
+	/* Pass 0: settings from requires lines; pass 1: from the command line. */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t j = 0; j < c->n_settings; j++) {
+			const struct rsetting *s = &c->settings[j];
+			if (s->node != node || (pass == 0) != (s->source != NULL))
+				continue;
+			const char *eq = strchr(s->kv, '=');
+			size_t key_len = eq ? (size_t)(eq - s->kv) : strlen(s->kv);
+			const char *value = eq ? eq + 1 : "";
+			size_t i;
+			for (i = 0; i < p->n_options; i++)
+				if (strlen(p->options[i].name) == key_len &&
+				    strncmp(p->options[i].name, s->kv, key_len) == 0)
+					break;
+			if (i == p->n_options)
+				return unknown_option_error(c, n->name, p, s->kv, key_len,
+							    s->source ? s->source : CMDLINE_SOURCE);
+			if (pass == 1) {
+				cmdline[i] = value;
+				continue;
+			}
+			if (set_by[i]) {
+				if (!STREQ(out->values[i].value, value))
+					return conflict_error(c, n->name, p->options[i].name,
+							      out->values[i].value, set_by[i],
+							      value, s->source);
+				continue;
+			}
+			char *v = strdup(value);
+			if (!v)
+				return oom(c->ret_error);
+			free(out->values[i].value);
+			out->values[i].value = v;
+			set_by[i] = s->source;
+		}
+
+	for (size_t i = 0; i < p->n_options; i++) {
+		if (!cmdline[i])
+			continue;
+		if (set_by[i]) {
+			if (!STREQ(out->values[i].value, cmdline[i]))
+				return conflict_error(c, n->name, p->options[i].name,
+						      out->values[i].value, set_by[i], cmdline[i],
+						      CMDLINE_SOURCE);
+			continue;
+		}
+		char *v = strdup(cmdline[i]);
+		if (!v)
+			return oom(c->ret_error);
+		free(out->values[i].value);
+		out->values[i].value = v;
+	}
+	return 0;
+}
+
+/* ${option} -> its value, $$ -> $, in one qemu arg or kernel word. */
+static int substitute(struct rctx *c, const char *name, const struct resolved_profile *rp,
+		      const char *what, const char *in, struct strv *out)
+{
+	_cleanup_buf_ struct buf b = {0};
+	const char *s = in;
+	int k = buf_append(&b, "", 0);
+
+	while (k >= 0 && *s) {
+		const char *d = strchr(s, '$');
+		if (!d) {
+			k = buf_puts(&b, s);
+			break;
+		}
+		k = buf_append(&b, s, (size_t)(d - s));
+		if (k < 0)
+			break;
+		if (d[1] == '$') {
+			k = buf_puts(&b, "$");
+			s = d + 2;
+			continue;
+		}
+		const char *end = d[1] == '{' ? strchr(d + 2, '}') : NULL;
+		if (!end) {
+			set_error(c->ret_error,
+				  "profile %s: %s '%s' has a '$' without {OPTION}; write ${OPTION} "
+				  "for an option's value or $$ for a literal '$'",
+				  name, what, in);
+			return -EINVAL;
+		}
+		const char *key = d + 2;
+		size_t key_len = (size_t)(end - key), i;
+		for (i = 0; i < rp->n_values; i++)
+			if (strlen(rp->values[i].name) == key_len &&
+			    strncmp(rp->values[i].name, key, key_len) == 0)
+				break;
+		if (i == rp->n_values) {
+			_cleanup_buf_ struct buf e = {0};
+			k = buf_printf(&e,
+				       "profile %s: %s '%s' uses ${%.*s}, which is not an option; ",
+				       name, what, in, (int)key_len, key);
+			if (k >= 0)
+				k = options_phrase(name, rp->values, rp->n_values, &e);
+			if (k < 0)
+				break;
+			if (c->ret_error)
+				*c->ret_error = TAKE_PTR(e.data);
+			return -EINVAL;
+		}
+		k = buf_puts(&b, rp->values[i].value);
+		s = end + 1;
+	}
+	if (k >= 0)
+		k = strv_push_take(out, TAKE_PTR(b.data));
+	if (k < 0)
+		return oom(c->ret_error);
+	return 0;
+}
+
+static int resolve_one(struct rctx *c, size_t node, struct resolved_profile *out)
+{
+	const struct rnode *n = &c->nodes[node];
+	int k;
+
+	out->profile = n->p;
+	k = resolve_values(c, node, out);
+	for (size_t i = 0; k >= 0 && i < n->p->qemu_args.len; i++)
+		k = substitute(c, n->name, out, "qemu arg", n->p->qemu_args.items[i],
+			       &out->qemu_args);
+	for (size_t i = 0; k >= 0 && i < n->p->kernel_words.len; i++)
+		k = substitute(c, n->name, out, "kernel word", n->p->kernel_words.items[i],
+			       &out->kernel_words);
+	return k;
+}
+
+int profiles_resolve(const struct profile_requests *req, profile_lookup_fn lookup, void *userdata,
+		     struct profile_set *ret, char **ret_error)
+{
+	struct rctx c = {.lookup = lookup, .userdata = userdata, .ret_error = ret_error};
+	struct profile_set set = {0};
+	int k = 0;
+
+	for (size_t i = 0; k >= 0 && i < req->n; i++) {
+		size_t idx;
+		k = visit(&c, req->items[i].name, &idx);
+		for (size_t j = 0; k >= 0 && j < req->items[i].settings.len; j++) {
+			k = add_rsetting(&c, idx, req->items[i].settings.items[j], NULL);
+			if (k < 0)
+				oom(ret_error);
+		}
+	}
+	if (k >= 0 && c.n_order) {
+		set.items = calloc(c.n_order, sizeof(*set.items));
+		if (!set.items)
+			k = oom(ret_error);
+	}
+	for (size_t i = 0; k >= 0 && i < c.n_order; i++) {
+		set.n++;
+		k = resolve_one(&c, c.order[i], &set.items[i]);
+	}
+	rctx_free(&c);
+	if (k < 0) {
+		profile_set_free(&set);
+		return k;
+	}
+	*ret = set;
+	return 0;
+}
