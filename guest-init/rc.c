@@ -3,6 +3,7 @@
 #include "rc.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -21,6 +22,8 @@ static int spawn_wait(char *const *argv, bool exec_semantics)
 	if (pid < 0)
 		return 125;
 	if (pid == 0) {
+		(void)signal(SIGINT, SIG_DFL); /* the rc ignores them; its children must not */
+		(void)signal(SIGQUIT, SIG_DFL);
 		if (exec_semantics) {
 			size_t n = 0;
 			while (argv[n])
@@ -68,6 +71,9 @@ int rc_main(void)
 	if (cwd && chdir(cwd) < 0)
 		fprintf(stderr, "quiz: cannot enter %s: %s\n", cwd, strerror(errno));
 
+	/* Like a shell waiting for a foreground job: Ctrl-C is the program's, not the rc's. */
+	(void)signal(SIGINT, SIG_IGN);
+	(void)signal(SIGQUIT, SIG_IGN);
 	char *login[] = {SHELL, "-l", NULL};
 	int code = spawn_wait(argc ? argv : login, true);
 	save_status(code);

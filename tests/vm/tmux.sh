@@ -1,0 +1,57 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# tmux mode driven like a person would: a real tty of the host's size, a dmesg pane, keys
+# (Ctrl-C included) reaching the guest, the program's status back; and -S in raw mode.
+. "$(dirname "$0")/lib.sh"
+need_vm
+command -v tmux >/dev/null || { echo "1..0 # SKIP tmux not installed on the host"; exit 0; }
+cd "$scratch" || exit 1
+mkdir shared
+cat >prog.sh <<'SCRIPT'
+#!/bin/bash
+echo "tty=$(tty) rows=$(stty size | cut -d' ' -f1)"
+trap 'echo got-int >/shared/int; exit 5' INT
+echo ready-for-input
+read -r line
+echo "line=$line" >/shared/line
+sleep 1000
+SCRIPT
+chmod +x prog.sh
+sock=$scratch/tmux.sock
+host_tmux() { tmux -S "$sock" "$@"; }
+trap 'host_tmux kill-server 2>/dev/null; rm -rf "$scratch"' EXIT
+
+host_tmux new-session -d -s t -x 132 -y 40 \
+	"'$QUIZ' -k '$QUIZ_TEST_KERNEL' -r tmux --shared shared ./prog.sh; echo \$? >status; sleep 1000"
+screen=
+for _ in $(seq 120); do
+	screen=$(host_tmux capture-pane -p -t t)
+	grep -q ready-for-input <<<"$screen" && break
+	sleep 0.5
+done
+grep -q 'tty=/dev/pts/' <<<"$screen"
+ok $? "the program has a real tty" "$screen"
+grep -q 'rows=40' <<<"$screen"
+ok $? "the guest terminal has the host terminal's rows" "$(grep tty= <<<"$screen")"
+for _ in $(seq 20); do
+	screen=$(host_tmux capture-pane -p -t t)
+	grep -q 'quiz-init2: program starting' <<<"$screen" && break
+	sleep 0.25
+done
+grep -q '│.*quiz-init2: program starting' <<<"$screen"
+ok $? "a dmesg pane beside the program shows the kernel log" "$screen"
+
+host_tmux send-keys -t t 'typed in tmux' Enter
+for _ in $(seq 40); do [ -s shared/line ] && break; sleep 0.25; done
+is "$(cat shared/line 2>/dev/null)" "line=typed in tmux" "keys typed on the host reach the program"
+host_tmux send-keys -t t C-c
+for _ in $(seq 80); do [ -s status ] && break; sleep 0.25; done
+is "$(cat shared/int 2>/dev/null)" "got-int" "Ctrl-C goes to the program in the guest"
+is "$(cat status 2>/dev/null)" 5 "quiz exits with the program's status after tmux ends"
+
+out=$(printf 'echo in-the-shell $0\nexit 9\n' | "$QUIZ" -k "$QUIZ_TEST_KERNEL" -r raw -S sh -c 'echo program; exit 4')
+is "$?" 4 "-S: the status is still the program's"
+is "$out" "program
+in-the-shell /bin/bash" "-S: a shell reads stdin after the program"
+is "$(runs_left)" 0 "no run directory left behind"
+done_testing
