@@ -21,6 +21,7 @@
 #define CONTRACT_KERNEL "kernel"   /* release of the booted kernel */
 #define CONTRACT_PROFILES "profiles" /* comma-separated profile names, as applied */
 #define CONTRACT_HOOK "hook"       /* profile name with a guest hook, in order */
+#define CONTRACT_OPTION "option"   /* PROFILE.OPTION=VALUE, for that profile's guest hook */
 #define CONTRACT_ROWS "rows"       /* host terminal size (tmux mode) */
 #define CONTRACT_COLS "cols"
 #define CONTRACT_TERM "term"

@@ -58,11 +58,86 @@ static int mount_lower_layers(const struct contract_entry *e, size_t n, struct b
 	return r;
 }
 
+/*
+ * The image is usr-merged: /lib, /bin, /sbin, /lib64 are symlinks into /usr. A layer with a
+ * lib/ directory (make modules_install INSTALL_MOD_PATH=DIR) would hide the symlink and with
+ * it every library. The symlinks go into the upper layer, which wins over all lower ones, and
+ * each layer's own lib/ is stacked over /usr/lib by a second overlay (see fix_merged_dirs).
+ */
+static const char *const merged_dirs[] = {"bin", "sbin", "lib", "lib32", "lib64", "libx32"};
+
+static int keep_merged_links(void)
+{
+	for (size_t i = 0; i < ELEMENTSOF(merged_dirs); i++) {
+		char image_path[64], upper_path[64], target[256];
+		snprintf(image_path, sizeof(image_path), "/quiz/image/%s", merged_dirs[i]);
+		snprintf(upper_path, sizeof(upper_path), UPPER "/root/%s", merged_dirs[i]);
+		ssize_t n = readlink(image_path, target, sizeof(target) - 1);
+		if (n < 0)
+			continue; /* not a symlink in this image */
+		target[n] = '\0';
+		if (symlink(target, upper_path) < 0 && errno != EEXIST)
+			return -errno;
+	}
+	return 0;
+}
+
+static int fix_merged_dir(const struct contract_entry *e, size_t n, const char *name,
+			  const char *target)
+{
+	_cleanup_buf_ struct buf lower = {0}, opts = {0};
+	int r = 0;
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		if (!STREQ(e[i].key, CONTRACT_LAYER))
+			continue;
+		char dir[300];
+		struct stat st;
+		snprintf(dir, sizeof(dir), LAYERS "/%s/%s", e[i].value, name);
+		if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		r = mount_option_escape(dir, &lower);
+		if (r >= 0)
+			r = buf_puts(&lower, ":");
+	}
+	if (r < 0 || !lower.len)
+		return r;
+	char merged[300], up[300], work[300];
+	snprintf(merged, sizeof(merged), NEW_ROOT "/%s", target);
+	snprintf(up, sizeof(up), UPPER "/fix-%s/upper", name);
+	snprintf(work, sizeof(work), UPPER "/fix-%s/work", name);
+	if ((r = mkdir_p(up, 0755)) < 0 || (r = mkdir_p(work, 0755)) < 0 ||
+	    (r = mkdir_p(merged, 0755)) < 0)
+		return r;
+	r = buf_printf(&opts, "lowerdir=%s%s,upperdir=%s,workdir=%s", lower.data, merged, up, work);
+	if (r < 0)
+		return r;
+	struct mount_op op = {"overlay", merged, "overlay", 0, opts.data, MOUNT_FATAL};
+	return mount_one(&op);
+}
+
+static int fix_merged_dirs(const struct contract_entry *e, size_t n)
+{
+	for (size_t i = 0; i < ELEMENTSOF(merged_dirs); i++) {
+		char image_path[64], target[256];
+		snprintf(image_path, sizeof(image_path), "/quiz/image/%s", merged_dirs[i]);
+		ssize_t len = readlink(image_path, target, sizeof(target) - 1);
+		if (len < 0 || target[0] == '/')
+			continue;
+		target[len] = '\0';
+		int r = fix_merged_dir(e, n, merged_dirs[i], target);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int mount_overlay_root(const char *lowerdir)
 {
 	int r = mkdir_p(UPPER "/root", 0755);
 	if (r >= 0)
 		r = mkdir_p(UPPER "/work", 0755);
+	if (r >= 0)
+		r = keep_merged_links();
 	if (r < 0)
 		return r;
 	_cleanup_buf_ struct buf opts = {0};
@@ -117,6 +192,9 @@ int main(void)
 	r = mount_overlay_root(lowerdir.data);
 	if (r < 0)
 		fail("overlay root", r);
+	r = fix_merged_dirs(contract, n);
+	if (r < 0)
+		fail("layers' lib/, bin/ over /usr", r);
 	r = switch_root();
 	if (r < 0)
 		fail("switching to the overlay root", r);

@@ -2,6 +2,7 @@
 /* The guest's run stage: environment, guest hooks, tini, the program, its exit status. */
 #include "run.h"
 
+#include <ctype.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -72,14 +73,42 @@ static void child_stdio(const struct ports *p, int in)
 	(void)dup2(p->err, 2);
 }
 
+/* The environment of one profile's guest hook: the program's, plus QUIZ_OPT_<NAME>. */
+static int hook_env(const struct contract_entry *c, size_t n, const char *profile,
+		    char *const *base, struct strv *env)
+{
+	size_t plen = strlen(profile);
+	int r = 0;
+	for (size_t i = 0; r >= 0 && base[i]; i++)
+		r = strv_push(env, base[i]);
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		const char *v = c[i].value;
+		if (!STREQ(c[i].key, CONTRACT_OPTION) || strncmp(v, profile, plen) != 0 ||
+		    v[plen] != '.')
+			continue;
+		_cleanup_free_ char *kv = strdup(v + plen + 1);
+		if (!kv)
+			return -ENOMEM;
+		for (char *p = kv; *p && *p != '='; p++)
+			*p = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+		r = strv_pushf(env, "QUIZ_OPT_%s", kv);
+	}
+	return r;
+}
+
 static int run_hooks(const struct contract_entry *c, size_t n, const struct ports *p,
 		     char *const *env, struct run_result *ret)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (!STREQ(c[i].key, CONTRACT_HOOK))
 			continue;
+		_cleanup_strv_ struct strv henv = {0};
 		char path[512];
 		snprintf(path, sizeof(path), HOOKS "/%s", c[i].value);
+		if (hook_env(c, n, c[i].value, env, &henv) < 0) {
+			snprintf(ret->error, sizeof(ret->error), "out of memory for guest hooks");
+			return -1;
+		}
 		log_info("guest hook %s at %llu ms", c[i].value, uptime_ms());
 		pid_t pid = fork();
 		if (pid == 0) {
@@ -87,7 +116,7 @@ static int run_hooks(const struct contract_entry *c, size_t n, const struct port
 			child_stdio(p, null);
 			(void)dup2(p->err, 1); /* a hook's output is diagnostics, never program output */
 			char *argv[] = {path, NULL};
-			execve(path, argv, env);
+			execve(path, argv, henv.items);
 			fprintf(stderr, "quiz: profile %s: guest hook: %s\n", c[i].value,
 				strerror(errno));
 			_exit(127);

@@ -13,6 +13,7 @@
 #include "options.h"
 #include "outcome.h"
 #include "paths.h"
+#include "profile_run.h"
 #include "qemu_argv.h"
 #include "run_dir.h"
 #include "run_layer.h"
@@ -76,6 +77,37 @@ static int check_inputs(const struct quiz_options *o)
 	return 0;
 }
 
+static int resolve_profiles(const struct quiz_options *o, struct profile_catalog *catalog,
+			    struct profile_set *set)
+{
+	_cleanup_free_ char *error = NULL;
+	struct profile_requests req = {0};
+	int r = 0;
+	for (size_t i = 0; r >= 0 && i < o->profiles.len; i++)
+		r = profile_requests_add(&req, o->profiles.items[i], &error);
+	for (size_t i = 0; r >= 0 && i < o->profile_options.len; i++)
+		r = profile_requests_add_option(&req, o->profile_options.items[i], &error);
+	if (r >= 0 && req.n)
+		r = profiles_resolve(&req, profile_catalog_lookup, catalog, set, &error);
+	profile_requests_free(&req);
+	if (r < 0)
+		log_error("%s", error ? error : strerror(-r));
+	return r;
+}
+
+static int apply_profiles(const struct profile_set *set, const struct run_dir *dir,
+			  const struct kernel *k, bool dry_run, struct strv *hook_args)
+{
+	_cleanup_free_ char *error = NULL;
+	_cleanup_close_ int layer_fd = openat(dir->fd, "layer", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int r = layer_fd < 0 ? -errno : profiles_write_layer(set, layer_fd, &error);
+	if (r >= 0 && !dry_run) /* hooks make disks and print: a dry run boots nothing */
+		r = profiles_run_host_hooks(set, dir->path, k, hook_args, &error);
+	if (r < 0)
+		log_error("%s", error ? error : strerror(-r));
+	return r;
+}
+
 static bool kvm_usable(void)
 {
 	const char *accel = getenv("QUIZ_ACCEL");
@@ -88,9 +120,33 @@ static bool kvm_usable(void)
 	return true;
 }
 
-static int build_argv(const struct quiz_options *o, const struct kernel *k, const char *image,
-		      const struct run_shares *sh, bool tty, struct strv *argv)
+/* Kernel words and QEMU arguments: profiles (in order, then their host hooks), then the user's. */
+static int gather_extras(const struct quiz_options *o, const struct profile_set *set,
+			 const struct strv *hook_args, struct strv *words, struct strv *args)
 {
+	int r = 0;
+	for (size_t i = 0; r >= 0 && i < set->n; i++) {
+		for (size_t j = 0; r >= 0 && j < set->items[i].kernel_words.len; j++)
+			r = strv_push(words, set->items[i].kernel_words.items[j]);
+		for (size_t j = 0; r >= 0 && j < set->items[i].qemu_args.len; j++)
+			r = strv_push(args, set->items[i].qemu_args.items[j]);
+	}
+	for (size_t i = 0; r >= 0 && i < hook_args->len; i++)
+		r = strv_push(args, hook_args->items[i]);
+	for (size_t i = 0; r >= 0 && i < o->append.len; i++)
+		r = strv_push(words, o->append.items[i]);
+	for (size_t i = 0; r >= 0 && i < o->qemu_args.len; i++)
+		r = strv_push(args, o->qemu_args.items[i]);
+	return r;
+}
+
+static int build_argv(const struct quiz_options *o, const struct kernel *k, const char *image,
+		      const struct run_shares *sh, const struct profile_set *set,
+		      const struct strv *hook_args, bool tty, struct strv *argv)
+{
+	_cleanup_strv_ struct strv words = {0}, args = {0};
+	if (gather_extras(o, set, hook_args, &words, &args) < 0)
+		return -ENOMEM;
 	const char *qemu = getenv("QUIZ_QEMU");
 	struct qemu_plan plan = {
 		.qemu = qemu && qemu[0] ? qemu : "qemu-system-x86_64",
@@ -101,19 +157,29 @@ static int build_argv(const struct quiz_options *o, const struct kernel *k, cons
 		.cpus = o->cpus,
 		.shares = sh->items,
 		.n_shares = sh->n,
-		.kernel_words = (const char *const *)o->append.items,
-		.n_kernel_words = o->append.len,
-		.extra_args = (const char *const *)o->qemu_args.items,
-		.n_extra_args = o->qemu_args.len,
+		.kernel_words = (const char *const *)words.items,
+		.n_kernel_words = words.len,
+		.extra_args = (const char *const *)args.items,
+		.n_extra_args = args.len,
 		.tty = tty,
 	};
 	if (!plan.kvm)
 		timing_hints(k, &plan.tsc_khz, &plan.hz);
 	log_debug("accelerator: %s", plan.kvm ? "kvm" : "tcg");
 	int r = qemu_argv_build(&plan, argv);
-	if (r < 0)
+	if (r < 0) {
 		log_error("cannot build the QEMU command line: %s", strerror(-r));
-	return r;
+		return r;
+	}
+	size_t slots = qemu_virtio_devices(argv->items);
+	if (slots > MICROVM_VIRTIO_SLOTS) {
+		log_error("%zu virtio devices asked for, microvm has %d slots (quiz takes 4: image, "
+			  "run layer, current directory, ports; each disk, -u, --system, --shared "
+			  "takes one); use fewer",
+			  slots, MICROVM_VIRTIO_SLOTS);
+		return -E2BIG;
+	}
+	return 0;
 }
 
 static void print_dry_run(const struct strv *argv, const struct run_shares *sh)
@@ -130,17 +196,27 @@ static void print_dry_run(const struct strv *argv, const struct run_shares *sh)
 		       sh->items[i].writable ? "rw" : "ro");
 }
 
-static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p)
+static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
+		    struct profile_catalog *catalog)
 {
 	_cleanup_(kernel_free) struct kernel k = {0};
+	_cleanup_(profile_set_free) struct profile_set set = {0};
+	_cleanup_strv_ struct strv hook_args = {0};
+	_cleanup_free_ char *profile_error = NULL;
 	_cleanup_free_ char *image = NULL, *init2 = NULL, *cwd = get_current_dir_name();
 	_cleanup_strv_ struct strv argv = {0};
 	struct run_shares sh = {0};
 	struct run_dir dir = RUN_DIR_INIT;
 	int status = EXIT_QUIZ_FAILED;
 
-	if (!cwd || check_inputs(o) < 0 || find_kernel(o, p, &k) < 0 ||
-	    check_kernel_config(p, &k) < 0 || image_prepare(p, &image) < 0)
+	if (!cwd || check_inputs(o) < 0 || resolve_profiles(o, catalog, &set) < 0 ||
+	    find_kernel(o, p, &k) < 0 || check_kernel_config(p, &k) < 0)
+		return EXIT_QUIZ_FAILED;
+	if (profiles_check_kconfig(&set, &k, &profile_error) < 0) {
+		log_error("%s", profile_error ? profile_error : "profile kconfig check failed");
+		return EXIT_QUIZ_FAILED;
+	}
+	if (image_prepare(p, &image) < 0)
 		return EXIT_QUIZ_FAILED;
 	if (asprintf(&init2, "%s/init2", p->libexec) < 0)
 		return EXIT_QUIZ_FAILED;
@@ -153,12 +229,14 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p)
 		return EXIT_QUIZ_FAILED;
 	}
 	bool tmux = o->mode == RUN_MODE_TMUX || (o->mode == RUN_MODE_AUTO && isatty(1));
-	struct run_setup setup = {o, &k, cwd, init2, tmux ? "tmux" : "raw"};
+	struct run_setup setup = {o, &k, cwd, init2, tmux ? "tmux" : "raw", &set};
 	r = run_layer_write(&setup, dir.fd, dir.path, &sh);
 	if (r < 0)
 		log_error("cannot write the run layer in %s: %s", dir.path, strerror(-r));
 	if (r >= 0)
-		r = build_argv(o, &k, image, &sh, tmux, &argv);
+		r = apply_profiles(&set, &dir, &k, o->dry_run, &hook_args);
+	if (r >= 0)
+		r = build_argv(o, &k, image, &sh, &set, &hook_args, tmux, &argv);
 	if (r >= 0 && o->dry_run) {
 		print_dry_run(&argv, &sh);
 		status = 0;
@@ -203,5 +281,17 @@ int main(int argc, char **argv)
 		log_error("cannot find the cache root (set QUIZ_HOME or HOME): %s", strerror(-r));
 		return EXIT_QUIZ_FAILED;
 	}
-	return quiz_run(&o, &p);
+	_cleanup_(profile_catalog_free) struct profile_catalog catalog = {0};
+	if (profile_catalog_init(&catalog, p.data, o.profile_dirs.items, o.profile_dirs.len) < 0)
+		return EXIT_QUIZ_FAILED;
+	if (o.list_profiles)
+		return profile_catalog_list(&catalog, stdout) < 0 ? EXIT_QUIZ_FAILED : 0;
+	if (o.describe_profile) {
+		_cleanup_free_ char *error = NULL;
+		r = profile_catalog_describe(&catalog, o.describe_profile, stdout, &error);
+		if (r < 0)
+			log_error("%s", error ? error : strerror(-r));
+		return r < 0 ? EXIT_QUIZ_FAILED : 0;
+	}
+	return quiz_run(&o, &p, &catalog);
 }

@@ -16,11 +16,19 @@ enum {
 	OPT_QEMU_ARG,
 	OPT_DRY_RUN,
 	OPT_KEEP,
+	OPT_PROFILE_DIR,
+	OPT_LIST_PROFILES,
+	OPT_DESCRIBE_PROFILE,
 };
 
 static const struct option long_options[] = {
 	{"kernel", required_argument, NULL, 'k'},
 	{"kernel-path", required_argument, NULL, 'K'},
+	{"profile", required_argument, NULL, 'p'},
+	{"option", required_argument, NULL, 'o'},
+	{"profile-dir", required_argument, NULL, OPT_PROFILE_DIR},
+	{"list-profiles", no_argument, NULL, OPT_LIST_PROFILES},
+	{"describe-profile", required_argument, NULL, OPT_DESCRIBE_PROFILE},
 	{"mode", required_argument, NULL, 'r'},
 	{"shell", no_argument, NULL, 'S'},
 	{"memory", required_argument, NULL, 'm'},
@@ -48,6 +56,11 @@ void options_help(void)
 	       "\n"
 	       "  -k, --kernel VER        kernel: 6.1 (newest 6.1.x), 6.1.192, 6.12-rc3\n"
 	       "  -K, --kernel-path PATH  a kernel image (bzImage) you built; its .config beside it\n"
+	       "  -p, --profile LIST      profiles: -p blockdev:count=4,size=1G,memdev (repeatable)\n"
+	       "  -o, --option P.KEY=VAL  set a profile option: -o blockdev.size=1G\n"
+	       "      --profile-dir DIR   also look for profiles in DIR (shadows the others)\n"
+	       "      --list-profiles     the profiles there are, where from, what they do\n"
+	       "      --describe-profile NAME  its options and defaults, needs and parts\n"
 	       "  -r, --mode MODE         raw (pipes) | tmux (a terminal, dmesg beside) | auto:\n"
 	       "                          tmux when stdout is a terminal (the default)\n"
 	       "  -S, --shell             a shell in the guest after the program\n"
@@ -113,6 +126,11 @@ static int parse_one(int c, struct quiz_options *o)
 	switch (c) {
 	case 'k': o->kernel = optarg; return 0;
 	case 'K': o->kernel_path = optarg; return 0;
+	case 'p': return strv_push(&o->profiles, optarg);
+	case 'o': return strv_push(&o->profile_options, optarg);
+	case OPT_PROFILE_DIR: return strv_push(&o->profile_dirs, optarg);
+	case OPT_LIST_PROFILES: o->list_profiles = true; return 0;
+	case OPT_DESCRIBE_PROFILE: o->describe_profile = optarg; return 0;
 	case 'r':
 		if (STREQ(optarg, "raw"))
 			o->mode = RUN_MODE_RAW;
@@ -159,7 +177,7 @@ int options_parse(int argc, char **argv, struct quiz_options *o)
 	opterr = 0; /* our own one-line messages */
 	int c;
 	/* '+': the first non-option is the program; its own options are its business. */
-	while ((c = getopt_long(argc, argv, "+:k:K:r:Sm:c:t:u:e:vhV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:k:K:p:o:r:Sm:c:t:u:e:vhV", long_options, NULL)) != -1) {
 		if (c == '?' || c == ':') {
 			if (optopt)
 				log_error("option -%c %s; see quiz --help", optopt,
@@ -182,4 +200,7 @@ void options_free(struct quiz_options *o)
 	strv_free(&o->env);
 	strv_free(&o->append);
 	strv_free(&o->qemu_args);
+	strv_free(&o->profiles);
+	strv_free(&o->profile_options);
+	strv_free(&o->profile_dirs);
 }

@@ -20,6 +20,11 @@ struct quiz_options {
 	struct strv env;         /* -e VAR=VAL */
 	struct strv append;      /* --append words */
 	struct strv qemu_args;   /* --qemu-arg */
+	struct strv profiles;    /* -p, as given */
+	struct strv profile_options; /* -o PROFILE.OPTION=VALUE */
+	struct strv profile_dirs;    /* --profile-dir */
+	bool list_profiles;
+	const char *describe_profile;
 	enum run_mode mode;
 	bool shell_after;
 	bool dry_run;

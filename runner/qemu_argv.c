@@ -171,3 +171,15 @@ int shell_quote(const char *word, struct buf *out)
 		r = buf_puts(out, "'");
 	return r;
 }
+
+size_t qemu_virtio_devices(char *const *argv)
+{
+	size_t n = 0;
+	for (size_t i = 0; argv[i] && argv[i + 1]; i++) {
+		if (!STREQ(argv[i], "-device") || strncmp(argv[i + 1], "virtio-", 7) != 0)
+			continue;
+		size_t len = strcspn(argv[i + 1], ",");
+		n += len >= 7 && strncmp(argv[i + 1] + len - 7, "-device", 7) == 0;
+	}
+	return n;
+}

@@ -50,3 +50,8 @@ int qemu_opt_escape(const char *value, struct buf *out);
 
 /* Shell-quote one word for display (--dry-run): 'single quotes' unless plainly safe. */
 int shell_quote(const char *word, struct buf *out);
+
+/* microvm's fixed number of virtio-mmio transports (QEMU's VIRTIO_NUM_TRANSPORTS). */
+#define MICROVM_VIRTIO_SLOTS 8
+/* How many virtio-mmio devices ("-device virtio-*-device") an argv asks for. */
+size_t qemu_virtio_devices(char *const *argv);

@@ -2,6 +2,7 @@
 /* The per-run directory: sockets, logs and the run layer; removed whole at the end. */
 #pragma once
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 struct run_dir {
@@ -20,3 +21,5 @@ int write_file_at(int dirfd, const char *path, const void *data, size_t len, mod
 int copy_file_at(const char *src, int dirfd, const char *dst, mode_t mode);
 int mkdir_p_at(int dirfd, const char *path);
 int remove_tree(const char *path);
+/* Copy a tree (files, folders, symlinks) into to_fd/to; hardlink files where it can. */
+int copy_tree(const char *from, int to_fd, const char *to, bool hardlink);

@@ -58,8 +58,8 @@ int contract_build(const struct run_setup *s, const char *const *argv, size_t ar
 		r = contract_add(&b, CONTRACT_ENV, o->env.items[i]);
 	if (r >= 0 && has_share(shares, "quiz.cwd"))
 		r = contract_add(&b, CONTRACT_CWD, s->cwd);
-	/* Lower layers below the run layer, top first (DESIGN.md: user, kernel, system). */
-	static const char *const layer_order[] = {"user", "kernel", "system"};
+	/* Lower layers below the run layer (which holds the kernel layer), top first. */
+	static const char *const layer_order[] = {"user", "system"};
 	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(layer_order); i++) {
 		char tag[32];
 		snprintf(tag, sizeof(tag), "quiz.%s", layer_order[i]);
@@ -88,8 +88,22 @@ int contract_build(const struct run_setup *s, const char *const *argv, size_t ar
 	}
 	if (r >= 0)
 		r = contract_add(&b, CONTRACT_KERNEL, s->kernel->release);
+	_cleanup_buf_ struct buf names = {0};
+	for (size_t i = 0; r >= 0 && s->profiles && i < s->profiles->n; i++) {
+		const struct resolved_profile *rp = &s->profiles->items[i];
+		r = buf_printf(&names, "%s%s", i ? "," : "", rp->profile->name);
+		if (r >= 0 && rp->profile->guest_hook)
+			r = contract_add(&b, CONTRACT_HOOK, rp->profile->name);
+		for (size_t j = 0; r >= 0 && j < rp->n_values; j++) {
+			_cleanup_free_ char *kv = NULL;
+			if (asprintf(&kv, "%s.%s=%s", rp->profile->name, rp->values[j].name,
+				     rp->values[j].value) < 0)
+				return -ENOMEM;
+			r = contract_add(&b, CONTRACT_OPTION, kv);
+		}
+	}
 	if (r >= 0)
-		r = contract_add(&b, CONTRACT_PROFILES, "");
+		r = contract_add(&b, CONTRACT_PROFILES, names.data ? names.data : "");
 	if (r < 0)
 		return r;
 	*ret = b;
@@ -135,8 +149,6 @@ static int choose_shares(const struct run_setup *s, const char *layer, struct ru
 		r = add_share(sh, "cwd", s->cwd, false);
 	if (r >= 0 && o->user_dir)
 		r = add_share(sh, "user", o->user_dir, false);
-	if (r >= 0 && s->kernel->layer)
-		r = add_share(sh, "kernel", s->kernel->layer, false);
 	if (r >= 0 && o->system_dir)
 		r = add_share(sh, "system", o->system_dir, false);
 	if (r >= 0 && o->shared_dir)
@@ -166,6 +178,12 @@ int run_layer_write(const struct run_setup *s, int run_dir_fd, const char *run_d
 	if (asprintf(&layer, "%s/layer", run_dir) < 0)
 		return -ENOMEM;
 	r = copy_file_at(s->init2, layer_fd, "quiz/run/init2", 0755);
+	/*
+	 * The kernel layer (modules, vmlinux) joins the run layer as hard links: microvm has 8
+	 * virtio-mmio slots, and a share of its own would take one from the user's disks.
+	 */
+	if (r >= 0 && s->kernel->layer)
+		r = copy_tree(s->kernel->layer, layer_fd, "", true);
 	if (r >= 0 && argc)
 		r = place_program(s, layer_fd, &argv0, &owned_argv0);
 	if (r >= 0)

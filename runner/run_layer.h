@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "kernels.h"
 #include "options.h"
+#include "profile.h"
 #include "qemu_argv.h"
 
 struct run_setup {
@@ -15,6 +16,7 @@ struct run_setup {
 	const char *cwd;       /* host working directory */
 	const char *init2;     /* host path of the guest's init2 */
 	const char *mode;      /* "raw" or "tmux" */
+	const struct profile_set *profiles;
 };
 
 #define MAX_SHARES 8

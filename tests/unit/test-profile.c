@@ -455,7 +455,7 @@ static void check_request_error(bool is_o, const char *arg, const char *want)
 static void test_requests(void)
 {
 	struct profile_requests r = {0};
-	char *err = NULL, *s;
+	char *err = NULL, *s = NULL;
 
 	CHECK(profile_requests_add(&r, "blockdev:count=4,size=1G,memdev", &err) == 0,
 	      "-p blockdev:count=4,size=1G,memdev");

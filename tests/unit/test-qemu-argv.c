@@ -118,8 +118,19 @@ static void test_kconfig_missing(void)
 	strv_free(&m);
 }
 
+static void test_virtio_count(void)
+{
+	char *argv[] = {"qemu", "-device", "virtio-blk-device,drive=root", "-device",
+			"virtio-9p-device,fsdev=fs0", "-device", "virtserialport,name=x",
+			"-device", "virtio-serial-device", "-device", "virtio-blk-pci",
+			"-drive", "virtio-blk-device", NULL};
+	CHECK(qemu_virtio_devices(argv) == 3, "3 virtio-mmio devices counted (ports, PCI and "
+	      "non-device arguments are not)");
+}
+
 int main(void)
 {
+	test_virtio_count();
 	test_golden();
 	test_cmdline_rules();
 	test_escapes();

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/* Profiles on the host: where they are found, and applying a resolved set to one run. */
+#pragma once
+
+#include <stdio.h>
+
+#include "buf.h"
+#include "kernels.h"
+#include "profile.h"
+
+/* The folders profiles come from, later ones shadowing earlier ones of the same name. */
+struct profile_catalog {
+	struct strv dirs;
+	struct strv sources;
+	struct profile **loaded;
+	size_t n_loaded;
+};
+
+/* shipped (DATA/profiles), ~/.config/quiz/profiles, ./.quiz/profiles, then each --profile-dir. */
+int profile_catalog_init(struct profile_catalog *c, const char *data_dir,
+			 char *const *extra_dirs, size_t n_extra);
+void profile_catalog_free(struct profile_catalog *c);
+/* A profile_lookup_fn over the catalog (userdata is the catalog). */
+int profile_catalog_lookup(const char *name, void *userdata, const struct profile **ret,
+			   char **ret_error);
+/* --list-profiles and --describe-profile. */
+int profile_catalog_list(struct profile_catalog *c, FILE *out);
+int profile_catalog_describe(struct profile_catalog *c, const char *name, FILE *out,
+			     char **ret_error);
+
+/* Every profile's kconfig needs against the kernel's .config; the error names both. */
+int profiles_check_kconfig(const struct profile_set *s, const struct kernel *k, char **ret_error);
+/* files/ trees into the run layer's root, guest hooks into quiz/run/hooks/. */
+int profiles_write_layer(const struct profile_set *s, int layer_fd, char **ret_error);
+/* Host hooks, in order, in the run directory; QEMU arguments they write are appended. */
+int profiles_run_host_hooks(const struct profile_set *s, const char *run_dir,
+			    const struct kernel *k, struct strv *qemu_args, char **ret_error);
