@@ -40,7 +40,11 @@ int contract_parse(char *data, size_t size, struct contract_entry **ret_entries,
 /* The first value of key, or NULL. */
 const char *contract_get(const struct contract_entry *e, size_t n, const char *key);
 
-/* Guest→host: one line on the status port, "exit N" or "error MESSAGE". */
+/*
+ * Guest→host on the status port: "timeline STAGE=MS ..." (guest uptime of each boot stage),
+ * then the status, "exit N" or "error MESSAGE".
+ */
+#define STATUS_TIMELINE "timeline"
 #define STATUS_EXIT "exit "
 #define STATUS_ERROR "error "
 

@@ -156,3 +156,35 @@ unsigned long long uptime_ms(void)
 	(void)clock_gettime(CLOCK_BOOTTIME, &ts); /* cannot fail for this clock */
 	return (unsigned long long)ts.tv_sec * 1000 + (unsigned long long)ts.tv_nsec / 1000000;
 }
+
+static char timeline[512];
+
+void timeline_mark(const char *stage)
+{
+	unsigned long long ms = uptime_ms();
+	size_t len = strlen(timeline);
+	(void)snprintf(timeline + len, sizeof(timeline) - len, " %s=%llu", stage, ms); /* cut if full */
+	log_info("%s at %llu ms", stage, ms);
+}
+
+const char *timeline_text(void)
+{
+	return timeline;
+}
+
+void timeline_load(const char *path)
+{
+	_cleanup_free_ char *data = NULL;
+	size_t size = 0;
+	if (read_file(path, &data, &size) < 0)
+		return; /* no earlier stages: only this stage's marks are sent */
+	data[strcspn(data, "\n")] = '\0';
+	snprintf(timeline, sizeof(timeline), "%s", data);
+}
+
+void timeline_save(const char *path)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, timeline, strlen(timeline)) < 0)
+		log_err("cannot save the boot timeline to %s", path);
+}

@@ -178,7 +178,7 @@ int main(void)
 	guest_log_open("quiz-init1");
 	if (r < 0)
 		fail("boot mounts", r);
-	log_info("started at %llu ms", uptime_ms());
+	timeline_mark("init1");
 
 	r = contract_load(CONTRACT_INIT1_PATH, &contract_data, &contract, &n);
 	if (r < 0)
@@ -199,7 +199,8 @@ int main(void)
 	if (r < 0)
 		fail("switching to the overlay root", r);
 
-	log_info("root ready at %llu ms", uptime_ms());
+	timeline_mark("root");
+	timeline_save(TIMELINE_FILE);
 	char *argv[] = {INIT2, NULL};
 	execv(INIT2, argv);
 	fail("exec " INIT2, -errno);

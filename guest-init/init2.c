@@ -100,7 +100,8 @@ static int prepare_system(void)
 	if (r < 0)
 		return r;
 	guest_log_open("quiz-init2");
-	log_info("started at %llu ms", uptime_ms());
+	timeline_load(TIMELINE_FILE);
+	timeline_mark("init2");
 	r = setup_devices();
 	if (r < 0) {
 		log_err("/dev links: %s", strerror(-r));

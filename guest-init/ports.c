@@ -75,7 +75,11 @@ static void report_line(struct ports *p, const char *line)
 {
 	if (p->status < 0)
 		p->status = port_open(PORT_STATUS, O_WRONLY);
-	log_info("reporting at %llu ms: %s", uptime_ms(), line);
+	timeline_mark("report");
+	char timings[600];
+	snprintf(timings, sizeof(timings), STATUS_TIMELINE "%s\n", timeline_text());
+	if (p->status >= 0)
+		(void)!write(p->status, timings, strlen(timings)); /* only --timings needs it */
 	if (p->status < 0 || write(p->status, line, strlen(line)) < 0)
 		log_err("cannot report the status to the host: %s", line);
 }

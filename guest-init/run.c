@@ -203,7 +203,7 @@ void run_program(const struct contract_entry *c, size_t n, const struct ports *p
 		return;
 
 	const char *cwd = contract_get(c, n, CONTRACT_CWD);
-	log_info("program starting at %llu ms", uptime_ms());
+	timeline_mark("program");
 	pid_t pid = fork();
 	if (pid == 0) {
 		(void)setsid(); /* its own session: the program's signals never reach PID 1 */
@@ -223,7 +223,8 @@ void run_program(const struct contract_entry *c, size_t n, const struct ports *p
 	int code = wait_for(pid);
 	/* In tmux mode a session left early has no rc status: the program got SIGHUP. */
 	ret->exit_code = rc_status(tty ? 128 + SIGHUP : code);
-	log_info("program ended at %llu ms with status %d", uptime_ms(), ret->exit_code);
+	timeline_mark("ended");
+	log_info("program status %d", ret->exit_code);
 }
 
 int run_exec(int argc, char **argv)

@@ -196,6 +196,17 @@ static void print_dry_run(const struct strv *argv, const struct run_shares *sh)
 		       sh->items[i].writable ? "rw" : "ro");
 }
 
+static long long quiz_started;
+
+static void print_timings(const struct vm_result *res)
+{
+	_cleanup_buf_ struct buf text = {0};
+	if (timings_format(res, quiz_started, now_ms(), &text) < 0)
+		log_error("--timings: the guest reported no boot stages");
+	else
+		fprintf(stderr, "quiz: timings (ms since quiz started):\n%s", text.data);
+}
+
 static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 		    struct profile_catalog *catalog)
 {
@@ -248,6 +259,8 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 			log_error("cannot start the VM: %s", strerror(-r));
 		else
 			status = outcome_report(&res, &dir, o->timeout_s);
+		if (r >= 0 && o->timings)
+			print_timings(&res);
 		vm_result_free(&res);
 	}
 	run_shares_free(&sh);
@@ -265,6 +278,7 @@ int main(int argc, char **argv)
 	_cleanup_(options_free) struct quiz_options o = {0};
 	_cleanup_(paths_free) struct quiz_paths p = {0};
 
+	quiz_started = now_ms();
 	if (options_parse(argc, argv, &o) < 0)
 		return EXIT_QUIZ_FAILED;
 	if (o.help) {

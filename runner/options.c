@@ -16,6 +16,7 @@ enum {
 	OPT_QEMU_ARG,
 	OPT_DRY_RUN,
 	OPT_KEEP,
+	OPT_TIMINGS,
 	OPT_PROFILE_DIR,
 	OPT_LIST_PROFILES,
 	OPT_DESCRIBE_PROFILE,
@@ -43,6 +44,7 @@ static const struct option long_options[] = {
 	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
 	{"verbose", no_argument, NULL, 'v'},
 	{"keep", no_argument, NULL, OPT_KEEP},
+	{"timings", no_argument, NULL, OPT_TIMINGS},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{},
@@ -76,6 +78,7 @@ void options_help(void)
 	       "      --dry-run           print the QEMU command line and the layers; boot nothing\n"
 	       "  -v, --verbose           kernel console on stderr\n"
 	       "      --keep              keep the run directory and say where\n"
+	       "      --timings           after the run, each boot stage's time on stderr\n"
 	       "  -h, --help              this text\n"
 	       "  -V, --version           version and build details\n"
 	       "\n"
@@ -161,6 +164,7 @@ static int parse_one(int c, struct quiz_options *o)
 	case OPT_DRY_RUN: o->dry_run = true; return 0;
 	case 'v': o->verbose = true; return 0;
 	case OPT_KEEP: o->keep = true; return 0;
+	case OPT_TIMINGS: o->timings = true; return 0;
 	case 'h': o->help = true; return 0;
 	case 'V': o->version = true; return 0;
 	default:

@@ -30,6 +30,7 @@ struct quiz_options {
 	bool dry_run;
 	bool verbose;
 	bool keep;
+	bool timings;
 	bool help;
 	bool version;
 	char **program; /* NULL-terminated, points into argv; empty = a shell */

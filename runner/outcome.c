@@ -182,3 +182,38 @@ void timing_hints(const struct kernel *k, unsigned long *ret_tsc_khz, unsigned *
 	*ret_tsc_khz = (unsigned long)(v * 1000);
 	*ret_hz = (unsigned)strtoul(hz, NULL, 10);
 }
+
+static long long timeline_get(const char *timeline, const char *stage)
+{
+	char key[32];
+	snprintf(key, sizeof(key), " %s=", stage);
+	const char *hit = strstr(timeline, key);
+	return hit ? strtoll(hit + strlen(key), NULL, 10) : -1;
+}
+
+int timings_format(const struct vm_result *res, long long started, long long ended,
+		   struct buf *out)
+{
+	long long report = res->timeline ? timeline_get(res->timeline, "report") : -1;
+	if (report < 0 || !res->at_status)
+		return -EINVAL;
+	long long kernel = res->at_status - report - started;
+	static const struct {
+		const char *stage, *label;
+	} guest[] = {
+		{"init1", "init1 started"},     {"root", "root ready"},
+		{"init2", "init2 started"},     {"program", "program started"},
+		{"ended", "program ended"},
+	};
+	int r = buf_printf(out, "%7lld ms  QEMU started\n%7lld ms  kernel entered\n",
+			   res->at_qemu - started, kernel);
+	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(guest); i++) {
+		long long t = timeline_get(res->timeline, guest[i].stage);
+		if (t >= 0)
+			r = buf_printf(out, "%7lld ms  %s\n", kernel + t, guest[i].label);
+	}
+	if (r >= 0)
+		r = buf_printf(out, "%7lld ms  guest powered off\n%7lld ms  quiz exited\n",
+			       res->at_exit - started, ended - started);
+	return r;
+}

@@ -17,3 +17,8 @@ int check_kernel_config(const struct quiz_paths *p, const struct kernel *k);
 bool qemu_missing(void);
 /* TCG only: the host's TSC rate and the kernel's HZ, to skip the guest's calibration. */
 void timing_hints(const struct kernel *k, unsigned long *ret_tsc_khz, unsigned *ret_hz);
+
+/* --timings: each stage in ms since quiz started; guest stages placed by the guest's uptime
+ * at the status report. -EINVAL when the guest sent no timeline. Pure. */
+int timings_format(const struct vm_result *res, long long started, long long ended,
+		   struct buf *out);

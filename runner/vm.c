@@ -43,10 +43,11 @@ struct vm {
 	bool stdin_eof;
 	bool stdin_shut;
 	bool stdout_broken;
+	long long at_console;
 	int input; /* where host stdin goes: SOCK_STDIN, or SOCK_TTY in tmux mode */
 };
 
-static long long now_ms(void)
+long long now_ms(void)
 {
 	struct timespec ts;
 	(void)clock_gettime(CLOCK_MONOTONIC, &ts); /* cannot fail */
@@ -117,6 +118,8 @@ static void on_data(struct vm *vm, int which, const char *data, size_t len)
 {
 	switch (which) {
 	case SOCK_CONSOLE:
+		if (!vm->at_console)
+			vm->at_console = now_ms();
 		(void)write_all(vm->console_log, data, len); /* a full disk loses log lines only */
 		if (vm->o->verbose)
 			(void)write_all(2, data, len);
@@ -205,9 +208,24 @@ static bool reap_qemu(struct vm *vm)
 	return vm->qemu_done;
 }
 
+/* The status line, or NULL while it has not fully arrived (a timeline line comes first). */
+static const char *status_line(const struct vm *vm)
+{
+	for (const char *line = vm->status.data; line && *line;) {
+		const char *end = strchr(line, '\n');
+		if (!end)
+			return NULL;
+		if (strncmp(line, STATUS_EXIT, strlen(STATUS_EXIT)) == 0 ||
+		    strncmp(line, STATUS_ERROR, strlen(STATUS_ERROR)) == 0)
+			return line;
+		line = end + 1;
+	}
+	return NULL;
+}
+
 static bool status_complete(const struct vm *vm)
 {
-	return vm->status.len > 0 && memchr(vm->status.data, '\n', vm->status.len);
+	return status_line(vm) != NULL;
 }
 
 /* The loop: returns when QEMU ended, the timeout passed or a signal came. */
@@ -283,8 +301,10 @@ static void relay(struct vm *vm, struct vm_result *res)
 				pump_stdin(vm, 0, pfd[i].revents);
 			} else if (who[i] >= 0 && who[i] < N_SOCKETS) {
 				(void)pump(vm, who[i]);
-				if (who[i] == SOCK_STATUS && status_complete(vm) && !grace)
+				if (who[i] == SOCK_STATUS && status_complete(vm) && !grace) {
 					grace = now_ms() + EXIT_GRACE_MS;
+					res->at_status = now_ms();
+				}
 			}
 		}
 	}
@@ -307,9 +327,14 @@ static void drain(struct vm *vm)
 
 static void parse_status(struct vm *vm, struct vm_result *res)
 {
-	if (res->outcome != VM_NO_STATUS || !status_complete(vm))
+	char *timeline = vm->status.data ? strstr(vm->status.data, STATUS_TIMELINE) : NULL;
+	if (timeline && (timeline == vm->status.data || timeline[-1] == '\n')) {
+		timeline += strlen(STATUS_TIMELINE);
+		res->timeline = strndup(timeline, strcspn(timeline, "\n"));
+	}
+	char *line = (char *)status_line(vm);
+	if (res->outcome != VM_NO_STATUS || !line)
 		return;
-	char *line = vm->status.data;
 	line[strcspn(line, "\n")] = '\0';
 	if (strncmp(line, STATUS_EXIT, strlen(STATUS_EXIT)) == 0) {
 		char *end;
@@ -318,7 +343,7 @@ static void parse_status(struct vm *vm, struct vm_result *res)
 			res->outcome = VM_STATUS;
 			res->exit_code = (int)code;
 		}
-	} else if (strncmp(line, STATUS_ERROR, strlen(STATUS_ERROR)) == 0) {
+	} else {
 		res->outcome = VM_GUEST_ERROR;
 		res->message = strdup(line + strlen(STATUS_ERROR));
 	}
@@ -359,12 +384,15 @@ int vm_run(const struct vm_options *o, struct vm_result *ret)
 		cfmakeraw(&raw);
 		raw_tty = tcsetattr(0, TCSANOW, &raw) == 0;
 	}
+	res.at_qemu = now_ms();
 	if (r >= 0)
 		r = vm.qemu = spawn_qemu(o, &old_mask);
 	if (r >= 0) {
 		r = 0;
 		relay(&vm, &res);
 		kill_qemu(&vm);
+		res.at_exit = now_ms();
+		res.at_console = vm.at_console;
 		drain(&vm);
 		parse_status(&vm, &res);
 		res.qemu_status = vm.qemu_status;
@@ -395,5 +423,6 @@ int vm_run(const struct vm_options *o, struct vm_result *ret)
 void vm_result_free(struct vm_result *r)
 {
 	free(r->message);
-	r->message = NULL;
+	free(r->timeline);
+	r->message = r->timeline = NULL;
 }

@@ -21,7 +21,12 @@ struct vm_result {
 	int signal;     /* VM_SIGNALED: which */
 	char *message;  /* VM_GUEST_ERROR: the guest's words */
 	int qemu_status; /* waitpid status of QEMU, -1 if unknown */
+	char *timeline;  /* the guest's " stage=ms ..." (uptime), NULL if none came */
+	/* Host clock (CLOCK_MONOTONIC ms) at: QEMU forked, first console byte, status, QEMU gone. */
+	long long at_qemu, at_console, at_status, at_exit;
 };
+
+long long now_ms(void);
 
 struct vm_options {
 	int run_dir_fd;        /* sockets and logs live here; QEMU runs in it */

@@ -43,5 +43,14 @@ is "$(ls -A "$scratch" | grep -v '^out$\|^err$' | sort)" "$(echo "$before" | gre
 	"a file written in the guest does not appear on the host"
 ok "$([ ! -e /etc/written-in-guest ]; echo $?)" "a guest write to /etc does not reach the host"
 is "$(cat "$scratch/err")" "" "nothing on stderr"
+# --timings: every stage, in order.
+"$QUIZ" -k "$QUIZ_TEST_KERNEL" -r raw --timings true </dev/null >"$scratch/out" 2>"$scratch/err"
+is "$?" 0 "a --timings run exits 0"
+stages=$(sed -n 's/^ *[0-9]* ms  //p' "$scratch/err" | paste -sd,)
+is "$stages" "QEMU started,kernel entered,init1 started,root ready,init2 started,program started,program ended,guest powered off,quiz exited" \
+	"--timings lists every stage"
+times=$(sed -n 's/^ *\([0-9]*\) ms  .*/\1/p' "$scratch/err")
+ok "$([ "$times" = "$(sort -n <<<"$times")" ]; echo $?)" "the stages' times never go backwards" "$(cat "$scratch/err")"
+
 is "$(runs_left)" 0 "no run directory left behind"
 done_testing
