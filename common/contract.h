@@ -25,6 +25,7 @@
 #define CONTRACT_ROWS "rows"       /* host terminal size (tmux mode) */
 #define CONTRACT_COLS "cols"
 #define CONTRACT_TERM "term"
+#define CONTRACT_DMESG "dmesg"     /* 1: the kernel log of the run on stderr after it */
 
 struct contract_entry {
 	const char *key;

@@ -27,12 +27,14 @@ void guest_log(int level, const char *fmt, ...)
 	va_list ap;
 	int n = snprintf(line, sizeof(line), "<%d>%s: ", level, log_name);
 	va_start(ap, fmt);
-	(void)vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap); /* a long line is cut */
+	(void)vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap); /* a long line is cut */
 	va_end(ap);
+	/* The newline ends the record at once; without it the kernel holds it open. */
+	strcat(line, "\n");
 	if (kmsg_fd >= 0)
 		(void)!write(kmsg_fd, line, strlen(line)); /* nowhere else to report to */
 	else
-		fprintf(stderr, "%s\n", line + 3);
+		fprintf(stderr, "%s", line + 3);
 }
 
 int mkdir_p(const char *path, unsigned mode)

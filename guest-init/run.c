@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include "buf.h"
+#include "kmsg.h"
 #include "rc.h"
 
 #define TINI "/usr/bin/tini"
@@ -199,8 +200,13 @@ void run_program(const struct contract_entry *c, size_t n, const struct ports *p
 		snprintf(ret->error, sizeof(ret->error), "out of memory preparing the program");
 		return;
 	}
-	if (run_hooks(c, n, p, env.items, ret) < 0)
+	/* --dmesg covers the profiles' hooks too: a module they load logs its messages there. */
+	const char *dmesg = contract_get(c, n, CONTRACT_DMESG);
+	int capture = dmesg && STREQ(dmesg, "1") ? kmsg_capture_start() : -1;
+	if (run_hooks(c, n, p, env.items, ret) < 0) {
+		kmsg_capture_finish(capture, p->err);
 		return;
+	}
 
 	const char *cwd = contract_get(c, n, CONTRACT_CWD);
 	timeline_mark("program");
@@ -224,6 +230,7 @@ void run_program(const struct contract_entry *c, size_t n, const struct ports *p
 	/* In tmux mode a session left early has no rc status: the program got SIGHUP. */
 	ret->exit_code = rc_status(tty ? 128 + SIGHUP : code);
 	timeline_mark("ended");
+	kmsg_capture_finish(capture, p->err);
 	log_info("program status %d", ret->exit_code);
 }
 

@@ -17,6 +17,8 @@ enum {
 	OPT_DRY_RUN,
 	OPT_KEEP,
 	OPT_TIMINGS,
+	OPT_DMESG,
+	OPT_GDB_WAIT,
 	OPT_PROFILE_DIR,
 	OPT_LIST_PROFILES,
 	OPT_DESCRIBE_PROFILE,
@@ -45,6 +47,8 @@ static const struct option long_options[] = {
 	{"verbose", no_argument, NULL, 'v'},
 	{"keep", no_argument, NULL, OPT_KEEP},
 	{"timings", no_argument, NULL, OPT_TIMINGS},
+	{"dmesg", no_argument, NULL, OPT_DMESG},
+	{"gdb-wait", no_argument, NULL, OPT_GDB_WAIT},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{},
@@ -79,6 +83,9 @@ void options_help(void)
 	       "  -v, --verbose           kernel console on stderr\n"
 	       "      --keep              keep the run directory and say where\n"
 	       "      --timings           after the run, each boot stage's time on stderr\n"
+	       "      --dmesg             after the run, its kernel log (hooks and program) on stderr\n"
+	       "      --gdb-wait          the gdb profile, with the guest held before the kernel\n"
+	       "                          starts until gdb continues it\n"
 	       "  -h, --help              this text\n"
 	       "  -V, --version           version and build details\n"
 	       "\n"
@@ -165,6 +172,8 @@ static int parse_one(int c, struct quiz_options *o)
 	case 'v': o->verbose = true; return 0;
 	case OPT_KEEP: o->keep = true; return 0;
 	case OPT_TIMINGS: o->timings = true; return 0;
+	case OPT_DMESG: o->dmesg = true; return 0;
+	case OPT_GDB_WAIT: return strv_push(&o->profiles, "gdb:wait=1");
 	case 'h': o->help = true; return 0;
 	case 'V': o->version = true; return 0;
 	default:

@@ -31,6 +31,7 @@ struct quiz_options {
 	bool verbose;
 	bool keep;
 	bool timings;
+	bool dmesg;
 	bool help;
 	bool version;
 	char **program; /* NULL-terminated, points into argv; empty = a shell */

@@ -41,9 +41,9 @@ int result_describe(const struct run_result_row *r, struct buf *out);
  * Human table: a header line, one aligned line per row, then "N passed, M failed" ("failed"
  * counts everything that is not pass). A missing kernel shows as "-". Example:
  *
- *	TARGET  KERNEL    RESULT   TIME
- *	6.1     6.1.192   pass     4.2s
- *	6.12    6.12.48   fail 3  12.0s
+ *	TARGET  KERNEL   RESULT   TIME
+ *	6.1     6.1.192  pass     4.2s
+ *	6.12    6.12.48  fail 3  12.0s
  *	1 passed, 1 failed
  */
 int report_table(const struct run_result_row *rows, size_t n, struct buf *out);
@@ -60,8 +60,9 @@ int report_table(const struct run_result_row *rows, size_t n, struct buf *out);
  *	    <the last 20 lines of stdout+stderr, indented by 4>
  *	  ...
  *
- * "output" is left out when there was none; it is "|2" when the first line starts with a space
- * (YAML would otherwise take that line's indentation for the block's).
+ * "output" is left out when there was none; it is "|2" when its first line that is not empty
+ * starts with a space (YAML would otherwise take that line's indentation for the block's). A
+ * line's trailing CR is dropped.
  */
 int report_tap(const struct run_result_row *rows, size_t n, struct buf *out);
 

@@ -70,6 +70,8 @@ int contract_build(const struct run_setup *s, const char *const *argv, size_t ar
 		r = contract_add(&b, CONTRACT_SHARED, "1");
 	if (r >= 0)
 		r = contract_add(&b, CONTRACT_MODE, s->mode);
+	if (r >= 0 && o->dmesg)
+		r = contract_add(&b, CONTRACT_DMESG, "1");
 	if (r >= 0 && o->shell_after)
 		r = contract_add(&b, CONTRACT_SHELL, "1");
 	if (r >= 0 && STREQ(s->mode, "tmux")) {

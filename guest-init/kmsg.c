@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/* Reading /dev/kmsg records from a point on, for --dmesg. */
+#include "kmsg.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+int kmsg_capture_start(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	(void)lseek(fd, 0, SEEK_END); /* only what comes from now on */
+	return fd;
+}
+
+void kmsg_capture_finish(int capture_fd, int out_fd)
+{
+	if (capture_fd < 0)
+		return;
+	char record[8192], line[8300];
+	dprintf(out_fd, "quiz: kernel log of the run:\n");
+	for (;;) {
+		/* One record per read: "PRIO,SEQ,USEC,FLAGS;text\n" plus continuation lines. */
+		ssize_t n = read(capture_fd, record, sizeof(record) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue; /* records were overwritten: go on with the next one */
+		if (n <= 0)
+			break;
+		record[n] = '\0';
+		unsigned long long usec = 0;
+		char *text = strchr(record, ';');
+		if (!text || sscanf(record, "%*u,%*u,%llu", &usec) != 1)
+			continue;
+		text++;
+		text[strcspn(text, "\n")] = '\0';
+		int len = snprintf(line, sizeof(line), "[%5llu.%06llu] %s\n", usec / 1000000,
+				   usec % 1000000, text);
+		if (len > 0 && write(out_fd, line, (size_t)len) < 0)
+			break;
+	}
+	(void)close(capture_fd);
+}

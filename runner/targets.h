@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/* The targets file (quiz --targets quiz.ini): named kernel/profiles/program runs of a matrix. */
+#pragma once
+
+/*
+ * One section per target, [NAME]; NAME may use letters, digits, '.', '-', '_' and '+' (at most
+ * TARGET_NAME_MAX of them). Complete example:
+ *
+ *	# Lines starting with '#' or ';' are comments. There are no comments after a value:
+ *	# a program may hold ';'.
+ *	[ext4-6.1]
+ *	kernel = 6.1
+ *	profiles = blockdev:count=2
+ *	program = ./test.sh --fs ext4 'two words' "say \"hi\""
+ *	timeout = 300
+ *	memory = 1G
+ *
+ * Keys (each at most once per target; a NAME at most once per file):
+ *	kernel    required, a -k selector
+ *	profiles  optional, a -p value
+ *	program   required, split into words like a POSIX shell does (see split_command_line);
+ *	          nothing in it is expanded: no variables, globs, ~, redirections or pipes
+ *	timeout   optional, whole seconds from 1 to TARGET_TIMEOUT_MAX
+ *	memory    optional, a size like 512M: digits, then K, M, G or T (none: MiB, as QEMU's -m)
+ * No value may be empty. Errors name the file and the line:
+ *
+ *	quiz.ini line 7: target ext4: unknown key 'kernal'; keys: kernel, profiles, program, ...
+ *
+ * A missing kernel or program is reported at the target's [NAME] line. Errors are reported in
+ * file order (the first one only). inih (Debian's libinih) does the INI reading, configured
+ * like profile.c's (stop at the first error, no multi-line values, lines up to
+ * TARGETS_INI_MAX_LINE bytes, no inline comments).
+ */
+
+#include <stddef.h>
+
+#include "buf.h"
+
+#define TARGETS_INI_MAX_LINE 16384
+#define TARGET_NAME_MAX 49 /* inih cuts section names after 49 bytes */
+#define TARGET_TIMEOUT_MAX 1000000
+
+struct target {
+	char *name, *kernel, *profiles, *memory; /* profiles, memory: NULL when not given */
+	struct strv program;			 /* argv, at least one word */
+	unsigned timeout_s;			 /* 0 = none */
+	unsigned line;				 /* of the [NAME] header */
+};
+
+struct target_list {
+	struct target *items;
+	size_t n;
+};
+
+/* Parses the text of a targets file (file_name is how messages name it); pure, file order
+ * kept. -EINVAL with "FILE line N: target NAME: ..." (or "FILE: no targets; ..." for a file
+ * without sections), -ENOMEM with "out of memory". *ret is untouched on failure. */
+int targets_parse(const char *file_name, const char *text, struct target_list *ret,
+		  char **ret_error);
+
+/* Keeps the targets whose name matches the POSIX extended regular expression (unanchored
+ * search, as grep -E; anchor with ^...$ for a whole name), dropping and freeing the others. A
+ * NULL regex keeps all. No match leaves an empty list, which is not an error here. A bad
+ * regex is -EINVAL with a message, and the list is untouched. */
+int targets_filter(struct target_list *list, const char *regex, char **ret_error);
+
+void target_list_free(struct target_list *l);
+
+/*
+ * Splits s into words like a POSIX shell, without any expansion: blanks (space, tab, newline,
+ * CR, FF, VT) separate words; '...' keeps everything up to the next ' as is; "..." keeps
+ * everything but \" \\ \$ \` (the character after the backslash) and backslash-newline
+ * (removed); outside quotes a backslash keeps the next character as is (backslash-newline is
+ * removed). Quoted and unquoted parts next to each other make one word; '' and "" make an
+ * empty word. Example: a 'b c' "d \"e\"" f\ g -> a | b c | d "e" | f g.
+ * An unclosed quote or a backslash at the very end is -EINVAL with a message naming the
+ * character's position (1-based). *ret is overwritten on success (no words: an empty strv).
+ */
+int split_command_line(const char *s, struct strv *ret, char **ret_error);

@@ -1,0 +1,371 @@
+/* SPDX-License-Identifier: MIT */
+/* Matrix reports: classification, the table, TAP, JUnit (exact text and well-formedness). */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+
+#include "report.h"
+#include "tap.h"
+
+#define BAD_KIND ((enum result_kind)42)
+
+/* The two-row matrix of the examples: one pass, one failure with output on both streams. */
+static const struct run_result_row two[] = {
+    {"6.1", "6.1.192", 0, RESULT_PASS, 4.2, "hello\n", ""},
+    {"6.12", "6.12.48", 3, RESULT_FAIL, 12.04, "out1\nout2", "err1\n"},
+};
+
+/* Formats with f into a fresh buffer; returns the text, or "ERROR(r)". */
+static char *render(int (*f)(const struct run_result_row *, size_t, struct buf *),
+		    const struct run_result_row *rows, size_t n)
+{
+	struct buf b = {0};
+	int r = f(rows, n, &b);
+	if (r < 0) {
+		buf_free(&b);
+		buf_printf(&b, "ERROR(%d)", r);
+	} else if (!b.data) {
+		buf_puts(&b, "");
+	}
+	return b.data;
+}
+
+static char *junit(const char *suite, const struct run_result_row *rows, size_t n)
+{
+	struct buf b = {0};
+	int r = report_junit(suite, rows, n, &b);
+	if (r < 0) {
+		buf_free(&b);
+		buf_printf(&b, "ERROR(%d)", r);
+	}
+	return b.data;
+}
+
+static char *describe(const struct run_result_row *row)
+{
+	struct buf b = {0};
+	int r = result_describe(row, &b);
+	if (r < 0) {
+		buf_free(&b);
+		buf_printf(&b, "ERROR(%d)", r);
+	}
+	return b.data;
+}
+
+/* ---- classification, description, exit status ---- */
+
+static void test_classify(void)
+{
+	CHECK(result_classify(0, NULL) == RESULT_PASS, "0 is pass");
+	CHECK(result_classify(0, "panicked") == RESULT_PASS, "0 is pass whatever stderr says");
+	CHECK(result_classify(1, NULL) == RESULT_FAIL, "1 is fail");
+	CHECK(result_classify(3, "") == RESULT_FAIL, "3 is fail");
+	CHECK(result_classify(123, NULL) == RESULT_FAIL, "123 is fail");
+	CHECK(result_classify(126, "panicked") == RESULT_FAIL, "126 is fail, even with 'panicked'");
+	CHECK(result_classify(137, NULL) == RESULT_FAIL, "137 is fail");
+	CHECK(result_classify(-1, NULL) == RESULT_FAIL, "-1 is fail");
+	CHECK(result_classify(124, NULL) == RESULT_TIMEOUT, "124 is timeout");
+	CHECK(result_classify(124, "quiz: the guest kernel panicked") == RESULT_TIMEOUT,
+	      "124 is timeout even with 'panicked' on stderr");
+	CHECK(result_classify(125, "quiz: the guest kernel panicked: Kernel panic - not syncing") ==
+		  RESULT_PANIC,
+	      "125 with 'panicked' on stderr is panic");
+	CHECK(result_classify(125, "x\nthe kernel panicked\n") == RESULT_PANIC,
+	      "'panicked' anywhere in stderr");
+	CHECK(result_classify(125, "quiz: qemu failed to start") == RESULT_VM_ERROR,
+	      "125 without 'panicked' is vm-error");
+	CHECK(result_classify(125, "PANICKED") == RESULT_VM_ERROR, "'panicked' is case-sensitive");
+	CHECK(result_classify(125, NULL) == RESULT_VM_ERROR, "125 with no stderr is vm-error");
+}
+
+static void test_describe(void)
+{
+	static const struct {
+		int code;
+		enum result_kind kind;
+		const char *want;
+	} cases[] = {
+	    {0, RESULT_PASS, "pass"},	       {3, RESULT_FAIL, "fail 3"},
+	    {1, RESULT_FAIL, "fail 1"},	       {124, RESULT_TIMEOUT, "timeout"},
+	    {125, RESULT_PANIC, "panic"},      {125, RESULT_VM_ERROR, "vm-error"},
+	    {-2, RESULT_FAIL, "fail -2"},
+	};
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		struct run_result_row row = {"t", "k", cases[i].code, cases[i].kind, 0, NULL, NULL};
+		char *s = describe(&row);
+		CHECK_STR(s, cases[i].want, "describe: %s", cases[i].want);
+		free(s);
+	}
+
+	struct buf b = {0};
+	buf_puts(&b, "x=");
+	struct run_result_row row = {"t", "k", 3, RESULT_FAIL, 0, NULL, NULL};
+	CHECK(result_describe(&row, &b) == 0, "describe appends");
+	CHECK_STR(b.data, "x=fail 3", "describe appends to what the buffer holds");
+	row.kind = BAD_KIND;
+	CHECK(result_describe(&row, &b) == -EINVAL, "describe: unknown kind is -EINVAL");
+	CHECK_STR(b.data, "x=fail 3", "describe: buffer untouched on failure");
+	buf_free(&b);
+}
+
+static void test_exit_status(void)
+{
+	const struct run_result_row pass = {"a", "k", 0, RESULT_PASS, 0, NULL, NULL},
+				    fail3 = {"b", "k", 3, RESULT_FAIL, 0, NULL, NULL},
+				    timeout = {"c", "k", 124, RESULT_TIMEOUT, 0, NULL, NULL},
+				    panic = {"d", "k", 125, RESULT_PANIC, 0, NULL, NULL},
+				    odd = {"e", "k", 0, RESULT_FAIL, 0, NULL, NULL};
+
+	CHECK(report_exit_status(NULL, 0) == 0, "exit status: no rows is 0");
+	CHECK(report_exit_status((struct run_result_row[]){pass, pass}, 2) == 0,
+	      "exit status: all passed is 0");
+	CHECK(report_exit_status((struct run_result_row[]){pass, fail3, timeout}, 3) == 3,
+	      "exit status: the first non-pass row's (fail 3 before timeout)");
+	CHECK(report_exit_status((struct run_result_row[]){timeout, fail3}, 2) == 124,
+	      "exit status: the first non-pass row's (timeout before fail 3)");
+	CHECK(report_exit_status((struct run_result_row[]){pass, panic, fail3}, 3) == 125,
+	      "exit status: panic's 125");
+	CHECK(report_exit_status((struct run_result_row[]){pass, odd, fail3}, 3) == 1,
+	      "exit status: a non-pass row with exit code 0 still fails the matrix (1)");
+}
+
+/* ---- the table ---- */
+
+static void test_table(void)
+{
+	char *s;
+
+	CHECK_STR(s = render(report_table, two, 2),
+		  "TARGET  KERNEL   RESULT   TIME\n"
+		  "6.1     6.1.192  pass     4.2s\n"
+		  "6.12    6.12.48  fail 3  12.0s\n"
+		  "1 passed, 1 failed\n",
+		  "table: two-row pass/fail matrix");
+	free(s);
+
+	const struct run_result_row more[] = {
+	    {"ext4-6.1", "6.1.192", 124, RESULT_TIMEOUT, 600, NULL, NULL},
+	    {"p\xc3\xa4nic", "6.6.1", 125, RESULT_PANIC, 0.94, NULL, "panicked"},
+	    {"vm", NULL, 125, RESULT_VM_ERROR, -3, NULL, NULL},
+	    {"x\ty\x01", "6.1.1", 0, RESULT_PASS, 1, NULL, NULL},
+	};
+	CHECK_STR(s = render(report_table, more, ELEMENTSOF(more)),
+		  "TARGET    KERNEL   RESULT      TIME\n"
+		  "ext4-6.1  6.1.192  timeout   600.0s\n"
+		  "p\xc3\xa4nic     6.6.1    panic       0.9s\n"
+		  "vm        -        vm-error    0.0s\n"
+		  "x\xef\xbf\xbdy\xef\xbf\xbd      6.1.1    pass        1.0s\n"
+		  "1 passed, 3 failed\n",
+		  "table: every kind; UTF-8 counts as one column; no kernel is '-'; "
+		  "negative time 0; tab and control characters replaced");
+	free(s);
+
+	CHECK_STR(s = render(report_table, NULL, 0), "TARGET  KERNEL  RESULT  TIME\n0 passed, 0 failed\n",
+		  "table: no rows");
+	free(s);
+
+	struct buf b = {0};
+	buf_puts(&b, "keep\n");
+	struct run_result_row bad[] = {two[0], two[1]};
+	bad[1].kind = BAD_KIND;
+	CHECK(report_table(bad, 2, &b) == -EINVAL, "table: unknown kind is -EINVAL");
+	CHECK_STR(b.data, "keep\n", "table: buffer untouched on failure");
+	CHECK(report_table(two, 1, &b) == 0, "table appends");
+	CHECK_STR(b.data,
+		  "keep\n"
+		  "TARGET  KERNEL   RESULT  TIME\n"
+		  "6.1     6.1.192  pass    4.2s\n"
+		  "1 passed, 0 failed\n",
+		  "table: appended after what the buffer held");
+	buf_free(&b);
+}
+
+/* ---- TAP ---- */
+
+static void test_tap(void)
+{
+	char *s;
+
+	CHECK_STR(s = render(report_tap, two, 2),
+		  "TAP version 13\n"
+		  "1..2\n"
+		  "ok 1 - 6.1 (6.1.192)\n"
+		  "not ok 2 - 6.12 (6.12.48): fail 3\n"
+		  "  ---\n"
+		  "  exit: 3\n"
+		  "  seconds: 12.0\n"
+		  "  output: |\n"
+		  "    out1\n"
+		  "    out2\n"
+		  "    err1\n"
+		  "  ...\n",
+		  "TAP: two-row matrix, output is stdout then stderr");
+	free(s);
+
+	/* 25 lines: the last 20 are 6..25; 15 + 10: stdout's last 10 and all of stderr. */
+	struct buf lines25 = {0}, out15 = {0}, err10 = {0}, want = {0};
+	for (int i = 1; i <= 25; i++)
+		buf_printf(&lines25, "line %d\n", i);
+	for (int i = 1; i <= 15; i++)
+		buf_printf(&out15, "%so%d", i > 1 ? "\n" : "", i); /* no final newline */
+	for (int i = 1; i <= 10; i++)
+		buf_printf(&err10, "e%d\n", i);
+	const struct run_result_row rows[] = {
+	    {"long", "6.1.1", 1, RESULT_FAIL, 2, lines25.data, NULL},
+	    {"both", "6.1.1", 2, RESULT_FAIL, 2, out15.data, err10.data},
+	    {"ext4 #1 \\", NULL, 124, RESULT_TIMEOUT, 60, NULL, ""},
+	    {"p\xc3\xa4nic", "6.6.1", 125, RESULT_PANIC, 1.04, "\n  indented\r\nx\r\n",
+	     "quiz: the guest kernel panicked\n"},
+	    {"bin\x01", "6.1.1", 125, RESULT_VM_ERROR, 0, "a\tb\x1b[1m\xff\r\n", NULL},
+	    {"ok", "6.1.1", 0, RESULT_PASS, 0, "ignored\n", "ignored\n"},
+	};
+	buf_puts(&want, "TAP version 13\n1..6\nnot ok 1 - long (6.1.1): fail 1\n"
+			"  ---\n  exit: 1\n  seconds: 2.0\n  output: |\n");
+	for (int i = 6; i <= 25; i++)
+		buf_printf(&want, "    line %d\n", i);
+	buf_puts(&want, "  ...\nnot ok 2 - both (6.1.1): fail 2\n"
+			"  ---\n  exit: 2\n  seconds: 2.0\n  output: |\n");
+	for (int i = 6; i <= 15; i++)
+		buf_printf(&want, "    o%d\n", i);
+	for (int i = 1; i <= 10; i++)
+		buf_printf(&want, "    e%d\n", i);
+	buf_puts(&want, "  ...\n"
+			"not ok 3 - ext4 \\#1 \\\\: timeout\n"
+			"  ---\n  exit: 124\n  seconds: 60.0\n  ...\n"
+			"not ok 4 - p\xc3\xa4nic (6.6.1): panic\n"
+			"  ---\n  exit: 125\n  seconds: 1.0\n  output: |2\n"
+			"\n"
+			"      indented\n"
+			"    x\n"
+			"    quiz: the guest kernel panicked\n"
+			"  ...\n"
+			"not ok 5 - bin\xef\xbf\xbd (6.1.1): vm-error\n"
+			"  ---\n  exit: 125\n  seconds: 0.0\n  output: |\n"
+			"    a\tb\xef\xbf\xbd[1m\xef\xbf\xbd\n"
+			"  ...\n"
+			"ok 6 - ok (6.1.1)\n");
+	CHECK_STR(s = render(report_tap, rows, ELEMENTSOF(rows)), want.data,
+		  "TAP: last 20 lines, stdout+stderr joined, no output, '#' and '\\' escaped, "
+		  "no kernel, |2 for an indented first line, CRLF, control bytes, no block on ok");
+	free(s);
+	buf_free(&lines25);
+	buf_free(&out15);
+	buf_free(&err10);
+	buf_free(&want);
+
+	CHECK_STR(s = render(report_tap, NULL, 0), "TAP version 13\n1..0\n", "TAP: no rows");
+	free(s);
+
+	struct buf b = {0};
+	buf_puts(&b, "keep\n");
+	struct run_result_row bad[] = {two[0], two[1]};
+	bad[0].kind = BAD_KIND;
+	CHECK(report_tap(bad, 2, &b) == -EINVAL, "TAP: unknown kind is -EINVAL");
+	CHECK_STR(b.data, "keep\n", "TAP: buffer untouched on failure");
+	buf_free(&b);
+}
+
+/* ---- JUnit ---- */
+
+/* 0 when python3's minidom parses text, its exit status otherwise; -1 when it could not run. */
+static int minidom_parse(const char *text)
+{
+	FILE *p = popen("python3 -c 'import sys, xml.dom.minidom; "
+			"xml.dom.minidom.parseString(sys.stdin.buffer.read())' 2>/dev/null",
+			"w");
+	if (!p)
+		return -1;
+	fputs(text, p);
+	int st = pclose(p);
+	return st == -1 || !WIFEXITED(st) ? -1 : WEXITSTATUS(st);
+}
+
+static void test_junit(void)
+{
+	char *s;
+	const struct run_result_row rows[] = {
+	    {"6.1", "6.1.192", 0, RESULT_PASS, 4.2, "hello\n", ""},
+	    {"quiet", "6.1.192", 0, RESULT_PASS, 0.5, NULL, NULL},
+	    {"a<b>&\"c'd", "6.12.48", 3, RESULT_FAIL, 12.04, "x < y && z > \"w\" 'v'\n",
+	     "]]> <![CDATA[\n"},
+	    {"t", "6.1.1", 124, RESULT_TIMEOUT, 60, NULL, NULL},
+	    {"ctl\x01\x1f", "6.6.1", 125, RESULT_PANIC, 1.25, "esc\x1b[0m nul-ish\x7f \xff\xfe cr\r\n",
+	     "quiz: the guest kernel panicked\n"},
+	    {"tab\there\nnl", NULL, 125, RESULT_VM_ERROR, 0, "\xc3\xa9t\xc3\xa9 \xe2\x82\xac\t\n",
+	     "quiz: qemu: \x0c bad\n"},
+	};
+	const char *want =
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<testsuite name=\"m&amp;&lt;x&gt;\" tests=\"6\" failures=\"2\" errors=\"2\" "
+	    "time=\"77.990\">\n"
+	    "  <testcase classname=\"quiz\" name=\"6.1\" time=\"4.200\">\n"
+	    "    <system-out>hello\n</system-out>\n"
+	    "  </testcase>\n"
+	    "  <testcase classname=\"quiz\" name=\"quiet\" time=\"0.500\"/>\n"
+	    "  <testcase classname=\"quiz\" name=\"a&lt;b&gt;&amp;&quot;c&apos;d\" time=\"12.040\">\n"
+	    "    <failure message=\"exit status 3\" type=\"fail\">"
+	    "x &lt; y &amp;&amp; z &gt; &quot;w&quot; &apos;v&apos;\n]]&gt; &lt;![CDATA[\n"
+	    "</failure>\n"
+	    "    <system-out>x &lt; y &amp;&amp; z &gt; &quot;w&quot; &apos;v&apos;\n</system-out>\n"
+	    "    <system-err>]]&gt; &lt;![CDATA[\n</system-err>\n"
+	    "  </testcase>\n"
+	    "  <testcase classname=\"quiz\" name=\"t\" time=\"60.000\">\n"
+	    "    <failure message=\"exit status 124\" type=\"timeout\"></failure>\n"
+	    "  </testcase>\n"
+	    "  <testcase classname=\"quiz\" name=\"ctl\xef\xbf\xbd\xef\xbf\xbd\" time=\"1.250\">\n"
+	    "    <error message=\"exit status 125\" type=\"panic\">"
+	    "esc\xef\xbf\xbd[0m nul-ish\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd cr&#13;\n"
+	    "quiz: the guest kernel panicked\n</error>\n"
+	    "    <system-out>esc\xef\xbf\xbd[0m nul-ish\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd "
+	    "cr&#13;\n</system-out>\n"
+	    "    <system-err>quiz: the guest kernel panicked\n</system-err>\n"
+	    "  </testcase>\n"
+	    "  <testcase classname=\"quiz\" name=\"tab&#9;here&#10;nl\" time=\"0.000\">\n"
+	    "    <error message=\"exit status 125\" type=\"vm-error\">"
+	    "\xc3\xa9t\xc3\xa9 \xe2\x82\xac\t\nquiz: qemu: \xef\xbf\xbd bad\n</error>\n"
+	    "    <system-out>\xc3\xa9t\xc3\xa9 \xe2\x82\xac\t\n</system-out>\n"
+	    "    <system-err>quiz: qemu: \xef\xbf\xbd bad\n</system-err>\n"
+	    "  </testcase>\n"
+	    "</testsuite>\n";
+	CHECK_STR(s = junit("m&<x>", rows, ELEMENTSOF(rows)), want,
+		  "JUnit: escaping, control characters and invalid UTF-8 replaced, kinds, counts");
+
+	bool have_python = system("command -v python3 >/dev/null 2>&1") == 0;
+	if (!have_python) {
+		CHECK(true, "JUnit output is well-formed XML # SKIP python3 not found");
+		CHECK(true, "minidom rejects a raw control character # SKIP python3 not found");
+	} else {
+		CHECK(minidom_parse(s) == 0, "JUnit output is well-formed XML (python3 minidom)");
+		CHECK(minidom_parse("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a>\x01</a>\n") > 0,
+		      "minidom rejects a raw control character (the check above can fail)");
+	}
+	free(s);
+
+	CHECK_STR(s = junit(NULL, NULL, 0),
+		  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		  "<testsuite name=\"quiz\" tests=\"0\" failures=\"0\" errors=\"0\" time=\"0.000\">\n"
+		  "</testsuite>\n",
+		  "JUnit: no rows, default suite name");
+	free(s);
+
+	struct buf b = {0};
+	buf_puts(&b, "keep\n");
+	struct run_result_row bad[] = {two[0], two[1]};
+	bad[1].kind = BAD_KIND;
+	CHECK(report_junit("s", bad, 2, &b) == -EINVAL, "JUnit: unknown kind is -EINVAL");
+	CHECK_STR(b.data, "keep\n", "JUnit: buffer untouched on failure");
+	buf_free(&b);
+}
+
+int main(void)
+{
+	test_classify();
+	test_describe();
+	test_exit_status();
+	test_table();
+	test_tap();
+	test_junit();
+	return tap_done();
+}
