@@ -31,8 +31,12 @@ int kernel_cmdline_build(const struct qemu_plan *plan, struct buf *ret)
 	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(base_words); i++)
 		r = buf_printf(&b, "%s%s", i ? " " : "", base_words[i]);
 	if (r >= 0 && plan->tsc_khz && plan->hz) {
-		/* TCG's TSC runs at the host's rate: skip calibration; udelay stays right. */
-		r = buf_printf(&b, " tsc_early_khz=%lu lpj=%lu", plan->tsc_khz,
+		/*
+		 * TCG's TSC runs at the host's rate: skip calibration; udelay stays right.
+		 * tsc=reliable: under TCG timer interrupts come late, jiffies lag, and the
+		 * clocksource watchdog would wrongly swap the TSC for jiffies mid-boot.
+		 */
+		r = buf_printf(&b, " tsc_early_khz=%lu lpj=%lu tsc=reliable", plan->tsc_khz,
 			       plan->tsc_khz * 1000 / plan->hz);
 	}
 	for (size_t i = 0; r >= 0 && i < plan->n_kernel_words; i++) {

@@ -84,7 +84,8 @@ static int put_clean(struct buf *b, const char *s, size_t len, enum clean_mode m
 		for (;;) {
 			uint32_t cp;
 			size_t k = i < len ? utf8_decode(p + i, len - i, &cp) : 0;
-			if (k == 0 || cp_is_control(cp) || (cp < 0x80 && strchr("&<>\"'#\\", (int)cp)))
+			if (k == 0 || cp_is_control(cp) ||
+			    (cp < 0x80 && strchr("&<>\"'#\\", (int)cp)))
 				break;
 			i += k;
 		}
@@ -101,14 +102,30 @@ static int put_clean(struct buf *b, const char *s, size_t len, enum clean_mode m
 			rep = REPLACEMENT;
 		} else if (mode == CLEAN_XML_TEXT || mode == CLEAN_XML_ATTR) {
 			switch (cp) {
-			case '&': rep = "&amp;"; break;
-			case '<': rep = "&lt;"; break;
-			case '>': rep = "&gt;"; break;
-			case '"': rep = "&quot;"; break;
-			case '\'': rep = "&apos;"; break;
-			case '\t': rep = mode == CLEAN_XML_ATTR ? "&#9;" : "\t"; break;
-			case '\n': rep = mode == CLEAN_XML_ATTR ? "&#10;" : "\n"; break;
-			case '\r': rep = "&#13;"; break;
+			case '&':
+				rep = "&amp;";
+				break;
+			case '<':
+				rep = "&lt;";
+				break;
+			case '>':
+				rep = "&gt;";
+				break;
+			case '"':
+				rep = "&quot;";
+				break;
+			case '\'':
+				rep = "&apos;";
+				break;
+			case '\t':
+				rep = mode == CLEAN_XML_ATTR ? "&#9;" : "\t";
+				break;
+			case '\n':
+				rep = mode == CLEAN_XML_ATTR ? "&#10;" : "\n";
+				break;
+			case '\r':
+				rep = "&#13;";
+				break;
 			}
 		} else if (mode == CLEAN_TAP_DESC && (cp == '#' || cp == '\\')) {
 			rep = cp == '#' ? "\\#" : "\\\\";
@@ -142,18 +159,23 @@ enum result_kind result_classify(int exit_code, const char *stderr_text)
 		return RESULT_TIMEOUT;
 	if (exit_code == 125)
 		return stderr_text && strstr(stderr_text, "panicked") ? RESULT_PANIC
-								       : RESULT_VM_ERROR;
+								      : RESULT_VM_ERROR;
 	return RESULT_FAIL;
 }
 
 static const char *kind_name(enum result_kind k)
 {
 	switch (k) {
-	case RESULT_PASS: return "pass";
-	case RESULT_FAIL: return "fail";
-	case RESULT_TIMEOUT: return "timeout";
-	case RESULT_PANIC: return "panic";
-	case RESULT_VM_ERROR: return "vm-error";
+	case RESULT_PASS:
+		return "pass";
+	case RESULT_FAIL:
+		return "fail";
+	case RESULT_TIMEOUT:
+		return "timeout";
+	case RESULT_PANIC:
+		return "panic";
+	case RESULT_VM_ERROR:
+		return "vm-error";
 	}
 	return NULL;
 }
@@ -181,7 +203,8 @@ static int commit(struct buf *dst, struct buf *out)
 static int output_tail(const struct run_result_row *r, unsigned n, struct buf *ret_tail)
 {
 	_cleanup_buf_ struct buf all = {0};
-	const char *o = r->stdout_text ? r->stdout_text : "", *e = r->stderr_text ? r->stderr_text : "";
+	const char *o = r->stdout_text ? r->stdout_text : "",
+		   *e = r->stderr_text ? r->stderr_text : "";
 	int k = buf_puts(&all, o);
 	if (k >= 0 && *o && o[strlen(o) - 1] != '\n' && *e)
 		k = buf_puts(&all, "\n");
@@ -340,7 +363,8 @@ static int junit_testcase(const struct run_result_row *r, struct buf *out)
 	if (!kind)
 		return -EINVAL;
 
-	bool has_out = r->stdout_text && *r->stdout_text, has_err = r->stderr_text && *r->stderr_text;
+	bool has_out = r->stdout_text && *r->stdout_text,
+	     has_err = r->stderr_text && *r->stderr_text;
 	bool empty = r->kind == RESULT_PASS && !has_out && !has_err;
 	int k = buf_puts(out, "  <testcase classname=\"quiz\" name=\"");
 	if (k >= 0)
@@ -370,8 +394,7 @@ static int junit_testcase(const struct run_result_row *r, struct buf *out)
 	return k < 0 ? k : buf_puts(out, "  </testcase>\n");
 }
 
-int report_junit(const char *suite, const struct run_result_row *rows, size_t n,
-		 struct buf *dst)
+int report_junit(const char *suite, const struct run_result_row *rows, size_t n, struct buf *dst)
 {
 	_cleanup_buf_ struct buf out = {0};
 	size_t failures = 0, errors = 0;

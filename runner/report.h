@@ -22,9 +22,9 @@
 enum result_kind { RESULT_PASS, RESULT_FAIL, RESULT_TIMEOUT, RESULT_PANIC, RESULT_VM_ERROR };
 
 struct run_result_row {
-	const char *name;      /* the target: kernel release, or a targets-file name like "ext4-6.1" */
-	const char *kernel;    /* kernel release booted, e.g. "6.1.192"; NULL when none was */
-	int exit_code;	       /* quiz's exit status for this run */
+	const char *name;   /* the target: kernel release, or a targets-file name like "ext4-6.1" */
+	const char *kernel; /* kernel release booted, e.g. "6.1.192"; NULL when none was */
+	int exit_code;	    /* quiz's exit status for this run */
 	enum result_kind kind; /* derived by result_classify */
 	double seconds;
 	const char *stdout_text, *stderr_text; /* captured output (may be NULL) */
@@ -74,8 +74,7 @@ int report_tap(const struct run_result_row *rows, size_t n, struct buf *out);
  * lines of stdout+stderr as their text; then <system-out> and <system-err> when there was such
  * output. Times are seconds with three decimals.
  */
-int report_junit(const char *suite, const struct run_result_row *rows, size_t n,
-		 struct buf *out);
+int report_junit(const char *suite, const struct run_result_row *rows, size_t n, struct buf *out);
 
 /* The matrix's exit status: 0 if all passed, else the exit_code of the first row (in the order
  * given) that did not pass; 1 if that row's exit_code is 0 (a non-pass must not read as pass). */

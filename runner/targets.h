@@ -19,7 +19,8 @@
  *	kernel    required, a -k selector
  *	profiles  optional, a -p value
  *	program   required, split into words like a POSIX shell does (see split_command_line);
- *	          nothing in it is expanded: no variables, globs, ~, redirections or pipes
+ *	          nothing in it is expanded: no variables, globs, ~, redirections or pipes; the
+ *	          first word (the command) must not be empty
  *	timeout   optional, whole seconds from 1 to TARGET_TIMEOUT_MAX
  *	memory    optional, a size like 512M: digits, then K, M, G or T (none: MiB, as QEMU's -m)
  * No value may be empty. Errors name the file and the line:

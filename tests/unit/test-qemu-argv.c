@@ -40,7 +40,7 @@ static void test_golden(void)
 		  "qemu-system-x86_64 -M microvm,acpi=off -accel tcg -cpu max -nodefaults "
 		  "-no-user-config -display none -no-reboot -kernel /k/bzImage -append "
 		  "'console=ttyS0 root=/dev/vda rootfstype=ext2 ro init=/sbin/init reboot=t panic=-1 "
-		  "loglevel=4 tsc_early_khz=2000000 lpj=8000000 nokaslr' "
+		  "loglevel=4 tsc_early_khz=2000000 lpj=8000000 tsc=reliable nokaslr' "
 		  "-chardev socket,id=console,path=console.sock -serial chardev:console -m 512M "
 		  "-smp 2 -drive file=/c/images/bookworm.ext2,if=none,id=root,format=raw,readonly=on "
 		  "-device virtio-blk-device,drive=root "

@@ -77,6 +77,8 @@ static void test_classify(void)
 	CHECK(result_classify(125, "quiz: qemu failed to start") == RESULT_VM_ERROR,
 	      "125 without 'panicked' is vm-error");
 	CHECK(result_classify(125, "PANICKED") == RESULT_VM_ERROR, "'panicked' is case-sensitive");
+	CHECK(result_classify(125, "Kernel panic - not syncing") == RESULT_VM_ERROR,
+	      "'panic' alone is not 'panicked': vm-error");
 	CHECK(result_classify(125, NULL) == RESULT_VM_ERROR, "125 with no stderr is vm-error");
 }
 
@@ -87,9 +89,9 @@ static void test_describe(void)
 		enum result_kind kind;
 		const char *want;
 	} cases[] = {
-	    {0, RESULT_PASS, "pass"},	       {3, RESULT_FAIL, "fail 3"},
-	    {1, RESULT_FAIL, "fail 1"},	       {124, RESULT_TIMEOUT, "timeout"},
-	    {125, RESULT_PANIC, "panic"},      {125, RESULT_VM_ERROR, "vm-error"},
+	    {0, RESULT_PASS, "pass"},	  {3, RESULT_FAIL, "fail 3"},
+	    {1, RESULT_FAIL, "fail 1"},	  {124, RESULT_TIMEOUT, "timeout"},
+	    {125, RESULT_PANIC, "panic"}, {125, RESULT_VM_ERROR, "vm-error"},
 	    {-2, RESULT_FAIL, "fail -2"},
 	};
 	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
@@ -162,8 +164,8 @@ static void test_table(void)
 		  "negative time 0; tab and control characters replaced");
 	free(s);
 
-	CHECK_STR(s = render(report_table, NULL, 0), "TARGET  KERNEL  RESULT  TIME\n0 passed, 0 failed\n",
-		  "table: no rows");
+	CHECK_STR(s = render(report_table, NULL, 0),
+		  "TARGET  KERNEL  RESULT  TIME\n0 passed, 0 failed\n", "table: no rows");
 	free(s);
 
 	struct buf b = {0};
@@ -291,10 +293,10 @@ static void test_junit(void)
 	    {"a<b>&\"c'd", "6.12.48", 3, RESULT_FAIL, 12.04, "x < y && z > \"w\" 'v'\n",
 	     "]]> <![CDATA[\n"},
 	    {"t", "6.1.1", 124, RESULT_TIMEOUT, 60, NULL, NULL},
-	    {"ctl\x01\x1f", "6.6.1", 125, RESULT_PANIC, 1.25, "esc\x1b[0m nul-ish\x7f \xff\xfe cr\r\n",
-	     "quiz: the guest kernel panicked\n"},
+	    {"ctl\x01\x1f", "6.6.1", 125, RESULT_PANIC, 1.25,
+	     "esc\x1b[0m nul-ish\x7f \xff\xfe cr\r\n", "quiz: the guest kernel panicked\n"},
 	    {"tab\there\nnl", NULL, 125, RESULT_VM_ERROR, 0, "\xc3\xa9t\xc3\xa9 \xe2\x82\xac\t\n",
-	     "quiz: qemu: \x0c bad\n"},
+	     "quiz: qemu: \x0c bad \xe0\x80\xaf \xed\xa0\x80 \xef\xbf\xbe \xf0\x9f\x98\x80\n"},
 	};
 	const char *want =
 	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -304,11 +306,13 @@ static void test_junit(void)
 	    "    <system-out>hello\n</system-out>\n"
 	    "  </testcase>\n"
 	    "  <testcase classname=\"quiz\" name=\"quiet\" time=\"0.500\"/>\n"
-	    "  <testcase classname=\"quiz\" name=\"a&lt;b&gt;&amp;&quot;c&apos;d\" time=\"12.040\">\n"
+	    "  <testcase classname=\"quiz\" name=\"a&lt;b&gt;&amp;&quot;c&apos;d\" "
+	    "time=\"12.040\">\n"
 	    "    <failure message=\"exit status 3\" type=\"fail\">"
 	    "x &lt; y &amp;&amp; z &gt; &quot;w&quot; &apos;v&apos;\n]]&gt; &lt;![CDATA[\n"
 	    "</failure>\n"
-	    "    <system-out>x &lt; y &amp;&amp; z &gt; &quot;w&quot; &apos;v&apos;\n</system-out>\n"
+	    "    <system-out>x &lt; y &amp;&amp; z &gt; &quot;w&quot; "
+	    "&apos;v&apos;\n</system-out>\n"
 	    "    <system-err>]]&gt; &lt;![CDATA[\n</system-err>\n"
 	    "  </testcase>\n"
 	    "  <testcase classname=\"quiz\" name=\"t\" time=\"60.000\">\n"
@@ -324,13 +328,18 @@ static void test_junit(void)
 	    "  </testcase>\n"
 	    "  <testcase classname=\"quiz\" name=\"tab&#9;here&#10;nl\" time=\"0.000\">\n"
 	    "    <error message=\"exit status 125\" type=\"vm-error\">"
-	    "\xc3\xa9t\xc3\xa9 \xe2\x82\xac\t\nquiz: qemu: \xef\xbf\xbd bad\n</error>\n"
+	    "\xc3\xa9t\xc3\xa9 \xe2\x82\xac\t\n"
+	    "quiz: qemu: \xef\xbf\xbd bad \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd "
+	    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd \xf0\x9f\x98\x80\n</error>\n"
 	    "    <system-out>\xc3\xa9t\xc3\xa9 \xe2\x82\xac\t\n</system-out>\n"
-	    "    <system-err>quiz: qemu: \xef\xbf\xbd bad\n</system-err>\n"
+	    "    <system-err>quiz: qemu: \xef\xbf\xbd bad \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd "
+	    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd \xf0\x9f\x98\x80\n</system-err>\n"
 	    "  </testcase>\n"
 	    "</testsuite>\n";
-	CHECK_STR(s = junit("m&<x>", rows, ELEMENTSOF(rows)), want,
-		  "JUnit: escaping, control characters and invalid UTF-8 replaced, kinds, counts");
+	CHECK_STR(
+	    s = junit("m&<x>", rows, ELEMENTSOF(rows)), want,
+	    "JUnit: escaping; control characters, invalid UTF-8 (overlong, surrogate) and U+FFFE "
+	    "replaced, 4-byte UTF-8 kept; kinds, counts");
 
 	bool have_python = system("command -v python3 >/dev/null 2>&1") == 0;
 	if (!have_python) {
@@ -338,16 +347,18 @@ static void test_junit(void)
 		CHECK(true, "minidom rejects a raw control character # SKIP python3 not found");
 	} else {
 		CHECK(minidom_parse(s) == 0, "JUnit output is well-formed XML (python3 minidom)");
-		CHECK(minidom_parse("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a>\x01</a>\n") > 0,
+		CHECK(minidom_parse("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a>\x01</a>\n") >
+			  0,
 		      "minidom rejects a raw control character (the check above can fail)");
 	}
 	free(s);
 
-	CHECK_STR(s = junit(NULL, NULL, 0),
-		  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		  "<testsuite name=\"quiz\" tests=\"0\" failures=\"0\" errors=\"0\" time=\"0.000\">\n"
-		  "</testsuite>\n",
-		  "JUnit: no rows, default suite name");
+	CHECK_STR(
+	    s = junit(NULL, NULL, 0),
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<testsuite name=\"quiz\" tests=\"0\" failures=\"0\" errors=\"0\" time=\"0.000\">\n"
+	    "</testsuite>\n",
+	    "JUnit: no rows, default suite name");
 	free(s);
 
 	struct buf b = {0};

@@ -35,10 +35,10 @@ grep -q 'rows=40' <<<"$screen"
 ok $? "the guest terminal has the host terminal's rows" "$(grep tty= <<<"$screen")"
 for _ in $(seq 20); do
 	screen=$(host_tmux capture-pane -p -t t)
-	grep -q 'quiz-init2: program starting' <<<"$screen" && break
+	grep -q 'quiz-init2: program at' <<<"$screen" && break
 	sleep 0.25
 done
-grep -q '│.*quiz-init2: program starting' <<<"$screen"
+grep -q '│.*quiz-init2: program at' <<<"$screen"
 ok $? "a dmesg pane beside the program shows the kernel log" "$screen"
 
 host_tmux send-keys -t t 'typed in tmux' Enter
