@@ -64,8 +64,14 @@ int mount_one(const struct mount_op *op)
 			return r;
 		}
 	}
-	if (mount(op->source, op->target, op->type, op->flags, op->data) == 0)
+	unsigned long long start = uptime_ms();
+	if (mount(op->source, op->target, op->type, op->flags, op->data) == 0) {
+		unsigned long long took = uptime_ms() - start;
+		if (took >= 10) /* for boot-time work: which mount is slow */
+			log_info("mount %s on %s took %llu ms", op->type ? op->type : "bind",
+				 op->target, took);
 		return 0;
+	}
 	int r = -errno;
 	if (r == -EBUSY && (op->how & MOUNT_TOLERATE_BUSY))
 		return 0;

@@ -381,13 +381,13 @@ static int handler_fn(void *user, const char *section, const char *key, const ch
 	if (!*section) {
 		set_error(&s->err_msg, "'%s' comes before any target; start one with a [NAME] line",
 			  key);
-		k = -EINVAL;
+		k = s->err_msg ? -EINVAL : -ENOMEM;
 	} else {
 		struct target *t = list_find(&s->list, section);
 		if (t) {
 			k = target_entry(s, t, key, value);
-			if (k == -EINVAL && !(s->err_target = strdup(t->name)))
-				k = -ENOMEM;
+			if (k == -EINVAL && (!s->err_msg || !(s->err_target = strdup(t->name))))
+				k = -ENOMEM; /* the message could not be made */
 		} else if (s->scan_failed) {
 			return 1; /* under a header at or after the scan's error: that wins */
 		} else {
