@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* init2: PID 1 of the overlay root. Prepares the guest, runs the program under tini, reports. */
+/* init2: the second stage, PID 1 of the overlay root. Prepares the guest, runs tini, reports. */
 #include <fcntl.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -13,6 +13,7 @@
 #include "guest.h"
 #include "ports.h"
 #include "rc.h"
+#include "stages.h"
 #include "run.h"
 
 #define NINEP "trans=virtio,version=9p2000.L,msize=512000"
@@ -86,7 +87,7 @@ static int mount_cwd(const char *cwd)
 		return r;
 	struct mount_op overlay = {
 		"overlay", cwd, "overlay", 0,
-		"lowerdir=/quiz/cwd/lower,upperdir=/quiz/cwd/rw/upper,workdir=/quiz/cwd/rw/work",
+		"lowerdir=/quiz/cwd/lower,upperdir=/quiz/cwd/rw/upper,workdir=/quiz/cwd/rw/work," OVERLAY_FAST,
 		MOUNT_FATAL | MOUNT_MKDIR};
 	return mount_one(&overlay);
 }
@@ -155,20 +156,8 @@ static int prepare_layers(const struct contract_entry *c, size_t n)
 	return 0;
 }
 
-int main(int argc, char **argv)
+void init2_main(void)
 {
-	/* Roles under tini; PID 1 is the one without arguments. */
-	if (argc >= 2 && STREQ(argv[1], "--exec"))
-		return run_exec(argc - 2, argv + 2);
-	if (argc == 2 && STREQ(argv[1], "--rc"))
-		return rc_main();
-	if (argc == 2 && STREQ(argv[1], "--tmux"))
-		return tmux_main();
-	if (getpid() != 1) {
-		fprintf(stderr, "quiz-init2: not PID 1; init1 starts this in the guest\n");
-		return 1;
-	}
-
 	_cleanup_free_ char *data = NULL;
 	_cleanup_free_ struct contract_entry *c = NULL;
 	struct ports ports = PORTS_INIT;
@@ -180,8 +169,10 @@ int main(int argc, char **argv)
 		r = contract_load(CONTRACT_GUEST_PATH, &data, &c, &n);
 	if (r >= 0)
 		r = prepare_layers(c, n);
+	timeline_mark("layers");
 	if (r >= 0)
 		r = ports_open(&ports);
+	timeline_mark("ports");
 	if (r < 0) {
 		log_err("guest set-up failed: %s", strerror(-r));
 		ports_report_error(&ports, "guest set-up failed (see the kernel log)");

@@ -11,7 +11,7 @@
 #include "guest.h"
 #include "run.h"
 
-#define INIT2 "/quiz/run/init2"
+#define SELF "/sbin/init"
 #define SHELL "/bin/bash"
 #define TMUX "/usr/bin/tmux"
 #define SESSION "quiz"
@@ -98,7 +98,7 @@ int tmux_main(void)
 	const char *cwd = contract_get(c, n, CONTRACT_CWD);
 	char *start[] = {TMUX, "new-session", "-d", "-s", SESSION,
 			 "-x", (char *)(cols ? cols : "80"), "-y", (char *)(rows ? rows : "24"),
-			 "-c", (char *)(cwd ? cwd : "/root"), INIT2, "--rc", NULL};
+			 "-c", (char *)(cwd ? cwd : "/root"), SELF, "--rc", NULL};
 	char *dmesg[] = {TMUX, "split-window", "-h", "-d", "-l", "35%", "-t", SESSION,
 			 "dmesg", "-w", NULL};
 	int r = spawn_wait(start, false);

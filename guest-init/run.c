@@ -15,8 +15,9 @@
 #include "kmsg.h"
 #include "rc.h"
 
-#define TINI "/usr/bin/tini"
-#define INIT2 "/quiz/run/init2"
+/* The static build: no dynamic linking before the program's own (30 ms under TCG). */
+#define TINI "/usr/bin/tini-static"
+#define SELF "/sbin/init" /* quiz-init, for its roles under tini */
 #define HOOKS "/quiz/run/hooks"
 #define SHELL "/bin/bash"
 
@@ -132,7 +133,7 @@ static int run_hooks(const struct contract_entry *c, size_t n, const struct port
 	return 0;
 }
 
-/* tini's argv: which init2 role runs under it, for the contract's mode and -S. */
+/* tini's argv: the program itself, or quiz-init's rc role (-S) or tmux role. */
 static int build_argv(const struct contract_entry *c, size_t n, struct strv *argv, bool *ret_tty)
 {
 	const char *mode = contract_get(c, n, CONTRACT_MODE);
@@ -143,16 +144,16 @@ static int build_argv(const struct contract_entry *c, size_t n, struct strv *arg
 		r = strv_push(argv, "-s");
 	if (r >= 0)
 		r = strv_push(argv, "--");
-	if (r >= 0)
-		r = strv_push(argv, INIT2);
 	*ret_tty = tmux;
-	if (tmux)
-		return r >= 0 ? strv_push(argv, "--tmux") : r;
-	if (after)
-		return r >= 0 ? strv_push(argv, "--rc") : r;
-	/* The plain case: tini runs the program itself, through the exec role. */
-	if (r >= 0)
-		r = strv_push(argv, "--exec");
+	if (tmux || after) {
+		if (r >= 0)
+			r = strv_push(argv, SELF);
+		return r >= 0 ? strv_push(argv, tmux ? "--tmux" : "--rc") : r;
+	}
+	/*
+	 * The plain case: tini runs the program itself, and maps exec failures as a shell does
+	 * (127 not found, 126 not executable). No hop through another exec: 30 ms under TCG.
+	 */
 	size_t nargs = 0;
 	for (size_t i = 0; r >= 0 && i < n; i++)
 		if (STREQ(c[i].key, CONTRACT_ARG) && ++nargs)

@@ -52,8 +52,8 @@ int image_prepare(const struct quiz_paths *p, char **ret_path)
 		return 0;
 	}
 	if (asprintf(&image, "%s/images/" IMAGE_SUITE ".ext2", p->home) < 0 ||
-	    asprintf(&info, "%s.info", image) < 0 || asprintf(&ours, "%s/init1.sha256", p->libexec) < 0 ||
-	    asprintf(&init1, "%s/init1", p->libexec) < 0 ||
+	    asprintf(&info, "%s.info", image) < 0 || asprintf(&ours, "%s/quiz-init.sha256", p->libexec) < 0 ||
+	    asprintf(&init1, "%s/quiz-init", p->libexec) < 0 ||
 	    asprintf(&script, "%s/scripts/quiz-image", p->data) < 0)
 		return -ENOMEM;
 	if (access(image, R_OK) < 0) {

@@ -214,7 +214,7 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 	_cleanup_(profile_set_free) struct profile_set set = {0};
 	_cleanup_strv_ struct strv hook_args = {0};
 	_cleanup_free_ char *profile_error = NULL;
-	_cleanup_free_ char *image = NULL, *init2 = NULL, *cwd = get_current_dir_name();
+	_cleanup_free_ char *image = NULL, *cwd = get_current_dir_name();
 	_cleanup_strv_ struct strv argv = {0};
 	struct run_shares sh = {0};
 	struct run_dir dir = RUN_DIR_INIT;
@@ -229,8 +229,6 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 	}
 	if (image_prepare(p, &image) < 0)
 		return EXIT_QUIZ_FAILED;
-	if (asprintf(&init2, "%s/init2", p->libexec) < 0)
-		return EXIT_QUIZ_FAILED;
 	if (!o->dry_run && qemu_missing())
 		return EXIT_QUIZ_FAILED;
 
@@ -240,7 +238,7 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 		return EXIT_QUIZ_FAILED;
 	}
 	bool tmux = o->mode == RUN_MODE_TMUX || (o->mode == RUN_MODE_AUTO && isatty(1));
-	struct run_setup setup = {o, &k, cwd, init2, tmux ? "tmux" : "raw", &set};
+	struct run_setup setup = {o, &k, cwd, tmux ? "tmux" : "raw", &set};
 	r = run_layer_write(&setup, dir.fd, dir.path, &sh);
 	if (r < 0)
 		log_error("cannot write the run layer in %s: %s", dir.path, strerror(-r));

@@ -40,11 +40,11 @@ int paths_init(struct quiz_paths *ret)
 	int r = home_dir(&p.home);
 	if (r < 0)
 		return r;
-	_cleanup_free_ char *build_init2 = NULL;
-	if (asprintf(&build_init2, "%s/../guest-init/init2", dir) < 0)
+	_cleanup_free_ char *build_init = NULL;
+	if (asprintf(&build_init, "%s/../guest-init/quiz-init", dir) < 0)
 		goto oom;
 	const char *env_libexec = getenv("QUIZ_LIBEXEC_DIR"), *env_data = getenv("QUIZ_DATA_DIR");
-	if (access(build_init2, X_OK) == 0) {
+	if (access(build_init, X_OK) == 0) {
 		/* Running from the build tree: guest binaries beside us, data in the sources. */
 		if (asprintf(&p.libexec, "%s/../guest-init", dir) < 0 ||
 		    !(p.data = strdup(QUIZ_SOURCE_DIR)))

@@ -4,7 +4,7 @@
 
 struct quiz_paths {
 	char *home;    /* cache root: kernels/, images/, runs/ */
-	char *libexec; /* init1, init2, init1.sha256 */
+	char *libexec; /* quiz-init (the guest image's init) and quiz-init.sha256 */
 	char *data;    /* scripts/, kconfig/, profiles/, image/ */
 };
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Writing the run layer (contract, init2, a copied program) and choosing the 9p shares. */
+/* Writing the run layer (contract, kernel files, a copied program) and choosing the shares. */
 #include "run_layer.h"
 
 #include <fcntl.h>
@@ -179,12 +179,11 @@ int run_layer_write(const struct run_setup *s, int run_dir_fd, const char *run_d
 		return -errno;
 	if (asprintf(&layer, "%s/layer", run_dir) < 0)
 		return -ENOMEM;
-	r = copy_file_at(s->init2, layer_fd, "quiz/run/init2", 0755);
 	/*
 	 * The kernel layer (modules, vmlinux) joins the run layer as hard links: microvm has 8
 	 * virtio-mmio slots, and a share of its own would take one from the user's disks.
 	 */
-	if (r >= 0 && s->kernel->layer)
+	if (s->kernel->layer)
 		r = copy_tree(s->kernel->layer, layer_fd, "", true);
 	if (r >= 0 && argc)
 		r = place_program(s, layer_fd, &argv0, &owned_argv0);

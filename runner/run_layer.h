@@ -14,7 +14,6 @@ struct run_setup {
 	const struct quiz_options *options;
 	const struct kernel *kernel;
 	const char *cwd;       /* host working directory */
-	const char *init2;     /* host path of the guest's init2 */
 	const char *mode;      /* "raw" or "tmux" */
 	const struct profile_set *profiles;
 };

@@ -19,7 +19,7 @@ image=$home/images/bookworm.ext2
 if [ "$(id -u)" = 0 ]; then
 	sum=$(sha256sum <"$image")
 	info=$(cat "$image.info")
-	"$quiz_image" build --init1 "$libexec/init1" --packages no-such-package-xyz >out 2>&1
+	"$quiz_image" build --init1 "$libexec/quiz-init" --packages no-such-package-xyz >out 2>&1
 	status=$?
 	ok "$([ "$status" != 0 ]; echo $?)" "a build with a package that does not exist fails"
 	grep -q 'no-such-package-xyz' out
@@ -37,10 +37,10 @@ mkdir -p home/images home/kernels libexec
 cp --sparse=always "$image" home/images/bookworm.ext2
 cp "$image.info" home/images/bookworm.ext2.info
 ln -s "$home/kernels/x86_64" home/kernels/x86_64
-cp "$libexec/init1" "$libexec/init2" libexec/
-printf 'quiz-test-padding' >>libexec/init1
-new_sha=$(sha256sum <libexec/init1 | cut -d' ' -f1)
-echo "$new_sha" >libexec/init1.sha256
+cp "$libexec/quiz-init" libexec/
+printf 'quiz-test-padding' >>libexec/quiz-init
+new_sha=$(sha256sum <libexec/quiz-init | cut -d' ' -f1)
+echo "$new_sha" >libexec/quiz-init.sha256
 start=$(date +%s)
 out=$(QUIZ_HOME=$scratch/home QUIZ_LIBEXEC_DIR=$scratch/libexec \
 	"$QUIZ" -k "$QUIZ_TEST_KERNEL" -r raw cat /etc/quiz/init1.sha256 </dev/null 2>err)

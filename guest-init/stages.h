@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: MIT */
+/* The stages and roles of quiz-init, the guest's one init binary (see main.c). */
+#pragma once
+
+#include "macro.h"
+
+/* Kernel's init: layers, overlay, pivot; then execs itself as init2. Never returns. */
+_noreturn_ void init1_main(void);
+/* PID 1 of the overlay root: guest set-up, tini, status, power-off. Never returns. */
+_noreturn_ void init2_main(void);
