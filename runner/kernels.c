@@ -3,6 +3,7 @@
 #include "kernels.h"
 
 #include <dirent.h>
+#include <fnmatch.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -215,3 +216,59 @@ int kconfig_missing(const char *config_text, const char *fragment_text, struct s
 	*ret = missing;
 	return 0;
 }
+
+bool kernel_selector_is_matrix(const char *arg)
+{
+	return arg && (strchr(arg, ',') || STREQ(arg, "all") || strpbrk(arg, "*?["));
+}
+
+static bool have(const struct strv *v, const char *s)
+{
+	for (size_t i = 0; i < v->len; i++)
+		if (STREQ(v->items[i], s))
+			return true;
+	return false;
+}
+
+int kernel_selectors_expand(const char *arg, char *const *releases, size_t n, struct strv *ret,
+			    char **ret_bad)
+{
+	_cleanup_free_ char *copy = strdup(arg);
+	struct strv out = {0};
+	int r = copy ? 0 : -ENOMEM;
+	char *save = NULL;
+	for (char *item = copy ? strtok_r(copy, ",", &save) : NULL; r >= 0 && item;
+	     item = strtok_r(NULL, ",", &save)) {
+		size_t before = out.len;
+		if (STREQ(item, "all") || strpbrk(item, "*?[")) {
+			for (size_t i = 0; r >= 0 && i < n; i++)
+				if ((STREQ(item, "all") || fnmatch(item, releases[i], 0) == 0) &&
+				    !have(&out, releases[i]))
+					r = strv_push(&out, releases[i]);
+		} else {
+			size_t pick = 0;
+			bool exact = false;
+			for (size_t i = 0; !exact && i < n; i++)
+				if (STREQ(releases[i], item))
+					exact = true, pick = i;
+			r = exact ? 0 : kernel_ref_select(item, releases, n, &pick);
+			if (r >= 0 && !have(&out, releases[pick]))
+				r = strv_push(&out, releases[pick]);
+			else if (r >= 0)
+				before = out.len - 1; /* named twice: fine, runs once */
+		}
+		if (r >= 0 && out.len == before)
+			r = -ENOENT;
+		if (r < 0 && ret_bad && r != -ENOMEM)
+			*ret_bad = strdup(item);
+	}
+	if (r >= 0 && !out.len)
+		r = -EINVAL;
+	if (r < 0) {
+		strv_free(&out);
+		return r;
+	}
+	*ret = out;
+	return 0;
+}
+

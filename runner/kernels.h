@@ -2,6 +2,8 @@
 /* Built kernels in the cache, and a user's own kernel given by path. */
 #pragma once
 
+#include <stdbool.h>
+
 #include "buf.h"
 
 struct kernel {
@@ -22,3 +24,10 @@ void kernel_free(struct kernel *k);
 
 /* Lines of a kconfig fragment ("CONFIG_X=y") that config_text does not satisfy. Pure. */
 int kconfig_missing(const char *config_text, const char *fragment_text, struct strv *ret);
+
+/* Does a -k value name several kernels ("6.1,6.12", "all", "6.*")? */
+bool kernel_selector_is_matrix(const char *arg);
+/* The releases a -k value names, in the order given (globs and "all": in list order), each
+ * once. Pure. -EINVAL bad selector, -ENOENT an item matches nothing (*ret_bad says which). */
+int kernel_selectors_expand(const char *arg, char *const *releases, size_t n, struct strv *ret,
+			    char **ret_bad);

@@ -10,6 +10,7 @@
 #include "image.h"
 #include "kernels.h"
 #include "log.h"
+#include "matrix.h"
 #include "options.h"
 #include "outcome.h"
 #include "paths.h"
@@ -262,12 +263,47 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 		vm_result_free(&res);
 	}
 	run_shares_free(&sh);
+	if (o->console_copy) {
+		_cleanup_close_ int out = open(o->console_copy, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		_cleanup_close_ int in = openat(dir.fd, "console.log", O_RDONLY | O_CLOEXEC);
+		char chunk[65536];
+		ssize_t got;
+		while (out >= 0 && in >= 0 && (got = read(in, chunk, sizeof(chunk))) > 0)
+			if (write(out, chunk, (size_t)got) != got)
+				break;
+	}
 	if (o->keep) {
 		log_error("run directory kept: %s", dir.path);
 		run_dir_close(&dir);
 	} else {
 		run_dir_remove(&dir);
 	}
+	return status;
+}
+
+struct run_context {
+	const struct quiz_paths *paths;
+	struct profile_catalog *catalog;
+};
+
+static int run_one(const struct quiz_options *o, void *userdata)
+{
+	struct run_context *ctx = userdata;
+	return quiz_run(o, ctx->paths, ctx->catalog);
+}
+
+static int quiz_matrix(const struct quiz_options *o, const struct quiz_paths *p,
+		       struct profile_catalog *catalog)
+{
+	struct matrix_entry *entries = NULL;
+	size_t n = 0;
+	int r = o->targets ? matrix_from_targets(o, p->home, &entries, &n)
+			   : matrix_from_kernels(o, p->home, &entries, &n);
+	if (r < 0)
+		return EXIT_QUIZ_FAILED;
+	struct run_context ctx = {p, catalog};
+	int status = matrix_run(entries, n, o, run_one, &ctx);
+	matrix_entries_free(entries, n);
 	return status;
 }
 
@@ -305,5 +341,7 @@ int main(int argc, char **argv)
 			log_error("%s", error ? error : strerror(-r));
 		return r < 0 ? EXIT_QUIZ_FAILED : 0;
 	}
+	if (o.targets || kernel_selector_is_matrix(o.kernel))
+		return quiz_matrix(&o, &p, &catalog);
 	return quiz_run(&o, &p, &catalog);
 }

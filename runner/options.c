@@ -19,6 +19,11 @@ enum {
 	OPT_TIMINGS,
 	OPT_DMESG,
 	OPT_GDB_WAIT,
+	OPT_TAP,
+	OPT_JUNIT,
+	OPT_RESULTS,
+	OPT_TARGETS,
+	OPT_FILTER,
 	OPT_PROFILE_DIR,
 	OPT_LIST_PROFILES,
 	OPT_DESCRIBE_PROFILE,
@@ -49,6 +54,12 @@ static const struct option long_options[] = {
 	{"timings", no_argument, NULL, OPT_TIMINGS},
 	{"dmesg", no_argument, NULL, OPT_DMESG},
 	{"gdb-wait", no_argument, NULL, OPT_GDB_WAIT},
+	{"jobs", required_argument, NULL, 'j'},
+	{"tap", no_argument, NULL, OPT_TAP},
+	{"junit", required_argument, NULL, OPT_JUNIT},
+	{"results", required_argument, NULL, OPT_RESULTS},
+	{"targets", required_argument, NULL, OPT_TARGETS},
+	{"filter", required_argument, NULL, OPT_FILTER},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{},
@@ -86,6 +97,17 @@ void options_help(void)
 	       "      --dmesg             after the run, its kernel log (hooks and program) on stderr\n"
 	       "      --gdb-wait          the gdb profile, with the guest held before the kernel\n"
 	       "                          starts until gdb continues it\n"
+	       "\n"
+	       "Several kernels (-k 6.1,6.12, -k all, -k '6.*') or --targets run the program on\n"
+	       "each, output grouped, then a summary table; the exit status is the first failure's.\n"
+	       "  -j, --jobs N            runs at once (default 1)\n"
+	       "      --tap               TAP on stdout instead of the table\n"
+	       "      --junit FILE        a JUnit XML report\n"
+	       "      --results DIR       keep each run's stdout, stderr and console.log in DIR/NAME/\n"
+	       "      --targets FILE      named runs from an INI file (kernel, profiles, program,\n"
+	       "                          timeout, memory), e.g. quiz.ini\n"
+	       "      --filter REGEX      only the targets whose name matches\n"
+	       "\n"
 	       "  -h, --help              this text\n"
 	       "  -V, --version           version and build details\n"
 	       "\n"
@@ -174,6 +196,12 @@ static int parse_one(int c, struct quiz_options *o)
 	case OPT_TIMINGS: o->timings = true; return 0;
 	case OPT_DMESG: o->dmesg = true; return 0;
 	case OPT_GDB_WAIT: return strv_push(&o->profiles, "gdb:wait=1");
+	case 'j': return parse_unsigned("-j", optarg, 1, &o->jobs);
+	case OPT_TAP: o->tap = true; return 0;
+	case OPT_JUNIT: o->junit = optarg; return 0;
+	case OPT_RESULTS: o->results_dir = optarg; return 0;
+	case OPT_TARGETS: o->targets = optarg; return 0;
+	case OPT_FILTER: o->filter = optarg; return 0;
 	case 'h': o->help = true; return 0;
 	case 'V': o->version = true; return 0;
 	default:
@@ -190,7 +218,7 @@ int options_parse(int argc, char **argv, struct quiz_options *o)
 	opterr = 0; /* our own one-line messages */
 	int c;
 	/* '+': the first non-option is the program; its own options are its business. */
-	while ((c = getopt_long(argc, argv, "+:k:K:p:o:r:Sm:c:t:u:e:vhV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:k:K:p:o:r:Sm:c:t:u:e:j:vhV", long_options, NULL)) != -1) {
 		if (c == '?' || c == ':') {
 			if (optopt)
 				log_error("option -%c %s; see quiz --help", optopt,

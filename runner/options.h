@@ -32,6 +32,14 @@ struct quiz_options {
 	bool keep;
 	bool timings;
 	bool dmesg;
+	/* Matrix runs: several kernels (-k 6.1,6.12) or a targets file. */
+	unsigned jobs;
+	bool tap;
+	const char *junit;
+	const char *results_dir;
+	const char *targets;
+	const char *filter;
+	const char *console_copy; /* internal: where a matrix child keeps its console log */
 	bool help;
 	bool version;
 	char **program; /* NULL-terminated, points into argv; empty = a shell */

@@ -1,0 +1,344 @@
+/* SPDX-License-Identifier: MIT */
+/* Matrix runs: entries from -k lists or a targets file, run in children, reported together. */
+#include "matrix.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "kernel_ref.h"
+#include "kernels.h"
+#include "log.h"
+#include "paths.h"
+#include "report.h"
+#include "run_dir.h"
+#include "vm.h"
+
+static int entry_add(struct matrix_entry **entries, size_t *n, const struct quiz_options *o,
+		     const char *name)
+{
+	struct matrix_entry *grown = realloc(*entries, (*n + 1) * sizeof(**entries));
+	if (!grown)
+		return -ENOMEM;
+	*entries = grown;
+	struct matrix_entry *e = &grown[*n];
+	/* The copy shares the vectors of o; matrix_entries_free frees only what it owns. */
+	*e = (struct matrix_entry){.name = strdup(name), .options = *o};
+	if (!e->name)
+		return -ENOMEM;
+	(*n)++;
+	return 0;
+}
+
+int matrix_from_kernels(const struct quiz_options *o, const char *home,
+			struct matrix_entry **ret, size_t *ret_n)
+{
+	_cleanup_strv_ struct strv built = {0}, chosen = {0};
+	_cleanup_free_ char *bad = NULL;
+	int r = kernels_list(home, &built);
+	if (r >= 0)
+		r = kernel_selectors_expand(o->kernel, built.items, built.len, &chosen, &bad);
+	if (r == -ENOENT)
+		log_error("-k %s: no built kernel matches %s; see quiz-kernel list", o->kernel,
+			  bad ? bad : "it");
+	else if (r == -EINVAL)
+		log_error("-k %s: %s is not a kernel version (6.1, 6.1.192, 6.12-rc3, all, '6.*')",
+			  o->kernel, bad ? bad : "it");
+	if (r < 0)
+		return r;
+	struct matrix_entry *entries = NULL;
+	size_t n = 0;
+	for (size_t i = 0; r >= 0 && i < chosen.len; i++) {
+		r = entry_add(&entries, &n, o, chosen.items[i]);
+		if (r >= 0)
+			r = strv_push(&entries[n - 1].owned, chosen.items[i]);
+		if (r >= 0)
+			entries[n - 1].options.kernel = entries[n - 1].owned.items[0];
+	}
+	if (r < 0) {
+		matrix_entries_free(entries, n);
+		return r;
+	}
+	*ret = entries;
+	*ret_n = n;
+	return 0;
+}
+
+int matrix_from_targets(const struct quiz_options *o, const char *home,
+			struct matrix_entry **ret, size_t *ret_n)
+{
+	_cleanup_free_ char *text = NULL, *error = NULL;
+	struct target_list list = {0};
+	int r = read_text(o->targets, &text);
+	if (r < 0) {
+		log_error("--targets %s: cannot read it: %s", o->targets, strerror(-r));
+		return r;
+	}
+	r = targets_parse(o->targets, text, &list, &error);
+	if (r >= 0 && o->filter)
+		r = targets_filter(&list, o->filter, &error);
+	if (r >= 0 && !list.n) {
+		log_error("--filter %s: no target of %s matches", o->filter, o->targets);
+		r = -ENOENT;
+	} else if (r < 0) {
+		log_error("%s", error ? error : strerror(-r));
+	}
+	struct matrix_entry *entries = NULL;
+	size_t n = 0;
+	for (size_t i = 0; r >= 0 && i < list.n; i++) {
+		const struct target *t = &list.items[i];
+		_cleanup_(kernel_free) struct kernel k = {0};
+		r = kernel_resolve(home, t->kernel, &k);
+		if (r < 0) {
+			log_error("%s line %u: target %s: no built kernel matches %s; see quiz-kernel "
+				  "list", o->targets, t->line, t->name, t->kernel);
+			break;
+		}
+		r = entry_add(&entries, &n, o, t->name);
+		struct matrix_entry *e = &entries[n - 1];
+		struct quiz_options *eo = &e->options;
+		/* owned: kernel, profiles, memory, then the program's words. */
+		if (r >= 0)
+			r = strv_push(&e->owned, k.release);
+		if (r >= 0)
+			r = strv_push(&e->owned, t->profiles ? t->profiles : "");
+		if (r >= 0)
+			r = strv_push(&e->owned, t->memory ? t->memory : o->memory);
+		for (size_t j = 0; r >= 0 && j < t->program.len; j++)
+			r = strv_push(&e->owned, t->program.items[j]);
+		if (r < 0)
+			break;
+		eo->kernel = e->owned.items[0];
+		eo->memory = e->owned.items[2];
+		eo->program = e->owned.items + 3;
+		eo->timeout_s = t->timeout_s ? t->timeout_s : o->timeout_s;
+		eo->profiles = (struct strv){0};
+		e->owns_profiles = true;
+		if (t->profiles)
+			r = strv_push(&eo->profiles, t->profiles);
+	}
+	target_list_free(&list);
+	if (r < 0) {
+		matrix_entries_free(entries, n);
+		return r;
+	}
+	*ret = entries;
+	*ret_n = n;
+	return 0;
+}
+
+void matrix_entries_free(struct matrix_entry *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(e[i].name);
+		strv_free(&e[i].owned);
+		if (e[i].owns_profiles)
+			strv_free(&e[i].options.profiles);
+	}
+	free(e);
+}
+
+/* One running or finished entry. */
+struct slot {
+	pid_t pid;
+	bool done;
+	int status;
+	long long started, ended;
+	char *dir; /* where its stdout, stderr and console.log are captured */
+};
+
+static int capture_dir(const struct quiz_options *o, const char *tmp, const char *name,
+		       char **ret)
+{
+	const char *base = o->results_dir ? o->results_dir : tmp;
+	int r = asprintf(ret, "%s/%s", base, name) < 0 ? -ENOMEM : 0;
+	return r < 0 ? r : mkdir_p_at(AT_FDCWD, *ret);
+}
+
+static pid_t start_entry(struct matrix_entry *e, struct slot *s, matrix_run_fn run,
+			 void *userdata)
+{
+	s->started = now_ms();
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid;
+	_cleanup_free_ char *out = NULL, *err = NULL, *console = NULL;
+	if (asprintf(&out, "%s/stdout", s->dir) < 0 || asprintf(&err, "%s/stderr", s->dir) < 0 ||
+	    asprintf(&console, "%s/console.log", s->dir) < 0)
+		_exit(125);
+	int in = open("/dev/null", O_RDONLY);
+	int o1 = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	int o2 = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (in < 0 || o1 < 0 || o2 < 0 || dup2(in, 0) < 0 || dup2(o1, 1) < 0 || dup2(o2, 2) < 0)
+		_exit(125);
+	e->options.console_copy = console;
+	e->options.mode = RUN_MODE_RAW; /* many runs, no terminal each */
+	fflush(NULL);
+	_exit(run(&e->options, userdata));
+}
+
+static char *slurp(const char *dir, const char *name)
+{
+	_cleanup_free_ char *path = NULL;
+	char *text = NULL;
+	if (asprintf(&path, "%s/%s", dir, name) < 0 || read_text(path, &text) < 0)
+		return NULL;
+	return text;
+}
+
+/* Each entry's output, grouped and in entry order, as soon as its turn comes. */
+static void print_group(const struct matrix_entry *e, const struct slot *s,
+			const struct run_result_row *row)
+{
+	_cleanup_free_ char *out = slurp(s->dir, "stdout"), *err = slurp(s->dir, "stderr");
+	_cleanup_buf_ struct buf what = {0};
+	(void)result_describe(row, &what); /* "pass", "fail 3", ... */
+	printf("==> %s: %s (%.1fs)\n", e->name, what.data ? what.data : "?", row->seconds);
+	if (out && out[0])
+		printf("%s%s", out, out[strlen(out) - 1] == '\n' ? "" : "\n");
+	fflush(stdout);
+	if (err && err[0])
+		fprintf(stderr, "%s%s", err, err[strlen(err) - 1] == '\n' ? "" : "\n");
+}
+
+static void fill_row(const struct matrix_entry *e, const struct slot *s, struct run_result_row *row,
+		     char **texts)
+{
+	texts[0] = slurp(s->dir, "stdout");
+	texts[1] = slurp(s->dir, "stderr");
+	int code = WIFEXITED(s->status) ? WEXITSTATUS(s->status) : 128 + WTERMSIG(s->status);
+	*row = (struct run_result_row){
+		.name = e->name,
+		.kernel = e->options.kernel,
+		.exit_code = code,
+		.kind = result_classify(code, texts[1]),
+		.seconds = (double)(s->ended - s->started) / 1000,
+		.stdout_text = texts[0],
+		.stderr_text = texts[1],
+	};
+}
+
+static int write_reports(const struct quiz_options *o, struct run_result_row *rows, size_t n)
+{
+	_cleanup_buf_ struct buf text = {0};
+	int r = o->tap ? report_tap(rows, n, &text) : report_table(rows, n, &text);
+	if (r >= 0)
+		fputs(text.data, stdout);
+	if (r >= 0 && o->junit) {
+		_cleanup_buf_ struct buf xml = {0};
+		r = report_junit("quiz", rows, n, &xml);
+		if (r >= 0)
+			r = write_file_at(AT_FDCWD, o->junit, xml.data, xml.len, 0644);
+		if (r < 0)
+			log_error("--junit %s: cannot write it: %s", o->junit, strerror(-r));
+	}
+	return r;
+}
+
+int matrix_run(struct matrix_entry *entries, size_t n, const struct quiz_options *o,
+	       matrix_run_fn run, void *userdata)
+{
+	_cleanup_free_ struct slot *slots = calloc(n, sizeof(*slots));
+	_cleanup_free_ struct run_result_row *rows = calloc(n, sizeof(*rows));
+	_cleanup_free_ char **texts = calloc(2 * n, sizeof(char *));
+	_cleanup_close_ int sigfd = -1;
+	char tmp[] = "/tmp/quiz-matrix.XXXXXX";
+	bool made_tmp = false;
+	int status = 125;
+	if (!slots || !rows || !texts)
+		return 125;
+	if (!o->results_dir) {
+		if (!mkdtemp(tmp)) {
+			log_error("cannot make a folder for the runs' output: %s", strerror(errno));
+			return 125;
+		}
+		made_tmp = true;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (capture_dir(o, tmp, entries[i].name, &slots[i].dir) < 0) {
+			log_error("cannot make the output folder of %s", entries[i].name);
+			goto out;
+		}
+
+	/* Ctrl-C reaches every child (same process group); kill -INT quiz is passed on. */
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	(void)sigprocmask(SIG_BLOCK, &mask, NULL);
+	sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	if (sigfd < 0) {
+		log_error("signalfd: %s", strerror(errno));
+		goto out;
+	}
+	unsigned jobs = o->jobs ? o->jobs : 1;
+	size_t next = 0, running = 0, printed = 0;
+	int stop_signal = 0;
+	while (printed < n) {
+		while (!stop_signal && next < n && running < jobs) {
+			slots[next].pid = start_entry(&entries[next], &slots[next], run, userdata);
+			if (slots[next].pid < 0) {
+				log_error("fork: %s", strerror(errno));
+				slots[next].done = true;
+				slots[next].status = 125 << 8;
+			} else {
+				running++;
+			}
+			next++;
+		}
+		if (running) {
+			struct signalfd_siginfo si;
+			if (read(sigfd, &si, sizeof(si)) != sizeof(si))
+				continue;
+			if (si.ssi_signo != SIGCHLD && !stop_signal) {
+				stop_signal = (int)si.ssi_signo;
+				for (size_t i = 0; i < next; i++)
+					if (!slots[i].done && slots[i].pid > 0)
+						(void)kill(slots[i].pid, stop_signal);
+			}
+			int wstatus;
+			pid_t pid;
+			while ((pid = waitpid(-1, &wstatus, WNOHANG)) > 0)
+				for (size_t i = 0; i < next; i++)
+					if (slots[i].pid == pid && !slots[i].done) {
+						slots[i].done = true;
+						slots[i].status = wstatus;
+						slots[i].ended = now_ms();
+						running--;
+					}
+		}
+		if (stop_signal) {
+			if (!running)
+				break;
+			continue;
+		}
+		while (printed < n && slots[printed].done) {
+			fill_row(&entries[printed], &slots[printed], &rows[printed],
+				 &texts[2 * printed]);
+			if (!o->tap)
+				print_group(&entries[printed], &slots[printed], &rows[printed]);
+			printed++;
+		}
+	}
+	if (stop_signal) {
+		log_error("stopped by signal %d; the runs were stopped", stop_signal);
+		status = 128 + stop_signal;
+	} else {
+		status = write_reports(o, rows, n) < 0 ? 125 : report_exit_status(rows, n);
+	}
+out:
+	for (size_t i = 0; i < 2 * n; i++)
+		free(texts[i]);
+	for (size_t i = 0; i < n; i++)
+		free(slots[i].dir);
+	if (made_tmp)
+		(void)remove_tree(tmp); /* a leftover in /tmp is all a failure here costs */
+	return status;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/* The same run on many kernels (or a targets file): parallel runs, grouped output, reports. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "buf.h"
+#include "options.h"
+#include "targets.h"
+
+
+/* One matrix entry: a name for the reports and the options its run uses. */
+struct matrix_entry {
+	char *name;
+	struct quiz_options options; /* a shallow copy; kernel, program, profiles may differ */
+	struct strv owned;           /* strings the copy points to */
+	bool owns_profiles;          /* options.profiles is the entry's own (targets) */
+};
+
+typedef int (*matrix_run_fn)(const struct quiz_options *o, void *userdata);
+
+/* Runs every entry (up to jobs at once) in a child process with stdio captured, prints each
+ * entry's output grouped in entry order, then the table (or TAP); writes the JUnit file and
+ * the results folder when asked. Returns the matrix's exit status. */
+int matrix_run(struct matrix_entry *entries, size_t n, const struct quiz_options *o,
+	       matrix_run_fn run, void *userdata);
+
+/* Entries for a -k list, or for a targets file (filtered). Logs its errors. */
+int matrix_from_kernels(const struct quiz_options *o, const char *home,
+			struct matrix_entry **ret, size_t *ret_n);
+int matrix_from_targets(const struct quiz_options *o, const char *home,
+			struct matrix_entry **ret, size_t *ret_n);
+void matrix_entries_free(struct matrix_entry *e, size_t n);
