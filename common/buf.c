@@ -104,3 +104,23 @@ void strv_free(struct strv *v)
 	free(v->items);
 	*v = (struct strv){0};
 }
+
+void set_error(char **ret_error, const char *fmt, ...)
+{
+	char *s = NULL;
+	va_list ap;
+
+	if (!ret_error)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	*ret_error = s;
+}
+
+int set_error_oom(char **ret_error)
+{
+	set_error(ret_error, "out of memory");
+	return -ENOMEM;
+}

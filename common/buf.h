@@ -32,3 +32,8 @@ int strv_push_take(struct strv *v, char *s);
 void strv_free(struct strv *v);
 static inline void strv_freep(struct strv *v) { strv_free(v); }
 #define _cleanup_strv_ _cleanup_(strv_freep)
+
+/* A one-line message for the caller to show: *ret_error = the formatted text (ret_error may be
+ * NULL; on ENOMEM it stays NULL). set_error_oom says "out of memory" and returns -ENOMEM. */
+void set_error(char **ret_error, const char *fmt, ...) _printf_(2, 3);
+int set_error_oom(char **ret_error);

@@ -18,27 +18,6 @@
 #define CMDLINE_SOURCE "the command line"
 #define NAME_RULE "letters, digits, '-' and '_'"
 
-static void set_error(char **ret_error, const char *fmt, ...) _printf_(2, 3);
-static void set_error(char **ret_error, const char *fmt, ...)
-{
-	char *s = NULL;
-	va_list ap;
-
-	if (!ret_error)
-		return;
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	*ret_error = s;
-}
-
-static int oom(char **ret_error)
-{
-	set_error(ret_error, "out of memory");
-	return -ENOMEM;
-}
-
 static bool ident_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -238,9 +217,9 @@ int profile_requests_add(struct profile_requests *r, const char *arg, char **ret
 	} else if (k == 0) {
 		k = requests_merge(r, &tmp);
 		if (k < 0)
-			oom(ret_error);
+			set_error_oom(ret_error);
 	} else {
-		oom(ret_error);
+		set_error_oom(ret_error);
 	}
 	profile_requests_free(&tmp);
 	return k;
@@ -272,7 +251,7 @@ int profile_requests_add_option(struct profile_requests *r, const char *arg, cha
 	if (k >= 0)
 		k = strv_push(&q->settings, dot + 1);
 	if (k < 0)
-		return oom(ret_error);
+		return set_error_oom(ret_error);
 	return 0;
 }
 
@@ -535,13 +514,13 @@ static int parse_labeled(const char *name, const char *label, const char *text, 
 
 	p.name = strdup(name);
 	if (!p.name)
-		return oom(ret_error);
+		return set_error_oom(ret_error);
 	ini_configure();
 	int k = ini_parse_string(text, ini_handler_fn, &s);
 	if (k < 0 || s.r == -ENOMEM || (s.r < 0 && !s.msg)) {
 		free(s.msg);
 		profile_free(&p);
-		return oom(ret_error);
+		return set_error_oom(ret_error);
 	}
 	if (k > 0) {
 		set_error(ret_error, "profile %s: %s line %d: %s", name, label, k,
@@ -593,7 +572,7 @@ static int check_part(const char *name, const char *dir, const char *part, enum 
 	struct stat st;
 
 	if (asprintf(&path, "%s/%s", dir, part) < 0)
-		return oom(ret_error);
+		return set_error_oom(ret_error);
 	if (stat(path, &st) < 0) {
 		int k = -errno;
 		if (k == -ENOENT && lstat(path, &st) < 0) {
@@ -636,7 +615,7 @@ int profile_load(const char *dir, const char *name, const char *source, struct p
 	int k;
 
 	if (asprintf(&path, "%s/profile.ini", dir) < 0)
-		return oom(ret_error);
+		return set_error_oom(ret_error);
 	k = read_text(path, &text, &size);
 	if (k == -ENOENT) {
 		set_error(ret_error,
@@ -667,7 +646,7 @@ int profile_load(const char *dir, const char *name, const char *source, struct p
 		p.dir = strdup(dir);
 		p.source = source ? strdup(source) : NULL;
 		if (!p.dir || (source && !p.source))
-			k = oom(ret_error);
+			k = set_error_oom(ret_error);
 	}
 	if (k < 0) {
 		profile_free(&p);
@@ -753,7 +732,7 @@ static int cycle_error(struct rctx *c, const char *name)
 	if (k >= 0)
 		k = buf_printf(&b, "%s; remove one of these requires", name);
 	if (k < 0)
-		return oom(c->ret_error);
+		return set_error_oom(c->ret_error);
 	if (c->ret_error)
 		*c->ret_error = TAKE_PTR(b.data);
 	return -ELOOP;
@@ -791,19 +770,19 @@ static int visit(struct rctx *c, const char *name, size_t *ret_idx)
 
 	struct rnode *nodes = realloc(c->nodes, (c->n_nodes + 1) * sizeof(*nodes));
 	if (!nodes)
-		return oom(c->ret_error);
+		return set_error_oom(c->ret_error);
 	c->nodes = nodes;
 	size_t *order = realloc(c->order, (c->n_nodes + 1) * sizeof(*order)); /* room for it */
 	if (!order)
-		return oom(c->ret_error);
+		return set_error_oom(c->ret_error);
 	c->order = order;
 	i = c->n_nodes;
 	c->nodes[i] = (struct rnode){.name = strdup(name), .p = p};
 	if (!c->nodes[i].name)
-		return oom(c->ret_error);
+		return set_error_oom(c->ret_error);
 	c->n_nodes++;
 	if (strv_push(&c->path, name) < 0)
-		return oom(c->ret_error);
+		return set_error_oom(c->ret_error);
 
 	for (size_t j = 0; j < p->requires.len; j++) {
 		_cleanup_free_ char *msg = NULL;
@@ -814,14 +793,14 @@ static int visit(struct rctx *c, const char *name, size_t *ret_idx)
 			set_error(c->ret_error, "profile %s: requires '%s': %s", name,
 				  p->requires.items[j], msg ? msg : "invalid");
 		else if (k < 0)
-			oom(c->ret_error);
+			set_error_oom(c->ret_error);
 		for (size_t q = 0; k >= 0 && q < tmp.n; q++) {
 			size_t dep;
 			k = visit(c, tmp.items[q].name, &dep);
 			for (size_t x = 0; k >= 0 && x < tmp.items[q].settings.len; x++) {
 				k = add_rsetting(c, dep, tmp.items[q].settings.items[x], name);
 				if (k < 0)
-					oom(c->ret_error);
+					set_error_oom(c->ret_error);
 			}
 		}
 		profile_requests_free(&tmp);
@@ -875,7 +854,7 @@ static int unknown_option_error(struct rctx *c, const char *name, const struct p
 	if (k >= 0)
 		k = options_phrase(name, p->options, p->n_options, &b);
 	if (k < 0)
-		return oom(c->ret_error);
+		return set_error_oom(c->ret_error);
 	if (c->ret_error)
 		*c->ret_error = TAKE_PTR(b.data);
 	return -EINVAL;
@@ -901,13 +880,13 @@ static int resolve_values(struct rctx *c, size_t node, struct resolved_profile *
 	set_by = calloc(p->n_options ? p->n_options : 1, sizeof(*set_by));
 	cmdline = calloc(p->n_options ? p->n_options : 1, sizeof(*cmdline));
 	if (!out->values || !set_by || !cmdline)
-		return oom(c->ret_error);
+		return set_error_oom(c->ret_error);
 	for (size_t i = 0; i < p->n_options; i++) {
 		out->values[i].name = strdup(p->options[i].name);
 		out->values[i].value = strdup(p->options[i].value);
 		out->n_values++;
 		if (!out->values[i].name || !out->values[i].value)
-			return oom(c->ret_error);
+			return set_error_oom(c->ret_error);
 	}
 
 	/* Pass 0: settings from requires lines; pass 1: from the command line. */
@@ -940,7 +919,7 @@ static int resolve_values(struct rctx *c, size_t node, struct resolved_profile *
 			}
 			char *v = strdup(value);
 			if (!v)
-				return oom(c->ret_error);
+				return set_error_oom(c->ret_error);
 			free(out->values[i].value);
 			out->values[i].value = v;
 			set_by[i] = s->source;
@@ -958,7 +937,7 @@ static int resolve_values(struct rctx *c, size_t node, struct resolved_profile *
 		}
 		char *v = strdup(cmdline[i]);
 		if (!v)
-			return oom(c->ret_error);
+			return set_error_oom(c->ret_error);
 		free(out->values[i].value);
 		out->values[i].value = v;
 	}
@@ -1020,7 +999,7 @@ static int substitute(struct rctx *c, const char *name, const struct resolved_pr
 	if (k >= 0)
 		k = strv_push_take(out, TAKE_PTR(b.data));
 	if (k < 0)
-		return oom(c->ret_error);
+		return set_error_oom(c->ret_error);
 	return 0;
 }
 
@@ -1053,13 +1032,13 @@ int profiles_resolve(const struct profile_requests *req, profile_lookup_fn looku
 		for (size_t j = 0; k >= 0 && j < req->items[i].settings.len; j++) {
 			k = add_rsetting(&c, idx, req->items[i].settings.items[j], NULL);
 			if (k < 0)
-				oom(ret_error);
+				set_error_oom(ret_error);
 		}
 	}
 	if (k >= 0 && c.n_order) {
 		set.items = calloc(c.n_order, sizeof(*set.items));
 		if (!set.items)
-			k = oom(ret_error);
+			k = set_error_oom(ret_error);
 	}
 	for (size_t i = 0; k >= 0 && i < c.n_order; i++) {
 		set.n++;

@@ -20,27 +20,6 @@
 #define NAME_RULE "letters, digits, '.', '-', '_' and '+'"
 #define NO_LINE UINT_MAX
 
-static void set_error(char **ret_error, const char *fmt, ...) _printf_(2, 3);
-static void set_error(char **ret_error, const char *fmt, ...)
-{
-	char *s = NULL;
-	va_list ap;
-
-	if (!ret_error)
-		return;
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	*ret_error = s;
-}
-
-static int oom(char **ret_error)
-{
-	set_error(ret_error, "out of memory");
-	return -ENOMEM;
-}
-
 /* ---- program words ---- */
 
 int split_command_line(const char *s, struct strv *ret, char **ret_error)
@@ -117,7 +96,7 @@ int split_command_line(const char *s, struct strv *ret, char **ret_error)
 		}
 	}
 	if (k < 0)
-		return oom(ret_error);
+		return set_error_oom(ret_error);
 	*ret = words;
 	words = (struct strv){0};
 	return 0;
@@ -437,7 +416,7 @@ int targets_parse(const char *file_name, const char *text, struct target_list *r
 	int k = scan_lines(&s, text);
 	if (k == -ENOMEM) {
 		state_free(&s);
-		return oom(ret_error);
+		return set_error_oom(ret_error);
 	}
 	s.scan_failed = k < 0;
 
@@ -447,7 +426,7 @@ int targets_parse(const char *file_name, const char *text, struct target_list *r
 	k = ini_parse_string(text, handler_fn, &s);
 	if (k < 0 || s.r == -ENOMEM) {
 		state_free(&s);
-		return oom(ret_error);
+		return set_error_oom(ret_error);
 	}
 	if (k > 0 && (unsigned)k < s.err_line) {
 		s.err_line = (unsigned)k;
@@ -466,7 +445,7 @@ int targets_parse(const char *file_name, const char *text, struct target_list *r
 		k = check_required(&s, i);
 		if (k == -ENOMEM) {
 			state_free(&s);
-			return oom(ret_error);
+			return set_error_oom(ret_error);
 		}
 		if (k < 0)
 			break;

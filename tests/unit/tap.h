@@ -2,8 +2,11 @@
 /* A minimal TAP producer for the unit tests: ok/not ok lines, a plan at the end. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "buf.h"
 
 static int tap_n, tap_failed;
 
@@ -32,4 +35,14 @@ static inline int tap_done(void)
 {
 	printf("1..%d\n", tap_n);
 	return tap_failed ? 1 : 0;
+}
+
+/* The items of v joined by '|' (malloc'd), for comparing vectors as one string. */
+static inline char *join(const struct strv *v)
+{
+	struct buf b = {0};
+	buf_puts(&b, "");
+	for (size_t i = 0; i < v->len; i++)
+		buf_printf(&b, "%s%s", i ? "|" : "", v->items[i]);
+	return b.data;
 }

@@ -14,14 +14,6 @@
 
 /* ---- helpers ---- */
 
-static char *join(const struct strv *v)
-{
-	struct buf b = {0};
-	buf_puts(&b, "");
-	for (size_t i = 0; i < v->len; i++)
-		buf_printf(&b, "%s%s", i ? "|" : "", v->items[i]);
-	return b.data;
-}
 
 static char *join_options(const struct profile_option *o, size_t n)
 {

@@ -14,14 +14,6 @@
 
 /* ---- helpers ---- */
 
-static char *join(const struct strv *v)
-{
-	struct buf b = {0};
-	buf_puts(&b, "");
-	for (size_t i = 0; i < v->len; i++)
-		buf_printf(&b, "%s%s", i ? "|" : "", v->items[i]);
-	return b.data;
-}
 
 /* The words of s joined by '|', or "ERROR(r): message". */
 static char *split(const char *s)
