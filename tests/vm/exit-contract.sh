@@ -59,6 +59,25 @@ is "$?" 125 "QEMU missing: 125"
 grep -q 'qemu' err
 ok $? "the error names QEMU" "$(cat err)"
 
+mkdir -p empty-home/kernels
+ln -s "${QUIZ_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/quiz}/kernels/x86_64" empty-home/kernels/x86_64
+QUIZ_HOME=$scratch/empty-home "$QUIZ" -k "$QUIZ_TEST_KERNEL" true >out 2>err
+is "$?" 125 "no guest image: 125"
+grep -q 'no guest image at .*; build it (as root): quiz-image build' err
+ok $? "the error says how to build one" "$(cat err)"
+
+"$QUIZ" -k "$QUIZ_TEST_KERNEL" -r raw -v true >out 2>err
+is "$?" 0 "-v: the run still exits 0"
+grep -q 'accelerator: \(kvm\|tcg\)' err && grep -q 'reboot: Restarting system' err
+ok $? "-v shows the accelerator and the kernel console on stderr" "$(tail -n 3 err)"
+
+"$QUIZ" -k "$QUIZ_TEST_KERNEL" --dry-run -e A=1 true >out 2>err
+is "$?" 0 "--dry-run exits 0"
+grep -q '^qemu-system-x86_64 -M microvm,acpi=off .*-kernel ' out && grep -q '^layer quiz.run .* ro$' out &&
+	grep -q "^layer quiz.cwd $scratch ro\$" out
+ok $? "--dry-run prints the QEMU command line and the layers" "$(cat out)"
+is "$(pgrep -c -f 'qemu-system-x86_64.*quiz' || true)" 0 "--dry-run starts no QEMU"
+
 is "$(runs_left)" 0 "no run directory left behind"
 is "$(pgrep -c -f 'qemu-system-x86_64.*quiz' || true)" 0 "no QEMU left running"
 done_testing

@@ -57,6 +57,20 @@ ok $? "check says how to add them"
 "$QUIZ_KERNEL_TOOL" check "$dir/config" >out 2>&1
 is "$?" 0 "check on a quiz kernel's config exits 0"
 
+# quiz-kernel config: quiz's needs merged into a user's own tree (here: a fresh allnoconfig).
+src=$(ls -d "$home"/src/linux-source-"$QUIZ_TEST_KERNEL"-* 2>/dev/null | head -n1)
+if [ -n "$src" ]; then
+	make -s -C "$src" O="$scratch/usertree" allnoconfig >/dev/null 2>&1
+	"$QUIZ_KERNEL_TOOL" check usertree >/dev/null 2>&1
+	is "$?" 1 "a plain allnoconfig tree lacks what quiz needs"
+	"$QUIZ_KERNEL_TOOL" config usertree >out 2>&1
+	is "$?" 0 "quiz-kernel config merges the options in" "$(tail -n 5 out)"
+	grep -q 'has every option quiz needs' out
+	ok $? "after it, check finds nothing missing" "$(cat out)"
+else
+	echo "# no unpacked $QUIZ_TEST_KERNEL source in the cache: quiz-kernel config not tried"
+fi
+
 # -K: the user's own build tree (here: the cache's kbuild tree) boots; a bad one is refused.
 out=$("$QUIZ" -K "$dir/kbuild" -r raw uname -r </dev/null 2>err)
 is "$out" "$release" "-K BUILD_TREE boots that tree's kernel" 

@@ -88,5 +88,21 @@ kill -INT "$pid"
 wait "$pid"
 is "$?" 130 "SIGINT to quiz: exit 130"
 is "$(runs_left)" 0 "no run directory left after SIGINT or the other runs"
+
+# QEMU killed under quiz: 125, one line saying so, nothing left.
+"$QUIZ" -k "$QUIZ_TEST_KERNEL" -r raw sleep 1000 </dev/null >out 2>err &
+pid=$!
+for _ in $(seq 100); do
+	qemu=$(pgrep -P "$pid" qemu-system || true)
+	[ -n "$qemu" ] && break
+	sleep 0.1
+done
+sleep 1
+kill -KILL $qemu
+wait "$pid"
+is "$?" 125 "QEMU killed during the run: 125"
+grep -q 'the VM ended without reporting the program.s status (QEMU killed by signal 9)' err
+ok $? "stderr says the VM ended without a status" "$(tail -n 2 err)"
+is "$(runs_left)" 0 "no run directory left after QEMU was killed"
 is "$(pgrep -c -f 'qemu-system-x86_64.*quiz' || true)" 0 "no QEMU left running"
 done_testing
