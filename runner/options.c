@@ -72,7 +72,8 @@ void options_help(void)
 	       "directory, seen at the same path) and exit with its status. No PROGRAM: a shell.\n"
 	       "\n"
 	       "  -k, --kernel VER        kernel: 6.1 (newest 6.1.x), 6.1.192, 6.12-rc3\n"
-	       "  -K, --kernel-path PATH  a kernel image (bzImage) you built; its .config beside it\n"
+	       "  -K, --kernel-path PATH  a kernel you built: a build tree, or a bzImage with its\n"
+	       "                          .config beside it (checked for what quiz needs)\n"
 	       "  -p, --profile LIST      profiles: -p blockdev:count=4,size=1G,memdev (repeatable)\n"
 	       "  -o, --option P.KEY=VAL  set a profile option: -o blockdev.size=1G\n"
 	       "      --profile-dir DIR   also look for profiles in DIR (shadows the others)\n"
@@ -116,6 +117,7 @@ void options_help(void)
 	       "  QUIZ_KERNEL   default for -k\n"
 	       "  QUIZ_QEMU     QEMU binary (default qemu-system-x86_64)\n"
 	       "  QUIZ_ACCEL    kvm | tcg (default: kvm when /dev/kvm is usable)\n"
+	       "  QUIZ_IMAGE    another guest image (default: QUIZ_HOME/images/bookworm.ext2)\n"
 	       "\n"
 	       "Exit status: the program's (0-255); 128+S killed by signal S; 126/127 could not\n"
 	       "run / not found; 124 timeout; 125 quiz or the VM failed (stderr says which).\n");
