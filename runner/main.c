@@ -296,7 +296,11 @@ static int quiz_matrix(const struct quiz_options *o, const struct quiz_paths *p,
 		       struct profile_catalog *catalog)
 {
 	struct matrix_entry *entries = NULL;
+	_cleanup_free_ char *image = NULL;
 	size_t n = 0;
+	/* Once, before the runs: parallel runs must not each refresh the image's init. */
+	if (image_prepare(p, &image) < 0)
+		return EXIT_QUIZ_FAILED;
 	int r = o->targets ? matrix_from_targets(o, p->home, &entries, &n)
 			   : matrix_from_kernels(o, p->home, &entries, &n);
 	if (r < 0)
