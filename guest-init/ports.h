@@ -6,6 +6,7 @@
 
 struct ports {
 	int in, out, err, status;
+	char out_name[32], err_name[32]; /* "vport0p2": their debugfs statistics files */
 };
 #define PORTS_INIT {.in = -1, .out = -1, .err = -1, .status = -1}
 

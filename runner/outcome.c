@@ -3,6 +3,7 @@
 #include "outcome.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,8 +112,10 @@ int outcome_report(const struct vm_result *res, const struct run_dir *dir, unsig
 			  timeout_s);
 		return EXIT_TIMEOUT;
 	case VM_SIGNALED:
-		log_error("stopped by signal %d (%s); the VM was stopped", res->signal,
-			  strsignal(res->signal));
+		/* A reader that left (quiz ... | head) ends the run quietly, as in a pipeline. */
+		if (res->signal != SIGPIPE)
+			log_error("stopped by signal %d (%s); the VM was stopped", res->signal,
+				  strsignal(res->signal));
 		return 128 + res->signal;
 	case VM_NO_STATUS:
 		break;

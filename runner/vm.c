@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <limits.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -42,7 +44,10 @@ struct vm {
 	size_t stdin_sent;
 	bool stdin_eof;
 	bool stdin_shut;
-	bool stdout_broken;
+	bool stdout_broken; /* EPIPE on quiz's stdout: the run ends as a pipeline would */
+	bool stop;          /* an output write gave up for a signal or the deadline */
+	long long deadline; /* -t, CLOCK_MONOTONIC ms; 0 = none */
+	unsigned long long received[N_SOCKETS];
 	long long at_console;
 	int input; /* where host stdin goes: SOCK_STDIN, or SOCK_TTY in tmux mode */
 };
@@ -70,17 +75,34 @@ static int listen_at(int dirfd, const char *name)
 	return fd;
 }
 
-static int write_all(int fd, const char *p, size_t len)
+/*
+ * Write everything to one of quiz's own outputs without ever blocking the relay for good: a
+ * reader that stalls must not keep -t or Ctrl-C from working. Pipes and sockets get at most
+ * PIPE_BUF bytes per POLLOUT, which never blocks. -EINTR: a signal is pending (left for the
+ * loop to read); -ETIMEDOUT: the deadline passed; -EPIPE: the reader is gone.
+ */
+static int write_out(struct vm *vm, int fd, const char *p, size_t len)
 {
+	struct stat st;
+	size_t chunk = fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))
+			       ? PIPE_BUF
+			       : 1 << 16;
 	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
+		struct pollfd pfd[2] = {{.fd = fd, .events = POLLOUT},
+					{.fd = vm->sigfd, .events = POLLIN}};
+		long long wait = vm->deadline ? vm->deadline - now_ms() : -1;
+		if (vm->deadline && wait <= 0)
+			return -ETIMEDOUT;
+		int ready = poll(pfd, 2, wait > INT32_MAX ? INT32_MAX : (int)wait);
+		if (ready < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && errno == EAGAIN) {
-			struct pollfd pfd = {.fd = fd, .events = POLLOUT};
-			(void)poll(&pfd, 1, -1); /* a blocking consumer: wait for it */
+		if (ready == 0)
+			return -ETIMEDOUT;
+		if (pfd[1].revents & POLLIN)
+			return -EINTR;
+		ssize_t n = write(fd, p, len < chunk ? len : chunk);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
-		}
 		if (n < 0)
 			return -errno;
 		p += n;
@@ -114,23 +136,34 @@ static pid_t spawn_qemu(const struct vm_options *o, const sigset_t *old_mask)
 	_exit(127);
 }
 
+static void output(struct vm *vm, int fd, const char *data, size_t len)
+{
+	int r = write_out(vm, fd, data, len);
+	if (r == -EPIPE && fd == 1)
+		vm->stdout_broken = true;
+	else if (r == -EINTR || r == -ETIMEDOUT)
+		vm->stop = true;
+	/* other errors (a full disk for the log, a closed stderr): nowhere to report them */
+}
+
 static void on_data(struct vm *vm, int which, const char *data, size_t len)
 {
+	vm->received[which] += len;
 	switch (which) {
 	case SOCK_CONSOLE:
 		if (!vm->at_console)
 			vm->at_console = now_ms();
-		(void)write_all(vm->console_log, data, len); /* a full disk loses log lines only */
+		output(vm, vm->console_log, data, len);
 		if (vm->o->verbose)
-			(void)write_all(2, data, len);
+			output(vm, 2, data, len);
 		break;
 	case SOCK_STDOUT:
 	case SOCK_TTY:
-		if (!vm->stdout_broken && write_all(1, data, len) == -EPIPE)
-			vm->stdout_broken = true; /* the reader left: drain the rest silently */
+		if (!vm->stdout_broken)
+			output(vm, 1, data, len);
 		break;
 	case SOCK_STDERR:
-		(void)write_all(2, data, len); /* nowhere to report a broken stderr */
+		output(vm, 2, data, len);
 		break;
 	case SOCK_STATUS:
 		if (vm->status.len + len < STATUS_MAX)
@@ -155,6 +188,8 @@ static bool pump(struct vm *vm, int which)
 			return false;
 		}
 		on_data(vm, which, chunk, (size_t)n);
+		if (vm->stop || vm->stdout_broken)
+			return true; /* the loop decides what happens next */
 	}
 }
 
@@ -228,53 +263,72 @@ static bool status_complete(const struct vm *vm)
 	return status_line(vm) != NULL;
 }
 
+/*
+ * The guest's status line ends with the byte counts it queued on stdout and stderr
+ * (" out=N err=N"); it powers off only after quiz answers that it has them all, since data
+ * still queued in the guest when QEMU exits would be lost. No counts: answer at once.
+ */
+static bool have_all_output(const struct vm *vm)
+{
+	const char *line = status_line(vm);
+	const char *out = line ? strstr(line, " out=") : NULL;
+	const char *err = line ? strstr(line, " err=") : NULL;
+	if (!out || !err)
+		return true;
+	return vm->received[SOCK_STDOUT] >= strtoull(out + 5, NULL, 10) &&
+	       vm->received[SOCK_STDERR] >= strtoull(err + 5, NULL, 10);
+}
+
+static int add_polls(struct vm *vm, struct pollfd *pfd, int *who)
+{
+	int n = 0;
+	pfd[n] = (struct pollfd){.fd = vm->sigfd, .events = POLLIN}, who[n++] = -1;
+	for (int i = 0; i < N_SOCKETS; i++) {
+		if (vm->conn[i] < 0 && vm->listen[i] >= 0)
+			pfd[n] = (struct pollfd){.fd = vm->listen[i], .events = POLLIN},
+			who[n++] = 100 + i;
+		else if (vm->conn[i] >= 0 && i != SOCK_STDIN)
+			pfd[n] = (struct pollfd){.fd = vm->conn[i], .events = POLLIN}, who[n++] = i;
+	}
+	if (vm->input != SOCK_STDIN && vm->conn[SOCK_STDIN] >= 0) {
+		(void)close(vm->conn[SOCK_STDIN]); /* tmux mode: the tty is the input */
+		vm->conn[SOCK_STDIN] = -1;
+	}
+	if (vm->conn[vm->input] >= 0 && !vm->stdin_shut) {
+		if (vm->stdin_sent < vm->stdin_pending.len)
+			pfd[n] = (struct pollfd){.fd = vm->conn[vm->input], .events = POLLOUT},
+			who[n++] = 300;
+		else if (!vm->stdin_eof)
+			pfd[n] = (struct pollfd){.fd = 0, .events = POLLIN}, who[n++] = 200;
+		else if (vm->input == SOCK_STDIN)
+			pump_stdin(vm, 0, 0);
+	}
+	return n;
+}
+
 /* The loop: returns when QEMU ended, the timeout passed or a signal came. */
 static void relay(struct vm *vm, struct vm_result *res)
 {
-	long long deadline = vm->o->timeout_s ? now_ms() + vm->o->timeout_s * 1000LL : 0;
 	long long grace = 0;
+	bool acked = false;
 	for (;;) {
 		struct pollfd pfd[2 * N_SOCKETS + 2];
 		int who[2 * N_SOCKETS + 2];
-		nfds_t n = 0;
-		pfd[n] = (struct pollfd){.fd = vm->sigfd, .events = POLLIN}, who[n++] = -1;
-		for (int i = 0; i < N_SOCKETS; i++) {
-			if (vm->conn[i] < 0 && vm->listen[i] >= 0)
-				pfd[n] = (struct pollfd){.fd = vm->listen[i], .events = POLLIN},
-				who[n++] = 100 + i;
-			else if (vm->conn[i] >= 0 && i != SOCK_STDIN)
-				pfd[n] = (struct pollfd){.fd = vm->conn[i], .events = POLLIN},
-				who[n++] = i;
-		}
-		if (vm->input != SOCK_STDIN && vm->conn[SOCK_STDIN] >= 0) {
-			(void)close(vm->conn[SOCK_STDIN]); /* tmux mode: the tty is the input */
-			vm->conn[SOCK_STDIN] = -1;
-		}
-		if (vm->conn[vm->input] >= 0 && !vm->stdin_shut) {
-			if (vm->stdin_sent < vm->stdin_pending.len)
-				pfd[n] = (struct pollfd){.fd = vm->conn[vm->input], .events = POLLOUT},
-				who[n++] = 300;
-			else if (!vm->stdin_eof)
-				pfd[n] = (struct pollfd){.fd = 0, .events = POLLIN}, who[n++] = 200;
-			else if (vm->input == SOCK_STDIN)
-				pump_stdin(vm, 0, 0);
-		}
+		nfds_t n = (nfds_t)add_polls(vm, pfd, who);
 
+		/* Until the guest has its answer the deadline counts; after it, the grace. */
 		long long wait = -1, t = now_ms();
-		if (deadline)
-			wait = deadline > t ? deadline - t : 0;
-		if (grace && (wait < 0 || grace - t < wait))
+		if (!acked && vm->deadline)
+			wait = vm->deadline > t ? vm->deadline - t : 0;
+		if (acked)
 			wait = grace > t ? grace - t : 0;
-		int ready = poll(pfd, n, wait > INT32_MAX ? INT32_MAX : (int)wait);
+		int ready = vm->stop ? 0 : poll(pfd, n, wait > INT32_MAX ? INT32_MAX : (int)wait);
 		if (ready < 0 && errno != EINTR)
 			return;
-		t = now_ms();
-		if (deadline && t >= deadline && !status_complete(vm)) {
-			res->outcome = VM_TIMEOUT;
-			return;
+		if (vm->stop) { /* a write gave up: see what stopped it */
+			vm->stop = false;
+			ready = poll(pfd, 1, 0);
 		}
-		if (grace && t >= grace)
-			return; /* the status is in; QEMU is stuck on the way out */
 
 		for (nfds_t i = 0; i < n && ready > 0; i++) {
 			if (!pfd[i].revents && who[i] != 200)
@@ -301,12 +355,29 @@ static void relay(struct vm *vm, struct vm_result *res)
 				pump_stdin(vm, 0, pfd[i].revents);
 			} else if (who[i] >= 0 && who[i] < N_SOCKETS) {
 				(void)pump(vm, who[i]);
-				if (who[i] == SOCK_STATUS && status_complete(vm) && !grace) {
-					grace = now_ms() + EXIT_GRACE_MS;
+				if (who[i] == SOCK_STATUS && status_complete(vm) && !res->at_status)
 					res->at_status = now_ms();
-				}
 			}
+			if (vm->stop)
+				break;
 		}
+		if (vm->stdout_broken) {
+			res->outcome = VM_SIGNALED; /* as a pipeline: the reader left, SIGPIPE */
+			res->signal = SIGPIPE;
+			return;
+		}
+		if (!acked && status_complete(vm) && have_all_output(vm)) {
+			(void)!write(vm->conn[SOCK_STATUS], "\n", 1); /* a lost answer: the guest waits */
+			acked = true;
+			grace = now_ms() + EXIT_GRACE_MS;
+		}
+		t = now_ms();
+		if (!acked && vm->deadline && t >= vm->deadline) {
+			res->outcome = VM_TIMEOUT;
+			return;
+		}
+		if (acked && t >= grace)
+			return; /* the status is in; QEMU is stuck on the way out */
 	}
 }
 
@@ -320,7 +391,7 @@ static void drain(struct vm *vm)
 			continue;
 		int flags = fcntl(vm->conn[i], F_GETFL);
 		(void)fcntl(vm->conn[i], F_SETFL, flags & ~O_NONBLOCK); /* EOF comes: QEMU is dead */
-		while (vm->conn[i] >= 0 && pump(vm, i))
+		while (vm->conn[i] >= 0 && !vm->stop && pump(vm, i))
 			;
 	}
 }
@@ -339,7 +410,7 @@ static void parse_status(struct vm *vm, struct vm_result *res)
 	if (strncmp(line, STATUS_EXIT, strlen(STATUS_EXIT)) == 0) {
 		char *end;
 		long code = strtol(line + strlen(STATUS_EXIT), &end, 10);
-		if (*end == '\0' && code >= 0 && code <= 255) {
+		if ((*end == '\0' || *end == ' ') && code >= 0 && code <= 255) {
 			res->outcome = VM_STATUS;
 			res->exit_code = (int)code;
 		}
@@ -361,6 +432,7 @@ int vm_run(const struct vm_options *o, struct vm_result *ret)
 	for (int i = 0; i < N_SOCKETS; i++)
 		vm.listen[i] = vm.conn[i] = -1;
 	vm.input = o->tty ? SOCK_TTY : SOCK_STDIN;
+	vm.deadline = o->timeout_s ? now_ms() + o->timeout_s * 1000LL : 0;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
 	sigaddset(&mask, SIGINT);
@@ -391,6 +463,8 @@ int vm_run(const struct vm_options *o, struct vm_result *ret)
 		r = 0;
 		relay(&vm, &res);
 		kill_qemu(&vm);
+		/* Stopped by a signal or the timeout: what is left is not waited for. */
+		vm.stop = res.outcome == VM_SIGNALED || res.outcome == VM_TIMEOUT;
 		res.at_exit = now_ms();
 		res.at_console = vm.at_console;
 		drain(&vm);

@@ -12,6 +12,23 @@ cmp -s random.bin echoed.bin
 ok $? "1 MiB of random bytes through the guest's cat comes back byte for byte" \
 	"sizes: $(stat -c %s random.bin) vs $(stat -c %s echoed.bin)"
 
+"$QUIZ" -k "$QUIZ_TEST_KERNEL" -r raw cat <random.bin | (sleep 3; cat) >slow.bin
+is "${PIPESTATUS[0]}" 0 "cat to a reader that starts late exits 0"
+cmp -s random.bin slow.bin
+ok $? "a slow reader still gets every byte (the guest waits for quiz to have it all)" \
+	"sizes: $(stat -c %s random.bin) vs $(stat -c %s slow.bin)"
+
+"$QUIZ" -k "$QUIZ_TEST_KERNEL" -r raw sh -c 'yes | head -c 100000000' 2>err | head -c 10 >/dev/null
+is "${PIPESTATUS[0]}" 141 "a reader that leaves (| head) ends the run like a pipeline: 141"
+is "$(cat err)" "" "quietly"
+
+mkfifo stalled
+exec 3<>stalled
+"$QUIZ" -k "$QUIZ_TEST_KERNEL" -r raw -t 10 yes >stalled 2>err
+status=$?
+exec 3>&-
+is "$status" 124 "a reader that never reads does not keep -t from ending the run"
+
 out=$(printf 'no newline at the end' | "$QUIZ" -k "$QUIZ_TEST_KERNEL" -r raw \
 	sh -c 'cat; echo "<EOF seen>"; echo to-stderr >&2' 2>err)
 is "$out" "no newline at the end<EOF seen>" "stdin reaches the program and its EOF arrives"
