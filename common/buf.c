@@ -2,6 +2,7 @@
 /* Growable byte buffers and NULL-terminated string vectors. */
 #include "buf.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -123,4 +124,12 @@ int set_error_oom(char **ret_error)
 {
 	set_error(ret_error, "out of memory");
 	return -ENOMEM;
+}
+
+void child_reset_signals(void)
+{
+	sigset_t none;
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	(void)signal(SIGPIPE, SIG_DFL);
 }

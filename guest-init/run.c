@@ -114,7 +114,7 @@ static int run_hooks(const struct contract_entry *c, size_t n, const struct port
 		log_info("guest hook %s at %llu ms", c[i].value, uptime_ms());
 		pid_t pid = fork();
 		if (pid == 0) {
-			int null = open("/dev/null", O_RDONLY);
+			int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 			child_stdio(p, null);
 			(void)dup2(p->err, 1); /* a hook's output is diagnostics, never program output */
 			char *argv[] = {path, NULL};
@@ -176,6 +176,8 @@ static void child_tty(const struct contract_entry *c, size_t n)
 	(void)dup2(fd, 0);
 	(void)dup2(fd, 1);
 	(void)dup2(fd, 2);
+	if (fd > 2)
+		(void)close(fd); /* the copies are the terminal now */
 }
 
 static int rc_status(int fallback)
@@ -229,7 +231,7 @@ void run_program(const struct contract_entry *c, size_t n, const struct ports *p
 	}
 	int code = wait_for(pid);
 	/* In tmux mode a session left early has no rc status: the program got SIGHUP. */
-	ret->exit_code = rc_status(tty ? 128 + SIGHUP : code);
+	ret->exit_code = rc_status(tty && code != 125 ? 128 + SIGHUP : code);
 	timeline_mark("ended");
 	kmsg_capture_finish(capture, p->err);
 	log_info("program status %d", ret->exit_code);

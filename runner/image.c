@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include "log.h"
+#include "buf.h"
 #include "macro.h"
 
 static int run_wait(char *const *argv)
@@ -16,6 +17,7 @@ static int run_wait(char *const *argv)
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
+		child_reset_signals();
 		execv(argv[0], argv);
 		log_error("cannot run %s: %s", argv[0], strerror(errno));
 		_exit(127);

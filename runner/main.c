@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* quiz: boot a quiz kernel in a QEMU microvm, run one program there, exit with its status. */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,6 +234,17 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 	if (!o->dry_run && qemu_missing())
 		return EXIT_QUIZ_FAILED;
 
+	/*
+	 * From here on quiz owns things to clean up: Ctrl-C and friends wait (blocked) until the
+	 * VM relay reads them from its signalfd, or until quiz exits after cleaning up.
+	 */
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	sigaddset(&stop, SIGQUIT);
+	(void)sigprocmask(SIG_BLOCK, &stop, NULL);
 	int r = run_dir_create(p->home, &dir);
 	if (r < 0) {
 		log_error("cannot create a run directory under %s/runs: %s", p->home, strerror(-r));

@@ -171,15 +171,16 @@ static pid_t start_entry(struct matrix_entry *e, struct slot *s, matrix_run_fn r
 	if (asprintf(&out, "%s/stdout", s->dir) < 0 || asprintf(&err, "%s/stderr", s->dir) < 0 ||
 	    asprintf(&console, "%s/console.log", s->dir) < 0)
 		_exit(125);
-	int in = open("/dev/null", O_RDONLY);
-	int o1 = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	int o2 = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int o1 = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int o2 = open(err, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (in < 0 || o1 < 0 || o2 < 0 || dup2(in, 0) < 0 || dup2(o1, 1) < 0 || dup2(o2, 2) < 0)
 		_exit(125);
 	e->options.console_copy = console;
 	e->options.mode = RUN_MODE_RAW; /* many runs, no terminal each */
-	fflush(NULL);
-	_exit(run(&e->options, userdata));
+	int status = run(&e->options, userdata);
+	fflush(NULL); /* _exit skips stdio's buffers, and stdout is a file here */
+	_exit(status);
 }
 
 static char *slurp(const char *dir, const char *name)
@@ -191,19 +192,34 @@ static char *slurp(const char *dir, const char *name)
 	return text;
 }
 
+/* A captured stream as it is (binary-safe), ending with a newline. */
+static void copy_out(const char *dir, const char *name, int to)
+{
+	_cleanup_free_ char *path = NULL;
+	if (asprintf(&path, "%s/%s", dir, name) < 0)
+		return;
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char chunk[65536], last = '\n';
+	ssize_t n;
+	while (fd >= 0 && (n = read(fd, chunk, sizeof(chunk))) > 0) {
+		if (write(to, chunk, (size_t)n) != n)
+			return; /* a closed output: nothing more to do */
+		last = chunk[n - 1];
+	}
+	if (last != '\n')
+		(void)!write(to, "\n", 1);
+}
+
 /* Each entry's output, grouped and in entry order, as soon as its turn comes. */
 static void print_group(const struct matrix_entry *e, const struct slot *s,
 			const struct run_result_row *row)
 {
-	_cleanup_free_ char *out = slurp(s->dir, "stdout"), *err = slurp(s->dir, "stderr");
 	_cleanup_buf_ struct buf what = {0};
 	(void)result_describe(row, &what); /* "pass", "fail 3", ... */
 	printf("==> %s: %s (%.1fs)\n", e->name, what.data ? what.data : "?", row->seconds);
-	if (out && out[0])
-		printf("%s%s", out, out[strlen(out) - 1] == '\n' ? "" : "\n");
 	fflush(stdout);
-	if (err && err[0])
-		fprintf(stderr, "%s%s", err, err[strlen(err) - 1] == '\n' ? "" : "\n");
+	copy_out(s->dir, "stdout", 1);
+	copy_out(s->dir, "stderr", 2);
 }
 
 static void fill_row(const struct matrix_entry *e, const struct slot *s, struct run_result_row *row,

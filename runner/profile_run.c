@@ -276,7 +276,8 @@ static int run_host_hook(const struct resolved_profile *rp, const char *run_dir,
 		return -errno;
 	if (pid == 0) {
 		/* Its words are diagnostics: stdout joins stderr, the program owns stdout. */
-		int null = open("/dev/null", O_RDONLY);
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		child_reset_signals();
 		if (null < 0 || dup2(null, 0) < 0 || dup2(2, 1) < 0 || chdir(run_dir) < 0)
 			_exit(126);
 		for (size_t i = 0; i < env.len; i++)

@@ -119,7 +119,8 @@ static pid_t spawn_qemu(const struct vm_options *o, const sigset_t *old_mask)
 		return pid < 0 ? -errno : pid;
 
 	/* Child: its own process group (Ctrl-C is quiz's to handle), dies with quiz. */
-	(void)sigprocmask(SIG_SETMASK, old_mask, NULL);
+	(void)old_mask;
+	child_reset_signals();
 	(void)setpgid(0, 0);
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
