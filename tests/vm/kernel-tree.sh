@@ -15,7 +15,7 @@ if [ ! -d "$tree/.git" ] && [ -n "$src" ]; then
 	rm -rf "$tree.tmp" && mkdir -p "$(dirname "$tree")"
 	cp -al "$src" "$tree.tmp" &&
 		git -C "$tree.tmp" init -q &&
-		git -C "$tree.tmp" add -A &&
+		git -C "$tree.tmp" add -A -f && # Debian's tarball ignores everything ("/*")
 		git -C "$tree.tmp" -c user.name=quiz -c user.email=quiz@localhost commit -qm tree &&
 		mv "$tree.tmp" "$tree"
 fi
@@ -23,7 +23,8 @@ ok "$([ -d "$tree/.git" ]; echo $?)" "a git checkout of 6.1 to build" "src: ${sr
 
 "$QUIZ_KERNEL_TOOL" build --no-btf "$tree" >out 2>&1
 is "$?" 0 "quiz-kernel build TREE builds a git checkout" "$(tail -n 5 out)"
-is "$(git -C "$tree" status --porcelain | head -n 5)" "" "the checkout is left clean (built out of tree)"
+is "$(git -C "$tree" ls-files --others | head -n 5; git -C "$tree" diff --stat | tail -n 1)" "" \
+	"the checkout is left clean: no changed and no new file, ignored ones included"
 release=$(sed -n 's/^quiz-kernel: built \([^:]*\):.*/\1/p; s/^quiz-kernel: \(.*\) is up to date:.*/\1/p' out | tail -n1)
 case $release in
 6.1.*+) ok 0 "the checkout's release is $release" ;;
