@@ -32,6 +32,15 @@ else
 	echo "# not root: the failed-build check needs debootstrap (root); skipped"
 fi
 
+"$quiz_image" build --suite nosuchsuite >out 2>&1
+is "$?" 1 "an unknown suite is refused"
+grep -q "unknown suite 'nosuchsuite'" out
+ok $? "the error names the suite and where suites come from" "$(cat out)"
+"$quiz_image" build --with nosuchlist >out 2>&1
+is "$?" 1 "an unknown package list is refused"
+grep -q "nosuchlist" out && grep -q "core" out
+ok $? "the error names it and the lists there are" "$(cat out)"
+
 # A changed init1 (same program, other bytes) is written into a copy of the image on use.
 mkdir -p home/images home/kernels libexec
 cp --sparse=always "$image" home/images/bookworm.ext2
