@@ -17,7 +17,10 @@ int buf_append(struct buf *b, const void *data, size_t len);
 int buf_puts(struct buf *b, const char *s);
 int buf_printf(struct buf *b, const char *fmt, ...) _printf_(2, 3);
 void buf_free(struct buf *b);
-static inline void buf_freep(struct buf *b) { buf_free(b); }
+static inline void buf_freep(struct buf *b)
+{
+	buf_free(b);
+}
 #define _cleanup_buf_ _cleanup_(buf_freep)
 
 struct strv {
@@ -30,7 +33,10 @@ int strv_push(struct strv *v, const char *s);
 int strv_pushf(struct strv *v, const char *fmt, ...) _printf_(2, 3);
 int strv_push_take(struct strv *v, char *s);
 void strv_free(struct strv *v);
-static inline void strv_freep(struct strv *v) { strv_free(v); }
+static inline void strv_freep(struct strv *v)
+{
+	strv_free(v);
+}
 #define _cleanup_strv_ _cleanup_(strv_freep)
 
 /* In a child about to exec: no blocked signals, default SIGPIPE (quiz ignores it). */

@@ -11,21 +11,21 @@
 #define CONTRACT_INIT1_PATH "/quiz/layers/run/quiz/run/contract"
 
 /* Keys. Repeated keys keep their order (argv, environment, layers, hooks). */
-#define CONTRACT_ARG "arg"         /* program argv, in order; none = interactive shell */
-#define CONTRACT_ENV "env"         /* VAR=VALUE for the program */
-#define CONTRACT_CWD "cwd"         /* host directory, shown at the same path, the program runs there */
-#define CONTRACT_LAYER "layer"     /* lower layer tag after "run", top first: user, kernel, system */
-#define CONTRACT_SHARED "shared"   /* 1: a read-write host folder at /shared */
-#define CONTRACT_MODE "mode"       /* raw | tmux */
-#define CONTRACT_SHELL "shell"     /* 1: a shell after the program */
-#define CONTRACT_KERNEL "kernel"   /* release of the booted kernel */
+#define CONTRACT_ARG "arg"     /* program argv, in order; none = interactive shell */
+#define CONTRACT_ENV "env"     /* VAR=VALUE for the program */
+#define CONTRACT_CWD "cwd"     /* host directory, shown at the same path, the program runs there */
+#define CONTRACT_LAYER "layer" /* lower layer tag after "run", top first: user, kernel, system */
+#define CONTRACT_SHARED "shared"     /* 1: a read-write host folder at /shared */
+#define CONTRACT_MODE "mode"	     /* raw | tmux */
+#define CONTRACT_SHELL "shell"	     /* 1: a shell after the program */
+#define CONTRACT_KERNEL "kernel"     /* release of the booted kernel */
 #define CONTRACT_PROFILES "profiles" /* comma-separated profile names, as applied */
-#define CONTRACT_HOOK "hook"       /* profile name with a guest hook, in order */
-#define CONTRACT_OPTION "option"   /* PROFILE.OPTION=VALUE, for that profile's guest hook */
-#define CONTRACT_ROWS "rows"       /* host terminal size (tmux mode) */
+#define CONTRACT_HOOK "hook"	     /* profile name with a guest hook, in order */
+#define CONTRACT_OPTION "option"     /* PROFILE.OPTION=VALUE, for that profile's guest hook */
+#define CONTRACT_ROWS "rows"	     /* host terminal size (tmux mode) */
 #define CONTRACT_COLS "cols"
 #define CONTRACT_TERM "term"
-#define CONTRACT_DMESG "dmesg"     /* 1: the kernel log of the run on stderr after it */
+#define CONTRACT_DMESG "dmesg" /* 1: the kernel log of the run on stderr after it */
 
 struct contract_entry {
 	const char *key;

@@ -138,7 +138,8 @@ int contract_load(const char *path, char **ret_data, struct contract_entry **ret
 void guest_poweroff(void)
 {
 	sync();
-	(void)reboot(RB_AUTOBOOT); /* kernel booted with reboot=t; QEMU -no-reboot turns it into exit */
+	(void)reboot(
+		RB_AUTOBOOT); /* kernel booted with reboot=t; QEMU -no-reboot turns it into exit */
 	for (;;)
 		pause();
 }
@@ -171,7 +172,8 @@ void timeline_mark(const char *stage)
 {
 	unsigned long long ms = uptime_ms();
 	size_t len = strlen(timeline);
-	(void)snprintf(timeline + len, sizeof(timeline) - len, " %s=%llu", stage, ms); /* cut if full */
+	(void)snprintf(timeline + len, sizeof(timeline) - len, " %s=%llu", stage,
+		       ms); /* cut if full */
 	log_info("%s at %llu ms", stage, ms);
 }
 

@@ -9,8 +9,8 @@
 #include "macro.h"
 
 enum mount_flags {
-	MOUNT_FATAL = 1 << 0,       /* failure ends the boot */
-	MOUNT_MKDIR = 1 << 1,       /* create the target first */
+	MOUNT_FATAL = 1 << 0,	      /* failure ends the boot */
+	MOUNT_MKDIR = 1 << 1,	      /* create the target first */
 	MOUNT_TOLERATE_BUSY = 1 << 2, /* EBUSY means "already there" */
 };
 

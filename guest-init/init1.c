@@ -46,7 +46,8 @@ static int mount_lower_layers(const struct contract_entry *e, size_t n, struct b
 		if (asprintf(&tag, "quiz.%s", e[i].value) < 0 ||
 		    asprintf(&target, LAYERS "/%s", e[i].value) < 0)
 			return -ENOMEM;
-		struct mount_op op = {tag, target, "9p", MS_RDONLY, NINEP_RO, MOUNT_FATAL | MOUNT_MKDIR};
+		struct mount_op op = {tag,	 target,   "9p",
+				      MS_RDONLY, NINEP_RO, MOUNT_FATAL | MOUNT_MKDIR};
 		r = mount_one(&op);
 		if (r < 0)
 			return r;
@@ -142,7 +143,9 @@ static int mount_overlay_root(const char *lowerdir)
 	if (r < 0)
 		return r;
 	_cleanup_buf_ struct buf opts = {0};
-	r = buf_printf(&opts, "lowerdir=%s,upperdir=" UPPER "/root,workdir=" UPPER "/work," OVERLAY_FAST, lowerdir);
+	r = buf_printf(&opts,
+		       "lowerdir=%s,upperdir=" UPPER "/root,workdir=" UPPER "/work," OVERLAY_FAST,
+		       lowerdir);
 	if (r < 0)
 		return r;
 	struct mount_op op = {"overlay", NEW_ROOT, "overlay", 0, opts.data, MOUNT_FATAL};

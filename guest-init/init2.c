@@ -13,19 +13,21 @@
 #include "guest.h"
 #include "ports.h"
 #include "rc.h"
-#include "stages.h"
 #include "run.h"
+#include "stages.h"
 
 #define NINEP "trans=virtio,version=9p2000.L,msize=512000"
 
 /* /dev first: /dev/kmsg is where init2 logs, from its first step on; then /proc. */
 static const struct mount_op first_mounts[] = {
 	{"devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755", MOUNT_FATAL | MOUNT_MKDIR},
-	{"proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, MOUNT_FATAL | MOUNT_MKDIR},
+	{"proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+	 MOUNT_FATAL | MOUNT_MKDIR},
 };
 
 static const struct mount_op system_mounts[] = {
-	{"sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, MOUNT_FATAL | MOUNT_MKDIR},
+	{"sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+	 MOUNT_FATAL | MOUNT_MKDIR},
 	{"devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "gid=5,mode=0620,ptmxmode=0666",
 	 MOUNT_FATAL | MOUNT_MKDIR},
 	{"tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", MOUNT_MKDIR},
@@ -85,17 +87,20 @@ static int mount_cwd(const char *cwd)
 		r = mkdir_p("/quiz/cwd/rw/work", 0755);
 	if (r < 0)
 		return r;
-	struct mount_op overlay = {
-		"overlay", cwd, "overlay", 0,
-		"lowerdir=/quiz/cwd/lower,upperdir=/quiz/cwd/rw/upper,workdir=/quiz/cwd/rw/work," OVERLAY_FAST,
-		MOUNT_FATAL | MOUNT_MKDIR};
+	struct mount_op overlay = {"overlay",
+				   cwd,
+				   "overlay",
+				   0,
+				   "lowerdir=/quiz/cwd/lower,upperdir=/quiz/cwd/rw/upper,workdir=/"
+				   "quiz/cwd/rw/work," OVERLAY_FAST,
+				   MOUNT_FATAL | MOUNT_MKDIR};
 	return mount_one(&overlay);
 }
 
 static int mount_shared(void)
 {
-	struct mount_op op = {"quiz.shared", "/shared", "9p", 0, NINEP ",cache=mmap",
-			      MOUNT_FATAL | MOUNT_MKDIR};
+	struct mount_op op = {
+		"quiz.shared", "/shared", "9p", 0, NINEP ",cache=mmap", MOUNT_FATAL | MOUNT_MKDIR};
 	return mount_one(&op);
 }
 
@@ -134,7 +139,8 @@ static int prepare_system(void)
 	}
 	r = setup_network();
 	if (r < 0)
-		log_err("hostname and loopback: %s", strerror(-r)); /* the program may not need them */
+		log_err("hostname and loopback: %s",
+			strerror(-r)); /* the program may not need them */
 	return 0;
 }
 

@@ -23,7 +23,8 @@ int main(int argc, char **argv)
 	if (argc >= 2 && STREQ(argv[1], "--exec"))
 		return run_exec(argc - 2, argv + 2);
 	if (getpid() != 1) {
-		fprintf(stderr, "quiz-init: the guest's init; quiz boots it, it is not run by hand\n");
+		fprintf(stderr,
+			"quiz-init: the guest's init; quiz boots it, it is not run by hand\n");
 		return 2;
 	}
 	if (argc == 2 && STREQ(argv[1], "--init2"))

@@ -8,11 +8,14 @@ struct ports {
 	int in, out, err, status;
 	char out_name[32], err_name[32]; /* "vport0p2": their debugfs statistics files */
 };
-#define PORTS_INIT {.in = -1, .out = -1, .err = -1, .status = -1}
+#define PORTS_INIT                                                                                 \
+	{                                                                                          \
+		.in = -1, .out = -1, .err = -1, .status = -1                                       \
+	}
 
 struct run_result {
-	int exit_code;    /* 0..255, already 128+S for a signal */
-	char error[256];  /* non-empty: the run failed before or around the program (exit 125) */
+	int exit_code;	 /* 0..255, already 128+S for a signal */
+	char error[256]; /* non-empty: the run failed before or around the program (exit 125) */
 };
 
 /* Open every port by its name; waits briefly for the ports to appear. */

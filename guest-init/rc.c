@@ -44,7 +44,8 @@ static void save_status(int code)
 {
 	char text[16];
 	int n = snprintf(text, sizeof(text), "%d\n", code);
-	_cleanup_close_ int fd = open(RC_STATUS_FILE, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	_cleanup_close_ int fd =
+		open(RC_STATUS_FILE, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0 || write(fd, text, (size_t)n) != n)
 		fprintf(stderr, "quiz: cannot keep the program's status: %s\n", strerror(errno));
 }
@@ -96,11 +97,22 @@ int tmux_main(void)
 	const char *rows = contract_get(c, n, CONTRACT_ROWS);
 	const char *cols = contract_get(c, n, CONTRACT_COLS);
 	const char *cwd = contract_get(c, n, CONTRACT_CWD);
-	char *start[] = {TMUX, "new-session", "-d", "-s", SESSION,
-			 "-x", (char *)(cols ? cols : "80"), "-y", (char *)(rows ? rows : "24"),
-			 "-c", (char *)(cwd ? cwd : "/root"), SELF, "--rc", NULL};
-	char *dmesg[] = {TMUX, "split-window", "-h", "-d", "-l", "35%", "-t", SESSION,
-			 "dmesg", "-w", NULL};
+	char *start[] = {TMUX,
+			 "new-session",
+			 "-d",
+			 "-s",
+			 SESSION,
+			 "-x",
+			 (char *)(cols ? cols : "80"),
+			 "-y",
+			 (char *)(rows ? rows : "24"),
+			 "-c",
+			 (char *)(cwd ? cwd : "/root"),
+			 SELF,
+			 "--rc",
+			 NULL};
+	char *dmesg[] = {TMUX, "split-window", "-h",	"-d", "-l", "35%",
+			 "-t", SESSION,	       "dmesg", "-w", NULL};
 	int r = spawn_wait(start, false);
 	if (r != 0) {
 		fprintf(stderr, "quiz: tmux new-session failed with status %d\n", r);

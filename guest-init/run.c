@@ -4,10 +4,10 @@
 
 #include <ctype.h>
 #include <fcntl.h>
-#include <stdio.h>
-#include <string.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 
@@ -116,7 +116,8 @@ static int run_hooks(const struct contract_entry *c, size_t n, const struct port
 		if (pid == 0) {
 			int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 			child_stdio(p, null);
-			(void)dup2(p->err, 1); /* a hook's output is diagnostics, never program output */
+			(void)dup2(p->err,
+				   1); /* a hook's output is diagnostics, never program output */
 			char *argv[] = {path, NULL};
 			execve(path, argv, henv.items);
 			fprintf(stderr, "quiz: profile %s: guest hook: %s\n", c[i].value,
@@ -169,7 +170,8 @@ static void child_tty(const struct contract_entry *c, size_t n)
 	int fd = open("/dev/hvc0", O_RDWR);
 	if (fd < 0 || ioctl(fd, TIOCSCTTY, 0) < 0)
 		return;
-	const char *rows = contract_get(c, n, CONTRACT_ROWS), *cols = contract_get(c, n, CONTRACT_COLS);
+	const char *rows = contract_get(c, n, CONTRACT_ROWS),
+		   *cols = contract_get(c, n, CONTRACT_COLS);
 	struct winsize ws = {.ws_row = rows ? (unsigned short)atoi(rows) : 24,
 			     .ws_col = cols ? (unsigned short)atoi(cols) : 80};
 	(void)ioctl(fd, TIOCSWINSZ, &ws); /* a wrong size is cosmetic */

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "log.h"
 #include "buf.h"
+#include "log.h"
 #include "macro.h"
 
 static int run_wait(char *const *argv)
@@ -54,7 +54,8 @@ int image_prepare(const struct quiz_paths *p, char **ret_path)
 		return 0;
 	}
 	if (asprintf(&image, "%s/images/" IMAGE_SUITE ".ext2", p->home) < 0 ||
-	    asprintf(&info, "%s.info", image) < 0 || asprintf(&ours, "%s/quiz-init.sha256", p->libexec) < 0 ||
+	    asprintf(&info, "%s.info", image) < 0 ||
+	    asprintf(&ours, "%s/quiz-init.sha256", p->libexec) < 0 ||
 	    asprintf(&init1, "%s/quiz-init", p->libexec) < 0 ||
 	    asprintf(&script, "%s/scripts/quiz-image", p->data) < 0)
 		return -ENOMEM;

@@ -60,8 +60,8 @@ static int kernel_at(const char *dir, const char *release, struct kernel *ret)
 	struct kernel k = {0};
 	_cleanup_free_ char *layer = NULL;
 	if (!(k.release = strdup(release)) || !(k.dir = strdup(dir)) ||
-	    asprintf(&k.image, "%s/bzImage", dir) < 0 || asprintf(&k.config, "%s/config", dir) < 0 ||
-	    asprintf(&layer, "%s/layer", dir) < 0) {
+	    asprintf(&k.image, "%s/bzImage", dir) < 0 ||
+	    asprintf(&k.config, "%s/config", dir) < 0 || asprintf(&layer, "%s/layer", dir) < 0) {
 		kernel_free(&k);
 		return -ENOMEM;
 	}
@@ -271,4 +271,3 @@ int kernel_selectors_expand(const char *arg, char *const *releases, size_t n, st
 	*ret = out;
 	return 0;
 }
-

@@ -67,7 +67,8 @@ static int check_inputs(const struct quiz_options *o)
 			return -EINVAL;
 		}
 		if (access(dirs[i][1], R_OK | X_OK) < 0) {
-			log_error("%s %s: not readable: %s", dirs[i][0], dirs[i][1], strerror(errno));
+			log_error("%s %s: not readable: %s", dirs[i][0], dirs[i][1],
+				  strerror(errno));
 			return -EACCES;
 		}
 	}
@@ -175,10 +176,11 @@ static int build_argv(const struct quiz_options *o, const struct kernel *k, cons
 	}
 	size_t slots = qemu_virtio_devices(argv->items);
 	if (slots > MICROVM_VIRTIO_SLOTS) {
-		log_error("%zu virtio devices asked for, microvm has %d slots (quiz takes 4: image, "
-			  "run layer, current directory, ports; each disk, -u, --system, --shared "
-			  "takes one); use fewer",
-			  slots, MICROVM_VIRTIO_SLOTS);
+		log_error(
+			"%zu virtio devices asked for, microvm has %d slots (quiz takes 4: image, "
+			"run layer, current directory, ports; each disk, -u, --system, --shared "
+			"takes one); use fewer",
+			slots, MICROVM_VIRTIO_SLOTS);
 		return -E2BIG;
 	}
 	return 0;

@@ -35,8 +35,8 @@ static int entry_add(struct matrix_entry **entries, size_t *n, const struct quiz
 	return 0;
 }
 
-int matrix_from_kernels(const struct quiz_options *o, const char *home,
-			struct matrix_entry **ret, size_t *ret_n)
+int matrix_from_kernels(const struct quiz_options *o, const char *home, struct matrix_entry **ret,
+			size_t *ret_n)
 {
 	_cleanup_strv_ struct strv built = {0}, chosen = {0};
 	_cleanup_free_ char *bad = NULL;
@@ -69,8 +69,8 @@ int matrix_from_kernels(const struct quiz_options *o, const char *home,
 	return 0;
 }
 
-int matrix_from_targets(const struct quiz_options *o, const char *home,
-			struct matrix_entry **ret, size_t *ret_n)
+int matrix_from_targets(const struct quiz_options *o, const char *home, struct matrix_entry **ret,
+			size_t *ret_n)
 {
 	_cleanup_free_ char *text = NULL, *error = NULL;
 	struct target_list list = {0};
@@ -95,8 +95,10 @@ int matrix_from_targets(const struct quiz_options *o, const char *home,
 		_cleanup_(kernel_free) struct kernel k = {0};
 		r = kernel_resolve(home, t->kernel, &k);
 		if (r < 0) {
-			log_error("%s line %u: target %s: no built kernel matches %s; see quiz-kernel "
-				  "list", o->targets, t->line, t->name, t->kernel);
+			log_error("%s line %u: target %s: no built kernel matches %s; see "
+				  "quiz-kernel "
+				  "list",
+				  o->targets, t->line, t->name, t->kernel);
 			break;
 		}
 		r = entry_add(&entries, &n, o, t->name);
@@ -152,16 +154,14 @@ struct slot {
 	char *dir; /* where its stdout, stderr and console.log are captured */
 };
 
-static int capture_dir(const struct quiz_options *o, const char *tmp, const char *name,
-		       char **ret)
+static int capture_dir(const struct quiz_options *o, const char *tmp, const char *name, char **ret)
 {
 	const char *base = o->results_dir ? o->results_dir : tmp;
 	int r = asprintf(ret, "%s/%s", base, name) < 0 ? -ENOMEM : 0;
 	return r < 0 ? r : mkdir_p_at(AT_FDCWD, *ret);
 }
 
-static pid_t start_entry(struct matrix_entry *e, struct slot *s, matrix_run_fn run,
-			 void *userdata)
+static pid_t start_entry(struct matrix_entry *e, struct slot *s, matrix_run_fn run, void *userdata)
 {
 	s->started = now_ms();
 	pid_t pid = fork();

@@ -8,13 +8,12 @@
 #include "options.h"
 #include "targets.h"
 
-
 /* One matrix entry: a name for the reports and the options its run uses. */
 struct matrix_entry {
 	char *name;
 	struct quiz_options options; /* a shallow copy; kernel, program, profiles may differ */
-	struct strv owned;           /* strings the copy points to */
-	bool owns_profiles;          /* options.profiles is the entry's own (targets) */
+	struct strv owned;	     /* strings the copy points to */
+	bool owns_profiles;	     /* options.profiles is the entry's own (targets) */
 };
 
 typedef int (*matrix_run_fn)(const struct quiz_options *o, void *userdata);
@@ -26,8 +25,8 @@ int matrix_run(struct matrix_entry *entries, size_t n, const struct quiz_options
 	       matrix_run_fn run, void *userdata);
 
 /* Entries for a -k list, or for a targets file (filtered). Logs its errors. */
-int matrix_from_kernels(const struct quiz_options *o, const char *home,
-			struct matrix_entry **ret, size_t *ret_n);
-int matrix_from_targets(const struct quiz_options *o, const char *home,
-			struct matrix_entry **ret, size_t *ret_n);
+int matrix_from_kernels(const struct quiz_options *o, const char *home, struct matrix_entry **ret,
+			size_t *ret_n);
+int matrix_from_targets(const struct quiz_options *o, const char *home, struct matrix_entry **ret,
+			size_t *ret_n);
 void matrix_entries_free(struct matrix_entry *e, size_t n);

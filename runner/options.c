@@ -74,7 +74,8 @@ void options_help(void)
 	       "  -k, --kernel VER        kernel: 6.1 (newest 6.1.x), 6.1.192, 6.12-rc3\n"
 	       "  -K, --kernel-path PATH  a kernel you built: a build tree, or a bzImage with its\n"
 	       "                          .config beside it (checked for what quiz needs)\n"
-	       "  -p, --profile LIST      profiles: -p blockdev:count=4,size=1G,memdev (repeatable)\n"
+	       "  -p, --profile LIST      profiles: -p blockdev:count=4,size=1G,memdev "
+	       "(repeatable)\n"
 	       "  -o, --option P.KEY=VAL  set a profile option: -o blockdev.size=1G\n"
 	       "      --profile-dir DIR   also look for profiles in DIR (shadows the others)\n"
 	       "      --list-profiles     the profiles there are, where from, what they do\n"
@@ -91,20 +92,24 @@ void options_help(void)
 	       "  -e, --env VAR=VALUE     set VAR in the program's environment\n"
 	       "      --append WORDS      extra kernel command-line words\n"
 	       "      --qemu-arg ARG      extra QEMU argument (repeatable)\n"
-	       "      --dry-run           print the QEMU command line and the layers; boot nothing\n"
+	       "      --dry-run           print the QEMU command line and the layers; boot "
+	       "nothing\n"
 	       "  -v, --verbose           kernel console on stderr\n"
 	       "      --keep              keep the run directory and say where\n"
 	       "      --timings           after the run, each boot stage's time on stderr\n"
-	       "      --dmesg             after the run, its kernel log (hooks and program) on stderr\n"
+	       "      --dmesg             after the run, its kernel log (hooks and program) on "
+	       "stderr\n"
 	       "      --gdb-wait          the gdb profile, with the guest held before the kernel\n"
 	       "                          starts until gdb continues it\n"
 	       "\n"
 	       "Several kernels (-k 6.1,6.12, -k all, -k '6.*') or --targets run the program on\n"
-	       "each, output grouped, then a summary table; the exit status is the first failure's.\n"
+	       "each, output grouped, then a summary table; the exit status is the first "
+	       "failure's.\n"
 	       "  -j, --jobs N            runs at once (default 1)\n"
 	       "      --tap               TAP on stdout instead of the table\n"
 	       "      --junit FILE        a JUnit XML report\n"
-	       "      --results DIR       keep each run's stdout, stderr and console.log in DIR/NAME/\n"
+	       "      --results DIR       keep each run's stdout, stderr and console.log in "
+	       "DIR/NAME/\n"
 	       "      --targets FILE      named runs from an INI file (kernel, profiles, program,\n"
 	       "                          timeout, memory), e.g. quiz.ini\n"
 	       "      --filter REGEX      only the targets whose name matches\n"
@@ -144,8 +149,9 @@ static int split_words(struct strv *v, const char *s)
 	char *save = NULL;
 	for (char *w = strtok_r(copy, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save)) {
 		if (STREQ(w, "--")) {
-			log_error("--append: '--' would hide microvm's device words from the kernel; "
-				  "leave it out");
+			log_error(
+				"--append: '--' would hide microvm's device words from the kernel; "
+				"leave it out");
 			return -EINVAL;
 		}
 		int r = strv_push(v, w);
@@ -206,9 +212,7 @@ static int parse_one(int c, struct quiz_options *o)
 	case OPT_FILTER: o->filter = optarg; return 0;
 	case 'h': o->help = true; return 0;
 	case 'V': o->version = true; return 0;
-	default:
-		log_error("unknown option; see quiz --help");
-		return -EINVAL;
+	default: log_error("unknown option; see quiz --help"); return -EINVAL;
 	}
 }
 
@@ -220,7 +224,8 @@ int options_parse(int argc, char **argv, struct quiz_options *o)
 	opterr = 0; /* our own one-line messages */
 	int c;
 	/* '+': the first non-option is the program; its own options are its business. */
-	while ((c = getopt_long(argc, argv, "+:k:K:p:o:r:Sm:c:t:u:e:j:vhV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:k:K:p:o:r:Sm:c:t:u:e:j:vhV", long_options, NULL)) !=
+	       -1) {
 		if (c == '?' || c == ':') {
 			if (optopt)
 				log_error("option -%c %s; see quiz --help", optopt,

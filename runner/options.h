@@ -9,7 +9,7 @@
 enum run_mode { RUN_MODE_AUTO, RUN_MODE_RAW, RUN_MODE_TMUX };
 
 struct quiz_options {
-	const char *kernel;      /* -k selector */
+	const char *kernel;	 /* -k selector */
 	const char *kernel_path; /* -K image or build tree */
 	const char *memory;
 	unsigned cpus;
@@ -17,10 +17,10 @@ struct quiz_options {
 	const char *shared_dir;
 	const char *user_dir;
 	const char *system_dir;
-	struct strv env;         /* -e VAR=VAL */
-	struct strv append;      /* --append words */
-	struct strv qemu_args;   /* --qemu-arg */
-	struct strv profiles;    /* -p, as given */
+	struct strv env;	     /* -e VAR=VAL */
+	struct strv append;	     /* --append words */
+	struct strv qemu_args;	     /* --qemu-arg */
+	struct strv profiles;	     /* -p, as given */
 	struct strv profile_options; /* -o PROFILE.OPTION=VALUE */
 	struct strv profile_dirs;    /* --profile-dir */
 	bool list_profiles;

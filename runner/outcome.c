@@ -84,7 +84,8 @@ static int no_status(const struct vm_result *res, const struct run_dir *dir)
 		log_error("the guest kernel panicked: %s", strstr(panic, "Kernel panic"));
 	} else if (init_err) {
 		show_console(dir, "the guest could not start the program");
-		log_error("the guest could not start the program: %s", strstr(init_err, "quiz-init"));
+		log_error("the guest could not start the program: %s",
+			  strstr(init_err, "quiz-init"));
 	} else {
 		show_console(dir, "the VM ended without a status");
 		if (qemu.len)
@@ -100,8 +101,7 @@ static int no_status(const struct vm_result *res, const struct run_dir *dir)
 int outcome_report(const struct vm_result *res, const struct run_dir *dir, unsigned timeout_s)
 {
 	switch (res->outcome) {
-	case VM_STATUS:
-		return res->exit_code;
+	case VM_STATUS: return res->exit_code;
 	case VM_GUEST_ERROR:
 		show_console(dir, "the guest failed");
 		log_error("%s", res->message ? res->message : "the guest failed");
@@ -117,8 +117,7 @@ int outcome_report(const struct vm_result *res, const struct run_dir *dir, unsig
 			log_error("stopped by signal %d (%s); the VM was stopped", res->signal,
 				  strsignal(res->signal));
 		return 128 + res->signal;
-	case VM_NO_STATUS:
-		break;
+	case VM_NO_STATUS: break;
 	}
 	return no_status(res, dir);
 }
@@ -150,10 +149,9 @@ bool qemu_missing(void)
 	if (!qemu || !qemu[0])
 		qemu = "qemu-system-x86_64";
 	if (strchr(qemu, '/'))
-		return access(qemu, X_OK) < 0 ? (log_error("%s: cannot run it: %s", qemu,
-							   strerror(errno)),
-						 true)
-					      : false;
+		return access(qemu, X_OK) < 0
+			       ? (log_error("%s: cannot run it: %s", qemu, strerror(errno)), true)
+			       : false;
 	const char *path = getenv("PATH");
 	_cleanup_free_ char *copy = strdup(path ? path : "/usr/bin:/bin");
 	char *save = NULL;
@@ -194,8 +192,7 @@ static long long timeline_get(const char *timeline, const char *stage)
 	return hit ? strtoll(hit + strlen(key), NULL, 10) : -1;
 }
 
-int timings_format(const struct vm_result *res, long long started, long long ended,
-		   struct buf *out)
+int timings_format(const struct vm_result *res, long long started, long long ended, struct buf *out)
 {
 	long long report = res->timeline ? timeline_get(res->timeline, "report") : -1;
 	if (report < 0 || !res->at_status)
@@ -204,8 +201,8 @@ int timings_format(const struct vm_result *res, long long started, long long end
 	static const struct {
 		const char *stage, *label;
 	} guest[] = {
-		{"init1", "init1 started"},     {"root", "root ready"},
-		{"init2", "init2 started"},     {"program", "program started"},
+		{"init1", "init1 started"}, {"root", "root ready"},
+		{"init2", "init2 started"}, {"program", "program started"},
 		{"ended", "program ended"},
 	};
 	int r = buf_printf(out, "%7lld ms  QEMU started\n%7lld ms  kernel entered\n",

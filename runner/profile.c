@@ -172,9 +172,9 @@ static int requests_parse(struct profile_requests *r, const char *text, char **r
 		if (colon) {
 			if (!colon[1]) {
 				set_error(
-				    ret_msg,
-				    "'%s' has nothing after ':'; write %s:KEY=VALUE or just %s",
-				    tok, cur->name, cur->name);
+					ret_msg,
+					"'%s' has nothing after ':'; write %s:KEY=VALUE or just %s",
+					tok, cur->name, cur->name);
 				return -EINVAL;
 			}
 			k = request_add_setting(cur, colon + 1, strlen(colon + 1), tok, ret_msg);
@@ -386,9 +386,9 @@ static int ini_entry(struct ini_state *s, const char *section, const char *key, 
 		if (STREQ(key, "kconfig"))
 			return add_kconfig(s, value);
 		set_error(
-		    &s->msg,
-		    "unknown key '%s' in [profile]; it takes description, requires and kconfig",
-		    key);
+			&s->msg,
+			"unknown key '%s' in [profile]; it takes description, requires and kconfig",
+			key);
 		return -EINVAL;
 	}
 
@@ -421,10 +421,10 @@ static int ini_entry(struct ini_state *s, const char *section, const char *key, 
 	if (STREQ(section, "qemu")) {
 		if (!STREQ(key, "arg")) {
 			set_error(
-			    &s->msg,
-			    "unknown key '%s' in [qemu]; it takes only arg (one QEMU argument "
-			    "per line)",
-			    key);
+				&s->msg,
+				"unknown key '%s' in [qemu]; it takes only arg (one QEMU argument "
+				"per line)",
+				key);
 			return -EINVAL;
 		}
 		if (!*value) {
@@ -585,10 +585,10 @@ static int check_part(const char *name, const char *dir, const char *part, enum 
 	}
 	if (kind == PART_FOLDER && !S_ISDIR(st.st_mode)) {
 		set_error(
-		    ret_error,
-		    "profile %s: %s is not a folder; files/ must be a folder of files for the "
-		    "guest",
-		    name, path);
+			ret_error,
+			"profile %s: %s is not a folder; files/ must be a folder of files for the "
+			"guest",
+			name, path);
 		return -ENOTDIR;
 	}
 	if (kind == PART_EXECUTABLE && !S_ISREG(st.st_mode)) {

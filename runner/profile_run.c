@@ -30,8 +30,8 @@ static int add_dir(struct profile_catalog *c, const char *source, const char *fm
 	return r < 0 ? r : strv_push(&c->sources, source);
 }
 
-int profile_catalog_init(struct profile_catalog *c, const char *data_dir,
-			 char *const *extra_dirs, size_t n_extra)
+int profile_catalog_init(struct profile_catalog *c, const char *data_dir, char *const *extra_dirs,
+			 size_t n_extra)
 {
 	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
 	int r = add_dir(c, "shipped", "%s/profiles", data_dir);
@@ -193,7 +193,8 @@ int profiles_check_kconfig(const struct profile_set *s, const struct kernel *k, 
 			if (plain_y)
 				*eq = '\0';
 			if (asprintf(ret_error,
-				     "profile %s needs %s, kernel %s lacks it; build a kernel with it: "
+				     "profile %s needs %s, kernel %s lacks it; build a kernel with "
+				     "it: "
 				     "quiz-kernel build %s %s SOURCE",
 				     p->name, want, k->release, plain_y ? "-e" : "--set", want) < 0)
 				*ret_error = NULL;
@@ -223,7 +224,8 @@ int profiles_write_layer(const struct profile_set *s, int layer_fd, char **ret_e
 			r = copy_file_at(src, layer_fd, hook, 0755);
 		}
 		if (r < 0) {
-			if (asprintf(ret_error, "profile %s: cannot copy its files into the run layer: %s",
+			if (asprintf(ret_error,
+				     "profile %s: cannot copy its files into the run layer: %s",
 				     p->name, strerror(-r)) < 0)
 				*ret_error = NULL;
 			return r;
@@ -321,15 +323,16 @@ int profiles_run_host_hooks(const struct profile_set *s, const char *run_dir,
 			return -ENOMEM;
 		int r = run_host_hook(&s->items[i], run_dir, k, args_file);
 		if (r <= -1000) {
-			if (asprintf(ret_error, "profile %s: host hook failed with status %d", p->name,
-				     -r - 1000) < 0)
+			if (asprintf(ret_error, "profile %s: host hook failed with status %d",
+				     p->name, -r - 1000) < 0)
 				*ret_error = NULL;
 			return -EIO;
 		}
 		if (r >= 0)
 			r = read_args(args_file, qemu_args);
 		if (r < 0) {
-			if (asprintf(ret_error, "profile %s: host hook: %s", p->name, strerror(-r)) < 0)
+			if (asprintf(ret_error, "profile %s: host hook: %s", p->name,
+				     strerror(-r)) < 0)
 				*ret_error = NULL;
 			return r;
 		}

@@ -17,8 +17,8 @@ struct profile_catalog {
 };
 
 /* shipped (DATA/profiles), ~/.config/quiz/profiles, ./.quiz/profiles, then each --profile-dir. */
-int profile_catalog_init(struct profile_catalog *c, const char *data_dir,
-			 char *const *extra_dirs, size_t n_extra);
+int profile_catalog_init(struct profile_catalog *c, const char *data_dir, char *const *extra_dirs,
+			 size_t n_extra);
 void profile_catalog_free(struct profile_catalog *c);
 /* A profile_lookup_fn over the catalog (userdata is the catalog). */
 int profile_catalog_lookup(const char *name, void *userdata, const struct profile **ret,

@@ -14,8 +14,8 @@
  * - loglevel=4: only warnings and worse reach the (slow, byte-per-exit) serial console.
  */
 static const char *const base_words[] = {
-	"console=ttyS0", "root=/dev/vda", "rootfstype=ext2", "ro",
-	"init=/sbin/init", "reboot=t", "panic=-1", "loglevel=4",
+	"console=ttyS0",   "root=/dev/vda", "rootfstype=ext2", "ro",
+	"init=/sbin/init", "reboot=t",	    "panic=-1",	       "loglevel=4",
 };
 
 static bool word_ok(const char *w)
@@ -103,15 +103,27 @@ int qemu_argv_build(const struct qemu_plan *plan, struct strv *ret)
 
 	const char *fixed[] = {
 		plan->qemu,
-		/* acpi=off: a kernel without ACPI then gets its virtio-mmio devices on the cmdline. */
-		"-M", "microvm,acpi=off",
-		"-accel", plan->kvm ? "kvm" : "tcg",
-		"-cpu", plan->kvm ? "host" : "max",
-		"-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
-		"-kernel", plan->kernel_image,
-		"-append", cmdline.data,
-		"-chardev", "socket,id=console,path=" SOCKET_CONSOLE,
-		"-serial", "chardev:console",
+		/* acpi=off: a kernel without ACPI then gets its virtio-mmio devices on the cmdline.
+		 */
+		"-M",
+		"microvm,acpi=off",
+		"-accel",
+		plan->kvm ? "kvm" : "tcg",
+		"-cpu",
+		plan->kvm ? "host" : "max",
+		"-nodefaults",
+		"-no-user-config",
+		"-display",
+		"none",
+		"-no-reboot",
+		"-kernel",
+		plan->kernel_image,
+		"-append",
+		cmdline.data,
+		"-chardev",
+		"socket,id=console,path=" SOCKET_CONSOLE,
+		"-serial",
+		"chardev:console",
 	};
 	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(fixed); i++)
 		r = strv_push(&v, fixed[i]);

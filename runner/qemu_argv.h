@@ -14,11 +14,11 @@ struct share {
 };
 
 struct qemu_plan {
-	const char *qemu;         /* binary */
-	bool kvm;                 /* else TCG */
+	const char *qemu;	  /* binary */
+	bool kvm;		  /* else TCG */
 	const char *kernel_image; /* bzImage */
-	const char *root_image;   /* ext2 guest image, attached read-only */
-	const char *memory;       /* "512M" */
+	const char *root_image;	  /* ext2 guest image, attached read-only */
+	const char *memory;	  /* "512M" */
 	unsigned cpus;
 	const struct share *shares;
 	size_t n_shares;
@@ -27,8 +27,8 @@ struct qemu_plan {
 	const char *const *extra_args; /* verbatim QEMU arguments, appended last */
 	size_t n_extra_args;
 	unsigned long tsc_khz; /* 0 = let the guest calibrate */
-	unsigned hz;           /* the kernel's CONFIG_HZ, for lpj */
-	bool tty;              /* a virtio console (the guest's hvc0) for tmux mode */
+	unsigned hz;	       /* the kernel's CONFIG_HZ, for lpj */
+	bool tty;	       /* a virtio console (the guest's hvc0) for tmux mode */
 };
 
 /* Socket names, relative to QEMU's working directory (the run directory). */

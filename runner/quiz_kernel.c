@@ -83,8 +83,13 @@ static int cmd_path(const struct quiz_paths *p, const char *selector, const char
 		return 1;
 	}
 	static const char *const names[][2] = {
-		{"dir", ""}, {"image", "/bzImage"}, {"vmlinux", "/vmlinux"}, {"config", "/config"},
-		{"kbuild", "/kbuild"}, {"modules", "/layer/usr/lib/modules"}, {"system-map", "/System.map"},
+		{"dir", ""},
+		{"image", "/bzImage"},
+		{"vmlinux", "/vmlinux"},
+		{"config", "/config"},
+		{"kbuild", "/kbuild"},
+		{"modules", "/layer/usr/lib/modules"},
+		{"system-map", "/System.map"},
 	};
 	for (size_t i = 0; i < ELEMENTSOF(names); i++)
 		if (STREQ(what, names[i][0])) {
@@ -92,7 +97,8 @@ static int cmd_path(const struct quiz_paths *p, const char *selector, const char
 			return 0;
 		}
 	log_error("path %s %s: unknown; use dir, image, vmlinux, config, kbuild, modules or "
-		  "system-map", selector, what);
+		  "system-map",
+		  selector, what);
 	return 2;
 }
 
@@ -166,8 +172,8 @@ static int cmd_config(const struct quiz_paths *p, const char *tree)
 	pid_t pid = fork();
 	if (pid == 0) {
 		execlp("sh", "sh", "-c",
-		       "cd \"$1\" && cat \"$2\" >> .config && make olddefconfig >/dev/null",
-		       "sh", tree, fragment, (char *)NULL);
+		       "cd \"$1\" && cat \"$2\" >> .config && make olddefconfig >/dev/null", "sh",
+		       tree, fragment, (char *)NULL);
 		_exit(127);
 	}
 	int status = 0;

@@ -102,30 +102,14 @@ static int put_clean(struct buf *b, const char *s, size_t len, enum clean_mode m
 			rep = REPLACEMENT;
 		} else if (mode == CLEAN_XML_TEXT || mode == CLEAN_XML_ATTR) {
 			switch (cp) {
-			case '&':
-				rep = "&amp;";
-				break;
-			case '<':
-				rep = "&lt;";
-				break;
-			case '>':
-				rep = "&gt;";
-				break;
-			case '"':
-				rep = "&quot;";
-				break;
-			case '\'':
-				rep = "&apos;";
-				break;
-			case '\t':
-				rep = mode == CLEAN_XML_ATTR ? "&#9;" : "\t";
-				break;
-			case '\n':
-				rep = mode == CLEAN_XML_ATTR ? "&#10;" : "\n";
-				break;
-			case '\r':
-				rep = "&#13;";
-				break;
+			case '&': rep = "&amp;"; break;
+			case '<': rep = "&lt;"; break;
+			case '>': rep = "&gt;"; break;
+			case '"': rep = "&quot;"; break;
+			case '\'': rep = "&apos;"; break;
+			case '\t': rep = mode == CLEAN_XML_ATTR ? "&#9;" : "\t"; break;
+			case '\n': rep = mode == CLEAN_XML_ATTR ? "&#10;" : "\n"; break;
+			case '\r': rep = "&#13;"; break;
 			}
 		} else if (mode == CLEAN_TAP_DESC && (cp == '#' || cp == '\\')) {
 			rep = cp == '#' ? "\\#" : "\\\\";
@@ -166,16 +150,11 @@ enum result_kind result_classify(int exit_code, const char *stderr_text)
 static const char *kind_name(enum result_kind k)
 {
 	switch (k) {
-	case RESULT_PASS:
-		return "pass";
-	case RESULT_FAIL:
-		return "fail";
-	case RESULT_TIMEOUT:
-		return "timeout";
-	case RESULT_PANIC:
-		return "panic";
-	case RESULT_VM_ERROR:
-		return "vm-error";
+	case RESULT_PASS: return "pass";
+	case RESULT_FAIL: return "fail";
+	case RESULT_TIMEOUT: return "timeout";
+	case RESULT_PANIC: return "panic";
+	case RESULT_VM_ERROR: return "vm-error";
 	}
 	return NULL;
 }
@@ -376,7 +355,7 @@ static int junit_testcase(const struct run_result_row *r, struct buf *out)
 
 	if (r->kind != RESULT_PASS) {
 		const char *tag =
-		    r->kind == RESULT_FAIL || r->kind == RESULT_TIMEOUT ? "failure" : "error";
+			r->kind == RESULT_FAIL || r->kind == RESULT_TIMEOUT ? "failure" : "error";
 		_cleanup_buf_ struct buf tail = {0};
 		k = output_tail(r, REPORT_TAIL_LINES, &tail);
 		if (k >= 0)

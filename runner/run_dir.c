@@ -87,7 +87,8 @@ void run_dir_remove(struct run_dir *d)
 
 int write_file_at(int dirfd, const char *path, const void *data, size_t len, mode_t mode)
 {
-	_cleanup_close_ int fd = openat(dirfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	_cleanup_close_ int fd =
+		openat(dirfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0)
 		return -errno;
 	for (const char *p = data; len > 0;) {
@@ -110,7 +111,8 @@ int copy_file_at(const char *src, int dirfd, const char *dst, mode_t mode)
 	struct stat st;
 	if (fstat(in, &st) < 0)
 		return -errno;
-	_cleanup_close_ int out = openat(dirfd, dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	_cleanup_close_ int out =
+		openat(dirfd, dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (out < 0)
 		return -errno;
 	for (off_t done = 0; done < st.st_size;) {
@@ -169,4 +171,3 @@ int copy_tree(const char *from, int to_fd, const char *to, bool hardlink)
 	closedir(d);
 	return r;
 }
-

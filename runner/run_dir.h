@@ -9,7 +9,10 @@ struct run_dir {
 	char *path;
 	int fd;
 };
-#define RUN_DIR_INIT {.path = NULL, .fd = -1}
+#define RUN_DIR_INIT                                                                               \
+	{                                                                                          \
+		.path = NULL, .fd = -1                                                             \
+	}
 
 /* mkdtemp under home/runs; concurrent runs never share one. */
 int run_dir_create(const char *home, struct run_dir *ret);

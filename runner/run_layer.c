@@ -5,10 +5,10 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <stdlib.h>
 
 #include "contract.h"
 #include "run_dir.h"
@@ -86,7 +86,8 @@ int contract_build(const struct run_setup *s, const char *const *argv, size_t ar
 		if (r >= 0)
 			r = contract_add(&b, CONTRACT_COLS, cols);
 		if (r >= 0)
-			r = contract_add(&b, CONTRACT_TERM, term && term[0] ? term : "xterm-256color");
+			r = contract_add(&b, CONTRACT_TERM,
+					 term && term[0] ? term : "xterm-256color");
 	}
 	if (r >= 0)
 		r = contract_add(&b, CONTRACT_KERNEL, s->kernel->release);

@@ -13,8 +13,8 @@
 struct run_setup {
 	const struct quiz_options *options;
 	const struct kernel *kernel;
-	const char *cwd;       /* host working directory */
-	const char *mode;      /* "raw" or "tmux" */
+	const char *cwd;  /* host working directory */
+	const char *mode; /* "raw" or "tmux" */
 	const struct profile_set *profiles;
 };
 

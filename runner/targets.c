@@ -61,9 +61,9 @@ int split_command_line(const char *s, struct strv *ret, char **ret_error)
 			const char *close = strchr(s + i + 1, '\'');
 			if (!close) {
 				set_error(
-				    ret_error,
-				    "unbalanced quote: the ' at character %zu has no closing '",
-				    i + 1);
+					ret_error,
+					"unbalanced quote: the ' at character %zu has no closing '",
+					i + 1);
 				return -EINVAL;
 			}
 			k = buf_append(&word, s + i + 1, (size_t)(close - (s + i + 1)));
@@ -73,10 +73,10 @@ int split_command_line(const char *s, struct strv *ret, char **ret_error)
 			while (k >= 0 && s[i] != '"') {
 				if (!s[i]) {
 					set_error(
-					    ret_error,
-					    "unbalanced quote: the \" at character %zu has no "
-					    "closing \"",
-					    open + 1);
+						ret_error,
+						"unbalanced quote: the \" at character %zu has no "
+						"closing \"",
+						open + 1);
 					return -EINVAL;
 				}
 				if (s[i] == '\\' && s[i + 1] == '\n') {
@@ -168,10 +168,10 @@ static int scan_header(struct parse_state *s, const char *start, const char *end
 	if (close + 1 != end) {
 		const char *junk = close + 1 + strspn(close + 1, LINE_BLANKS);
 		set_error(
-		    &s->err_msg,
-		    "'%.*s' after ']'; a [NAME] line holds nothing else (comments go on their "
-		    "own line)",
-		    (int)(end - junk), junk);
+			&s->err_msg,
+			"'%.*s' after ']'; a [NAME] line holds nothing else (comments go on their "
+			"own line)",
+			(int)(end - junk), junk);
 		return s->err_msg ? -EINVAL : -ENOMEM;
 	}
 	size_t len = (size_t)(close - start - 1);
@@ -464,10 +464,10 @@ int targets_parse(const char *file_name, const char *text, struct target_list *r
 	}
 	if (s.list.n == 0) {
 		set_error(
-		    ret_error,
-		    "%s: no targets; add one, e.g. [ext4-6.1] with kernel = 6.1 and program = "
-		    "./test.sh on the lines below",
-		    file_name);
+			ret_error,
+			"%s: no targets; add one, e.g. [ext4-6.1] with kernel = 6.1 and program = "
+			"./test.sh on the lines below",
+			file_name);
 		state_free(&s);
 		return -EINVAL;
 	}

@@ -3,15 +3,15 @@
 #include "vm.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <limits.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -45,7 +45,7 @@ struct vm {
 	bool stdin_eof;
 	bool stdin_shut;
 	bool stdout_broken; /* EPIPE on quiz's stdout: the run ends as a pipeline would */
-	bool stop;          /* an output write gave up for a signal or the deadline */
+	bool stop;	    /* an output write gave up for a signal or the deadline */
 	long long deadline; /* -t, CLOCK_MONOTONIC ms; 0 = none */
 	unsigned long long received[N_SOCKETS];
 	long long at_console;
@@ -163,9 +163,7 @@ static void on_data(struct vm *vm, int which, const char *data, size_t len)
 		if (!vm->stdout_broken)
 			output(vm, 1, data, len);
 		break;
-	case SOCK_STDERR:
-		output(vm, 2, data, len);
-		break;
+	case SOCK_STDERR: output(vm, 2, data, len); break;
 	case SOCK_STATUS:
 		if (vm->status.len + len < STATUS_MAX)
 			(void)buf_append(&vm->status, data, len); /* ENOMEM: no status, exit 125 */
@@ -368,7 +366,8 @@ static void relay(struct vm *vm, struct vm_result *res)
 			return;
 		}
 		if (!acked && status_complete(vm) && have_all_output(vm)) {
-			(void)!write(vm->conn[SOCK_STATUS], "\n", 1); /* a lost answer: the guest waits */
+			(void)!write(vm->conn[SOCK_STATUS], "\n",
+				     1); /* a lost answer: the guest waits */
 			acked = true;
 			grace = now_ms() + EXIT_GRACE_MS;
 		}
@@ -391,7 +390,8 @@ static void drain(struct vm *vm)
 		if (vm->conn[i] < 0 || i == SOCK_STDIN)
 			continue;
 		int flags = fcntl(vm->conn[i], F_GETFL);
-		(void)fcntl(vm->conn[i], F_SETFL, flags & ~O_NONBLOCK); /* EOF comes: QEMU is dead */
+		(void)fcntl(vm->conn[i], F_SETFL,
+			    flags & ~O_NONBLOCK); /* EOF comes: QEMU is dead */
 		while (vm->conn[i] >= 0 && !vm->stop && pump(vm, i))
 			;
 	}

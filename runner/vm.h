@@ -8,7 +8,7 @@
 #include "buf.h"
 
 enum vm_outcome {
-	VM_STATUS,    /* the guest reported "exit N" */
+	VM_STATUS,	/* the guest reported "exit N" */
 	VM_GUEST_ERROR, /* the guest reported "error MESSAGE" */
 	VM_TIMEOUT,
 	VM_SIGNALED,  /* quiz got SIGINT/SIGTERM/SIGHUP */
@@ -17,23 +17,24 @@ enum vm_outcome {
 
 struct vm_result {
 	enum vm_outcome outcome;
-	int exit_code;  /* VM_STATUS: the program's status */
-	int signal;     /* VM_SIGNALED: which */
-	char *message;  /* VM_GUEST_ERROR: the guest's words */
+	int exit_code;	 /* VM_STATUS: the program's status */
+	int signal;	 /* VM_SIGNALED: which */
+	char *message;	 /* VM_GUEST_ERROR: the guest's words */
 	int qemu_status; /* waitpid status of QEMU, -1 if unknown */
-	char *timeline;  /* the guest's " stage=ms ..." (uptime), NULL if none came */
-	/* Host clock (CLOCK_MONOTONIC ms) at: QEMU forked, first console byte, status, QEMU gone. */
+	char *timeline;	 /* the guest's " stage=ms ..." (uptime), NULL if none came */
+	/* Host clock (CLOCK_MONOTONIC ms) at: QEMU forked, first console byte, status, QEMU gone.
+	 */
 	long long at_qemu, at_console, at_status, at_exit;
 };
 
 long long now_ms(void);
 
 struct vm_options {
-	int run_dir_fd;        /* sockets and logs live here; QEMU runs in it */
-	char *const *argv;     /* QEMU argv */
-	unsigned timeout_s;    /* 0 = none */
-	bool verbose;          /* console to stderr as well */
-	bool tty;              /* tmux mode: host terminal <-> the guest's hvc0, raw */
+	int run_dir_fd;	    /* sockets and logs live here; QEMU runs in it */
+	char *const *argv;  /* QEMU argv */
+	unsigned timeout_s; /* 0 = none */
+	bool verbose;	    /* console to stderr as well */
+	bool tty;	    /* tmux mode: host terminal <-> the guest's hvc0, raw */
 };
 
 /* Boots and relays until the end; QEMU is gone when this returns (also on error: -errno). */

@@ -19,15 +19,15 @@ static int tap_n, tap_failed;
 		printf(__VA_ARGS__);                                                               \
 		printf("\n");                                                                      \
 		if (!_ok)                                                                          \
-			printf("#   failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__);         \
+			printf("#   failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__);             \
 	} while (0)
 
 #define CHECK_STR(got, want, ...)                                                                  \
 	do {                                                                                       \
 		const char *_g = (got), *_w = (want);                                              \
-		CHECK(_g && _w && strcmp(_g, _w) == 0, __VA_ARGS__);                               \
+		CHECK(_g &&_w &&strcmp(_g, _w) == 0, __VA_ARGS__);                                 \
 		if (!(_g && _w && strcmp(_g, _w) == 0))                                            \
-			printf("#   got:  %s\n#   want: %s\n", _g ? _g : "(null)",                   \
+			printf("#   got:  %s\n#   want: %s\n", _g ? _g : "(null)",                 \
 			       _w ? _w : "(null)");                                                \
 	} while (0)
 

@@ -9,8 +9,8 @@
 static void test_round_trip(void)
 {
 	static const char *const values[] = {
-		"./test.sh", "arg two", "it's \"quoted\"", "", "new\nline", "a=b=c", "ünïcode",
-		"$HOME `x` \\ ;|&", "--", "-x",
+		"./test.sh", "arg two", "it's \"quoted\"",  "",	  "new\nline",
+		"a=b=c",     "ünïcode", "$HOME `x` \\ ;|&", "--", "-x",
 	};
 	struct buf b = {0};
 	for (size_t i = 0; i < ELEMENTSOF(values); i++)
@@ -47,7 +47,8 @@ static void test_rejects(void)
 	CHECK(contract_parse(truncated, sizeof(truncated), &e, &n) == -EINVAL,
 	      "record without terminator refused");
 	char nokey[] = "=x";
-	CHECK(contract_parse(nokey, sizeof(nokey), &e, &n) == -EINVAL, "record without key refused");
+	CHECK(contract_parse(nokey, sizeof(nokey), &e, &n) == -EINVAL,
+	      "record without key refused");
 	char noeq[] = "argx";
 	CHECK(contract_parse(noeq, sizeof(noeq), &e, &n) == -EINVAL, "record without '=' refused");
 	char empty[1];

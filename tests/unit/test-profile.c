@@ -14,7 +14,6 @@
 
 /* ---- helpers ---- */
 
-
 static char *join_options(const struct profile_option *o, size_t n)
 {
 	struct buf b = {0};
@@ -68,30 +67,30 @@ static const char *const full_example = "# a comment line\n"
 static const struct {
 	const char *name, *ini;
 } table[] = {
-    {"blockdev", "[options]\ncount = 2\nsize = 100M\n"
-		 "[qemu]\narg = -drive\narg = n=${count},s=${size},lit=$$${count}$$\n"
-		 "[kernel]\nword = disks=${count}\n"},
-    {"memdev", "[options]\nsize = 1G\n[qemu]\narg = -m\narg = ${size}\n"},
-    {"base", "[kernel]\nword = base\n"},
-    {"left", "[profile]\nrequires = base\n"},
-    {"right", "[profile]\nrequires = base\n"},
-    {"top", "[profile]\nrequires = left, right\n"},
-    {"solo", ""},
-    {"deep", "[profile]\nrequires = top\n"},
-    {"raid", "[profile]\nrequires = blockdev:count=4 memdev\n"},
-    {"raid4", "[profile]\nrequires = blockdev:count=4,size=100M\n"},
-    {"mirror", "[profile]\nrequires = blockdev:count=2\n"},
-    {"badopt", "[profile]\nrequires = memdev:nope=1\n"},
-    {"cyc1", "[profile]\nrequires = cyc2\n"},
-    {"cyc2", "[profile]\nrequires = cyc3\n"},
-    {"cyc3", "[profile]\nrequires = solo, cyc1\n"},
-    {"intocycle", "[profile]\nrequires = base, cyc2\n"},
-    {"self", "[profile]\nrequires = self\n"},
-    {"badsub", "[options]\na = 1\nb = 2\n[qemu]\narg = x=${nope}\n"},
-    {"stray", "[options]\na = 1\n[kernel]\nword = price=$5\n"},
-    {"unterminated", "[options]\na = 1\n[qemu]\narg = ${a\n"},
-    {"nosubst", "[options]\na = 1\n[kernel]\nword = ok=${a}\n[qemu]\narg = ${b}\n"},
-    {"needsmissing", "[profile]\nrequires = nosuch\n"},
+	{"blockdev", "[options]\ncount = 2\nsize = 100M\n"
+		     "[qemu]\narg = -drive\narg = n=${count},s=${size},lit=$$${count}$$\n"
+		     "[kernel]\nword = disks=${count}\n"},
+	{"memdev", "[options]\nsize = 1G\n[qemu]\narg = -m\narg = ${size}\n"},
+	{"base", "[kernel]\nword = base\n"},
+	{"left", "[profile]\nrequires = base\n"},
+	{"right", "[profile]\nrequires = base\n"},
+	{"top", "[profile]\nrequires = left, right\n"},
+	{"solo", ""},
+	{"deep", "[profile]\nrequires = top\n"},
+	{"raid", "[profile]\nrequires = blockdev:count=4 memdev\n"},
+	{"raid4", "[profile]\nrequires = blockdev:count=4,size=100M\n"},
+	{"mirror", "[profile]\nrequires = blockdev:count=2\n"},
+	{"badopt", "[profile]\nrequires = memdev:nope=1\n"},
+	{"cyc1", "[profile]\nrequires = cyc2\n"},
+	{"cyc2", "[profile]\nrequires = cyc3\n"},
+	{"cyc3", "[profile]\nrequires = solo, cyc1\n"},
+	{"intocycle", "[profile]\nrequires = base, cyc2\n"},
+	{"self", "[profile]\nrequires = self\n"},
+	{"badsub", "[options]\na = 1\nb = 2\n[qemu]\narg = x=${nope}\n"},
+	{"stray", "[options]\na = 1\n[kernel]\nword = price=$5\n"},
+	{"unterminated", "[options]\na = 1\n[qemu]\narg = ${a\n"},
+	{"nosubst", "[options]\na = 1\n[kernel]\nword = ok=${a}\n[qemu]\narg = ${b}\n"},
+	{"needsmissing", "[profile]\nrequires = nosuch\n"},
 };
 
 static struct profile parsed[ELEMENTSOF(table)];
@@ -134,8 +133,8 @@ static char *resolve_p(struct profile_set *out, const char *const *args)
 
 	for (; *args; args++) {
 		int r = (*args)[0] == '-' && (*args)[1] == 'o'
-			    ? profile_requests_add_option(&req, *args + 2, &err)
-			    : profile_requests_add(&req, *args, &err);
+				? profile_requests_add_option(&req, *args + 2, &err)
+				: profile_requests_add(&req, *args, &err);
 		if (r < 0) {
 			if (asprintf(&s, "REQUEST ERROR: %s", err) < 0)
 				s = NULL;
@@ -248,19 +247,19 @@ static void test_parse_errors(void)
 			  "takes description, requires and kconfig",
 			  "unknown key in [profile]");
 	check_parse_error(
-	    "p", "[kernel]\nwords = a\n",
-	    "profile p: profile.ini line 2: unknown key 'words' in [kernel]; it takes "
-	    "only word (one kernel command-line word per line)",
-	    "unknown key in [kernel]");
+		"p", "[kernel]\nwords = a\n",
+		"profile p: profile.ini line 2: unknown key 'words' in [kernel]; it takes "
+		"only word (one kernel command-line word per line)",
+		"unknown key in [kernel]");
 	check_parse_error("p", "[profile]\ndescription = x\n[Qemu]\narg = a\n",
 			  "profile p: profile.ini line 4: unknown section [Qemu]; sections are "
 			  "[profile], [options], [qemu] and [kernel]",
 			  "unknown section (case matters), reported at its first key");
 	check_parse_error(
-	    "p", "a = 1\n",
-	    "profile p: profile.ini line 1: 'a' comes before any section; put it under "
-	    "[profile], [options], [qemu] or [kernel]",
-	    "key outside any section");
+		"p", "a = 1\n",
+		"profile p: profile.ini line 1: 'a' comes before any section; put it under "
+		"[profile], [options], [qemu] or [kernel]",
+		"key outside any section");
 	check_parse_error("p", "[profile]\n\njunk\nfoo = 1\n",
 			  "profile p: profile.ini line 3: not a 'KEY = VALUE' line or a [section] "
 			  "header",
@@ -291,15 +290,15 @@ static void test_parse_errors(void)
 			  "drop the line",
 			  "empty arg");
 	check_parse_error(
-	    "p", "[kernel]\nword = a b\n",
-	    "profile p: profile.ini line 2: word 'a b' is not one word; put each kernel "
-	    "command-line word on its own 'word =' line",
-	    "kernel word with a space");
+		"p", "[kernel]\nword = a b\n",
+		"profile p: profile.ini line 2: word 'a b' is not one word; put each kernel "
+		"command-line word on its own 'word =' line",
+		"kernel word with a space");
 	check_parse_error(
-	    "p", "[profile]\nkconfig = CONFIG_A VIRTIO\n",
-	    "profile p: profile.ini line 2: kconfig 'VIRTIO' is not a CONFIG_ symbol; "
-	    "write e.g. CONFIG_VIRTIO_BLK or CONFIG_VIRTIO_BLK=m",
-	    "kconfig without CONFIG_");
+		"p", "[profile]\nkconfig = CONFIG_A VIRTIO\n",
+		"profile p: profile.ini line 2: kconfig 'VIRTIO' is not a CONFIG_ symbol; "
+		"write e.g. CONFIG_VIRTIO_BLK or CONFIG_VIRTIO_BLK=m",
+		"kconfig without CONFIG_");
 	check_parse_error("p", "[profile]\nkconfig = CONFIG_A=\n",
 			  "profile p: profile.ini line 2: kconfig 'CONFIG_A=' has no value after "
 			  "'='; write CONFIG_A=y, =m or leave out '='",
@@ -313,10 +312,10 @@ static void test_parse_errors(void)
 			  "KEY=VALUE; write e.g. requires = memdev, blockdev:count=2",
 			  "requires syntax error");
 	check_parse_error(
-	    "a.b", "",
-	    "profile 'a.b': not a valid profile name; a profile's folder name may use "
-	    "only letters, digits, '-' and '_'",
-	    "invalid profile name");
+		"a.b", "",
+		"profile 'a.b': not a valid profile name; a profile's folder name may use "
+		"only letters, digits, '-' and '_'",
+		"invalid profile name");
 
 	char *huge = malloc(PROFILE_INI_MAX_LINE + 64);
 	strcpy(huge, "[profile]\n\ndescription = ");
@@ -433,8 +432,8 @@ static void check_request_error(bool is_o, const char *arg, const char *want)
 	char *err = NULL, *s;
 
 	profile_requests_add(&r, "keep:k=1", &err);
-	int ret =
-	    is_o ? profile_requests_add_option(&r, arg, &err) : profile_requests_add(&r, arg, &err);
+	int ret = is_o ? profile_requests_add_option(&r, arg, &err)
+		       : profile_requests_add(&r, arg, &err);
 	CHECK(ret == -EINVAL, "%s '%s' is refused (%d)", is_o ? "-o" : "-p", arg, ret);
 	CHECK_STR(err, want, "%s '%s' message", is_o ? "-o" : "-p", arg);
 	CHECK_STR(s = join_requests(&r), "keep:k=1", "%s '%s' leaves the requests alone",
@@ -506,9 +505,9 @@ static void test_requests(void)
 	check_request_error(true, "",
 			    "-o '': expected PROFILE.OPTION=VALUE; write e.g. -o blockdev.count=4");
 	check_request_error(
-	    true, ".count=4",
-	    "-o '.count=4': '' is not a valid profile name (letters, digits, '-' and "
-	    "'_')");
+		true, ".count=4",
+		"-o '.count=4': '' is not a valid profile name (letters, digits, '-' and "
+		"'_')");
 	check_request_error(true, "blockdev.=4",
 			    "-o 'blockdev.=4': '' is not a valid option name (letters, digits, '-' "
 			    "and '_')");
@@ -542,7 +541,7 @@ static void test_order(void)
 	struct profile_requests none = {0};
 	struct profile_set set = {.n = 99};
 	CHECK(profiles_resolve(&none, lookup, &lookups, &set, NULL) == 0 && set.n == 0 &&
-		  !set.items,
+		      !set.items,
 	      "no requests: an empty set");
 
 	unsigned before = lookups;
@@ -658,10 +657,10 @@ static void test_settings(void)
 	profile_set_free(&set);
 
 	CHECK_STR(
-	    s = RESOLVE(NULL, "blockdev:colour=red"),
-	    "ERROR(-22): profile blockdev: unknown option 'colour' (set by the command line); "
-	    "blockdev's options are: count, size",
-	    "unknown option from the command line lists the options");
+		s = RESOLVE(NULL, "blockdev:colour=red"),
+		"ERROR(-22): profile blockdev: unknown option 'colour' (set by the command line); "
+		"blockdev's options are: count, size",
+		"unknown option from the command line lists the options");
 	free(s);
 	CHECK_STR(s = RESOLVE(NULL, "badopt"),
 		  "ERROR(-22): profile memdev: unknown option 'nope' (set by profile badopt); "
@@ -669,10 +668,10 @@ static void test_settings(void)
 		  "unknown option from a requires line names the requirer");
 	free(s);
 	CHECK_STR(
-	    s = RESOLVE(NULL, "solo", "-obase.x=1"),
-	    "ERROR(-22): profile base: unknown option 'x' (set by the command line); base has "
-	    "no options",
-	    "unknown option of a profile without options");
+		s = RESOLVE(NULL, "solo", "-obase.x=1"),
+		"ERROR(-22): profile base: unknown option 'x' (set by the command line); base has "
+		"no options",
+		"unknown option of a profile without options");
 	free(s);
 }
 

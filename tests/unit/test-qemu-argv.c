@@ -28,35 +28,50 @@ static void test_golden(void)
 	const char *words[] = {"nokaslr"};
 	const char *extra[] = {"-s"};
 	struct qemu_plan plan = {
-		.qemu = "qemu-system-x86_64", .kvm = false, .kernel_image = "/k/bzImage",
-		.root_image = "/c/images/bookworm.ext2", .memory = "512M", .cpus = 2,
-		.shares = shares, .n_shares = 3, .kernel_words = words, .n_kernel_words = 1,
-		.extra_args = extra, .n_extra_args = 1, .tsc_khz = 2000000, .hz = 250,
+		.qemu = "qemu-system-x86_64",
+		.kvm = false,
+		.kernel_image = "/k/bzImage",
+		.root_image = "/c/images/bookworm.ext2",
+		.memory = "512M",
+		.cpus = 2,
+		.shares = shares,
+		.n_shares = 3,
+		.kernel_words = words,
+		.n_kernel_words = 1,
+		.extra_args = extra,
+		.n_extra_args = 1,
+		.tsc_khz = 2000000,
+		.hz = 250,
 	};
 	struct strv v = {0};
 	CHECK(qemu_argv_build(&plan, &v) == 0, "argv builds");
 	char *got = joined(&v);
-	CHECK_STR(got,
-		  "qemu-system-x86_64 -M microvm,acpi=off -accel tcg -cpu max -nodefaults "
-		  "-no-user-config -display none -no-reboot -kernel /k/bzImage -append "
-		  "'console=ttyS0 root=/dev/vda rootfstype=ext2 ro init=/sbin/init reboot=t panic=-1 "
-		  "loglevel=4 tsc_early_khz=2000000 lpj=8000000 tsc=reliable nokaslr' "
-		  "-chardev socket,id=console,path=console.sock -serial chardev:console -m 512M "
-		  "-smp 2 -drive file=/c/images/bookworm.ext2,if=none,id=root,format=raw,readonly=on "
-		  "-device virtio-blk-device,drive=root "
-		  "-fsdev local,id=fs0,path=/c/runs/run.X/layer,security_model=none,readonly=on "
-		  "-device virtio-9p-device,fsdev=fs0,mount_tag=quiz.run "
-		  "-fsdev local,id=fs1,path=/home/u/a,,b,security_model=none,readonly=on "
-		  "-device virtio-9p-device,fsdev=fs1,mount_tag=quiz.cwd "
-		  "-fsdev local,id=fs2,path=/tmp/s,security_model=none "
-		  "-device virtio-9p-device,fsdev=fs2,mount_tag=quiz.shared "
-		  "-device virtio-serial-device,max_ports=8 "
-		  "-chardev socket,id=stdin,path=stdin.sock -device virtserialport,chardev=stdin,name=quiz.stdin "
-		  "-chardev socket,id=stdout,path=stdout.sock -device virtserialport,chardev=stdout,name=quiz.stdout "
-		  "-chardev socket,id=stderr,path=stderr.sock -device virtserialport,chardev=stderr,name=quiz.stderr "
-		  "-chardev socket,id=status,path=status.sock -device virtserialport,chardev=status,name=quiz.status "
-		  "-s",
-		  "golden argv (TCG, 3 shares, comma escaped, lpj derived from tsc and HZ)");
+	CHECK_STR(
+		got,
+		"qemu-system-x86_64 -M microvm,acpi=off -accel tcg -cpu max -nodefaults "
+		"-no-user-config -display none -no-reboot -kernel /k/bzImage -append "
+		"'console=ttyS0 root=/dev/vda rootfstype=ext2 ro init=/sbin/init reboot=t panic=-1 "
+		"loglevel=4 tsc_early_khz=2000000 lpj=8000000 tsc=reliable nokaslr' "
+		"-chardev socket,id=console,path=console.sock -serial chardev:console -m 512M "
+		"-smp 2 -drive file=/c/images/bookworm.ext2,if=none,id=root,format=raw,readonly=on "
+		"-device virtio-blk-device,drive=root "
+		"-fsdev local,id=fs0,path=/c/runs/run.X/layer,security_model=none,readonly=on "
+		"-device virtio-9p-device,fsdev=fs0,mount_tag=quiz.run "
+		"-fsdev local,id=fs1,path=/home/u/a,,b,security_model=none,readonly=on "
+		"-device virtio-9p-device,fsdev=fs1,mount_tag=quiz.cwd "
+		"-fsdev local,id=fs2,path=/tmp/s,security_model=none "
+		"-device virtio-9p-device,fsdev=fs2,mount_tag=quiz.shared "
+		"-device virtio-serial-device,max_ports=8 "
+		"-chardev socket,id=stdin,path=stdin.sock -device "
+		"virtserialport,chardev=stdin,name=quiz.stdin "
+		"-chardev socket,id=stdout,path=stdout.sock -device "
+		"virtserialport,chardev=stdout,name=quiz.stdout "
+		"-chardev socket,id=stderr,path=stderr.sock -device "
+		"virtserialport,chardev=stderr,name=quiz.stderr "
+		"-chardev socket,id=status,path=status.sock -device "
+		"virtserialport,chardev=status,name=quiz.status "
+		"-s",
+		"golden argv (TCG, 3 shares, comma escaped, lpj derived from tsc and HZ)");
 	free(got);
 	strv_free(&v);
 
@@ -76,7 +91,8 @@ static void test_cmdline_rules(void)
 	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
 		struct qemu_plan plan = {.kernel_words = bad[i], .n_kernel_words = 1};
 		struct buf b = {0};
-		CHECK(kernel_cmdline_build(&plan, &b) == -EINVAL, "kernel word '%s' refused", bad[i][0]);
+		CHECK(kernel_cmdline_build(&plan, &b) == -EINVAL, "kernel word '%s' refused",
+		      bad[i][0]);
 		buf_free(&b);
 	}
 }
@@ -120,12 +136,22 @@ static void test_kconfig_missing(void)
 
 static void test_virtio_count(void)
 {
-	char *argv[] = {"qemu", "-device", "virtio-blk-device,drive=root", "-device",
-			"virtio-9p-device,fsdev=fs0", "-device", "virtserialport,name=x",
-			"-device", "virtio-serial-device", "-device", "virtio-blk-pci",
-			"-drive", "virtio-blk-device", NULL};
+	char *argv[] = {"qemu",
+			"-device",
+			"virtio-blk-device,drive=root",
+			"-device",
+			"virtio-9p-device,fsdev=fs0",
+			"-device",
+			"virtserialport,name=x",
+			"-device",
+			"virtio-serial-device",
+			"-device",
+			"virtio-blk-pci",
+			"-drive",
+			"virtio-blk-device",
+			NULL};
 	CHECK(qemu_virtio_devices(argv) == 3, "3 virtio-mmio devices counted (ports, PCI and "
-	      "non-device arguments are not)");
+					      "non-device arguments are not)");
 }
 
 int main(void)

@@ -13,8 +13,8 @@
 
 /* The two-row matrix of the examples: one pass, one failure with output on both streams. */
 static const struct run_result_row two[] = {
-    {"6.1", "6.1.192", 0, RESULT_PASS, 4.2, "hello\n", ""},
-    {"6.12", "6.12.48", 3, RESULT_FAIL, 12.04, "out1\nout2", "err1\n"},
+	{"6.1", "6.1.192", 0, RESULT_PASS, 4.2, "hello\n", ""},
+	{"6.12", "6.12.48", 3, RESULT_FAIL, 12.04, "out1\nout2", "err1\n"},
 };
 
 /* Formats with f into a fresh buffer; returns the text, or "ERROR(r)". */
@@ -70,7 +70,7 @@ static void test_classify(void)
 	CHECK(result_classify(124, "quiz: the guest kernel panicked") == RESULT_TIMEOUT,
 	      "124 is timeout even with 'panicked' on stderr");
 	CHECK(result_classify(125, "quiz: the guest kernel panicked: Kernel panic - not syncing") ==
-		  RESULT_PANIC,
+		      RESULT_PANIC,
 	      "125 with 'panicked' on stderr is panic");
 	CHECK(result_classify(125, "x\nthe kernel panicked\n") == RESULT_PANIC,
 	      "'panicked' anywhere in stderr");
@@ -89,10 +89,10 @@ static void test_describe(void)
 		enum result_kind kind;
 		const char *want;
 	} cases[] = {
-	    {0, RESULT_PASS, "pass"},	  {3, RESULT_FAIL, "fail 3"},
-	    {1, RESULT_FAIL, "fail 1"},	  {124, RESULT_TIMEOUT, "timeout"},
-	    {125, RESULT_PANIC, "panic"}, {125, RESULT_VM_ERROR, "vm-error"},
-	    {-2, RESULT_FAIL, "fail -2"},
+		{0, RESULT_PASS, "pass"},     {3, RESULT_FAIL, "fail 3"},
+		{1, RESULT_FAIL, "fail 1"},   {124, RESULT_TIMEOUT, "timeout"},
+		{125, RESULT_PANIC, "panic"}, {125, RESULT_VM_ERROR, "vm-error"},
+		{-2, RESULT_FAIL, "fail -2"},
 	};
 	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
 		struct run_result_row row = {"t", "k", cases[i].code, cases[i].kind, 0, NULL, NULL};
@@ -148,10 +148,10 @@ static void test_table(void)
 	free(s);
 
 	const struct run_result_row more[] = {
-	    {"ext4-6.1", "6.1.192", 124, RESULT_TIMEOUT, 600, NULL, NULL},
-	    {"p\xc3\xa4nic", "6.6.1", 125, RESULT_PANIC, 0.94, NULL, "panicked"},
-	    {"vm", NULL, 125, RESULT_VM_ERROR, -3, NULL, NULL},
-	    {"x\ty\x01", "6.1.1", 0, RESULT_PASS, 1, NULL, NULL},
+		{"ext4-6.1", "6.1.192", 124, RESULT_TIMEOUT, 600, NULL, NULL},
+		{"p\xc3\xa4nic", "6.6.1", 125, RESULT_PANIC, 0.94, NULL, "panicked"},
+		{"vm", NULL, 125, RESULT_VM_ERROR, -3, NULL, NULL},
+		{"x\ty\x01", "6.1.1", 0, RESULT_PASS, 1, NULL, NULL},
 	};
 	CHECK_STR(s = render(report_table, more, ELEMENTSOF(more)),
 		  "TARGET    KERNEL   RESULT      TIME\n"
@@ -215,13 +215,13 @@ static void test_tap(void)
 	for (int i = 1; i <= 10; i++)
 		buf_printf(&err10, "e%d\n", i);
 	const struct run_result_row rows[] = {
-	    {"long", "6.1.1", 1, RESULT_FAIL, 2, lines25.data, NULL},
-	    {"both", "6.1.1", 2, RESULT_FAIL, 2, out15.data, err10.data},
-	    {"ext4 #1 \\", NULL, 124, RESULT_TIMEOUT, 60, NULL, ""},
-	    {"p\xc3\xa4nic", "6.6.1", 125, RESULT_PANIC, 1.04, "\n  indented\r\nx\r\n",
-	     "quiz: the guest kernel panicked\n"},
-	    {"bin\x01", "6.1.1", 125, RESULT_VM_ERROR, 0, "a\tb\x1b[1m\xff\r\n", NULL},
-	    {"ok", "6.1.1", 0, RESULT_PASS, 0, "ignored\n", "ignored\n"},
+		{"long", "6.1.1", 1, RESULT_FAIL, 2, lines25.data, NULL},
+		{"both", "6.1.1", 2, RESULT_FAIL, 2, out15.data, err10.data},
+		{"ext4 #1 \\", NULL, 124, RESULT_TIMEOUT, 60, NULL, ""},
+		{"p\xc3\xa4nic", "6.6.1", 125, RESULT_PANIC, 1.04, "\n  indented\r\nx\r\n",
+		 "quiz: the guest kernel panicked\n"},
+		{"bin\x01", "6.1.1", 125, RESULT_VM_ERROR, 0, "a\tb\x1b[1m\xff\r\n", NULL},
+		{"ok", "6.1.1", 0, RESULT_PASS, 0, "ignored\n", "ignored\n"},
 	};
 	buf_puts(&want, "TAP version 13\n1..6\nnot ok 1 - long (6.1.1): fail 1\n"
 			"  ---\n  exit: 1\n  seconds: 2.0\n  output: |\n");
@@ -288,58 +288,61 @@ static void test_junit(void)
 {
 	char *s;
 	const struct run_result_row rows[] = {
-	    {"6.1", "6.1.192", 0, RESULT_PASS, 4.2, "hello\n", ""},
-	    {"quiet", "6.1.192", 0, RESULT_PASS, 0.5, NULL, NULL},
-	    {"a<b>&\"c'd", "6.12.48", 3, RESULT_FAIL, 12.04, "x < y && z > \"w\" 'v'\n",
-	     "]]> <![CDATA[\n"},
-	    {"t", "6.1.1", 124, RESULT_TIMEOUT, 60, NULL, NULL},
-	    {"ctl\x01\x1f", "6.6.1", 125, RESULT_PANIC, 1.25,
-	     "esc\x1b[0m nul-ish\x7f \xff\xfe cr\r\n", "quiz: the guest kernel panicked\n"},
-	    {"tab\there\nnl", NULL, 125, RESULT_VM_ERROR, 0, "\xc3\xa9t\xc3\xa9 \xe2\x82\xac\t\n",
-	     "quiz: qemu: \x0c bad \xe0\x80\xaf \xed\xa0\x80 \xef\xbf\xbe \xf0\x9f\x98\x80\n"},
+		{"6.1", "6.1.192", 0, RESULT_PASS, 4.2, "hello\n", ""},
+		{"quiet", "6.1.192", 0, RESULT_PASS, 0.5, NULL, NULL},
+		{"a<b>&\"c'd", "6.12.48", 3, RESULT_FAIL, 12.04, "x < y && z > \"w\" 'v'\n",
+		 "]]> <![CDATA[\n"},
+		{"t", "6.1.1", 124, RESULT_TIMEOUT, 60, NULL, NULL},
+		{"ctl\x01\x1f", "6.6.1", 125, RESULT_PANIC, 1.25,
+		 "esc\x1b[0m nul-ish\x7f \xff\xfe cr\r\n", "quiz: the guest kernel panicked\n"},
+		{"tab\there\nnl", NULL, 125, RESULT_VM_ERROR, 0,
+		 "\xc3\xa9t\xc3\xa9 \xe2\x82\xac\t\n",
+		 "quiz: qemu: \x0c bad \xe0\x80\xaf \xed\xa0\x80 \xef\xbf\xbe \xf0\x9f\x98\x80\n"},
 	};
 	const char *want =
-	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-	    "<testsuite name=\"m&amp;&lt;x&gt;\" tests=\"6\" failures=\"2\" errors=\"2\" "
-	    "time=\"77.990\">\n"
-	    "  <testcase classname=\"quiz\" name=\"6.1\" time=\"4.200\">\n"
-	    "    <system-out>hello\n</system-out>\n"
-	    "  </testcase>\n"
-	    "  <testcase classname=\"quiz\" name=\"quiet\" time=\"0.500\"/>\n"
-	    "  <testcase classname=\"quiz\" name=\"a&lt;b&gt;&amp;&quot;c&apos;d\" "
-	    "time=\"12.040\">\n"
-	    "    <failure message=\"exit status 3\" type=\"fail\">"
-	    "x &lt; y &amp;&amp; z &gt; &quot;w&quot; &apos;v&apos;\n]]&gt; &lt;![CDATA[\n"
-	    "</failure>\n"
-	    "    <system-out>x &lt; y &amp;&amp; z &gt; &quot;w&quot; "
-	    "&apos;v&apos;\n</system-out>\n"
-	    "    <system-err>]]&gt; &lt;![CDATA[\n</system-err>\n"
-	    "  </testcase>\n"
-	    "  <testcase classname=\"quiz\" name=\"t\" time=\"60.000\">\n"
-	    "    <failure message=\"exit status 124\" type=\"timeout\"></failure>\n"
-	    "  </testcase>\n"
-	    "  <testcase classname=\"quiz\" name=\"ctl\xef\xbf\xbd\xef\xbf\xbd\" time=\"1.250\">\n"
-	    "    <error message=\"exit status 125\" type=\"panic\">"
-	    "esc\xef\xbf\xbd[0m nul-ish\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd cr&#13;\n"
-	    "quiz: the guest kernel panicked\n</error>\n"
-	    "    <system-out>esc\xef\xbf\xbd[0m nul-ish\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd "
-	    "cr&#13;\n</system-out>\n"
-	    "    <system-err>quiz: the guest kernel panicked\n</system-err>\n"
-	    "  </testcase>\n"
-	    "  <testcase classname=\"quiz\" name=\"tab&#9;here&#10;nl\" time=\"0.000\">\n"
-	    "    <error message=\"exit status 125\" type=\"vm-error\">"
-	    "\xc3\xa9t\xc3\xa9 \xe2\x82\xac\t\n"
-	    "quiz: qemu: \xef\xbf\xbd bad \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd "
-	    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd \xf0\x9f\x98\x80\n</error>\n"
-	    "    <system-out>\xc3\xa9t\xc3\xa9 \xe2\x82\xac\t\n</system-out>\n"
-	    "    <system-err>quiz: qemu: \xef\xbf\xbd bad \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd "
-	    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd \xf0\x9f\x98\x80\n</system-err>\n"
-	    "  </testcase>\n"
-	    "</testsuite>\n";
-	CHECK_STR(
-	    s = junit("m&<x>", rows, ELEMENTSOF(rows)), want,
-	    "JUnit: escaping; control characters, invalid UTF-8 (overlong, surrogate) and U+FFFE "
-	    "replaced, 4-byte UTF-8 kept; kinds, counts");
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<testsuite name=\"m&amp;&lt;x&gt;\" tests=\"6\" failures=\"2\" errors=\"2\" "
+		"time=\"77.990\">\n"
+		"  <testcase classname=\"quiz\" name=\"6.1\" time=\"4.200\">\n"
+		"    <system-out>hello\n</system-out>\n"
+		"  </testcase>\n"
+		"  <testcase classname=\"quiz\" name=\"quiet\" time=\"0.500\"/>\n"
+		"  <testcase classname=\"quiz\" name=\"a&lt;b&gt;&amp;&quot;c&apos;d\" "
+		"time=\"12.040\">\n"
+		"    <failure message=\"exit status 3\" type=\"fail\">"
+		"x &lt; y &amp;&amp; z &gt; &quot;w&quot; &apos;v&apos;\n]]&gt; &lt;![CDATA[\n"
+		"</failure>\n"
+		"    <system-out>x &lt; y &amp;&amp; z &gt; &quot;w&quot; "
+		"&apos;v&apos;\n</system-out>\n"
+		"    <system-err>]]&gt; &lt;![CDATA[\n</system-err>\n"
+		"  </testcase>\n"
+		"  <testcase classname=\"quiz\" name=\"t\" time=\"60.000\">\n"
+		"    <failure message=\"exit status 124\" type=\"timeout\"></failure>\n"
+		"  </testcase>\n"
+		"  <testcase classname=\"quiz\" name=\"ctl\xef\xbf\xbd\xef\xbf\xbd\" "
+		"time=\"1.250\">\n"
+		"    <error message=\"exit status 125\" type=\"panic\">"
+		"esc\xef\xbf\xbd[0m nul-ish\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd cr&#13;\n"
+		"quiz: the guest kernel panicked\n</error>\n"
+		"    <system-out>esc\xef\xbf\xbd[0m nul-ish\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd "
+		"cr&#13;\n</system-out>\n"
+		"    <system-err>quiz: the guest kernel panicked\n</system-err>\n"
+		"  </testcase>\n"
+		"  <testcase classname=\"quiz\" name=\"tab&#9;here&#10;nl\" time=\"0.000\">\n"
+		"    <error message=\"exit status 125\" type=\"vm-error\">"
+		"\xc3\xa9t\xc3\xa9 \xe2\x82\xac\t\n"
+		"quiz: qemu: \xef\xbf\xbd bad \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd "
+		"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd \xf0\x9f\x98\x80\n</error>\n"
+		"    <system-out>\xc3\xa9t\xc3\xa9 \xe2\x82\xac\t\n</system-out>\n"
+		"    <system-err>quiz: qemu: \xef\xbf\xbd bad \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd "
+		"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd "
+		"\xf0\x9f\x98\x80\n</system-err>\n"
+		"  </testcase>\n"
+		"</testsuite>\n";
+	CHECK_STR(s = junit("m&<x>", rows, ELEMENTSOF(rows)), want,
+		  "JUnit: escaping; control characters, invalid UTF-8 (overlong, surrogate) and "
+		  "U+FFFE "
+		  "replaced, 4-byte UTF-8 kept; kinds, counts");
 
 	bool have_python = system("command -v python3 >/dev/null 2>&1") == 0;
 	if (!have_python) {
@@ -348,17 +351,17 @@ static void test_junit(void)
 	} else {
 		CHECK(minidom_parse(s) == 0, "JUnit output is well-formed XML (python3 minidom)");
 		CHECK(minidom_parse("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a>\x01</a>\n") >
-			  0,
+			      0,
 		      "minidom rejects a raw control character (the check above can fail)");
 	}
 	free(s);
 
 	CHECK_STR(
-	    s = junit(NULL, NULL, 0),
-	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-	    "<testsuite name=\"quiz\" tests=\"0\" failures=\"0\" errors=\"0\" time=\"0.000\">\n"
-	    "</testsuite>\n",
-	    "JUnit: no rows, default suite name");
+		s = junit(NULL, NULL, 0),
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<testsuite name=\"quiz\" tests=\"0\" failures=\"0\" errors=\"0\" time=\"0.000\">\n"
+		"</testsuite>\n",
+		"JUnit: no rows, default suite name");
 	free(s);
 
 	struct buf b = {0};

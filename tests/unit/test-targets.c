@@ -14,7 +14,6 @@
 
 /* ---- helpers ---- */
 
-
 /* The words of s joined by '|', or "ERROR(r): message". */
 static char *split(const char *s)
 {
@@ -93,8 +92,8 @@ static void test_split(void)
 	CHECK_SPLIT("", "", "split: empty string, no words");
 	CHECK_SPLIT(" \t \n ", "", "split: only blanks, no words");
 	CHECK_SPLIT(
-	    "  ./test.sh\t--quick \n x  ", "./test.sh|--quick|x",
-	    "split: runs of blanks (space, tab, newline) separate, leading/trailing ignored");
+		"  ./test.sh\t--quick \n x  ", "./test.sh|--quick|x",
+		"split: runs of blanks (space, tab, newline) separate, leading/trailing ignored");
 	CHECK_SPLIT("''", "", "split: '' is one empty word (joined: nothing)");
 	CHECK_SPLIT("a '' \"\" b", "a|||b", "split: '' and \"\" are empty words");
 	CHECK_SPLIT("a'b c'\"d e\"f", "ab cd ef", "split: adjacent quoted parts make one word");
@@ -139,24 +138,24 @@ static void test_split(void)
 /* ---- targets_parse ---- */
 
 static const char *const full_example =
-    "\xef\xbb\xbf# The ext4 matrix.\n"
-    "; another comment\n"
-    "\n"
-    "[ext4-6.1]\n"
-    "kernel = 6.1\n"
-    "profiles = blockdev:count=2,memdev\n"
-    "program = ./test.sh --fs ext4 'two words' \"say \\\"hi\\\"\" a ; b\n"
-    "timeout = 300\n"
-    "memory = 1G\n"
-    "\n"
-    "  [xfs_6.12+rc]  \r\n"
-    "\tprogram   =   sh -c 'echo $HOME; exit 3'   \r\n"
-    "kernel: 6.12\n"
-    "[B.2]\n"
-    "memory=2048\n"
-    "kernel=/boot/vmlinuz-6.6.1\n"
-    "timeout=1000000\n"
-    "program=x\n";
+	"\xef\xbb\xbf# The ext4 matrix.\n"
+	"; another comment\n"
+	"\n"
+	"[ext4-6.1]\n"
+	"kernel = 6.1\n"
+	"profiles = blockdev:count=2,memdev\n"
+	"program = ./test.sh --fs ext4 'two words' \"say \\\"hi\\\"\" a ; b\n"
+	"timeout = 300\n"
+	"memory = 1G\n"
+	"\n"
+	"  [xfs_6.12+rc]  \r\n"
+	"\tprogram   =   sh -c 'echo $HOME; exit 3'   \r\n"
+	"kernel: 6.12\n"
+	"[B.2]\n"
+	"memory=2048\n"
+	"kernel=/boot/vmlinuz-6.6.1\n"
+	"timeout=1000000\n"
+	"program=x\n";
 
 static void test_parse(void)
 {
@@ -207,9 +206,9 @@ static void test_parse_errors(void)
 	CHECK_ERROR("[a]\n", "quiz.ini line 1: target a: no kernel; add e.g. kernel = 6.1",
 		    "empty section: kernel is named first");
 	CHECK_ERROR(
-	    "[a]\nkernel = 1\nprogram = x\n[b]\nkernel = 1\nprogram = y\n\n[a]\nkernel = 2\n",
-	    "quiz.ini line 8: target a: defined again (first at line 1); keep one [a]",
-	    "duplicate section");
+		"[a]\nkernel = 1\nprogram = x\n[b]\nkernel = 1\nprogram = y\n\n[a]\nkernel = 2\n",
+		"quiz.ini line 8: target a: defined again (first at line 1); keep one [a]",
+		"duplicate section");
 	CHECK_ERROR("[a]\nkernel = 1\nprogram = x\n[a]\n",
 		    "quiz.ini line 4: target a: defined again (first at line 1); keep one [a]",
 		    "duplicate empty section (inih never reports it)");
@@ -229,8 +228,8 @@ static void test_parse_errors(void)
 		    "duplicate profiles");
 
 	static const char *const bad_timeouts[] = {
-	    "0",    "-5",	   "+5", "10s", "1.5", "1000001", "99999999999999999999999",
-	    "0x10", "30 ; seconds"};
+		"0",	"-5",	       "+5", "10s", "1.5", "1000001", "99999999999999999999999",
+		"0x10", "30 ; seconds"};
 	for (size_t i = 0; i < ELEMENTSOF(bad_timeouts); i++) {
 		char *text = NULL, *want = NULL;
 		if (asprintf(&text, "[t]\nkernel = 1\n\ntimeout = %s\n", bad_timeouts[i]) < 0 ||
@@ -308,10 +307,10 @@ static void test_parse_errors(void)
 	CHECK_ERROR("[]\n", "quiz.ini line 1: []: a target name has 1 to 49 characters",
 		    "empty name");
 	CHECK_ERROR(
-	    "[aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa]\n",
-	    "quiz.ini line 1: [aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa]: a target "
-	    "name has 1 to 49 characters",
-	    "a 50-character name (inih would cut it)");
+		"[aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa]\n",
+		"quiz.ini line 1: [aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa]: a target "
+		"name has 1 to 49 characters",
+		"a 50-character name (inih would cut it)");
 	CHECK_PARSE("[aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa]\nkernel=1\nprogram=p\n",
 		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:1 k=1 p=- prog=p t=0 m=-\n",
 		    "a 49-character name is fine");
@@ -341,8 +340,8 @@ static void test_parse_errors(void)
 	text.data[text.len] = '\0';
 	char *got = parse(text.data);
 	CHECK(got && strncmp(got, "a:1 k=1 p=- prog=xxx", 20) == 0 &&
-		  strlen(got) ==
-		      strlen("a:1 k=1 p=- prog= t=0 m=-\n") + 16381 - strlen("program = "),
+		      strlen(got) ==
+			      strlen("a:1 k=1 p=- prog= t=0 m=-\n") + 16381 - strlen("program = "),
 	      "a line of 16381 characters is read whole");
 	free(got);
 	buf_free(&text);
@@ -370,7 +369,7 @@ static void test_parse_errors(void)
 	char *err = NULL;
 	struct target_list l = {0};
 	CHECK(targets_parse("/srv/t/quiz.ini", "[a]\n", &l, &err) == -EINVAL && err &&
-		  strncmp(err, "/srv/t/quiz.ini line 1: ", 24) == 0,
+		      strncmp(err, "/srv/t/quiz.ini line 1: ", 24) == 0,
 	      "messages use the file name as given (%s)", err ? err : "NULL");
 	free(err);
 }
@@ -427,10 +426,10 @@ static void test_filter(void)
 	CHECK_FILTER("nomatch", "", "filter: no match leaves an empty list");
 
 	static const char bad_prefix[] =
-	    "ERROR(-22): 'a(' is not a valid extended regular expression: ";
+		"ERROR(-22): 'a(' is not a valid extended regular expression: ";
 	char *s = filtered("a(");
 	CHECK(s && strncmp(s, bad_prefix, strlen(bad_prefix)) == 0 &&
-		  strlen(s) > strlen(bad_prefix),
+		      strlen(s) > strlen(bad_prefix),
 	      "filter: bad regex is -EINVAL with a message (%s)", s ? s : "NULL");
 	free(s);
 
