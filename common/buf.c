@@ -2,7 +2,6 @@
 /* Growable byte buffers and NULL-terminated string vectors. */
 #include "buf.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -126,10 +125,3 @@ int set_error_oom(char **ret_error)
 	return -ENOMEM;
 }
 
-void child_reset_signals(void)
-{
-	sigset_t none;
-	sigemptyset(&none);
-	(void)sigprocmask(SIG_SETMASK, &none, NULL);
-	(void)signal(SIGPIPE, SIG_DFL);
-}

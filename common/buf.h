@@ -39,9 +39,6 @@ static inline void strv_freep(struct strv *v)
 }
 #define _cleanup_strv_ _cleanup_(strv_freep)
 
-/* In a child about to exec: no blocked signals, default SIGPIPE (quiz ignores it). */
-void child_reset_signals(void);
-
 /* A one-line message for the caller to show: *ret_error = the formatted text (ret_error may be
  * NULL; on ENOMEM it stays NULL). set_error_oom says "out of memory" and returns -ENOMEM. */
 void set_error(char **ret_error, const char *fmt, ...) _printf_(2, 3);

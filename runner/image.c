@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "log.h"
 #include "macro.h"
+#include "signals.h"
 
 static int run_wait(char *const *argv)
 {

@@ -19,6 +19,7 @@
 #include "qemu_argv.h"
 #include "run_dir.h"
 #include "run_layer.h"
+#include "signals.h"
 #include "vm.h"
 
 #define EXIT_QUIZ_FAILED 125
@@ -241,11 +242,7 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 	 * VM relay reads them from its signalfd, or until quiz exits after cleaning up.
 	 */
 	sigset_t stop;
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGHUP);
-	sigaddset(&stop, SIGQUIT);
+	stop_signals(&stop, false);
 	(void)sigprocmask(SIG_BLOCK, &stop, NULL);
 	int r = run_dir_create(p->home, &dir);
 	if (r < 0) {

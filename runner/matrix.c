@@ -17,6 +17,7 @@
 #include "paths.h"
 #include "report.h"
 #include "run_dir.h"
+#include "signals.h"
 #include "vm.h"
 
 static int entry_add(struct matrix_entry **entries, size_t *n, const struct quiz_options *o,
@@ -283,11 +284,7 @@ int matrix_run(struct matrix_entry *entries, size_t n, const struct quiz_options
 
 	/* Ctrl-C reaches every child (same process group); kill -INT quiz is passed on. */
 	sigset_t mask;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
+	stop_signals(&mask, true);
 	(void)sigprocmask(SIG_BLOCK, &mask, NULL);
 	sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	if (sigfd < 0) {

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "paths.h"
 #include "run_dir.h"
+#include "signals.h"
 
 static int add_dir(struct profile_catalog *c, const char *source, const char *fmt, ...)
 	_printf_(3, 4);

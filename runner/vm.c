@@ -20,6 +20,7 @@
 #include "contract.h"
 #include "log.h"
 #include "qemu_argv.h"
+#include "signals.h"
 
 enum { SOCK_CONSOLE, SOCK_STDIN, SOCK_STDOUT, SOCK_STDERR, SOCK_STATUS, SOCK_TTY, N_SOCKETS };
 static const char *const socket_names[N_SOCKETS] = {
@@ -434,12 +435,7 @@ int vm_run(const struct vm_options *o, struct vm_result *ret)
 		vm.listen[i] = vm.conn[i] = -1;
 	vm.input = o->tty ? SOCK_TTY : SOCK_STDIN;
 	vm.deadline = o->timeout_s ? now_ms() + o->timeout_s * 1000LL : 0;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGQUIT);
+	stop_signals(&mask, true);
 	(void)sigprocmask(SIG_BLOCK, &mask, &old_mask);
 	(void)signal(SIGPIPE, SIG_IGN);
 

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: MIT */
+/* The signals quiz handles itself, and the clean state its exec'd children start from. */
+#pragma once
+
+#include <signal.h>
+#include <stdbool.h>
+
+/* SIGINT, SIGTERM, SIGHUP, SIGQUIT (and SIGCHLD when asked): what ends a run early. */
+void stop_signals(sigset_t *ret, bool with_sigchld);
+
+/* In a child about to exec: no blocked signals, default SIGPIPE (quiz ignores it). */
+void child_reset_signals(void);

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+/* What profile.c (parsing) shares with profile_resolve.c (the merge); not a public API. */
+#pragma once
+
+#include "buf.h"
+#include "profile.h"
+
+#define CMDLINE_SOURCE "the command line"
+
+/* "blockdev's options are: count, size" or "blockdev has no options". */
+int options_phrase(const char *name, const struct profile_option *o, size_t n, struct buf *out);
+
+/* Tokens of a requires value or a -p argument merged into r; -EINVAL with a message about the
+ * token (no prefix), -ENOMEM. */
+int requests_parse(struct profile_requests *r, const char *text, char **ret_msg);
