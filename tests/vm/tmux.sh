@@ -49,6 +49,27 @@ for _ in $(seq 80); do [ -s status ] && break; sleep 0.25; done
 is "$(cat shared/int 2>/dev/null)" "got-int" "Ctrl-C goes to the program in the guest"
 is "$(cat status 2>/dev/null)" 5 "quiz exits with the program's status after tmux ends"
 
+# -S in tmux mode: after the program, an interactive shell in the same terminal.
+host_tmux new-session -d -s s -x 120 -y 30 \
+	"'$QUIZ' -k '$QUIZ_TEST_KERNEL' -r tmux -S sh -c 'echo program-done; exit 6'; echo \$? >status-s; sleep 1000"
+screen=
+for _ in $(seq 120); do
+	screen=$(host_tmux capture-pane -p -t s)
+	grep -q 'program-done' <<<"$screen" && grep -q '# *$' <<<"$screen" && break
+	sleep 0.5
+done
+host_tmux send-keys -t s 'echo shell-says-$((6*7))' Enter
+for _ in $(seq 40); do
+	screen=$(host_tmux capture-pane -p -t s)
+	grep -q 'shell-says-42' <<<"$screen" && break
+	sleep 0.25
+done
+grep -q 'shell-says-42' <<<"$screen"
+ok $? "-S in tmux mode: a shell takes commands after the program" "$screen"
+host_tmux send-keys -t s 'exit' Enter
+for _ in $(seq 80); do [ -s status-s ] && break; sleep 0.25; done
+is "$(cat status-s 2>/dev/null)" 6 "-S in tmux mode: quiz exits with the program's status after the shell"
+
 out=$(printf 'echo in-the-shell $0\nexit 9\n' | "$QUIZ" -k "$QUIZ_TEST_KERNEL" -r raw -S sh -c 'echo program; exit 4')
 is "$?" 4 "-S: the status is still the program's"
 is "$out" "program
