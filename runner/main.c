@@ -249,7 +249,11 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 		log_error("cannot create a run directory under %s/runs: %s", p->home, strerror(-r));
 		return EXIT_QUIZ_FAILED;
 	}
-	bool tmux = o->mode == RUN_MODE_TMUX || (o->mode == RUN_MODE_AUTO && isatty(1));
+	/* A program's output must stay on the terminal: tmux's screen goes when tmux ends. */
+	enum run_mode mode = o->mode != RUN_MODE_DEFAULT ? o->mode
+			     : o->program[0]		 ? RUN_MODE_RAW
+							 : RUN_MODE_AUTO;
+	bool tmux = mode == RUN_MODE_TMUX || (mode == RUN_MODE_AUTO && isatty(1));
 	struct run_setup setup = {o, &k, cwd, tmux ? "tmux" : "raw", &set};
 	r = run_layer_write(&setup, dir.fd, dir.path, &sh);
 	if (r < 0)

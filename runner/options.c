@@ -80,8 +80,9 @@ void options_help(void)
 	       "      --profile-dir DIR   also look for profiles in DIR (shadows the others)\n"
 	       "      --list-profiles     the profiles there are, where from, what they do\n"
 	       "      --describe-profile NAME  its options and defaults, needs and parts\n"
-	       "  -r, --mode MODE         raw (pipes) | tmux (a terminal, dmesg beside) | auto:\n"
-	       "                          tmux when stdout is a terminal (the default)\n"
+	       "  -r, --mode MODE         raw (pipes) | tmux (a terminal, dmesg beside) | auto\n"
+	       "                          (tmux when stdout is a terminal); default: raw with a\n"
+	       "                          PROGRAM, so its output stays, auto without one\n"
 	       "  -S, --shell             a shell in the guest after the program\n"
 	       "  -m, --memory SIZE       guest memory (default 512M)\n"
 	       "  -c, --cpus N            guest CPUs (default 1)\n"
@@ -218,7 +219,7 @@ static int parse_one(int c, struct quiz_options *o)
 
 int options_parse(int argc, char **argv, struct quiz_options *o)
 {
-	*o = (struct quiz_options){.memory = "512M", .cpus = 1, .mode = RUN_MODE_AUTO};
+	*o = (struct quiz_options){.memory = "512M", .cpus = 1, .mode = RUN_MODE_DEFAULT};
 	o->kernel = getenv("QUIZ_KERNEL");
 	optind = 1;
 	opterr = 0; /* our own one-line messages */

@@ -6,7 +6,8 @@
 
 #include "buf.h"
 
-enum run_mode { RUN_MODE_AUTO, RUN_MODE_RAW, RUN_MODE_TMUX };
+/* DEFAULT: raw with a program (its output stays on the terminal), auto without one. */
+enum run_mode { RUN_MODE_DEFAULT, RUN_MODE_AUTO, RUN_MODE_RAW, RUN_MODE_TMUX };
 
 struct quiz_options {
 	const char *kernel;	 /* -k selector */
