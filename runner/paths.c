@@ -79,6 +79,11 @@ void paths_free(struct quiz_paths *p)
 
 int read_text(const char *path, char **ret)
 {
+	return read_text_sized(path, ret, NULL);
+}
+
+int read_text_sized(const char *path, char **ret, size_t *ret_size)
+{
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -95,6 +100,8 @@ int read_text(const char *path, char **ret)
 		buf_free(&b);
 		return r;
 	}
+	if (ret_size)
+		*ret_size = b.len;
 	*ret = b.data;
 	return 0;
 }

@@ -2,6 +2,8 @@
 /* Where things are: the cache root, the guest binaries, the shipped data (scripts, profiles). */
 #pragma once
 
+#include <stddef.h>
+
 struct quiz_paths {
 	char *home;    /* cache root: kernels/, images/, runs/ */
 	char *libexec; /* quiz-init (the guest image's init) and quiz-init.sha256 */
@@ -13,5 +15,7 @@ void paths_free(struct quiz_paths *p);
 
 /* Read a whole small file, NUL-terminated, trailing newline kept. */
 int read_text(const char *path, char **ret);
+/* The same, with the byte count (a NUL inside makes it differ from strlen). */
+int read_text_sized(const char *path, char **ret, size_t *ret_size);
 /* Value of "key=" in a key=value file's text, malloc'd; NULL if absent. */
 char *kv_get(const char *text, const char *key);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "macro.h"
+#include "paths.h"
 #include "profile_internal.h"
 
 /* Between tokens of a requires/kconfig value or a -p argument. */
@@ -538,31 +539,6 @@ int profile_parse(const char *name, const char *ini_text, struct profile *ret, c
 	return parse_labeled(name, "profile.ini", ini_text, ret, ret_error);
 }
 
-static int read_text(const char *path, char **ret, size_t *ret_size)
-{
-	_cleanup_buf_ struct buf b = {0};
-	char chunk[4096];
-	size_t n;
-
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (buf_append(&b, chunk, n) < 0) {
-			fclose(f);
-			return -ENOMEM;
-		}
-	int k = ferror(f) ? -EIO : 0;
-	fclose(f);
-	if (k < 0)
-		return k;
-	if (!b.data && buf_append(&b, "", 0) < 0)
-		return -ENOMEM;
-	*ret_size = b.len;
-	*ret = TAKE_PTR(b.data);
-	return 0;
-}
-
 enum part_kind { PART_EXECUTABLE, PART_FOLDER };
 
 static int check_part(const char *name, const char *dir, const char *part, enum part_kind kind,
@@ -616,7 +592,7 @@ int profile_load(const char *dir, const char *name, const char *source, struct p
 
 	if (asprintf(&path, "%s/profile.ini", dir) < 0)
 		return set_error_oom(ret_error);
-	k = read_text(path, &text, &size);
+	k = read_text_sized(path, &text, &size);
 	if (k == -ENOENT) {
 		set_error(ret_error,
 			  "profile %s: %s does not exist; every profile folder needs one (it may "
