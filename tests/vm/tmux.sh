@@ -21,53 +21,51 @@ sock=$scratch/tmux.sock
 host_tmux() { tmux -S "$sock" "$@"; }
 trap 'host_tmux kill-server 2>/dev/null; rm -rf "$scratch"' EXIT
 
+# Poll a pane until every pattern shows, at most SECONDS; the last capture stays in $screen.
+wait_screen() {
+	local pane=$1 seconds=$2 pattern all
+	shift 2
+	for _ in $(seq $((seconds * 4))); do
+		screen=$(host_tmux capture-pane -p -t "$pane")
+		all=1
+		for pattern in "$@"; do grep -q -- "$pattern" <<<"$screen" || all=0; done
+		[ "$all" = 1 ] && return 0
+		sleep 0.25
+	done
+}
+wait_file() { # FILE SECONDS: until it has content
+	for _ in $(seq $(($2 * 4))); do [ -s "$1" ] && return 0; sleep 0.25; done
+}
+
 host_tmux new-session -d -s t -x 132 -y 40 \
 	"'$QUIZ' -k '$QUIZ_TEST_KERNEL' -r tmux --shared shared ./prog.sh; echo \$? >status; sleep 1000"
-screen=
-for _ in $(seq 120); do
-	screen=$(host_tmux capture-pane -p -t t)
-	grep -q ready-for-input <<<"$screen" && break
-	sleep 0.5
-done
+wait_screen t 60 ready-for-input
 grep -q 'tty=/dev/pts/' <<<"$screen"
 ok $? "the program has a real tty" "$screen"
 grep -q 'rows=40' <<<"$screen"
 ok $? "the guest terminal has the host terminal's rows" "$(grep tty= <<<"$screen")"
-for _ in $(seq 20); do
-	screen=$(host_tmux capture-pane -p -t t)
-	grep -q 'quiz-init2: program at' <<<"$screen" && break
-	sleep 0.25
-done
+wait_screen t 5 'quiz-init2: program at'
 grep -q '│.*quiz-init2: program at' <<<"$screen"
 ok $? "a dmesg pane beside the program shows the kernel log" "$screen"
 
 host_tmux send-keys -t t 'typed in tmux' Enter
-for _ in $(seq 40); do [ -s shared/line ] && break; sleep 0.25; done
+wait_file shared/line 10
 is "$(cat shared/line 2>/dev/null)" "line=typed in tmux" "keys typed on the host reach the program"
 host_tmux send-keys -t t C-c
-for _ in $(seq 80); do [ -s status ] && break; sleep 0.25; done
+wait_file status 20
 is "$(cat shared/int 2>/dev/null)" "got-int" "Ctrl-C goes to the program in the guest"
 is "$(cat status 2>/dev/null)" 5 "quiz exits with the program's status after tmux ends"
 
 # -S in tmux mode: after the program, an interactive shell in the same terminal.
 host_tmux new-session -d -s s -x 120 -y 30 \
 	"'$QUIZ' -k '$QUIZ_TEST_KERNEL' -r tmux -S sh -c 'echo program-done; exit 6'; echo \$? >status-s; sleep 1000"
-screen=
-for _ in $(seq 120); do
-	screen=$(host_tmux capture-pane -p -t s)
-	grep -q 'program-done' <<<"$screen" && grep -q '# *$' <<<"$screen" && break
-	sleep 0.5
-done
+wait_screen s 60 program-done '# *$'
 host_tmux send-keys -t s 'echo shell-says-$((6*7))' Enter
-for _ in $(seq 40); do
-	screen=$(host_tmux capture-pane -p -t s)
-	grep -q 'shell-says-42' <<<"$screen" && break
-	sleep 0.25
-done
+wait_screen s 10 shell-says-42
 grep -q 'shell-says-42' <<<"$screen"
 ok $? "-S in tmux mode: a shell takes commands after the program" "$screen"
 host_tmux send-keys -t s 'exit' Enter
-for _ in $(seq 80); do [ -s status-s ] && break; sleep 0.25; done
+wait_file status-s 20
 is "$(cat status-s 2>/dev/null)" 6 "-S in tmux mode: quiz exits with the program's status after the shell"
 
 out=$(printf 'echo in-the-shell $0\nexit 9\n' | "$QUIZ" -k "$QUIZ_TEST_KERNEL" -r raw -S sh -c 'echo program; exit 4')
