@@ -124,4 +124,3 @@ int set_error_oom(char **ret_error)
 	set_error(ret_error, "out of memory");
 	return -ENOMEM;
 }
-
