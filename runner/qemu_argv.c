@@ -12,10 +12,12 @@
  * - reboot=t: a triple fault is a reboot that needs no ACPI; -no-reboot turns it into QEMU's exit.
  * - panic=-1: a panic reboots at once, so a run never hangs on one.
  * - loglevel=4: only warnings and worse reach the (slow, byte-per-exit) serial console.
+ * - noreplace-smp: with one CPU the kernel would rewrite every LOCK prefix at boot, a
+ *   text_poke each (70 ms under TCG), and run different text than with two.
  */
 static const char *const base_words[] = {
-	"console=ttyS0",   "root=/dev/vda", "rootfstype=ext2", "ro",
-	"init=/sbin/init", "reboot=t",	    "panic=-1",	       "loglevel=4",
+	"console=ttyS0", "root=/dev/vda", "rootfstype=ext2", "ro", "init=/sbin/init", "reboot=t",
+	"panic=-1",	 "loglevel=4",	  "noreplace-smp",
 };
 
 static bool word_ok(const char *w)
@@ -35,9 +37,12 @@ int kernel_cmdline_build(const struct qemu_plan *plan, struct buf *ret)
 		 * TCG's TSC runs at the host's rate: skip calibration; udelay stays right.
 		 * tsc=reliable: under TCG timer interrupts come late, jiffies lag, and the
 		 * clocksource watchdog would wrongly swap the TSC for jiffies mid-boot.
+		 * nolapic_timer: TCG's CPUs have no TSC-deadline timer and Linux has no word
+		 * for the LAPIC timer's rate, so it would calibrate and verify it for 215 ms;
+		 * the PIT (one CPU: no broadcast needed) serves as the tick instead.
 		 */
-		r = buf_printf(&b, " tsc_early_khz=%lu lpj=%lu tsc=reliable", plan->tsc_khz,
-			       plan->tsc_khz * 1000 / plan->hz);
+		r = buf_printf(&b, " tsc_early_khz=%lu lpj=%lu tsc=reliable nolapic_timer",
+			       plan->tsc_khz, plan->tsc_khz * 1000 / plan->hz);
 	}
 	for (size_t i = 0; r >= 0 && i < plan->n_kernel_words; i++) {
 		if (!word_ok(plan->kernel_words[i]))

@@ -51,7 +51,8 @@ static void test_golden(void)
 		"qemu-system-x86_64 -M microvm,acpi=off -accel tcg -cpu max -nodefaults "
 		"-no-user-config -display none -no-reboot -kernel /k/bzImage -append "
 		"'console=ttyS0 root=/dev/vda rootfstype=ext2 ro init=/sbin/init reboot=t panic=-1 "
-		"loglevel=4 tsc_early_khz=2000000 lpj=8000000 tsc=reliable nokaslr' "
+		"loglevel=4 noreplace-smp tsc_early_khz=2000000 lpj=8000000 tsc=reliable nolapic_timer "
+		"nokaslr' "
 		"-chardev socket,id=console,path=console.sock -serial chardev:console -m 512M "
 		"-smp 2 -drive file=/c/images/bookworm.ext2,if=none,id=root,format=raw,readonly=on "
 		"-device virtio-blk-device,drive=root "
@@ -81,6 +82,7 @@ static void test_golden(void)
 	got = joined(&v);
 	CHECK(strstr(got, "-accel kvm -cpu host") != NULL, "KVM uses -accel kvm -cpu host");
 	CHECK(strstr(got, "lpj=") == NULL, "no lpj without a TSC rate");
+	CHECK(strstr(got, "nolapic_timer") == NULL, "KVM keeps the LAPIC timer (TSC deadline)");
 	free(got);
 	strv_free(&v);
 }
