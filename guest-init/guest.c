@@ -181,20 +181,3 @@ const char *timeline_text(void)
 {
 	return timeline;
 }
-
-void timeline_load(const char *path)
-{
-	_cleanup_free_ char *data = NULL;
-	size_t size = 0;
-	if (read_file(path, &data, &size) < 0)
-		return; /* no earlier stages: only this stage's marks are sent */
-	data[strcspn(data, "\n")] = '\0';
-	snprintf(timeline, sizeof(timeline), "%s", data);
-}
-
-void timeline_save(const char *path)
-{
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || write(fd, timeline, strlen(timeline)) < 0)
-		log_err("cannot save the boot timeline to %s", path);
-}

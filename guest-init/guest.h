@@ -52,9 +52,6 @@ int mount_option_escape(const char *path, struct buf *out);
 /* Milliseconds since boot, for timing markers in the kernel log. */
 unsigned long long uptime_ms(void);
 
-/* Boot stages with their uptime, carried from init1 to init2 and sent to the host (--timings). */
-#define TIMELINE_FILE "/quiz/timeline"
+/* Boot stages with their uptime, sent to the host at the end (--timings). */
 void timeline_mark(const char *stage);
 const char *timeline_text(void); /* " stage=ms stage=ms ..." */
-void timeline_load(const char *path);
-void timeline_save(const char *path);

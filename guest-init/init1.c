@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* init1: the first stage of the image's /sbin/init. Stacks the layers, execs the init2 stage. */
+/* init1: the first stage of the image's /sbin/init. Stacks the layers, then enters init2. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,7 +13,6 @@
 #define LAYERS "/quiz/layers"
 #define UPPER "/quiz/upper"
 #define NEW_ROOT "/quiz/root"
-#define SELF "/sbin/init" /* the same binary, in the image: exec is a page-cache hit */
 
 /* 9p read-only layers: the host files do not change under a run, so the cache may keep them. */
 #define NINEP_RO "trans=virtio,version=9p2000.L,msize=512000,cache=loose"
@@ -200,8 +199,6 @@ void init1_main(void)
 		fail("switching to the overlay root", r);
 
 	timeline_mark("root");
-	timeline_save(TIMELINE_FILE);
-	char *argv[] = {SELF, "--init2", NULL};
-	execv(SELF, argv);
-	fail("exec " SELF " --init2", -errno);
+	/* The same process goes on as init2: an exec of this binary cost 20 ms under TCG. */
+	init2_main();
 }

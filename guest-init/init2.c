@@ -119,7 +119,6 @@ static int prepare_system(void)
 	if (r < 0)
 		return r;
 	guest_log_open("quiz-init2");
-	timeline_load(TIMELINE_FILE);
 	timeline_mark("init2");
 	/*
 	 * Mounting bpffs asks for a bpf_preload module through request_module(), which runs

@@ -4,7 +4,7 @@
 
 #include "macro.h"
 
-/* Kernel's init: layers, overlay, pivot; then execs itself as init2. Never returns. */
+/* Kernel's init: layers, overlay, pivot; then goes on as init2. Never returns. */
 _noreturn_ void init1_main(void);
-/* PID 1 of the overlay root: guest set-up, tini, status, power-off. Never returns. */
+/* PID 1 in the overlay root: guest set-up, tini, status, power-off. Never returns. */
 _noreturn_ void init2_main(void);
