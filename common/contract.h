@@ -44,10 +44,13 @@ const char *contract_get(const struct contract_entry *e, size_t n, const char *k
 /*
  * Guest→host on the status port: "timeline STAGE=MS ..." (guest uptime of each boot stage),
  * then the status, "exit N" or "error MESSAGE".
+ * Host→guest: "winsize ROWS COLS" when the host terminal changes size (tmux mode), and an
+ * empty line, the answer that quiz has all the output the status line counts.
  */
 #define STATUS_TIMELINE "timeline"
 #define STATUS_EXIT "exit "
 #define STATUS_ERROR "error "
+#define STATUS_WINSIZE "winsize "
 
 /* virtio-serial port names, the same on both sides. */
 #define PORT_STDIN "quiz.stdin"

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 
 /* Ports are announced to the guest asynchronously after the device probes: poll up to this. */
@@ -95,6 +96,43 @@ static long long bytes_sent(const char *dev)
 /* Output the host has not taken yet is lost when QEMU exits: wait for its answer. */
 #define ANSWER_WAIT_MS (10 * 60 * 1000)
 
+static bool host_line(const char *line, int tty)
+{
+	unsigned rows, cols;
+	if (!line[0])
+		return true; /* the answer */
+	if (tty >= 0 && sscanf(line, STATUS_WINSIZE "%u %u", &rows, &cols) == 2) {
+		struct winsize ws = {.ws_row = (unsigned short)rows,
+				     .ws_col = (unsigned short)cols};
+		(void)ioctl(tty, TIOCSWINSZ, &ws); /* a wrong size is cosmetic */
+	}
+	return false; /* unknown lines are for a newer guest: skipped */
+}
+
+int ports_read_host(struct ports *p, int tty)
+{
+	char chunk[256];
+	ssize_t n = read(p->status, chunk, sizeof(chunk));
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return 0;
+	if (n <= 0)
+		return -1;
+	int answered = 0;
+	for (ssize_t i = 0; i < n; i++) {
+		if (chunk[i] != '\n') {
+			if (p->host_len < sizeof(p->host_line) - 1)
+				p->host_line[p->host_len++] =
+					chunk[i]; /* longer: cut, then skipped */
+			continue;
+		}
+		p->host_line[p->host_len] = '\0';
+		p->host_len = 0;
+		if (host_line(p->host_line, tty))
+			answered = 1;
+	}
+	return answered;
+}
+
 static void report_line(struct ports *p, const char *line)
 {
 	if (p->status < 0)
@@ -115,8 +153,10 @@ static void report_line(struct ports *p, const char *line)
 		return;
 	}
 	struct pollfd pfd = {.fd = p->status, .events = POLLIN};
-	char answer;
-	if (poll(&pfd, 1, ANSWER_WAIT_MS) <= 0 || read(p->status, &answer, 1) != 1)
+	int answered = 0;
+	while (answered == 0 && poll(&pfd, 1, ANSWER_WAIT_MS) > 0)
+		answered = ports_read_host(p, -1);
+	if (answered != 1)
 		log_err("the host did not confirm it has all output");
 }
 

@@ -7,6 +7,8 @@
 struct ports {
 	int in, out, err, status;
 	char out_name[32], err_name[32]; /* "vport0p2": their debugfs statistics files */
+	char host_line[64];		 /* a host→guest line on the status port, so far */
+	size_t host_len;
 };
 #define PORTS_INIT                                                                                 \
 	{                                                                                          \
@@ -20,6 +22,12 @@ struct run_result {
 
 /* Open every port by its name; waits briefly for the ports to appear. */
 int ports_open(struct ports *p);
-/* Send the status line; opens the status port itself if needed. */
+/*
+ * Read the host's lines on the status port that are there: "winsize ROWS COLS" sets tty's size
+ * (tty < 0: ignored). Returns 1 once the host's answer (an empty line) came, 0 when not yet,
+ * -1 when the port is closed or failed.
+ */
+int ports_read_host(struct ports *p, int tty);
+/* Send the status line and wait for the host's answer; opens the status port if needed. */
 void ports_report(struct ports *p, const struct run_result *result);
 void ports_report_error(struct ports *p, const char *message);

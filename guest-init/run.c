@@ -4,11 +4,13 @@
 
 #include <ctype.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "buf.h"
@@ -65,6 +67,27 @@ static int wait_for(pid_t pid)
 			return WEXITSTATUS(status);
 		return 128 + WTERMSIG(status);
 	}
+}
+
+/*
+ * tmux mode: while the session lives, the host sends the terminal's new size when it changes;
+ * the guest's tty takes it and tmux redraws. Ends when pid exits, then reaps as wait_for.
+ */
+static int wait_for_tty(pid_t pid, struct ports *p)
+{
+	_cleanup_close_ int done = (int)syscall(SYS_pidfd_open, pid, 0);
+	_cleanup_close_ int tty = open("/dev/hvc0", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	struct pollfd pfd[2] = {{.fd = done, .events = POLLIN},
+				{.fd = p->status, .events = POLLIN}};
+	while (done >= 0 && tty >= 0 && pfd[1].fd >= 0) {
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (pfd[0].revents)
+			break;
+		if (pfd[1].revents && ports_read_host(p, tty) < 0)
+			pfd[1].fd = -1; /* the host hung up: nothing more to follow */
+	}
+	return wait_for(pid);
 }
 
 static void child_stdio(const struct ports *p, int in)
@@ -191,8 +214,7 @@ static int rc_status(int fallback)
 	return atoi(text);
 }
 
-void run_program(const struct contract_entry *c, size_t n, const struct ports *p,
-		 struct run_result *ret)
+void run_program(const struct contract_entry *c, size_t n, struct ports *p, struct run_result *ret)
 {
 	_cleanup_strv_ struct strv env = {0}, argv = {0};
 	bool tty = false;
@@ -231,7 +253,7 @@ void run_program(const struct contract_entry *c, size_t n, const struct ports *p
 		snprintf(ret->error, sizeof(ret->error), "fork: %s", strerror(errno));
 		return;
 	}
-	int code = wait_for(pid);
+	int code = tty ? wait_for_tty(pid, p) : wait_for(pid);
 	/* In tmux mode a session left early has no rc status: the program got SIGHUP. */
 	ret->exit_code = rc_status(tty && code != 125 ? 128 + SIGHUP : code);
 	timeline_mark("ended");

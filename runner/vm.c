@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -226,6 +227,17 @@ static void pump_stdin(struct vm *vm, short host_events, short sock_events)
 	}
 }
 
+/* tmux mode: the host terminal changed size; the guest sets its tty to match. */
+static void send_winsize(struct vm *vm)
+{
+	struct winsize ws;
+	char line[64];
+	if (vm->conn[SOCK_STATUS] < 0 || ioctl(0, TIOCGWINSZ, &ws) < 0 || !ws.ws_row || !ws.ws_col)
+		return; /* before the guest connects, the contract carries the size */
+	int n = snprintf(line, sizeof(line), STATUS_WINSIZE "%u %u\n", ws.ws_row, ws.ws_col);
+	(void)!send(vm->conn[SOCK_STATUS], line, (size_t)n, MSG_NOSIGNAL); /* cosmetic if lost */
+}
+
 static void kill_qemu(struct vm *vm)
 {
 	if (vm->qemu <= 0 || vm->qemu_done)
@@ -342,6 +354,10 @@ static void relay(struct vm *vm, struct vm_result *res)
 						return;
 					continue;
 				}
+				if (si.ssi_signo == SIGWINCH) {
+					send_winsize(vm);
+					continue;
+				}
 				res->outcome = VM_SIGNALED;
 				res->signal = (int)si.ssi_signo;
 				return;
@@ -436,6 +452,8 @@ int vm_run(const struct vm_options *o, struct vm_result *ret)
 	vm.input = o->tty ? SOCK_TTY : SOCK_STDIN;
 	vm.deadline = o->timeout_s ? now_ms() + o->timeout_s * 1000LL : 0;
 	stop_signals(&mask, true);
+	if (o->tty)
+		sigaddset(&mask, SIGWINCH);
 	(void)sigprocmask(SIG_BLOCK, &mask, &old_mask);
 	(void)signal(SIGPIPE, SIG_IGN);
 

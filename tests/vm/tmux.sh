@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# tmux mode driven like a person would: a real tty of the host's size, a dmesg pane, keys
-# (Ctrl-C included) reaching the guest, the program's status back; and -S in raw mode.
+# tmux mode driven like a person would: a real tty of the host's size that follows the host
+# terminal's resizes, a dmesg pane, keys (Ctrl-C included) reaching the guest, the program's
+# status back; and -S in raw mode.
 . "$(dirname "$0")/lib.sh"
 need_vm
 command -v tmux >/dev/null || { echo "1..0 # SKIP tmux not installed on the host"; exit 0; }
@@ -12,9 +13,12 @@ cat >prog.sh <<'SCRIPT'
 echo "tty=$(tty) rows=$(stty size | cut -d' ' -f1)"
 trap 'echo got-int >/shared/int; exit 5' INT
 echo ready-for-input
-read -r line
-echo "line=$line" >/shared/line
-sleep 1000
+while read -r line; do
+	case $line in
+	size) echo "$(stty size) $(stty -F /dev/hvc0 size)" >/shared/size.new && mv /shared/size.new /shared/size ;;
+	*) echo "line=$line" >/shared/line ;;
+	esac
+done
 SCRIPT
 chmod +x prog.sh
 sock=$scratch/tmux.sock
@@ -51,6 +55,17 @@ ok $? "a dmesg pane beside the program shows the kernel log" "$screen"
 host_tmux send-keys -t t 'typed in tmux' Enter
 wait_file shared/line 10
 is "$(cat shared/line 2>/dev/null)" "line=typed in tmux" "keys typed on the host reach the program"
+# A resize of the host terminal reaches the guest's terminal, and tmux there follows it. The
+# keys and the new size travel apart: ask again until the size shows (or 10 s pass).
+host_tmux resize-window -t t -x 100 -y 30
+for _ in $(seq 20); do
+	host_tmux send-keys -t t size Enter
+	sleep 0.5
+	grep -q '^29 [0-9]* 30 100$' shared/size 2>/dev/null && break
+done
+# The pane: the terminal's 30 rows less the guest tmux's status line.
+is "$(cut -d' ' -f1,3,4 shared/size 2>/dev/null)" "29 30 100" \
+	"after a host resize to 100x30 the guest terminal is 100x30 and tmux there follows"
 host_tmux send-keys -t t C-c
 wait_file status 20
 is "$(cat shared/int 2>/dev/null)" "got-int" "Ctrl-C goes to the program in the guest"
