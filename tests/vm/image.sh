@@ -41,6 +41,24 @@ is "$?" 1 "an unknown package list is refused"
 grep -q "nosuchlist" out && grep -q "core" out
 ok $? "the error names it and the lists there are" "$(cat out)"
 
+# Preflight: a build that cannot start says why in one line and leaves nothing behind.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	out=$(cd / && QUIZ_HOME=$scratch/empty setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$quiz_image" build 2>&1)
+	is "$?" 1 "a build as a user other than root is refused"
+	is "$out" "quiz-image: needs root for debootstrap; run as root (e.g. sudo quiz-image build)" \
+		"the error says root is needed and how to get it"
+fi
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
+	# debootstrap and mke2fs live in /usr/sbin: an empty one, in a mount namespace of its own.
+	out=$(QUIZ_HOME=$scratch/empty unshare -m --propagation private sh -c \
+		'mount -t tmpfs none /usr/sbin && exec "$0" build' "$quiz_image" 2>&1)
+	is "$?" 1 "a build without debootstrap is refused"
+	is "$out" "quiz-image: debootstrap or mke2fs is missing; apt-get install debootstrap e2fsprogs" \
+		"the error names the missing tools and the packages that bring them"
+	ok "$([ ! -e empty ]; echo $?)" "the refused builds created nothing in the cache"
+fi
+
 # A changed init1 (same program, other bytes) is written into a copy of the image on use.
 mkdir -p home/images home/kernels libexec
 cp --sparse=always "$image" home/images/bookworm.ext2
