@@ -20,10 +20,10 @@
 static const struct mount_op boot_mounts[] = {
 	{"proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, MOUNT_FATAL},
 	{"devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755", MOUNT_FATAL | MOUNT_TOLERATE_BUSY},
-	{"quiz.run", LAYERS "/run", "9p", MS_RDONLY, NINEP_RO, MOUNT_FATAL},
 };
 
 static const struct mount_op stack_mounts[] = {
+	{"quiz.run", LAYERS "/run", "9p", MS_RDONLY, NINEP_RO, MOUNT_FATAL},
 	{"tmpfs", UPPER, "tmpfs", 0, "mode=0755", MOUNT_FATAL},
 	/* The image itself becomes the bottom layer: a plain (non-recursive) bind of "/". */
 	{"/", "/quiz/image", NULL, MS_BIND, NULL, MOUNT_FATAL},
@@ -179,12 +179,12 @@ void init1_main(void)
 		fail("boot mounts", r);
 	timeline_mark("init1");
 
+	r = mount_all(stack_mounts, ELEMENTSOF(stack_mounts));
+	if (r < 0)
+		fail("run layer, upper and image mounts", r);
 	r = contract_load(CONTRACT_INIT1_PATH, &contract_data, &contract, &n);
 	if (r < 0)
 		fail("reading " CONTRACT_INIT1_PATH, r);
-	r = mount_all(stack_mounts, ELEMENTSOF(stack_mounts));
-	if (r < 0)
-		fail("upper and image mounts", r);
 	r = mount_lower_layers(contract, n, &lowerdir);
 	if (r < 0)
 		fail("layer mounts", r);
