@@ -120,9 +120,9 @@ int ports_read_host(struct ports *p, int tty)
 	int answered = 0;
 	for (ssize_t i = 0; i < n; i++) {
 		if (chunk[i] != '\n') {
+			/* A longer line is cut, then skipped as unknown. */
 			if (p->host_len < sizeof(p->host_line) - 1)
-				p->host_line[p->host_len++] =
-					chunk[i]; /* longer: cut, then skipped */
+				p->host_line[p->host_len++] = chunk[i];
 			continue;
 		}
 		p->host_line[p->host_len] = '\0';
