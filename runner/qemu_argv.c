@@ -40,9 +40,12 @@ int kernel_cmdline_build(const struct qemu_plan *plan, struct buf *ret)
 		 * nolapic_timer: TCG's CPUs have no TSC-deadline timer and Linux has no word
 		 * for the LAPIC timer's rate, so it would calibrate and verify it for 215 ms;
 		 * the PIT (one CPU: no broadcast needed) serves as the tick instead.
+		 * no_timer_check: as Linux sets itself on KVM; else it waits 4 ticks to see
+		 * that QEMU's timer interrupt works (17 ms).
 		 */
-		r = buf_printf(&b, " tsc_early_khz=%lu lpj=%lu tsc=reliable nolapic_timer",
-			       plan->tsc_khz, plan->tsc_khz * 1000 / plan->hz);
+		r = buf_printf(
+			&b, " tsc_early_khz=%lu lpj=%lu tsc=reliable nolapic_timer no_timer_check",
+			plan->tsc_khz, plan->tsc_khz * 1000 / plan->hz);
 	}
 	for (size_t i = 0; r >= 0 && i < plan->n_kernel_words; i++) {
 		if (!word_ok(plan->kernel_words[i]))

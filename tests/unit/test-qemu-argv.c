@@ -52,7 +52,7 @@ static void test_golden(void)
 		"-no-user-config -display none -no-reboot -kernel /k/bzImage -append "
 		"'console=ttyS0 root=/dev/vda rootfstype=ext2 ro init=/sbin/init reboot=t panic=-1 "
 		"loglevel=4 noreplace-smp tsc_early_khz=2000000 lpj=8000000 tsc=reliable "
-		"nolapic_timer nokaslr' "
+		"nolapic_timer no_timer_check nokaslr' "
 		"-chardev socket,id=console,path=console.sock -serial chardev:console -m 512M "
 		"-smp 2 -drive file=/c/images/bookworm.ext2,if=none,id=root,format=raw,readonly=on "
 		"-device virtio-blk-device,drive=root "
