@@ -71,12 +71,22 @@ static int kernel_at(const char *dir, const char *release, struct kernel *ret)
 	/*
 	 * With a PVH entry QEMU starts the uncompressed vmlinux directly: no decompression, no
 	 * real-mode setup. bench-boot, 6.1 under TCG: the bare boot goes from ~1.05 s to ~0.9 s.
+	 * Its stripped copy (quiz-kernel build makes it) spares QEMU reading and sorting the
+	 * symbol table at every start: 20 ms.
 	 */
-	_cleanup_free_ char *config = NULL, *vmlinux = NULL;
-	if (asprintf(&vmlinux, "%s/vmlinux", dir) >= 0 && access(vmlinux, R_OK) == 0 &&
-	    read_text(k.config, &config) == 0 && strstr(config, "\nCONFIG_PVH=y\n")) {
-		free(k.image);
-		k.image = TAKE_PTR(vmlinux);
+	_cleanup_free_ char *config = NULL;
+	if (read_text(k.config, &config) < 0 || !strstr(config, "\nCONFIG_PVH=y\n")) {
+		*ret = k;
+		return 0;
+	}
+	static const char *const pvh_images[] = {"vmlinux.boot", "vmlinux"};
+	for (size_t i = 0; i < ELEMENTSOF(pvh_images); i++) {
+		_cleanup_free_ char *path = NULL;
+		if (asprintf(&path, "%s/%s", dir, pvh_images[i]) >= 0 && access(path, R_OK) == 0) {
+			free(k.image);
+			k.image = TAKE_PTR(path);
+			break;
+		}
 	}
 	*ret = k;
 	return 0;

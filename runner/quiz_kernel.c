@@ -17,8 +17,9 @@ static void usage(void)
 	       "\n"
 	       "  build [OPTIONS] SOURCE    build a kernel (quiz-kernel build --help)\n"
 	       "  list                      the built kernels\n"
-	       "  path VER [WHAT]           print a path: dir (default), image, vmlinux, config,\n"
-	       "                            kbuild (for make -C ... M=$PWD), modules\n"
+	       "  path VER [WHAT]           print a path: dir (default), image (what QEMU boots),\n"
+	       "                            bzimage, vmlinux (with symbols, for gdb), config,\n"
+	       "                            kbuild (for make -C ... M=$PWD), modules, system-map\n"
 	       "  check PATH                options quiz needs that a .config or build tree lacks\n"
 	       "  config PATH               merge quiz's needs into that tree's .config\n"
 	       "\n"
@@ -84,20 +85,24 @@ static int cmd_path(const struct quiz_paths *p, const char *selector, const char
 	}
 	static const char *const names[][2] = {
 		{"dir", ""},
-		{"image", "/bzImage"},
+		{"bzimage", "/bzImage"},
 		{"vmlinux", "/vmlinux"},
 		{"config", "/config"},
 		{"kbuild", "/kbuild"},
 		{"modules", "/layer/usr/lib/modules"},
 		{"system-map", "/System.map"},
 	};
+	if (STREQ(what, "image")) {
+		printf("%s\n", k.image);
+		return 0;
+	}
 	for (size_t i = 0; i < ELEMENTSOF(names); i++)
 		if (STREQ(what, names[i][0])) {
 			printf("%s%s\n", k.dir, names[i][1]);
 			return 0;
 		}
-	log_error("path %s %s: unknown; use dir, image, vmlinux, config, kbuild, modules or "
-		  "system-map",
+	log_error("path %s %s: unknown; use dir, image, bzimage, vmlinux, config, kbuild, modules "
+		  "or system-map",
 		  selector, what);
 	return 2;
 }

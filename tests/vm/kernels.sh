@@ -29,6 +29,14 @@ ok $? "it says the kernel is up to date" "$(cat out)"
 is "$(stat -c %Y "$dir/stamp")" "$stamp_before" "nothing was rebuilt or reinstalled"
 ok "$([ "$ms" -lt 1000 ]; echo $?)" "the no-op takes under a second (${ms} ms)"
 
+# QEMU boots a copy of vmlinux without the symbol table it would load; gdb keeps the full one.
+is "$("$QUIZ_KERNEL_TOOL" path "$QUIZ_TEST_KERNEL" image)" "$dir/vmlinux.boot" \
+	"the boot image of a PVH kernel is vmlinux.boot"
+is "$(nm "$dir/vmlinux.boot" 2>&1 | sed 's/.*: //')" "no symbols" "vmlinux.boot has no symbol table"
+ok "$(nm "$dir/vmlinux" | grep -q ' T start_kernel$'; echo $?)" "vmlinux keeps its symbols for gdb"
+"$QUIZ" -k "$QUIZ_TEST_KERNEL" --dry-run true 2>&1 | grep -q -- " -kernel $dir/vmlinux.boot "
+ok $? "quiz hands QEMU vmlinux.boot"
+
 # A broken fragment, built in a scratch cache that shares the sources and sees the good kernel.
 release=$(basename "$(readlink -f "$dir")")
 release=${release%%-*}
