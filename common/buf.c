@@ -2,8 +2,10 @@
 /* Growable byte buffers and NULL-terminated string vectors. */
 #include "buf.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static int buf_reserve(struct buf *b, size_t extra)
 {
@@ -123,4 +125,30 @@ int set_error_oom(char **ret_error)
 {
 	set_error(ret_error, "out of memory");
 	return -ENOMEM;
+}
+
+int read_file(const char *path, char **ret_data, size_t *ret_size)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	_cleanup_buf_ struct buf b = {0};
+	char chunk[65536];
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		if (buf_append(&b, chunk, (size_t)n) < 0)
+			return -ENOMEM;
+	}
+	if (!b.data && buf_append(&b, "", 0) < 0)
+		return -ENOMEM;
+	if (ret_size)
+		*ret_size = b.len;
+	*ret_data = TAKE_PTR(b.data);
+	return 0;
 }

@@ -90,36 +90,6 @@ int mount_all(const struct mount_op *ops, size_t n)
 	return 0;
 }
 
-int read_file(const char *path, char **ret_data, size_t *ret_size)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	struct buf b = {0};
-	char chunk[65536];
-	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof(chunk));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			int r = -errno;
-			buf_free(&b);
-			return r;
-		}
-		if (n == 0)
-			break;
-		if (buf_append(&b, chunk, (size_t)n) < 0) {
-			buf_free(&b);
-			return -ENOMEM;
-		}
-	}
-	if (!b.data && buf_append(&b, "", 0) < 0)
-		return -ENOMEM;
-	*ret_size = b.len;
-	*ret_data = b.data;
-	return 0;
-}
-
 int contract_load(const char *path, char **ret_data, struct contract_entry **ret_entries,
 		  size_t *ret_n)
 {

@@ -36,9 +36,6 @@ int mount_one(const struct mount_op *op);
 int mount_all(const struct mount_op *ops, size_t n);
 int mkdir_p(const char *path, unsigned mode);
 
-/* Read a whole file into a NUL-terminated malloc'd buffer. */
-int read_file(const char *path, char **ret_data, size_t *ret_size);
-
 /* Load the contract written by the host; entries point into *ret_data. */
 int contract_load(const char *path, char **ret_data, struct contract_entry **ret_entries,
 		  size_t *ret_n);

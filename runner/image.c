@@ -33,7 +33,7 @@ static int run_wait(char *const *argv)
 static char *stamp_of(const char *file)
 {
 	_cleanup_free_ char *text = NULL;
-	if (read_text(file, &text) < 0)
+	if (read_file(file, &text, NULL) < 0)
 		return NULL;
 	char *s = kv_get(text, "init1_sha256");
 	if (s)

@@ -75,7 +75,7 @@ static int kernel_at(const char *dir, const char *release, struct kernel *ret)
 	 * symbol table at every start: 20 ms.
 	 */
 	_cleanup_free_ char *config = NULL;
-	if (read_text(k.config, &config) < 0 || !strstr(config, "\nCONFIG_PVH=y\n")) {
+	if (read_file(k.config, &config, NULL) < 0 || !strstr(config, "\nCONFIG_PVH=y\n")) {
 		*ret = k;
 		return 0;
 	}
@@ -156,7 +156,7 @@ int kernel_from_path(const char *given, struct kernel *ret)
 		free(k.config);
 		k.config = NULL;
 	}
-	if (read_text(release_file, &release) == 0)
+	if (read_file(release_file, &release, NULL) == 0)
 		release[strcspn(release, "\n")] = '\0';
 	k.release = strdup(release ? release : "custom");
 	if (!k.release) {

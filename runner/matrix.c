@@ -75,7 +75,7 @@ int matrix_from_targets(const struct quiz_options *o, const char *home, struct m
 {
 	_cleanup_free_ char *text = NULL, *error = NULL;
 	struct target_list list = {0};
-	int r = read_text(o->targets, &text);
+	int r = read_file(o->targets, &text, NULL);
 	if (r < 0) {
 		log_error("--targets %s: cannot read it: %s", o->targets, strerror(-r));
 		return r;
@@ -188,7 +188,7 @@ static char *slurp(const char *dir, const char *name)
 {
 	_cleanup_free_ char *path = NULL;
 	char *text = NULL;
-	if (asprintf(&path, "%s/%s", dir, name) < 0 || read_text(path, &text) < 0)
+	if (asprintf(&path, "%s/%s", dir, name) < 0 || read_file(path, &text, NULL) < 0)
 		return NULL;
 	return text;
 }

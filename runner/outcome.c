@@ -129,7 +129,8 @@ int check_kernel_config(const struct quiz_paths *p, const struct kernel *k)
 	_cleanup_free_ char *config = NULL, *fragment = NULL, *fragment_path = NULL;
 	if (asprintf(&fragment_path, "%s/kconfig/base.config", p->data) < 0)
 		return -ENOMEM;
-	if (read_text(k->config, &config) < 0 || read_text(fragment_path, &fragment) < 0)
+	if (read_file(k->config, &config, NULL) < 0 ||
+	    read_file(fragment_path, &fragment, NULL) < 0)
 		return 0; /* unreadable: let the boot tell */
 	_cleanup_strv_ struct strv missing = {0};
 	int r = kconfig_missing(config, fragment, &missing);
@@ -169,9 +170,10 @@ void timing_hints(const struct kernel *k, unsigned long *ret_tsc_khz, unsigned *
 	_cleanup_free_ char *cpuinfo = NULL, *config = NULL, *hz = NULL;
 	*ret_tsc_khz = 0;
 	*ret_hz = 0;
-	if (!k->config || read_text(k->config, &config) < 0 || !(hz = kv_get(config, "CONFIG_HZ")))
+	if (!k->config || read_file(k->config, &config, NULL) < 0 ||
+	    !(hz = kv_get(config, "CONFIG_HZ")))
 		return;
-	if (read_text("/proc/cpuinfo", &cpuinfo) < 0)
+	if (read_file("/proc/cpuinfo", &cpuinfo, NULL) < 0)
 		return;
 	const char *mhz = strstr(cpuinfo, "cpu MHz");
 	const char *colon = mhz ? strchr(mhz, ':') : NULL;

@@ -2,14 +2,12 @@
 /* Locating the cache root and quiz's own files, in a build tree or installed. */
 #include "paths.h"
 
-#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
 #include "macro.h"
 
 static int home_dir(char **ret)
@@ -75,35 +73,6 @@ void paths_free(struct quiz_paths *p)
 	free(p->libexec);
 	free(p->data);
 	*p = (struct quiz_paths){0};
-}
-
-int read_text(const char *path, char **ret)
-{
-	return read_text_sized(path, ret, NULL);
-}
-
-int read_text_sized(const char *path, char **ret, size_t *ret_size)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	struct buf b = {0};
-	char chunk[4096];
-	ssize_t n;
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-		if (buf_append(&b, chunk, (size_t)n) < 0) {
-			buf_free(&b);
-			return -ENOMEM;
-		}
-	if (n < 0 || (!b.data && buf_append(&b, "", 0) < 0)) {
-		int r = n < 0 ? -errno : -ENOMEM;
-		buf_free(&b);
-		return r;
-	}
-	if (ret_size)
-		*ret_size = b.len;
-	*ret = b.data;
-	return 0;
 }
 
 char *kv_get(const char *text, const char *key)

@@ -13,9 +13,5 @@ struct quiz_paths {
 int paths_init(struct quiz_paths *ret);
 void paths_free(struct quiz_paths *p);
 
-/* Read a whole small file, NUL-terminated, trailing newline kept. */
-int read_text(const char *path, char **ret);
-/* The same, with the byte count (a NUL inside makes it differ from strlen). */
-int read_text_sized(const char *path, char **ret, size_t *ret_size);
 /* Value of "key=" in a key=value file's text, malloc'd; NULL if absent. */
 char *kv_get(const char *text, const char *key);

@@ -592,7 +592,7 @@ int profile_load(const char *dir, const char *name, const char *source, struct p
 
 	if (asprintf(&path, "%s/profile.ini", dir) < 0)
 		return set_error_oom(ret_error);
-	k = read_text_sized(path, &text, &size);
+	k = read_file(path, &text, &size);
 	if (k == -ENOENT) {
 		set_error(ret_error,
 			  "profile %s: %s does not exist; every profile folder needs one (it may "

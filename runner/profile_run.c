@@ -173,7 +173,7 @@ int profile_catalog_describe(struct profile_catalog *c, const char *name, FILE *
 int profiles_check_kconfig(const struct profile_set *s, const struct kernel *k, char **ret_error)
 {
 	_cleanup_free_ char *config = NULL;
-	if (!k->config || read_text(k->config, &config) < 0)
+	if (!k->config || read_file(k->config, &config, NULL) < 0)
 		return 0; /* nothing to check against: the boot will tell */
 	for (size_t i = 0; i < s->n; i++) {
 		const struct profile *p = s->items[i].profile;
@@ -301,7 +301,7 @@ static int run_host_hook(const struct resolved_profile *rp, const char *run_dir,
 static int read_args(const char *path, struct strv *args)
 {
 	_cleanup_free_ char *text = NULL;
-	if (read_text(path, &text) < 0)
+	if (read_file(path, &text, NULL) < 0)
 		return 0;
 	char *save = NULL;
 	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {

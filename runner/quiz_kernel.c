@@ -47,7 +47,7 @@ static void print_kernel_row(const char *home, const char *release)
 	if (asprintf(&dir, "%s/kernels/x86_64/%s", home, release) < 0 ||
 	    asprintf(&info_path, "%s/info", dir) < 0 || asprintf(&image, "%s/bzImage", dir) < 0)
 		return;
-	(void)read_text(info_path, &info); /* a kernel without info still lists */
+	(void)read_file(info_path, &info, NULL); /* a kernel without info still lists */
 	_cleanup_free_ char *built = info ? kv_get(info, "built") : NULL;
 	_cleanup_free_ char *options = info ? kv_get(info, "options") : NULL;
 	_cleanup_free_ char *debug = info ? kv_get(info, "debug") : NULL;
@@ -128,12 +128,12 @@ static int missing_in(const struct quiz_paths *p, const char *config_path, struc
 	_cleanup_free_ char *config = NULL, *fragment = NULL, *fragment_path = NULL;
 	if (asprintf(&fragment_path, "%s/kconfig/base.config", p->data) < 0)
 		return -ENOMEM;
-	int r = read_text(config_path, &config);
+	int r = read_file(config_path, &config, NULL);
 	if (r < 0) {
 		log_error("%s: cannot read it: %s", config_path, strerror(-r));
 		return r;
 	}
-	r = read_text(fragment_path, &fragment);
+	r = read_file(fragment_path, &fragment, NULL);
 	if (r < 0) {
 		log_error("%s: cannot read it: %s", fragment_path, strerror(-r));
 		return r;
