@@ -258,6 +258,15 @@ int profile_requests_add_option(struct profile_requests *r, const char *arg, cha
 
 /* ---- profile.ini ---- */
 
+void profile_options_free(struct profile_option *o, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(o[i].name);
+		free(o[i].value);
+	}
+	free(o);
+}
+
 void profile_free(struct profile *p)
 {
 	free(p->name);
@@ -265,11 +274,7 @@ void profile_free(struct profile *p)
 	free(p->source);
 	free(p->description);
 	strv_free(&p->requires);
-	for (size_t i = 0; i < p->n_options; i++) {
-		free(p->options[i].name);
-		free(p->options[i].value);
-	}
-	free(p->options);
+	profile_options_free(p->options, p->n_options);
 	strv_free(&p->qemu_args);
 	strv_free(&p->kernel_words);
 	strv_free(&p->kconfig);

@@ -7,6 +7,9 @@
 
 #define CMDLINE_SOURCE "the command line"
 
+/* Frees each option's name and value, then the array. */
+void profile_options_free(struct profile_option *o, size_t n);
+
 /* "blockdev's options are: count, size" or "blockdev has no options". */
 int options_phrase(const char *name, const struct profile_option *o, size_t n, struct buf *out);
 

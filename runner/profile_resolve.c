@@ -174,11 +174,7 @@ static int visit(struct rctx *c, const char *name, size_t *ret_idx)
 
 static void resolved_free(struct resolved_profile *r)
 {
-	for (size_t i = 0; i < r->n_values; i++) {
-		free(r->values[i].name);
-		free(r->values[i].value);
-	}
-	free(r->values);
+	profile_options_free(r->values, r->n_values);
 	strv_free(&r->qemu_args);
 	strv_free(&r->kernel_words);
 	*r = (struct resolved_profile){0};
