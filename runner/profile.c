@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "ini_setup.h"
 #include "macro.h"
 #include "paths.h"
 #include "profile_internal.h"
@@ -478,18 +479,6 @@ static int ini_handler_fn(void *user, const char *section, const char *key, cons
 	return 1;
 }
 
-/* Debian's libinih takes its switches at run time; set the ones this parser relies on. */
-static void ini_configure(void)
-{
-	ini_stop_on_first_error = true; /* so the returned line is that of the handler's error */
-	ini_allow_multiline = false;	/* an indented line is a line of its own */
-	ini_allow_no_value = false;
-	ini_allow_inline_comments = true;
-	ini_allow_bom = true;
-	ini_use_stack = true;
-	ini_max_line = PROFILE_INI_MAX_LINE;
-}
-
 /* label: how the file is named in messages ("profile.ini" or its path). */
 static int parse_labeled(const char *name, const char *label, const char *text, struct profile *ret,
 			 char **ret_error)
@@ -521,7 +510,7 @@ static int parse_labeled(const char *name, const char *label, const char *text, 
 	p.name = strdup(name);
 	if (!p.name)
 		return set_error_oom(ret_error);
-	ini_configure();
+	ini_setup(true, PROFILE_INI_MAX_LINE);
 	int k = ini_parse_string(text, ini_handler_fn, &s);
 	if (k < 0 || s.r == -ENOMEM || (s.r < 0 && !s.msg)) {
 		free(s.msg);

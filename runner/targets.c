@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ini_setup.h"
 #include "macro.h"
 
 #define BLANKS " \t\n\r\f\v"
@@ -381,18 +382,6 @@ static int handler_fn(void *user, const char *section, const char *key, const ch
 	return 1;
 }
 
-/* Debian's libinih takes its switches at run time; set all that this parser relies on. */
-static void ini_configure(void)
-{
-	ini_stop_on_first_error = true; /* so the returned line is that of the handler's error */
-	ini_allow_multiline = false;	/* an indented line is a line of its own */
-	ini_allow_no_value = false;
-	ini_allow_inline_comments = false; /* a program may hold " ;" */
-	ini_allow_bom = true;
-	ini_use_stack = true;
-	ini_max_line = TARGETS_INI_MAX_LINE;
-}
-
 /* Target i's required keys; sets s->err_* when one is missing. */
 static int check_required(struct parse_state *s, size_t i)
 {
@@ -422,7 +411,7 @@ int targets_parse(const char *file_name, const char *text, struct target_list *r
 
 	/* The scan's error stands unless inih stops on an earlier line. */
 	_cleanup_free_ char *scan_target = TAKE_PTR(s.err_target), *scan_msg = TAKE_PTR(s.err_msg);
-	ini_configure();
+	ini_setup(false, TARGETS_INI_MAX_LINE); /* no inline comments: a program may hold " ;" */
 	k = ini_parse_string(text, handler_fn, &s);
 	if (k < 0 || s.r == -ENOMEM) {
 		state_free(&s);
