@@ -151,11 +151,21 @@ static int mount_overlay_root(const char *lowerdir)
 	return mount_one(&op);
 }
 
-/* Make NEW_ROOT the root; the layer mounts stay reachable through the overlay only. */
+/*
+ * Make NEW_ROOT the root, with the boot mounts moved along (init2 goes on with them); the layer
+ * mounts stay reachable through the overlay only.
+ */
 static int switch_root(void)
 {
-	if (umount2("/proc", MNT_DETACH) < 0 || umount2("/dev", MNT_DETACH) < 0)
-		return -errno;
+	for (size_t i = 0; i < ELEMENTSOF(boot_mounts); i++) {
+		char target[64];
+		snprintf(target, sizeof(target), NEW_ROOT "%s", boot_mounts[i].target);
+		int r = mkdir_p(target, 0755);
+		if (r < 0)
+			return r;
+		if (mount(boot_mounts[i].target, target, NULL, MS_MOVE, NULL) < 0)
+			return -errno;
+	}
 	if (chdir(NEW_ROOT) < 0)
 		return -errno;
 	if (syscall(SYS_pivot_root, ".", ".") < 0)

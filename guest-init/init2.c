@@ -18,13 +18,6 @@
 
 #define NINEP "trans=virtio,version=9p2000.L,msize=512000"
 
-/* /dev first: /dev/kmsg is where init2 logs, from its first step on; then /proc. */
-static const struct mount_op first_mounts[] = {
-	{"devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755", MOUNT_FATAL | MOUNT_MKDIR},
-	{"proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
-	 MOUNT_FATAL | MOUNT_MKDIR},
-};
-
 static const struct mount_op system_mounts[] = {
 	{"sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
 	 MOUNT_FATAL | MOUNT_MKDIR},
@@ -113,11 +106,9 @@ static void set_modprobe(const char *path)
 		log_err(MODPROBE_SYSCTL ": %s", strerror(errno)); /* only costs time */
 }
 
+/* /proc and /dev come from init1, moved into this root. */
 static int prepare_system(void)
 {
-	int r = mount_all(first_mounts, ELEMENTSOF(first_mounts));
-	if (r < 0)
-		return r;
 	guest_log_open("quiz-init2");
 	timeline_mark("init2");
 	/*
@@ -126,7 +117,7 @@ static int prepare_system(void)
 	 * empty modprobe path makes the kernel skip the helper while init2 mounts.
 	 */
 	set_modprobe("\n");
-	r = mount_all(system_mounts, ELEMENTSOF(system_mounts));
+	int r = mount_all(system_mounts, ELEMENTSOF(system_mounts));
 	set_modprobe("/sbin/modprobe\n");
 	if (r < 0)
 		return r;
