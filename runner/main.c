@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "accel_host.h"
 #include "image.h"
 #include "kernels.h"
 #include "log.h"
@@ -112,16 +113,39 @@ static int apply_profiles(const struct profile_set *set, const struct run_dir *d
 	return r;
 }
 
-static bool kvm_usable(void)
+static const char *qemu_binary(void)
 {
-	const char *accel = getenv("QUIZ_ACCEL");
-	if (accel && STREQ(accel, "tcg"))
-		return false;
-	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	(void)close(fd); /* only probing */
-	return true;
+	const char *qemu = getenv("QUIZ_QEMU");
+	return qemu && qemu[0] ? qemu : "qemu-system-x86_64";
+}
+
+/*
+ * KVM only where a probe boot proved it (cached per host); the first run on a host pays for
+ * the probe. A dry run boots nothing: without a cached verdict it shows TCG.
+ */
+static int choose_accel(const struct quiz_paths *p, const struct kernel *k, bool probe,
+			struct accel_choice *ret)
+{
+	_cleanup_free_ char *error = NULL;
+	struct accel_request req = {
+		.mode = getenv("QUIZ_ACCEL"),
+		.home = p->home,
+		.qemu = qemu_binary(),
+		.kernel_image = probe ? k->image : NULL,
+	};
+	timing_hints(k, &req.tsc_khz, &req.hz);
+	int r = accel_choose(&req, ret, &error);
+	if (r < 0) {
+		log_error("%s", error ? error : strerror(-r));
+		return r;
+	}
+	if (ret->probed_now) {
+		_cleanup_buf_ struct buf notice = {0};
+		if (accel_notice(&ret->verdict, &notice) >= 0 && notice.len)
+			fputs(notice.data, stderr);
+	}
+	log_debug("accelerator: %s: %s", accel_name(ret->accel), ret->why);
+	return 0;
 }
 
 /* Kernel words and QEMU arguments: profiles (in order, then their host hooks), then the user's. */
@@ -146,15 +170,14 @@ static int gather_extras(const struct quiz_options *o, const struct profile_set 
 
 static int build_argv(const struct quiz_options *o, const struct kernel *k, const char *image,
 		      const struct run_shares *sh, const struct profile_set *set,
-		      const struct strv *hook_args, bool tty, struct strv *argv)
+		      const struct strv *hook_args, bool tty, enum accel accel, struct strv *argv)
 {
 	_cleanup_strv_ struct strv words = {0}, args = {0};
 	if (gather_extras(o, set, hook_args, &words, &args) < 0)
 		return -ENOMEM;
-	const char *qemu = getenv("QUIZ_QEMU");
 	struct qemu_plan plan = {
-		.qemu = qemu && qemu[0] ? qemu : "qemu-system-x86_64",
-		.kvm = kvm_usable(),
+		.qemu = qemu_binary(),
+		.kvm = accel == ACCEL_KVM,
 		.kernel_image = k->image,
 		.root_image = image,
 		.memory = o->memory,
@@ -169,7 +192,6 @@ static int build_argv(const struct quiz_options *o, const struct kernel *k, cons
 	};
 	if (!plan.kvm)
 		timing_hints(k, &plan.tsc_khz, &plan.hz);
-	log_debug("accelerator: %s", plan.kvm ? "kvm" : "tcg");
 	int r = qemu_argv_build(&plan, argv);
 	if (r < 0) {
 		log_error("cannot build the QEMU command line: %s", strerror(-r));
@@ -222,6 +244,7 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 	_cleanup_free_ char *image = NULL, *cwd = get_current_dir_name();
 	_cleanup_strv_ struct strv argv = {0};
 	struct run_shares sh = {0};
+	_cleanup_(accel_choice_free) struct accel_choice accel = {0};
 	struct run_dir dir = RUN_DIR_INIT;
 	int status = EXIT_QUIZ_FAILED;
 
@@ -235,6 +258,8 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 	if (image_prepare(p, &image) < 0)
 		return EXIT_QUIZ_FAILED;
 	if (!o->dry_run && qemu_missing())
+		return EXIT_QUIZ_FAILED;
+	if (choose_accel(p, &k, !o->dry_run, &accel) < 0)
 		return EXIT_QUIZ_FAILED;
 
 	/*
@@ -261,7 +286,7 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 	if (r >= 0)
 		r = apply_profiles(&set, &dir, &k, o->dry_run, &hook_args);
 	if (r >= 0)
-		r = build_argv(o, &k, image, &sh, &set, &hook_args, tmux, &argv);
+		r = build_argv(o, &k, image, &sh, &set, &hook_args, tmux, accel.accel, &argv);
 	if (r >= 0 && o->dry_run) {
 		print_dry_run(&argv, &sh);
 		status = 0;
@@ -272,7 +297,7 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 		if (r < 0)
 			log_error("cannot start the VM: %s", strerror(-r));
 		else
-			status = outcome_report(&res, &dir, o->timeout_s);
+			status = outcome_report(&res, &dir, o->timeout_s, &accel);
 		if (r >= 0 && o->timings)
 			print_timings(&res);
 		vm_result_free(&res);
@@ -320,6 +345,14 @@ static int quiz_matrix(const struct quiz_options *o, const struct quiz_paths *p,
 			   : matrix_from_kernels(o, p->home, &entries, &n);
 	if (r < 0)
 		return EXIT_QUIZ_FAILED;
+	/* Once, too: parallel first runs on a host must not each probe KVM (or say so). */
+	_cleanup_(kernel_free) struct kernel k = {0};
+	_cleanup_(accel_choice_free) struct accel_choice accel = {0};
+	if (n && kernel_resolve(p->home, entries[0].options.kernel, &k) == 0 &&
+	    choose_accel(p, &k, !o->dry_run, &accel) < 0) {
+		matrix_entries_free(entries, n);
+		return EXIT_QUIZ_FAILED;
+	}
 	struct run_context ctx = {p, catalog};
 	int status = matrix_run(entries, n, o, run_one, &ctx);
 	matrix_entries_free(entries, n);

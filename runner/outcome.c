@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "accel_host.h"
 #include "log.h"
 
 #define EXIT_TIMEOUT 124
@@ -66,7 +67,8 @@ static void show_console(const struct run_dir *dir, const char *why)
 			tail.data[tail.len - 1] == '\n' ? "" : "\n");
 }
 
-static int no_status(const struct vm_result *res, const struct run_dir *dir)
+static int no_status(const struct vm_result *res, const struct run_dir *dir,
+		     const struct accel_choice *accel)
 {
 	_cleanup_buf_ struct buf console = {0}, qemu = {0};
 	(void)tail_lines(dir->fd, "console.log", 400, &console); /* may be empty */
@@ -77,6 +79,26 @@ static int no_status(const struct vm_result *res, const struct run_dir *dir)
 	if (res->qemu_status >= 0 && WIFEXITED(res->qemu_status) &&
 	    WEXITSTATUS(res->qemu_status) == 127) {
 		log_error("QEMU could not be started: %s", qemu.len ? qemu.data : "unknown error");
+		return EXIT_QUIZ_FAILED;
+	}
+	const char *kvm = accel_kvm_failure(qemu.data);
+	if (kvm && accel && accel->accel == ACCEL_KVM) {
+		_cleanup_buf_ struct buf text = {0};
+		bool aborted =
+			WIFSIGNALED(res->qemu_status) && WTERMSIG(res->qemu_status) == SIGABRT;
+		(void)accel_failure_text(kvm, aborted, &text); /* ENOMEM: an empty reason */
+		/* The verdict that chose KVM was wrong for this run: the next run probes again. */
+		(void)accel_forget(accel->cache_file);
+		if (accel->cache_file)
+			log_error(
+				"KVM failed on this host (%s), though a probe boot had passed; the "
+				"next run probes again; QUIZ_ACCEL=tcg avoids KVM",
+				text.data ? text.data : "");
+		else
+			log_error(
+				"KVM failed on this host (%s); QUIZ_ACCEL=kvm forces it: unset it "
+				"to let quiz choose, or set QUIZ_ACCEL=tcg",
+				text.data ? text.data : "");
 		return EXIT_QUIZ_FAILED;
 	}
 	if (panic) {
@@ -98,7 +120,8 @@ static int no_status(const struct vm_result *res, const struct run_dir *dir)
 	return EXIT_QUIZ_FAILED;
 }
 
-int outcome_report(const struct vm_result *res, const struct run_dir *dir, unsigned timeout_s)
+int outcome_report(const struct vm_result *res, const struct run_dir *dir, unsigned timeout_s,
+		   const struct accel_choice *accel)
 {
 	switch (res->outcome) {
 	case VM_STATUS: return res->exit_code;
@@ -119,7 +142,7 @@ int outcome_report(const struct vm_result *res, const struct run_dir *dir, unsig
 		return 128 + res->signal;
 	case VM_NO_STATUS: break;
 	}
-	return no_status(res, dir);
+	return no_status(res, dir, accel);
 }
 
 int check_kernel_config(const struct quiz_paths *p, const struct kernel *k)

@@ -2,12 +2,15 @@
 /* Turning how the VM ended into quiz's exit status and one clear line on stderr. */
 #pragma once
 
+#include "accel_host.h"
 #include "kernels.h"
 #include "paths.h"
 #include "run_dir.h"
 #include "vm.h"
 
-int outcome_report(const struct vm_result *res, const struct run_dir *dir, unsigned timeout_s);
+/* accel: how this run chose its accelerator (a KVM failure drops a cached verdict). */
+int outcome_report(const struct vm_result *res, const struct run_dir *dir, unsigned timeout_s,
+		   const struct accel_choice *accel);
 
 /* Last n lines of a file in the run directory, for messages. */
 int tail_lines(int dirfd, const char *name, unsigned n, struct buf *ret);

@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: MIT */
+/* The accelerator on this host: /dev/kvm access, the verdict cache, probe boots. */
+#include "accel_host.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "log.h"
+#include "run_dir.h"
+#include "signals.h"
+#include "vm.h"
+
+enum kvm_access kvm_access_check(int *ret_errno)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (fd >= 0) {
+		(void)close(fd); /* only probing */
+		return KVM_OPENS;
+	}
+	if (ret_errno)
+		*ret_errno = errno;
+	return errno == EACCES || errno == EPERM ? KVM_DENIED : KVM_ABSENT;
+}
+
+char *qemu_binary_path(const char *qemu)
+{
+	if (strchr(qemu, '/'))
+		return realpath(qemu, NULL);
+	const char *path = getenv("PATH");
+	_cleanup_free_ char *copy = strdup(path && path[0] ? path : "/usr/bin:/bin");
+	char *save = NULL;
+	for (char *d = copy ? strtok_r(copy, ":", &save) : NULL; d;
+	     d = strtok_r(NULL, ":", &save)) {
+		_cleanup_free_ char *full = NULL;
+		if (asprintf(&full, "%s/%s", d, qemu) >= 0 && access(full, X_OK) == 0)
+			return realpath(full, NULL);
+	}
+	return NULL;
+}
+
+/* The first value of "key" in /proc/cpuinfo's first processor. */
+static char *cpuinfo_field(const char *cpuinfo, const char *key)
+{
+	const char *hit = strstr(cpuinfo, key);
+	const char *colon = hit ? strchr(hit, ':') : NULL;
+	if (!colon)
+		return strdup("");
+	colon++;
+	return strndup(colon, strcspn(colon, "\n"));
+}
+
+static int host_identity(const char *qemu, char **ret_kernel, char **ret_qemu, char **ret_cpu)
+{
+	struct utsname u;
+	struct stat st;
+	_cleanup_free_ char *bin = qemu_binary_path(qemu), *cpuinfo = NULL;
+	_cleanup_free_ char *model = NULL, *flags = NULL;
+	if (uname(&u) < 0)
+		return -errno;
+	if (asprintf(ret_kernel, "%s %s %s", u.release, u.version, u.machine) < 0)
+		return -ENOMEM;
+	if (bin && stat(bin, &st) == 0) {
+		if (asprintf(ret_qemu, "%s %lld %lld %llu", bin, (long long)st.st_size,
+			     (long long)st.st_mtime, (unsigned long long)st.st_ino) < 0)
+			return -ENOMEM;
+	} else if (!(*ret_qemu = strdup(qemu))) {
+		return -ENOMEM;
+	}
+	if (read_file("/proc/cpuinfo", &cpuinfo, NULL) < 0 && !(cpuinfo = strdup("")))
+		return -ENOMEM;
+	model = cpuinfo_field(cpuinfo, "model name");
+	flags = cpuinfo_field(cpuinfo, "flags");
+	if (!model || !flags || asprintf(ret_cpu, "%s|%s", model, flags) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+int accel_cache_path(const char *home, const char *qemu, enum kvm_access access, char **ret)
+{
+	_cleanup_free_ char *kernel = NULL, *qemu_id = NULL, *cpu = NULL;
+	int r = host_identity(qemu, &kernel, &qemu_id, &cpu);
+	if (r < 0)
+		return r;
+	char key[17];
+	accel_cache_key(kernel, qemu_id, cpu, access, key);
+	return asprintf(ret, "%s/accel/%s", home, key) < 0 ? -ENOMEM : 0;
+}
+
+static int verdict_load(const char *path, struct accel_verdict *ret)
+{
+	_cleanup_free_ char *text = NULL;
+	int r = read_file(path, &text, NULL);
+	return r < 0 ? r : accel_verdict_parse(text, ret);
+}
+
+/* Written whole or not at all: concurrent runs may probe at once, the last rename wins. */
+static int verdict_store(const char *path, const struct accel_verdict *v)
+{
+	_cleanup_free_ char *dir = strdup(path), *tmp = NULL;
+	_cleanup_buf_ struct buf text = {0};
+	if (!dir || asprintf(&tmp, "%s.%d.tmp", path, (int)getpid()) < 0)
+		return -ENOMEM;
+	*strrchr(dir, '/') = '\0';
+	int r = mkdir_p_at(AT_FDCWD, dir);
+	if (r >= 0)
+		r = accel_verdict_format(v, &text);
+	if (r >= 0)
+		r = write_file_at(AT_FDCWD, tmp, text.data, text.len, 0644);
+	if (r >= 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0)
+		(void)unlink(tmp); /* may not exist */
+	return r;
+}
+
+int accel_forget(const char *cache_file)
+{
+	return cache_file && unlink(cache_file) < 0 && errno != ENOENT ? -errno : 0;
+}
+
+static void probe_child(char *const *argv, int out, int err)
+{
+	child_reset_signals();
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	int null = open("/dev/null", O_RDONLY);
+	if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out == err ? 1 : err, 2) < 0)
+		_exit(125);
+	execvp(argv[0], argv);
+	dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+static int set_failure(struct probe_result *ret, const char *fmt, ...) _printf_(2, 3);
+static int set_failure(struct probe_result *ret, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vasprintf(&ret->failure, fmt, ap);
+	va_end(ap);
+	ret->ok = false;
+	return n < 0 ? -ENOMEM : 0;
+}
+
+/* Read both pipes until EOF, the deadline, or a KVM failure on stderr. */
+static int probe_wait(pid_t pid, int out, int err, struct buf *console, struct buf *errors,
+		      long long deadline)
+{
+	struct pollfd pfd[2] = {{.fd = out, .events = POLLIN}, {.fd = err, .events = POLLIN}};
+	struct buf *bufs[2] = {console, errors};
+	while (pfd[0].fd >= 0 || pfd[1].fd >= 0) {
+		long long left = deadline - now_ms();
+		if (left <= 0)
+			return -ETIMEDOUT;
+		int n = poll(pfd, 2, (int)left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		for (int i = 0; i < 2; i++) {
+			if (pfd[i].fd < 0 || !pfd[i].revents)
+				continue;
+			char chunk[4096];
+			ssize_t got = read(pfd[i].fd, chunk, sizeof(chunk));
+			if (got < 0 && errno == EINTR)
+				continue;
+			if (got <= 0)
+				pfd[i].fd = -1;
+			else if (bufs[i]->len < (1 << 20) &&
+				 buf_append(bufs[i], chunk, (size_t)got) < 0)
+				return -ENOMEM;
+		}
+		/* QEMU stops the guest on a KVM internal error and waits: do not wait with it. */
+		if (accel_kvm_failure(errors->data))
+			return -EIO;
+	}
+	(void)pid;
+	return 0;
+}
+
+int accel_probe(char *const *argv, struct probe_result *ret)
+{
+	_cleanup_buf_ struct buf console = {0}, errors = {0};
+	int out[2] = {-1, -1}, err[2] = {-1, -1};
+	*ret = (struct probe_result){0};
+	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
+		int r = -errno;
+		closep(&out[0]), closep(&out[1]), closep(&err[0]);
+		return r;
+	}
+	long long started = now_ms();
+	pid_t pid = fork();
+	if (pid == 0)
+		probe_child(argv, out[1], err[1]);
+	(void)close(out[1]);
+	(void)close(err[1]);
+	if (pid < 0) {
+		int r = -errno;
+		(void)close(out[0]), (void)close(err[0]);
+		return r;
+	}
+	int r = probe_wait(pid, out[0], err[0], &console, &errors,
+			   started + ACCEL_PROBE_TIMEOUT_MS);
+	(void)close(out[0]);
+	(void)close(err[0]);
+	if (r < 0)
+		(void)kill(pid, SIGKILL);
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	ret->ms = now_ms() - started;
+	const char *kvm = accel_kvm_failure(errors.data);
+	if (kvm) {
+		_cleanup_buf_ struct buf text = {0};
+		if (accel_failure_text(kvm, WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT,
+				       &text) < 0)
+			return -ENOMEM;
+		return set_failure(ret, "%s", text.data);
+	}
+	if (r == -ETIMEDOUT)
+		return set_failure(ret, "the probe boot did not end within %d s",
+				   ACCEL_PROBE_TIMEOUT_MS / 1000);
+	if (r < 0)
+		return set_failure(ret, "%s", strerror(-r));
+	if (WIFSIGNALED(status))
+		return set_failure(ret, "QEMU was killed by signal %d (%s)", WTERMSIG(status),
+				   strsignal(WTERMSIG(status)));
+	if (WEXITSTATUS(status) != 0) {
+		const char *last = errors.data ? errors.data : "";
+		return set_failure(ret, "QEMU exited with status %d: %.*s", WEXITSTATUS(status),
+				   (int)strcspn(last, "\n"), last);
+	}
+	if (!accel_probe_console_ok(console.data))
+		return set_failure(ret, "the kernel did not reach the end of its boot");
+	ret->ok = true;
+	return 0;
+}
+
+void probe_result_free(struct probe_result *r)
+{
+	free(r->failure);
+	r->failure = NULL;
+}
+
+static char *now_iso(void)
+{
+	char text[32];
+	time_t t = time(NULL);
+	struct tm tm;
+	if (!gmtime_r(&t, &tm) || !strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		return NULL;
+	return strdup(text);
+}
+
+static int probe_host(const struct accel_request *req, struct accel_verdict *ret)
+{
+	_cleanup_strv_ struct strv kvm_argv = {0}, tcg_argv = {0};
+	struct probe_result kvm = {0}, tcg = {0};
+	bool timed_tcg = false;
+	int r = accel_probe_argv(req->qemu, req->kernel_image, ACCEL_KVM, 0, 0, &kvm_argv);
+	if (r >= 0)
+		r = accel_probe(kvm_argv.items, &kvm);
+	if (r >= 0 && kvm.ok && kvm.ms >= ACCEL_KVM_CLEARLY_FAST_MS) {
+		r = accel_probe_argv(req->qemu, req->kernel_image, ACCEL_TCG, req->tsc_khz, req->hz,
+				     &tcg_argv);
+		if (r >= 0)
+			r = accel_probe(tcg_argv.items, &tcg);
+		timed_tcg = r >= 0;
+	}
+	if (r >= 0)
+		r = accel_verdict_from_probes(&kvm, timed_tcg ? &tcg : NULL, ret);
+	if (r >= 0)
+		ret->probed = now_iso();
+	probe_result_free(&kvm);
+	probe_result_free(&tcg);
+	return r;
+}
+
+static int choice_set(struct accel_choice *c, enum accel a, const char *fmt, ...) _printf_(3, 4);
+static int choice_set(struct accel_choice *c, enum accel a, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vasprintf(&c->why, fmt, ap);
+	va_end(ap);
+	c->accel = a;
+	return n < 0 ? -ENOMEM : 0;
+}
+
+/* Auto mode with a /dev/kvm that opens: the cached verdict, or a probe now. */
+static int choose_proven(const struct accel_request *req, struct accel_choice *c)
+{
+	int r = 0;
+	if (!req->force_probe && verdict_load(c->cache_file, &c->verdict) == 0)
+		return choice_set(c, c->verdict.accel, "%s (verdict of %s, cached in %s)",
+				  c->verdict.reason, c->verdict.probed ? c->verdict.probed : "?",
+				  c->cache_file);
+	if (!req->kernel_image)
+		return choice_set(c, ACCEL_TCG, "KVM not proven yet on this host (no probe)");
+	r = probe_host(req, &c->verdict);
+	if (r < 0)
+		return r;
+	c->probed_now = true;
+	if (verdict_store(c->cache_file, &c->verdict) < 0)
+		log_debug("cannot cache the accelerator verdict in %s", c->cache_file);
+	return choice_set(c, c->verdict.accel, "%s (probed now)", c->verdict.reason);
+}
+
+int accel_choose(const struct accel_request *req, struct accel_choice *c, char **ret_error)
+{
+	enum accel_mode mode;
+	int kvm_errno = 0;
+	*c = (struct accel_choice){.verdict = {.kvm_ms = -1, .tcg_ms = -1}};
+	if (accel_mode_parse(req->mode, &mode) < 0) {
+		set_error(ret_error, "QUIZ_ACCEL=%s: expected auto, kvm or tcg", req->mode);
+		return -EINVAL;
+	}
+	if (mode == ACCEL_MODE_TCG)
+		return choice_set(c, ACCEL_TCG, "QUIZ_ACCEL=tcg");
+	enum kvm_access access = kvm_access_check(&kvm_errno);
+	if (mode == ACCEL_MODE_KVM) {
+		if (access != KVM_OPENS) {
+			set_error(ret_error,
+				  "QUIZ_ACCEL=kvm, but /dev/kvm cannot be opened: %s; unset "
+				  "QUIZ_ACCEL to let quiz choose",
+				  strerror(kvm_errno));
+			return -ENODEV;
+		}
+		return choice_set(c, ACCEL_KVM, "QUIZ_ACCEL=kvm");
+	}
+	if (access == KVM_ABSENT)
+		return choice_set(c, ACCEL_TCG, "no /dev/kvm on this host (%s)",
+				  strerror(kvm_errno));
+	int r = accel_cache_path(req->home, req->qemu, access, &c->cache_file);
+	if (r < 0)
+		return set_error_oom(ret_error);
+	if (access == KVM_DENIED) {
+		bool known = verdict_load(c->cache_file, &c->verdict) == 0;
+		if (!known && (r = accel_verdict_denied(&c->verdict)) < 0)
+			return set_error_oom(ret_error);
+		if (!known) {
+			c->probed_now = true; /* the hint is said once, like a probe's verdict */
+			(void)verdict_store(c->cache_file, &c->verdict); /* else: said each run */
+		}
+		return choice_set(c, ACCEL_TCG, "%s", c->verdict.reason);
+	}
+	r = choose_proven(req, c);
+	if (r < 0)
+		set_error(ret_error, "probing KVM: %s", strerror(-r));
+	return r;
+}
+
+void accel_choice_free(struct accel_choice *c)
+{
+	free(c->why);
+	free(c->cache_file);
+	accel_verdict_free(&c->verdict);
+	*c = (struct accel_choice){0};
+}
