@@ -35,6 +35,8 @@ int accel_forget(const char *cache_file);
 int accel_probe(char *const *argv, struct probe_result *ret);
 void probe_result_free(struct probe_result *r);
 
+/* /dev/kvm, or QUIZ_KVM_DEVICE (a test seam), and whether this user may open it. */
+const char *kvm_device(void);
 enum kvm_access kvm_access_check(int *ret_errno);
 /* The QEMU binary's absolute path (PATH lookup for a bare name); NULL when not found. */
 char *qemu_binary_path(const char *qemu);

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 
 #include "accel_host.h"
+#include "doctor.h"
 #include "image.h"
 #include "kernels.h"
 #include "log.h"
@@ -359,6 +360,22 @@ static int quiz_matrix(const struct quiz_options *o, const struct quiz_paths *p,
 	return status;
 }
 
+static int quiz_doctor(const struct quiz_paths *p)
+{
+	_cleanup_buf_ struct buf text = {0};
+	struct doctor_facts facts;
+	int r = doctor_gather(p->home, p->data, &facts);
+	if (r >= 0)
+		r = doctor_report(&facts, &text);
+	doctor_facts_free(&facts);
+	if (r < 0) {
+		log_error("--doctor: %s", strerror(-r));
+		return EXIT_QUIZ_FAILED;
+	}
+	fputs(text.data, stdout);
+	return r;
+}
+
 int main(int argc, char **argv)
 {
 	_cleanup_(options_free) struct quiz_options o = {0};
@@ -393,6 +410,8 @@ int main(int argc, char **argv)
 			log_error("%s", error ? error : strerror(-r));
 		return r < 0 ? EXIT_QUIZ_FAILED : 0;
 	}
+	if (o.doctor)
+		return quiz_doctor(&p);
 	if (o.targets || kernel_selector_is_matrix(o.kernel))
 		return quiz_matrix(&o, &p, &catalog);
 	return quiz_run(&o, &p, &catalog);

@@ -27,6 +27,7 @@ enum {
 	OPT_PROFILE_DIR,
 	OPT_LIST_PROFILES,
 	OPT_DESCRIBE_PROFILE,
+	OPT_DOCTOR,
 };
 
 static const struct option long_options[] = {
@@ -60,6 +61,7 @@ static const struct option long_options[] = {
 	{"results", required_argument, NULL, OPT_RESULTS},
 	{"targets", required_argument, NULL, OPT_TARGETS},
 	{"filter", required_argument, NULL, OPT_FILTER},
+	{"doctor", no_argument, NULL, OPT_DOCTOR},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{},
@@ -115,6 +117,9 @@ void options_help(void)
 	       "                          timeout, memory), e.g. quiz.ini\n"
 	       "      --filter REGEX      only the targets whose name matches\n"
 	       "\n"
+	       "      --doctor            check this host for quiz runs: QEMU, KVM (a probe\n"
+	       "                          boot), kernels, image, cache; exit 0 when a run can "
+	       "work\n"
 	       "  -h, --help              this text\n"
 	       "  -V, --version           version and build details\n"
 	       "\n"
@@ -122,7 +127,8 @@ void options_help(void)
 	       "  QUIZ_HOME     cache root (default $XDG_CACHE_HOME/quiz or ~/.cache/quiz)\n"
 	       "  QUIZ_KERNEL   default for -k\n"
 	       "  QUIZ_QEMU     QEMU binary (default qemu-system-x86_64)\n"
-	       "  QUIZ_ACCEL    kvm | tcg (default: kvm when /dev/kvm is usable)\n"
+	       "  QUIZ_ACCEL    auto | kvm | tcg (auto: KVM once a probe boot proved it on this\n"
+	       "                host, the verdict cached; kvm forces it, tcg avoids it)\n"
 	       "  QUIZ_IMAGE    another guest image (default: QUIZ_HOME/images/bookworm.ext2)\n"
 	       "\n"
 	       "Exit status: the program's (0-255); 128+S killed by signal S; 126/127 could not\n"
@@ -211,6 +217,7 @@ static int parse_one(int c, struct quiz_options *o)
 	case OPT_RESULTS: o->results_dir = optarg; return 0;
 	case OPT_TARGETS: o->targets = optarg; return 0;
 	case OPT_FILTER: o->filter = optarg; return 0;
+	case OPT_DOCTOR: o->doctor = true; return 0;
 	case 'h': o->help = true; return 0;
 	case 'V': o->version = true; return 0;
 	default: log_error("unknown option; see quiz --help"); return -EINVAL;

@@ -25,6 +25,7 @@ struct quiz_options {
 	struct strv profile_options; /* -o PROFILE.OPTION=VALUE */
 	struct strv profile_dirs;    /* --profile-dir */
 	bool list_profiles;
+	bool doctor; /* --doctor: check the host, run nothing */
 	const char *describe_profile;
 	enum run_mode mode;
 	bool shell_after;

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+/* quiz --doctor's facts: QEMU, /dev/kvm and its group, a fresh probe, kernels, image, cache. */
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/wait.h>
+
+#include "accel_host.h"
+#include "doctor.h"
+#include "image.h"
+#include "kernels.h"
+#include "outcome.h"
+#include "run_dir.h"
+#include "signals.h"
+#include "vm.h"
+
+/* The first line a command prints (stdout and stderr), within a few seconds; NULL if none. */
+static char *first_line_of(char *const *argv, int *ret_status)
+{
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return NULL;
+	pid_t pid = fork();
+	if (pid == 0) {
+		child_reset_signals();
+		int null = open("/dev/null", O_RDONLY);
+		if (null < 0 || dup2(null, 0) < 0 || dup2(fds[1], 1) < 0 || dup2(fds[1], 2) < 0)
+			_exit(127);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	(void)close(fds[1]);
+	_cleanup_buf_ struct buf text = {0};
+	long long deadline = now_ms() + 20000;
+	struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
+	while (pid > 0 && now_ms() < deadline && poll(&pfd, 1, 1000) >= 0) {
+		char chunk[4096];
+		if (!pfd.revents)
+			continue;
+		ssize_t n = read(fds[0], chunk, sizeof(chunk));
+		if (n <= 0 || text.len > 65536 || buf_append(&text, chunk, (size_t)n) < 0)
+			break;
+	}
+	(void)close(fds[0]);
+	int status = -1;
+	if (pid > 0) {
+		(void)kill(pid, SIGKILL); /* gone already, unless it hangs */
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	}
+	if (ret_status)
+		*ret_status = status;
+	if (!text.data)
+		return NULL;
+	/* The last non-empty line is the verdict of a check script; the first of --version. */
+	return strndup(text.data, strcspn(text.data, "\n"));
+}
+
+static void gather_kvm_group(struct doctor_facts *f)
+{
+	struct stat st;
+	struct passwd *pw = getpwuid(getuid());
+	f->user = strdup(pw ? pw->pw_name : "$USER");
+	if (stat(f->kvm_device, &st) < 0)
+		return;
+	struct group *gr = getgrgid(st.st_gid);
+	for (char **m = gr ? gr->gr_mem : NULL; m && *m && pw; m++)
+		f->kvm_group_listed |= STREQ(*m, pw->pw_name);
+	f->kvm_group_listed |= pw && pw->pw_gid == st.st_gid;
+	gid_t groups[256];
+	int n = getgroups((int)ELEMENTSOF(groups), groups);
+	for (int i = 0; i < n; i++)
+		f->kvm_group_session |= groups[i] == st.st_gid;
+	f->kvm_group_session |= getegid() == st.st_gid;
+}
+
+static void gather_accel(const char *home, struct doctor_facts *f)
+{
+	_cleanup_(kernel_free) struct kernel k = {0};
+	_cleanup_free_ char *error = NULL;
+	struct accel_choice c = {0};
+	bool have_kernel = kernel_resolve(home, NULL, &k) == 0;
+	struct accel_request req = {.mode = f->accel_mode,
+				    .home = home,
+				    .qemu = f->qemu,
+				    .kernel_image = have_kernel ? k.image : NULL,
+				    .force_probe = true};
+	if (have_kernel)
+		timing_hints(&k, &req.tsc_khz, &req.hz);
+	if (!f->qemu_path) {
+		f->accel_why = strdup("unknown without QEMU");
+		return;
+	}
+	if (accel_choose(&req, &c, &error) < 0) {
+		f->accel_failed = true;
+		f->accel_why = TAKE_PTR(error);
+		return;
+	}
+	f->accel_known = have_kernel || c.verdict.reason || f->kvm != KVM_OPENS;
+	f->accel = c.accel;
+	f->accel_why = TAKE_PTR(c.why);
+	if (!f->accel_known) {
+		free(f->accel_why);
+		f->accel_why = strdup("KVM opens, but there is no kernel to probe it with yet");
+	}
+	accel_choice_free(&c);
+}
+
+static void gather_image(const char *home, const char *data, struct doctor_facts *f)
+{
+	const char *env = getenv("QUIZ_IMAGE");
+	_cleanup_free_ char *path = NULL, *script = NULL;
+	struct stat st;
+	if (env && env[0])
+		path = strdup(env);
+	else if (asprintf(&path, "%s/images/" IMAGE_SUITE ".ext2", home) < 0)
+		path = NULL;
+	if (path && stat(path, &st) == 0 && access(path, R_OK) == 0) {
+		f->image = TAKE_PTR(path);
+		f->image_bytes = (unsigned long long)st.st_size;
+	}
+	/* quiz-image knows what it needs: ask it rather than repeat its rules here. */
+	if (asprintf(&script, "%s/scripts/quiz-image", data) < 0)
+		return;
+	char *argv[] = {script, "check", NULL};
+	int status = -1;
+	f->image_builder_why = first_line_of(argv, &status);
+	f->image_builder_ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+static void gather_cache(const char *home, struct doctor_facts *f)
+{
+	struct statvfs vfs;
+	f->home = strdup(home);
+	int r = mkdir_p_at(AT_FDCWD, home);
+	f->home_writable = r >= 0 && access(home, W_OK | X_OK) == 0;
+	f->home_errno = r < 0 ? -r : errno;
+	if (statvfs(home, &vfs) == 0)
+		f->home_free_bytes = (unsigned long long)vfs.f_bavail * vfs.f_frsize;
+}
+
+int doctor_gather(const char *home, const char *data, struct doctor_facts *f)
+{
+	const char *qemu = getenv("QUIZ_QEMU");
+	*f = (struct doctor_facts){.qemu = qemu && qemu[0] ? qemu : "qemu-system-x86_64"};
+	f->qemu_path = qemu_binary_path(f->qemu);
+	if (f->qemu_path) {
+		char *argv[] = {f->qemu_path, "--version", NULL};
+		f->qemu_version = first_line_of(argv, NULL);
+	}
+	f->kvm_device = kvm_device();
+	f->kvm = kvm_access_check(&f->kvm_errno);
+	gather_kvm_group(f);
+	f->accel_mode = getenv("QUIZ_ACCEL");
+	if (asprintf(&f->kernels_dir, "%s/kernels/x86_64", home) < 0 ||
+	    kernels_list(home, &f->kernels) < 0)
+		return -ENOMEM;
+	gather_accel(home, f);
+	gather_image(home, data, f);
+	gather_cache(home, f);
+	return 0;
+}
+
+void doctor_facts_free(struct doctor_facts *f)
+{
+	free(f->qemu_path);
+	free(f->qemu_version);
+	free(f->accel_why);
+	free(f->user);
+	free(f->kernels_dir);
+	strv_free(&f->kernels);
+	free(f->image);
+	free(f->image_builder_why);
+	free(f->home);
+}
