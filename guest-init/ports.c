@@ -44,19 +44,13 @@ static int port_path(const char *name, char *path, size_t size)
 	return r;
 }
 
-static int port_open(const char *name, int flags, char *ret_dev, size_t dev_size)
+static int port_open(const char *name, int flags)
 {
 	char path[320];
 	for (int waited = 0;; waited += 10) {
 		int r = port_path(name, path, sizeof(path));
 		if (r == 0) {
 			int fd = open(path, flags | O_CLOEXEC | O_NOCTTY);
-			if (fd >= 0 && ret_dev) {
-				const char *dev = path + strlen("/dev/");
-				size_t len = strnlen(dev, dev_size - 1);
-				memcpy(ret_dev, dev, len);
-				ret_dev[len] = '\0';
-			}
 			return fd < 0 ? -errno : fd;
 		}
 		if (waited >= PORT_WAIT_MS) {
@@ -69,28 +63,15 @@ static int port_open(const char *name, int flags, char *ret_dev, size_t dev_size
 
 int ports_open(struct ports *p)
 {
-	if (p->status < 0 && (p->status = port_open(PORT_STATUS, O_RDWR, NULL, 0)) < 0)
+	if (p->status < 0 && (p->status = port_open(PORT_STATUS, O_RDWR)) < 0)
 		return p->status;
-	if ((p->in = port_open(PORT_STDIN, O_RDONLY, NULL, 0)) < 0)
+	if ((p->in = port_open(PORT_STDIN, O_RDONLY)) < 0)
 		return p->in;
-	if ((p->out = port_open(PORT_STDOUT, O_WRONLY, p->out_name, sizeof(p->out_name))) < 0)
+	if ((p->out = port_open(PORT_STDOUT, O_WRONLY)) < 0)
 		return p->out;
-	if ((p->err = port_open(PORT_STDERR, O_WRONLY, p->err_name, sizeof(p->err_name))) < 0)
+	if ((p->err = port_open(PORT_STDERR, O_WRONLY)) < 0)
 		return p->err;
 	return 0;
-}
-
-/* Bytes queued on a port so far, from virtio_console's debugfs statistics; -1 unknown. */
-static long long bytes_sent(const char *dev)
-{
-	char path[96];
-	_cleanup_free_ char *text = NULL;
-	size_t size;
-	snprintf(path, sizeof(path), "/sys/kernel/debug/virtio-ports/%s", dev);
-	if (!dev[0] || read_file(path, &text, &size) < 0)
-		return -1;
-	const char *hit = strstr(text, "bytes_sent: ");
-	return hit ? strtoll(hit + strlen("bytes_sent: "), NULL, 10) : -1;
 }
 
 /* Output the host has not taken yet is lost when QEMU exits: wait for its answer. */
@@ -136,16 +117,12 @@ int ports_read_host(struct ports *p, int tty)
 static void report_line(struct ports *p, const char *line)
 {
 	if (p->status < 0)
-		p->status = port_open(PORT_STATUS, O_RDWR, NULL, 0);
+		p->status = port_open(PORT_STATUS, O_RDWR);
 	timeline_mark("report");
 	char timings[600], counted[360];
 	snprintf(timings, sizeof(timings), STATUS_TIMELINE "%s\n", timeline_text());
-	long long out = bytes_sent(p->out_name), err = bytes_sent(p->err_name);
-	if (out >= 0 && err >= 0)
-		snprintf(counted, sizeof(counted), "%.*s out=%lld err=%lld\n",
-			 (int)strcspn(line, "\n"), line, out, err);
-	else
-		snprintf(counted, sizeof(counted), "%s", line);
+	snprintf(counted, sizeof(counted), "%.*s out=%llu err=%llu\n", (int)strcspn(line, "\n"),
+		 line, p->sent_out, p->sent_err);
 	if (p->status >= 0)
 		(void)!write(p->status, timings, strlen(timings)); /* only --timings needs it */
 	if (p->status < 0 || write(p->status, counted, strlen(counted)) < 0) {

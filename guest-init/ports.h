@@ -6,8 +6,8 @@
 
 struct ports {
 	int in, out, err, status;
-	char out_name[32], err_name[32]; /* "vport0p2": their debugfs statistics files */
-	char host_line[64];		 /* a host→guest line on the status port, so far */
+	unsigned long long sent_out, sent_err; /* bytes written to the stdout and stderr ports */
+	char host_line[64];		       /* a host→guest line on the status port, so far */
 	size_t host_len;
 };
 #define PORTS_INIT                                                                                 \
@@ -28,6 +28,7 @@ int ports_open(struct ports *p);
  * -1 when the port is closed or failed.
  */
 int ports_read_host(struct ports *p, int tty);
-/* Send the status line and wait for the host's answer; opens the status port if needed. */
+/* Send the status line with the byte counts and wait for the host's answer (it has them all);
+ * opens the status port if needed. */
 void ports_report(struct ports *p, const struct run_result *result);
 void ports_report_error(struct ports *p, const char *message);

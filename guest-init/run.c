@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "kmsg.h"
 #include "rc.h"
+#include "relay.h"
 
 /* The static build: no dynamic linking before the program's own (30 ms under TCG). */
 #define TINI "/usr/bin/tini-static"
@@ -51,51 +52,13 @@ static int build_env(const struct contract_entry *c, size_t n, struct strv *env)
 	return r;
 }
 
-/* Wait for pid as PID 1: every other child that ends meanwhile is an orphan to reap. */
-static int wait_for(pid_t pid)
-{
-	for (;;) {
-		int status;
-		pid_t got = wait(&status);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0)
-			return 125;
-		if (got != pid)
-			continue;
-		if (WIFEXITED(status))
-			return WEXITSTATUS(status);
-		return 128 + WTERMSIG(status);
-	}
-}
-
-/*
- * tmux mode: while the session lives, the host sends the terminal's new size when it changes;
- * the guest's tty takes it and tmux redraws. Ends when pid exits, then reaps as wait_for.
- */
-static int wait_for_tty(pid_t pid, struct ports *p)
-{
-	_cleanup_close_ int done = (int)syscall(SYS_pidfd_open, pid, 0);
-	_cleanup_close_ int tty = open("/dev/hvc0", O_RDWR | O_NOCTTY | O_CLOEXEC);
-	struct pollfd pfd[2] = {{.fd = done, .events = POLLIN},
-				{.fd = p->status, .events = POLLIN}};
-	while (done >= 0 && tty >= 0 && pfd[1].fd >= 0) {
-		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
-			break;
-		if (pfd[0].revents)
-			break;
-		if (pfd[1].revents && ports_read_host(p, tty) < 0)
-			pfd[1].fd = -1; /* the host hung up: nothing more to follow */
-	}
-	return wait_for(pid);
-}
-
-static void child_stdio(const struct ports *p, int in)
+/* The child's stdio: the relay's pipes (stdin: in, /dev/null for hooks). */
+static void child_stdio(const struct relay *r, int in, bool output_to_stderr)
 {
 	/* dup2 clears O_CLOEXEC on the copies; failures leave the default console fds. */
 	(void)dup2(in, 0);
-	(void)dup2(p->out, 1);
-	(void)dup2(p->err, 2);
+	(void)dup2(r->child[output_to_stderr ? RELAY_STDERR : RELAY_STDOUT], 1);
+	(void)dup2(r->child[RELAY_STDERR], 2);
 }
 
 /* The environment of one profile's guest hook: the program's, plus QUIZ_OPT_<NAME>. */
@@ -121,7 +84,7 @@ static int hook_env(const struct contract_entry *c, size_t n, const char *profil
 	return r;
 }
 
-static int run_hooks(const struct contract_entry *c, size_t n, const struct ports *p,
+static int run_hooks(const struct contract_entry *c, size_t n, struct relay *relay,
 		     char *const *env, struct run_result *ret)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -138,16 +101,15 @@ static int run_hooks(const struct contract_entry *c, size_t n, const struct port
 		pid_t pid = fork();
 		if (pid == 0) {
 			int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-			child_stdio(p, null);
-			(void)dup2(p->err,
-				   1); /* a hook's output is diagnostics, never program output */
+			/* A hook's output is diagnostics, never program output: to stderr. */
+			child_stdio(relay, null, true);
 			char *argv[] = {path, NULL};
 			execve(path, argv, henv.items);
 			fprintf(stderr, "quiz: profile %s: guest hook: %s\n", c[i].value,
 				strerror(errno));
 			_exit(127);
 		}
-		int code = pid < 0 ? 125 : wait_for(pid);
+		int code = pid < 0 ? 125 : relay_wait(relay, pid, -1);
 		if (code != 0) {
 			snprintf(ret->error, sizeof(ret->error),
 				 "profile %s: guest hook failed with status %d", c[i].value, code);
@@ -214,11 +176,21 @@ static int rc_status(int fallback)
 	return atoi(text);
 }
 
-void run_program(const struct contract_entry *c, size_t n, struct ports *p, struct run_result *ret)
+/* --dmesg: the run's kernel log on the program's stderr, counted like its own output. */
+static void dmesg_finish(int capture, struct relay *relay)
+{
+	_cleanup_buf_ struct buf text = {0};
+	if (capture < 0)
+		return;
+	kmsg_capture_finish(capture, &text);
+	relay_write(relay, RELAY_STDERR, text.data, text.len);
+}
+
+static void run_with_relay(const struct contract_entry *c, size_t n, struct relay *relay,
+			   struct run_result *ret)
 {
 	_cleanup_strv_ struct strv env = {0}, argv = {0};
 	bool tty = false;
-	*ret = (struct run_result){0};
 
 	int r = build_env(c, n, &env);
 	if (r >= 0)
@@ -230,8 +202,8 @@ void run_program(const struct contract_entry *c, size_t n, struct ports *p, stru
 	/* --dmesg covers the profiles' hooks too: a module they load logs its messages there. */
 	const char *dmesg = contract_get(c, n, CONTRACT_DMESG);
 	int capture = dmesg && STREQ(dmesg, "1") ? kmsg_capture_start() : -1;
-	if (run_hooks(c, n, p, env.items, ret) < 0) {
-		kmsg_capture_finish(capture, p->err);
+	if (run_hooks(c, n, relay, env.items, ret) < 0) {
+		dmesg_finish(capture, relay);
 		return;
 	}
 
@@ -240,7 +212,7 @@ void run_program(const struct contract_entry *c, size_t n, struct ports *p, stru
 	pid_t pid = fork();
 	if (pid == 0) {
 		(void)setsid(); /* its own session: the program's signals never reach PID 1 */
-		child_stdio(p, p->in);
+		child_stdio(relay, relay->child[RELAY_STDIN], false);
 		if (tty)
 			child_tty(c, n);
 		if (chdir(cwd ? cwd : "/root") < 0)
@@ -253,12 +225,27 @@ void run_program(const struct contract_entry *c, size_t n, struct ports *p, stru
 		snprintf(ret->error, sizeof(ret->error), "fork: %s", strerror(errno));
 		return;
 	}
-	int code = tty ? wait_for_tty(pid, p) : wait_for(pid);
+	/* Only the program holds its ends now: its EOF and its exit are its own. */
+	relay_close_child_ends(relay);
+	_cleanup_close_ int resize = tty ? open("/dev/hvc0", O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
+	int code = relay_wait(relay, pid, resize);
 	/* In tmux mode a session left early has no rc status: the program got SIGHUP. */
 	ret->exit_code = rc_status(tty && code != 125 ? 128 + SIGHUP : code);
 	timeline_mark("ended");
-	kmsg_capture_finish(capture, p->err);
+	dmesg_finish(capture, relay);
 	log_info("program status %d", ret->exit_code);
+}
+
+void run_program(const struct contract_entry *c, size_t n, struct ports *p, struct run_result *ret)
+{
+	struct relay relay;
+	*ret = (struct run_result){0};
+	int r = relay_open(&relay, p);
+	if (r < 0)
+		snprintf(ret->error, sizeof(ret->error), "pipes for the program: %s", strerror(-r));
+	else
+		run_with_relay(c, n, &relay, ret);
+	relay_free(&relay);
 }
 
 int run_exec(int argc, char **argv)
