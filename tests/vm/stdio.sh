@@ -18,6 +18,39 @@ cmp -s random.bin slow.bin
 ok $? "a slow reader still gets every byte (the guest waits for quiz to have it all)" \
 	"sizes: $(stat -c %s random.bin) vs $(stat -c %s slow.bin)"
 
+# The standard streams reopen as on the host (pipes in the guest, relayed by PID 1).
+"$QUIZ" -k "$QUIZ_TEST_KERNEL" -r raw sh -c 'cat >/dev/stdout' <random.bin >reopened.bin 2>err
+is "$?" 0 "cat >/dev/stdout exits 0"
+cmp -s random.bin reopened.bin
+ok $? "1 MiB written through a reopened /dev/stdout comes back byte for byte" \
+	"sizes: $(stat -c %s random.bin) vs $(stat -c %s reopened.bin); $(head -c 300 err)"
+out=$(echo from-stdin | "$QUIZ" -k "$QUIZ_TEST_KERNEL" -r raw bash -c '
+	echo a >/dev/stdout; echo b >>/dev/stdout; exec 3>/dev/stdout; echo c >&3
+	echo d >/proc/self/fd/1; : >/dev/stdout
+	python3 -c "open(\"/dev/stdout\", \"w\").write(\"e\\n\")"
+	echo f | tee /dev/stderr >/dev/null; echo g >/dev/stderr; echo h >/proc/self/fd/2
+	cat /dev/stdin' 2>err)
+is "$?" 0 "a script that reopens its streams every way exits 0"
+is "$out" "$(printf 'a\nb\nc\nd\ne\nfrom-stdin')" \
+	"> /dev/stdout, >> (O_APPEND), exec 3>, /proc/self/fd/1, O_TRUNC, Python's open() reach stdout"
+is "$(cat err)" "$(printf 'f\ng\nh')" "tee /dev/stderr, > /dev/stderr, /proc/self/fd/2 reach stderr"
+"$QUIZ" -k "$QUIZ_TEST_KERNEL" -r raw bash -c '
+	(for i in $(seq 3000); do echo "A$i"; done >/dev/stderr) &
+	(for i in $(seq 3000); do echo "B$i"; done >/dev/stderr); wait' >out 2>err
+is "$?" 0 "two processes writing to /dev/stderr at once"
+is "$(grep -c '^A' err) $(grep -c '^B' err) $(wc -l <err)" "3000 3000 6000" \
+	"both writers' lines all arrive, none mixed into another"
+is "$(grep '^A' err | sed 's/^A//' | sort -n -c && echo in-order)" "in-order" \
+	"each writer's lines in its own order"
+
+# Counting the output does not need debugfs: a program that unmounts it loses nothing.
+"$QUIZ" -k "$QUIZ_TEST_KERNEL" -r raw sh -c 'umount /sys/kernel/debug && cat' <random.bin |
+	(sleep 3; cat) >nodebugfs.bin
+is "${PIPESTATUS[0]}" 0 "a run without debugfs exits 0"
+cmp -s random.bin nodebugfs.bin
+ok $? "without debugfs a slow reader still gets every byte" \
+	"sizes: $(stat -c %s random.bin) vs $(stat -c %s nodebugfs.bin)"
+
 "$QUIZ" -k "$QUIZ_TEST_KERNEL" -r raw sh -c 'yes | head -c 100000000' 2>err | head -c 10 >/dev/null
 is "${PIPESTATUS[0]}" 141 "a reader that leaves (| head) ends the run like a pipeline: 141"
 is "$(cat err)" "" "quietly"

@@ -16,6 +16,8 @@ echo ready-for-input
 while read -r line; do
 	case $line in
 	size) echo "$(stty size) $(stty -F /dev/hvc0 size)" >/shared/size.new && mv /shared/size.new /shared/size ;;
+	reopen) echo via-dev-stdout >/dev/stdout; echo via-dev-stderr >/dev/stderr
+		echo done >/shared/reopen ;;
 	*) echo "line=$line" >/shared/line ;;
 	esac
 done
@@ -66,6 +68,11 @@ done
 # The pane: the terminal's 30 rows less the guest tmux's status line.
 is "$(cut -d' ' -f1,3,4 shared/size 2>/dev/null)" "29 30 100" \
 	"after a host resize to 100x30 the guest terminal is 100x30 and tmux there follows"
+host_tmux send-keys -t t reopen Enter
+wait_file shared/reopen 10
+wait_screen t 5 via-dev-stdout via-dev-stderr
+grep -q via-dev-stdout <<<"$screen" && grep -q via-dev-stderr <<<"$screen"
+ok $? "tmux mode: /dev/stdout and /dev/stderr reopen onto the program's terminal" "$screen"
 host_tmux send-keys -t t C-c
 wait_file status 20
 is "$(cat shared/int 2>/dev/null)" "got-int" "Ctrl-C goes to the program in the guest"
