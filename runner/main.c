@@ -224,6 +224,18 @@ static void print_dry_run(const struct strv *argv, const struct run_shares *sh)
 		       sh->items[i].writable ? "rw" : "ro");
 }
 
+/* What a removal left: a mount point is never entered, its contents are the user's. */
+static void log_left_behind(const char *what, const char *path, const char *left, int r)
+{
+	if (r == -EBUSY)
+		log_error("%s %s: %s stayed: it is a mount point, and quiz does not remove what is "
+			  "below one; unmount it, then remove the folder",
+			  what, path ? path : "?", left ? left : "?");
+	else
+		log_error("%s %s: cannot remove %s: %s", what, path ? path : "?",
+			  left ? left : "it", strerror(-r));
+}
+
 static long long quiz_started;
 
 static void print_timings(const struct vm_result *res)
@@ -317,7 +329,10 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 		log_error("run directory kept: %s", dir.path);
 		run_dir_close(&dir);
 	} else {
-		run_dir_remove(&dir);
+		_cleanup_free_ char *left = NULL, *path = strdup(dir.path);
+		r = run_dir_remove(&dir, &left);
+		if (r < 0)
+			log_left_behind("the run directory", path, left, r);
 	}
 	return status;
 }

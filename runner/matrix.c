@@ -352,6 +352,6 @@ out:
 	for (size_t i = 0; i < n; i++)
 		free(slots[i].dir);
 	if (made_tmp)
-		(void)remove_tree(tmp); /* a leftover in /tmp is all a failure here costs */
+		(void)remove_tree(tmp, NULL); /* a leftover in /tmp is all a failure here costs */
 	return status;
 }

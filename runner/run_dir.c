@@ -4,7 +4,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/sendfile.h>
@@ -51,24 +50,6 @@ int run_dir_create(const char *home, struct run_dir *ret)
 	return 0;
 }
 
-static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (type == FTW_DP)
-		(void)rmdir(path); /* best effort: the caller checks the top directory */
-	else
-		(void)unlink(path);
-	return 0;
-}
-
-int remove_tree(const char *path)
-{
-	if (nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT)
-		return -errno;
-	return access(path, F_OK) == 0 ? -ENOTEMPTY : 0;
-}
-
 void run_dir_close(struct run_dir *d)
 {
 	if (d->fd >= 0)
@@ -78,11 +59,11 @@ void run_dir_close(struct run_dir *d)
 	d->path = NULL;
 }
 
-void run_dir_remove(struct run_dir *d)
+int run_dir_remove(struct run_dir *d, char **ret_left)
 {
-	if (d->path)
-		(void)remove_tree(d->path); /* a leftover is reported by the caller's check */
+	int r = d->path ? remove_tree(d->path, ret_left) : 0;
 	run_dir_close(d);
+	return r;
 }
 
 int write_file_at(int dirfd, const char *path, const void *data, size_t len, mode_t mode)

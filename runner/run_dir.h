@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "remove_tree.h"
+
 struct run_dir {
 	char *path;
 	int fd;
@@ -16,13 +18,13 @@ struct run_dir {
 
 /* mkdtemp under home/runs; concurrent runs never share one. */
 int run_dir_create(const char *home, struct run_dir *ret);
-/* Remove the directory and everything in it; safe to call on an empty struct. */
-void run_dir_remove(struct run_dir *d);
+/* Remove the directory (remove_tree: never below a mount point), then close it; safe to call
+ * on an empty struct. -EBUSY and *ret_left (may be NULL) when something stayed. */
+int run_dir_remove(struct run_dir *d, char **ret_left);
 void run_dir_close(struct run_dir *d);
 
 int write_file_at(int dirfd, const char *path, const void *data, size_t len, mode_t mode);
 int copy_file_at(const char *src, int dirfd, const char *dst, mode_t mode);
 int mkdir_p_at(int dirfd, const char *path);
-int remove_tree(const char *path);
 /* Copy a tree (files, folders, symlinks) into to_fd/to; hardlink files where it can. */
 int copy_tree(const char *from, int to_fd, const char *to, bool hardlink);
