@@ -2,11 +2,9 @@
 /* Per-run directory handling and small file helpers. */
 #include "run_dir.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/sendfile.h>
 #include <sys/stat.h>
 
 #include "macro.h"
@@ -82,73 +80,4 @@ int write_file_at(int dirfd, const char *path, const void *data, size_t len, mod
 		len -= (size_t)n;
 	}
 	return 0;
-}
-
-int copy_file_at(const char *src, int dirfd, const char *dst, mode_t mode)
-{
-	_cleanup_close_ int in = open(src, O_RDONLY | O_CLOEXEC);
-	if (in < 0)
-		return -errno;
-	struct stat st;
-	if (fstat(in, &st) < 0)
-		return -errno;
-	_cleanup_close_ int out =
-		openat(dirfd, dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (out < 0)
-		return -errno;
-	for (off_t done = 0; done < st.st_size;) {
-		ssize_t n = sendfile(out, in, NULL, (size_t)(st.st_size - done));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		done += n;
-	}
-	return 0;
-}
-
-int copy_tree(const char *from, int to_fd, const char *to, bool hardlink)
-{
-	_cleanup_close_ int dir_fd = open(from, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dir_fd < 0)
-		return -errno;
-	DIR *d = fdopendir(TAKE_FD(dir_fd));
-	if (!d)
-		return -errno;
-	int r = 0;
-	struct dirent *de;
-	while (r >= 0 && (de = readdir(d))) {
-		if (STREQ(de->d_name, ".") || STREQ(de->d_name, ".."))
-			continue;
-		_cleanup_free_ char *src = NULL, *dst = NULL;
-		struct stat st;
-		if (asprintf(&src, "%s/%s", from, de->d_name) < 0 ||
-		    asprintf(&dst, "%s%s%s", to, to[0] ? "/" : "", de->d_name) < 0) {
-			r = -ENOMEM;
-			break;
-		}
-		if (lstat(src, &st) < 0) {
-			r = -errno;
-		} else if (S_ISDIR(st.st_mode)) {
-			r = mkdir_p_at(to_fd, dst);
-			if (r >= 0)
-				r = copy_tree(src, to_fd, dst, hardlink);
-		} else if (S_ISLNK(st.st_mode)) {
-			char target[4096];
-			ssize_t n = readlink(src, target, sizeof(target) - 1);
-			if (n < 0)
-				r = -errno;
-			else {
-				target[n] = '\0';
-				(void)unlinkat(to_fd, dst, 0); /* may not exist */
-				r = symlinkat(target, to_fd, dst) < 0 ? -errno : 0;
-			}
-		} else if (S_ISREG(st.st_mode)) {
-			r = hardlink && linkat(AT_FDCWD, src, to_fd, dst, 0) == 0
-				    ? 0
-				    : copy_file_at(src, to_fd, dst, st.st_mode & 07777);
-		}
-	}
-	closedir(d);
-	return r;
 }

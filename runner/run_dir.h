@@ -23,8 +23,6 @@ int run_dir_create(const char *home, struct run_dir *ret);
 int run_dir_remove(struct run_dir *d, char **ret_left);
 void run_dir_close(struct run_dir *d);
 
+/* Host paths (follows links, truncates): for the user's own files, never the run layer. */
 int write_file_at(int dirfd, const char *path, const void *data, size_t len, mode_t mode);
-int copy_file_at(const char *src, int dirfd, const char *dst, mode_t mode);
 int mkdir_p_at(int dirfd, const char *path);
-/* Copy a tree (files, folders, symlinks) into to_fd/to; hardlink files where it can. */
-int copy_tree(const char *from, int to_fd, const char *to, bool hardlink);
