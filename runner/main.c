@@ -236,6 +236,15 @@ static void log_left_behind(const char *what, const char *path, const char *left
 			  left ? left : "it", strerror(-r));
 }
 
+/* Run directories a crash or SIGKILL left behind (no live quiz holds their lock). */
+static void collect_stale_runs(const struct quiz_paths *p)
+{
+	_cleanup_free_ char *left = NULL;
+	int r = run_dirs_collect(p->home, &left);
+	if (r < 0)
+		log_left_behind("stale run directories in", p->home, left, r);
+}
+
 static long long quiz_started;
 
 static void print_timings(const struct vm_result *res)
@@ -282,11 +291,14 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 	sigset_t stop;
 	stop_signals(&stop, false);
 	(void)sigprocmask(SIG_BLOCK, &stop, NULL);
+	collect_stale_runs(p);
 	int r = run_dir_create(p->home, &dir);
 	if (r < 0) {
 		log_error("cannot create a run directory under %s/runs: %s", p->home, strerror(-r));
 		return EXIT_QUIZ_FAILED;
 	}
+	if (o->keep && run_dir_mark_kept(&dir) < 0)
+		log_error("--keep: cannot mark %s as kept; a later quiz may remove it", dir.path);
 	/* A program's output must stay on the terminal: tmux's screen goes when tmux ends. */
 	enum run_mode mode = o->mode != RUN_MODE_DEFAULT ? o->mode
 			     : o->program[0]		 ? RUN_MODE_RAW
