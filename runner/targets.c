@@ -183,6 +183,14 @@ static int scan_header(struct parse_state *s, const char *start, const char *end
 				  name, NAME_RULE);
 			return s->err_msg ? -EINVAL : -ENOMEM;
 		}
+	if (len > 0 && name[0] == '.') {
+		/* The name is a folder under --results: "[..]" would write into its parent. */
+		set_error(&s->err_msg,
+			  "[%.*s]: a target name must not start with '.' (it names a folder under "
+			  "--results); rename it",
+			  (int)len, name);
+		return s->err_msg ? -EINVAL : -ENOMEM;
+	}
 	if (len == 0 || len > TARGET_NAME_MAX) {
 		set_error(&s->err_msg, "[%.*s]: a target name has 1 to %d characters", (int)len,
 			  name, TARGET_NAME_MAX);

@@ -304,6 +304,33 @@ static void test_parse_errors(void)
 		    "quiz.ini line 1: [ a]: not a valid target name (letters, digits, '.', "
 		    "'-', '_' and '+')",
 		    "name with a leading space (inih would keep it)");
+	static const char *const dot_names[] = {".", "..", ".hidden", "...", ".6.1"};
+	for (size_t i = 0; i < ELEMENTSOF(dot_names); i++) {
+		char *text = NULL, *want = NULL;
+		if (asprintf(&text,
+			     "[ok]\nkernel = 1\nprogram = x\n[%s]\nkernel = 1\nprogram = x\n",
+			     dot_names[i]) < 0 ||
+		    asprintf(&want,
+			     "ERROR(-22): quiz.ini line 4: [%s]: a target name must not start with "
+			     "'.' (it names a folder under --results); rename it",
+			     dot_names[i]) < 0)
+			return;
+		CHECK_PARSE(text, want, "17.5: target name '%s' refused, naming the file and line",
+			    dot_names[i]);
+		free(text);
+		free(want);
+	}
+	CHECK_ERROR("[../x]\nkernel = 1\n",
+		    "quiz.ini line 1: [../x]: not a valid target name (letters, digits, '.', '-', "
+		    "'_' and '+')",
+		    "17.5: a name with '/' is refused");
+	CHECK_ERROR("[a/b]\nkernel = 1\n",
+		    "quiz.ini line 1: [a/b]: not a valid target name (letters, digits, '.', '-', "
+		    "'_' and '+')",
+		    "17.5: a name with '/' inside is refused");
+	CHECK_PARSE("[a..b]\nkernel=1\nprogram=p\n[v6.1.]\nkernel=1\nprogram=p\n",
+		    "a..b:1 k=1 p=- prog=p t=0 m=-\nv6.1.:4 k=1 p=- prog=p t=0 m=-\n",
+		    "17.5: '.' inside or at the end of a name is fine");
 	CHECK_ERROR("[]\n", "quiz.ini line 1: []: a target name has 1 to 49 characters",
 		    "empty name");
 	CHECK_ERROR(
