@@ -263,7 +263,9 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 	_cleanup_(profile_set_free) struct profile_set set = {0};
 	_cleanup_strv_ struct strv hook_args = {0};
 	_cleanup_free_ char *profile_error = NULL;
-	_cleanup_free_ char *image = NULL, *cwd = get_current_dir_name();
+	/* The real path, not $PWD: place_program compares realpaths with it, and the guest
+	 * resolves symlinks and ".." in the program's path against what it shows there. */
+	_cleanup_free_ char *image = NULL, *cwd = getcwd(NULL, 0);
 	_cleanup_strv_ struct strv argv = {0};
 	struct run_shares sh = {0};
 	_cleanup_(accel_choice_free) struct accel_choice accel = {0};

@@ -46,6 +46,15 @@ static bool is_under(const char *path, const char *dir)
 	return strncmp(path, dir, n) == 0 && (path[n] == '/' || (n == 1 && dir[0] == '/'));
 }
 
+/* Does path have a ".." component? */
+static bool has_dotdot(const char *path)
+{
+	for (const char *p = path; (p = strstr(p, "..")); p += 2)
+		if ((p == path || p[-1] == '/') && (p[2] == '/' || p[2] == '\0'))
+			return true;
+	return false;
+}
+
 int contract_build(const struct run_setup *s, const char *const *argv, size_t argc,
 		   const struct run_shares *shares, struct buf *ret)
 {
@@ -124,8 +133,16 @@ static int place_program(const struct run_setup *s, int layer_fd, const char **a
 	_cleanup_free_ char *abs = realpath(prog, NULL);
 	if (!abs)
 		return -errno;
-	if (!STREQ(s->cwd, "/") && is_under(abs, s->cwd))
-		return 0; /* visible at the same path */
+	if (!STREQ(s->cwd, "/") && is_under(abs, s->cwd)) {
+		/* The guest has the current directory at its real path (s->cwd) and nothing at
+		 * the host's symlinks to it: a path that reaches the program through one (or
+		 * climbs out with "..") becomes the real one, still under the cwd. */
+		if (!has_dotdot(prog) && (prog[0] != '/' || is_under(prog, s->cwd)))
+			return 0; /* visible at the same path */
+		*ret_owned = TAKE_PTR(abs);
+		*argv0 = *ret_owned;
+		return 0;
+	}
 	_cleanup_free_ char *copy = strdup(abs), *guest = NULL, *host_rel = NULL;
 	if (!copy)
 		return -ENOMEM;

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Host paths (17.18, host side): a relative QUIZ_HOME.
+# Host paths (17.18, host side): a symlinked $PWD, a relative QUIZ_HOME.
 # No VM: --dry-run --keep, then the run layer's contract (NUL-separated key=value records).
 . "$(dirname "$0")/lib.sh"
 fake_cache
@@ -17,6 +17,35 @@ dry_keep() { # dry_keep ARGS...: a kept dry run; $run is its directory
 	status=$?
 	run=$(kept_dir "$scratch/err")
 }
+
+cd "$scratch/link" || exit 1
+[ "$PWD" = "$scratch/link" ] || echo "# the shell did not keep the logical PWD: $PWD"
+dry_keep ./t.sh one
+is "$status" 0 "17.18: from a symlinked \$PWD, quiz --dry-run --keep ./t.sh runs" "$(cat "$scratch/err")"
+is "$(args "$run/layer/quiz/run/contract")" "./t.sh one " \
+	"17.18: an in-cwd program keeps its path (\$0 is ./t.sh, not a copy)"
+[ ! -e "$run/layer/quiz/run/bin/t.sh" ]
+ok $? "17.18: ...and is not copied into the run layer"
+is "$(contract_get "$run/layer/quiz/run/contract" cwd)" "$real" \
+	"17.18: the guest's cwd is the real path (the one the program's path is compared with)"
+grep -qx "layer quiz.cwd $real ro" "$scratch/out"
+ok $? "17.18: ...and the cwd share is that same folder" "$(cat "$scratch/out")"
+
+dry_keep "$scratch/link/t.sh"
+is "$(args "$run/layer/quiz/run/contract")" "$real/t.sh " \
+	"17.18: an absolute path through the symlink becomes the real one, under the cwd"
+[ ! -e "$run/layer/quiz/run/bin/t.sh" ]
+ok $? "17.18: ...not a copy"
+
+dry_keep sub/../t.sh
+is "$(args "$run/layer/quiz/run/contract")" "$real/t.sh " \
+	"17.18: a path with '..' is given as the real path too"
+
+dry_keep "$scratch/outside/o.sh"
+is "$(args "$run/layer/quiz/run/contract")" "/quiz/run/bin/o.sh " \
+	"17.18: a program outside the cwd is still copied (argv[0] is the copy)"
+cmp -s "$run/layer/quiz/run/bin/o.sh" "$scratch/outside/o.sh"
+ok $? "17.18: ...byte for byte"
 
 cd "$scratch" || exit 1
 mkdir relhome && cp -a "$QUIZ_HOME/kernels" relhome/
