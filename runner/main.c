@@ -25,6 +25,7 @@
 #include "vm.h"
 
 #define EXIT_QUIZ_FAILED 125
+#define EXIT_CANNOT_EXECUTE 126
 
 static int find_kernel(const struct quiz_options *o, const struct quiz_paths *p, struct kernel *k)
 {
@@ -79,6 +80,11 @@ static int check_inputs(const struct quiz_options *o)
 	if (prog && strchr(prog, '/') && stat(prog, &st) < 0) {
 		log_error("%s: no such file on the host: %s", prog, strerror(errno));
 		return -ENOENT;
+	}
+	if (prog && strchr(prog, '/') && S_ISDIR(st.st_mode)) {
+		/* As a shell says it, with its status: 126, the program cannot be executed. */
+		log_error("%s: Is a directory; name the program in it", prog);
+		return -EISDIR;
 	}
 	return 0;
 }
@@ -272,8 +278,11 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 	struct run_dir dir = RUN_DIR_INIT;
 	int status = EXIT_QUIZ_FAILED;
 
-	if (!cwd || check_inputs(o) < 0 || resolve_profiles(o, catalog, &set) < 0 ||
-	    find_kernel(o, p, &k) < 0 || check_kernel_config(p, &k) < 0)
+	int r = cwd ? check_inputs(o) : -errno;
+	if (r == -EISDIR)
+		return EXIT_CANNOT_EXECUTE;
+	if (r < 0 || resolve_profiles(o, catalog, &set) < 0 || find_kernel(o, p, &k) < 0 ||
+	    check_kernel_config(p, &k) < 0)
 		return EXIT_QUIZ_FAILED;
 	if (profiles_check_kconfig(&set, &k, &profile_error) < 0) {
 		log_error("%s", profile_error ? profile_error : "profile kconfig check failed");
@@ -294,7 +303,7 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 	stop_signals(&stop, false);
 	(void)sigprocmask(SIG_BLOCK, &stop, NULL);
 	collect_stale_runs(p);
-	int r = run_dir_create(p->home, &dir);
+	r = run_dir_create(p->home, &dir);
 	if (r < 0) {
 		log_error("cannot create a run directory under %s/runs: %s", p->home, strerror(-r));
 		return EXIT_QUIZ_FAILED;

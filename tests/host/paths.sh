@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Host paths (17.18, host side): a symlinked $PWD, a relative QUIZ_HOME.
+# Host paths (17.18, host side): a symlinked $PWD, a relative QUIZ_HOME, a folder as the program.
 # No VM: --dry-run --keep, then the run layer's contract (NUL-separated key=value records).
 . "$(dirname "$0")/lib.sh"
 fake_cache
@@ -57,4 +57,10 @@ ok $? "17.18: ...QEMU gets the kernel by its absolute path (QEMU runs in the run
 is "$(kept_dir err)" "$(ls -d "$scratch"/relhome/runs/run.*)" \
 	"17.18: ...and the run directory is named by its absolute path"
 
+for dir in "$scratch/outside/dir" ./real/sub; do
+	"$QUIZ" --dry-run "$dir" >out 2>err
+	is "$?" 126 "17.18: a folder as the program ($dir) is refused with 126, as a shell would"
+	is "$(cat err)" "quiz: $dir: Is a directory; name the program in it" \
+		"17.18: ...in one line saying what it is"
+done
 done_testing
