@@ -104,6 +104,13 @@ static int resolve_profiles(const struct quiz_options *o, struct profile_catalog
 	profile_requests_free(&req);
 	if (r < 0)
 		log_error("%s", error ? error : strerror(-r));
+	/* A project's profile can run a host hook in place of a shipped one: say so. */
+	for (size_t i = 0; r >= 0 && i < set->n; i++) {
+		const struct profile *pr = set->items[i].profile;
+		if (pr->shadows)
+			log_error("profile %s: using %s (shadows the %s one)", pr->name,
+				  pr->found_at, pr->shadows);
+	}
 	return r;
 }
 

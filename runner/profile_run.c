@@ -60,6 +60,26 @@ void profile_catalog_free(struct profile_catalog *c)
 	c->n_loaded = 0;
 }
 
+/* Where p (found in folder i) was found, and the folder before i it shadows, if any. */
+static int note_origin(const struct profile_catalog *c, size_t i, const char *name,
+		       struct profile *p)
+{
+	const char *dir = c->dirs.items[i];
+	bool dotted = dir[0] == '/' || strncmp(dir, "./", 2) == 0 || strncmp(dir, "../", 3) == 0;
+	if (asprintf(&p->found_at, "%s%s/%s", dotted ? "" : "./", dir, name) < 0) {
+		p->found_at = NULL;
+		return -ENOMEM;
+	}
+	for (size_t j = i; j-- > 0;) {
+		_cleanup_free_ char *ini = NULL;
+		if (asprintf(&ini, "%s/%s/profile.ini", c->dirs.items[j], name) < 0)
+			return -ENOMEM;
+		if (access(ini, F_OK) == 0)
+			return (p->shadows = strdup(c->sources.items[j])) ? 0 : -ENOMEM;
+	}
+	return 0;
+}
+
 int profile_catalog_lookup(const char *name, void *userdata, const struct profile **ret,
 			   char **ret_error)
 {
@@ -90,7 +110,10 @@ int profile_catalog_lookup(const char *name, void *userdata, const struct profil
 			return -ENOMEM;
 		}
 		int r = profile_load(dir, name, c->sources.items[i], p, ret_error);
+		if (r >= 0)
+			r = note_origin(c, i, name, p);
 		if (r < 0) {
+			profile_free(p);
 			free(p);
 			return r;
 		}
