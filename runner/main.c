@@ -168,8 +168,16 @@ static int gather_extras(const struct quiz_options *o, const struct profile_set 
 {
 	int r = 0;
 	for (size_t i = 0; r >= 0 && i < set->n; i++) {
-		for (size_t j = 0; r >= 0 && j < set->items[i].kernel_words.len; j++)
-			r = strv_push(words, set->items[i].kernel_words.items[j]);
+		for (size_t j = 0; r >= 0 && j < set->items[i].kernel_words.len; j++) {
+			const char *w = set->items[i].kernel_words.items[j];
+			const char *why = kernel_word_problem(w);
+			if (why) {
+				log_error("profile %s: kernel word '%s' %s",
+					  set->items[i].profile->name, w, why);
+				return -EINVAL;
+			}
+			r = strv_push(words, w);
+		}
 		for (size_t j = 0; r >= 0 && j < set->items[i].qemu_args.len; j++)
 			r = strv_push(args, set->items[i].qemu_args.items[j]);
 	}
@@ -187,8 +195,9 @@ static int build_argv(const struct quiz_options *o, const struct kernel *k, cons
 		      const struct strv *hook_args, bool tty, enum accel accel, struct strv *argv)
 {
 	_cleanup_strv_ struct strv words = {0}, args = {0};
-	if (gather_extras(o, set, hook_args, &words, &args) < 0)
-		return -ENOMEM;
+	int r = gather_extras(o, set, hook_args, &words, &args);
+	if (r < 0)
+		return r;
 	struct qemu_plan plan = {
 		.qemu = qemu_binary(),
 		.kvm = accel == ACCEL_KVM,
@@ -206,7 +215,7 @@ static int build_argv(const struct quiz_options *o, const struct kernel *k, cons
 	};
 	if (!plan.kvm)
 		timing_hints(k, &plan.tsc_khz, &plan.hz);
-	int r = qemu_argv_build(&plan, argv);
+	r = qemu_argv_build(&plan, argv);
 	if (r < 0) {
 		log_error("cannot build the QEMU command line: %s", strerror(-r));
 		return r;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "qemu_argv.h"
 
 enum {
 	OPT_SHARED = 0x100,
@@ -155,10 +156,9 @@ static int split_words(struct strv *v, const char *s)
 		return -ENOMEM;
 	char *save = NULL;
 	for (char *w = strtok_r(copy, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save)) {
-		if (STREQ(w, "--")) {
-			log_error(
-				"--append: '--' would hide microvm's device words from the kernel; "
-				"leave it out");
+		const char *why = kernel_word_problem(w);
+		if (why) {
+			log_error("--append: '%s' %s", w, why);
 			return -EINVAL;
 		}
 		int r = strv_push(v, w);

@@ -20,10 +20,25 @@ static const char *const base_words[] = {
 	"panic=-1",	 "loglevel=4",	  "noreplace-smp",
 };
 
-static bool word_ok(const char *w)
+const char *kernel_word_problem(const char *w)
 {
+	if (!w[0])
+		return "is empty";
+	if (strpbrk(w, " \t\n"))
+		return "holds a blank; give one word at a time";
 	/* microvm appends virtio_mmio.device= words: a "--" would hand them to init instead. */
-	return w[0] && !strpbrk(w, " \t\n") && !STREQ(w, "--");
+	if (STREQ(w, "--"))
+		return "would hide microvm's device words from the kernel; leave it out";
+	/*
+	 * The kernel's parser takes a '"' as the start of a quoted value that runs to the next
+	 * '"': an odd one swallows the rest of the line, microvm's device words too, and the
+	 * guest panics without its disks. Quoting is not worth it: no quiz word needs a blank.
+	 */
+	if (strchr(w, '"'))
+		return "holds a '\"', which would make the kernel read the rest of its command "
+		       "line "
+		       "(microvm's device words too) as one quoted value; leave the quotes out";
+	return NULL;
 }
 
 int kernel_cmdline_build(const struct qemu_plan *plan, struct buf *ret)
@@ -48,7 +63,7 @@ int kernel_cmdline_build(const struct qemu_plan *plan, struct buf *ret)
 			plan->tsc_khz, plan->tsc_khz * 1000 / plan->hz);
 	}
 	for (size_t i = 0; r >= 0 && i < plan->n_kernel_words; i++) {
-		if (!word_ok(plan->kernel_words[i]))
+		if (kernel_word_problem(plan->kernel_words[i]))
 			return -EINVAL;
 		r = buf_printf(&b, " %s", plan->kernel_words[i]);
 	}

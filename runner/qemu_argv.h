@@ -39,8 +39,13 @@ struct qemu_plan {
 #define SOCKET_STATUS "status.sock"
 #define SOCKET_TTY "tty.sock"
 
-/* The kernel command line, space-separated; -EINVAL if a word is empty, has a space or is "--". */
+/* Why a kernel command-line word cannot be passed ("is empty", "holds a blank", "--", a '"'),
+ * as words that follow it in a message; NULL when it is fine. */
+const char *kernel_word_problem(const char *word);
+
+/* The kernel command line, space-separated; -EINVAL if a word has a kernel_word_problem. */
 int kernel_cmdline_build(const struct qemu_plan *plan, struct buf *ret);
+
 
 /* Full argv; -EINVAL on a plan that cannot be expressed (see kernel_cmdline_build). */
 int qemu_argv_build(const struct qemu_plan *plan, struct strv *ret);

@@ -89,14 +89,25 @@ static void test_golden(void)
 
 static void test_cmdline_rules(void)
 {
-	const char *bad[][1] = {{"--"}, {"a b"}, {""}};
+	const char *bad[][1] = {{"--"}, {"a b"}, {""}, {"a=\"b"}, {"\""}, {"x=\"1 2\""}};
 	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
 		struct qemu_plan plan = {.kernel_words = bad[i], .n_kernel_words = 1};
 		struct buf b = {0};
-		CHECK(kernel_cmdline_build(&plan, &b) == -EINVAL, "kernel word '%s' refused",
+		CHECK(kernel_cmdline_build(&plan, &b) == -EINVAL && !b.data,
+		      "kernel word '%s' refused%s", bad[i][0],
+		      strchr(bad[i][0], '"') ? " (17.20: a '\"' would swallow microvm's words)"
+					     : "");
+		CHECK(kernel_word_problem(bad[i][0]) != NULL, "kernel_word_problem says why ('%s')",
 		      bad[i][0]);
 		buf_free(&b);
 	}
+	CHECK_STR(kernel_word_problem("quiet=\"x"),
+		  "holds a '\"', which would make the kernel read the rest of its command line "
+		  "(microvm's device words too) as one quoted value; leave the quotes out",
+		  "17.20: the '\"' reason names what it would do");
+	const char *good[] = {"nokaslr", "quiz.x=a,b", "a='b'", "x=$y"};
+	for (size_t i = 0; i < ELEMENTSOF(good); i++)
+		CHECK(kernel_word_problem(good[i]) == NULL, "kernel word '%s' is fine", good[i]);
 }
 
 static void test_escapes(void)

@@ -1,0 +1,29 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# What quiz refuses before boot and how it says it (17.20): kernel words with '"'. No VM.
+. "$(dirname "$0")/lib.sh"
+fake_cache
+mkdir -p "$scratch/project" && cd "$scratch/project" || exit 1
+
+refused() { # refused DESCRIPTION WANT-STDERR ARGS...: quiz exits 125 with that one line
+	local desc=$1 want=$2
+	shift 2
+	"$QUIZ" "$@" >out 2>err
+	is "$?" 125 "$desc: 125"
+	is "$(cat err)" "$want" "$desc: one line says why"
+}
+
+refused "17.20: --append with a '\"'" \
+	"quiz: --append: 'quiet=\"x' holds a '\"', which would make the kernel read the rest of its command line (microvm's device words too) as one quoted value; leave the quotes out" \
+	--dry-run --append 'nokaslr quiet="x' true
+profile quoting '[options]
+v = plain
+[kernel]
+word = quiz_v=${v}'
+"$QUIZ" --dry-run -p quoting true >out 2>err
+is "$?" 0 "17.20: a profile's kernel word without a quote is fine" "$(cat err)"
+refused "17.20: a profile's kernel word given a '\"' through an option" \
+	"quiz: profile quoting: kernel word 'quiz_v=a\"b' holds a '\"', which would make the kernel read the rest of its command line (microvm's device words too) as one quoted value; leave the quotes out" \
+	--dry-run -p quoting -o 'quoting.v=a"b' true
+
+done_testing
