@@ -3,6 +3,7 @@
 #include "qemu_argv.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /*
@@ -71,6 +72,32 @@ int kernel_cmdline_build(const struct qemu_plan *plan, struct buf *ret)
 		return r;
 	*ret = b;
 	b = (struct buf){0};
+	return 0;
+}
+
+int qemu_memory_parse(const char *s, unsigned long long *ret_mib)
+{
+	size_t digits = strspn(s, "0123456789");
+	unsigned shift; /* the suffix, as a power of two of KiB */
+	if (digits == 0 || (s[digits] && s[digits + 1]))
+		return -EINVAL;
+	switch (s[digits]) {
+	case 'k':
+	case 'K': shift = 0; break;
+	case '\0': /* a bare number is MiB, as for QEMU's -m */
+	case 'm':
+	case 'M': shift = 10; break;
+	case 'g':
+	case 'G': shift = 20; break;
+	case 't':
+	case 'T': shift = 30; break;
+	default: return -EINVAL;
+	}
+	unsigned long long n = strtoull(s, NULL, 10); /* too many digits: ULLONG_MAX, too big */
+	const unsigned long long max_kib = QEMU_MEMORY_MAX_MIB << 10;
+	if (n > max_kib >> shift || n << shift < QEMU_MEMORY_MIN_MIB << 10)
+		return -ERANGE;
+	*ret_mib = (n << shift) >> 10;
 	return 0;
 }
 

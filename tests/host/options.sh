@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# What quiz refuses before boot and how it says it (17.20): kernel words with '"'. No VM.
+# What quiz refuses before boot and how it says it (17.20): kernel words with '"', -m and -c
+# limits. No VM.
 . "$(dirname "$0")/lib.sh"
 fake_cache
 mkdir -p "$scratch/project" && cd "$scratch/project" || exit 1
@@ -25,5 +26,16 @@ is "$?" 0 "17.20: a profile's kernel word without a quote is fine" "$(cat err)"
 refused "17.20: a profile's kernel word given a '\"' through an option" \
 	"quiz: profile quoting: kernel word 'quiz_v=a\"b' holds a '\"', which would make the kernel read the rest of its command line (microvm's device words too) as one quoted value; leave the quotes out" \
 	--dry-run -p quoting -o 'quoting.v=a"b' true
+
+refused "17.20: -m 512MB" \
+	"quiz: -m 512MB: expected a size like 512M or 2G (digits, then K, M, G or T; no suffix is M), from 32M to 1T" \
+	--dry-run -m 512MB true
+refused "17.20: -m 64T" "quiz: -m 64T: guest memory must be from 32M to 1T" --dry-run -m 64T true
+"$QUIZ" --dry-run -m 2G -c 4 true >out 2>err
+grep -q -- ' -m 2G -smp 4 ' out
+ok $? "17.20: -m 2G -c 4 reach QEMU as given" "$(cat out err)"
+refused "17.20: -c 1000000" \
+	"quiz: -c 1000000: expected a whole number from 1 to 255 (CPUs microvm can give a guest without ACPI)" \
+	--dry-run -c 1000000 true
 
 done_testing

@@ -179,8 +179,8 @@ static void test_parse(void)
 	CHECK(err && strstr(err, "no program"), "failure message set (%s)", err ? err : "NULL");
 	free(err);
 
-	CHECK_PARSE("[m]\nkernel=1\nprogram=p\nmemory=512m\n[n]\nkernel=1\nprogram=p\nmemory=3T\n",
-		    "m:1 k=1 p=- prog=p t=0 m=512m\nn:5 k=1 p=- prog=p t=0 m=3T\n",
+	CHECK_PARSE("[m]\nkernel=1\nprogram=p\nmemory=512m\n[n]\nkernel=1\nprogram=p\nmemory=1t\n",
+		    "m:1 k=1 p=- prog=p t=0 m=512m\nn:5 k=1 p=- prog=p t=0 m=1t\n",
 		    "memory: suffix in either case");
 	CHECK_PARSE("\xef\xbb\xbf[bom]\r\nkernel = 1\r\nprogram = p\r\n",
 		    "bom:1 k=1 p=- prog=p t=0 m=-\n", "a UTF-8 BOM right before the first header");
@@ -253,6 +253,22 @@ static void test_parse_errors(void)
 			     bad_memory[i]) < 0)
 			return;
 		CHECK_PARSE(text, want, "bad memory '%s'", bad_memory[i]);
+		free(text);
+		free(want);
+	}
+
+	static const char *const huge_or_tiny[] = {"2T", "1025G",  "31M",
+						   "1",	 "32767K", "99999999999999999999999T"};
+	for (size_t i = 0; i < ELEMENTSOF(huge_or_tiny); i++) {
+		char *text = NULL, *want = NULL;
+		if (asprintf(&text, "[m]\nmemory = %s\n", huge_or_tiny[i]) < 0 ||
+		    asprintf(&want,
+			     "ERROR(-22): quiz.ini line 2: target m: memory '%s' is out of range: "
+			     "32M to 1T",
+			     huge_or_tiny[i]) < 0)
+			return;
+		CHECK_PARSE(text, want, "17.20: memory '%s' out of range, as for -m",
+			    huge_or_tiny[i]);
 		free(text);
 		free(want);
 	}
