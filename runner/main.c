@@ -47,9 +47,12 @@ static int find_kernel(const struct quiz_options *o, const struct quiz_paths *p,
 		(void)kernels_list(p->home, &built); /* only for the message */
 		for (size_t i = 0; i < built.len; i++)
 			(void)buf_printf(&names, "%s%s", i ? ", " : "", built.items[i]);
-		log_error("no %s kernel built (built: %s); run: quiz-kernel build %s",
-			  o->kernel ? o->kernel : "quiz", names.len ? names.data : "none",
-			  o->kernel ? o->kernel : "6.1");
+		if (o->kernel && o->kernel[0])
+			log_error("no %s kernel built (built: %s); run: quiz-kernel build %s",
+				  o->kernel, names.len ? names.data : "none", o->kernel);
+		else
+			log_error("no kernel built yet in %s; build one: quiz-kernel build 6.1",
+				  p->home);
 	} else if (r < 0) {
 		log_error("looking for kernels in %s: %s", p->home, strerror(-r));
 	}

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # What quiz refuses before boot and how it says it (17.20): kernel words with '"', -m and -c
-# limits. No VM.
+# limits, and the message when no kernel is built and no -k given. No VM.
 . "$(dirname "$0")/lib.sh"
 fake_cache
 mkdir -p "$scratch/project" && cd "$scratch/project" || exit 1
@@ -38,4 +38,8 @@ refused "17.20: -c 1000000" \
 	"quiz: -c 1000000: expected a whole number from 1 to 255 (CPUs microvm can give a guest without ACPI)" \
 	--dry-run -c 1000000 true
 
+QUIZ_HOME=$scratch/empty refused "17.20: nothing built, no -k" \
+	"quiz: no kernel built yet in $scratch/empty; build one: quiz-kernel build 6.1" --dry-run true
+QUIZ_HOME=$scratch/empty refused "17.20: nothing built, -k 6.12" \
+	"quiz: no 6.12 kernel built (built: none); run: quiz-kernel build 6.12" --dry-run -k 6.12 true
 done_testing
