@@ -63,9 +63,13 @@ int run_dir_create(const char *home, struct run_dir *ret)
 		_cleanup_close_ int fd =
 			open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		struct stat st;
-		if (fd < 0 || (r = lock_wait(fd, LOCK_EX)) < 0 || fstat(fd, &st) < 0) {
-			r = r < 0 ? r : -errno;
-			(void)rmdir(path); /* just made, empty (or already gone) */
+		/* Where flock fails (NFS wants a writable fd) the run goes on unlocked: a
+		 * collector there cannot take the lock either, so it never removes the folder. */
+		if (fd >= 0)
+			(void)lock_wait(fd, LOCK_EX);
+		if (fd < 0 || fstat(fd, &st) < 0) {
+			r = -errno;
+			(void)rmdir(path); /* just made, empty */
 			return r;
 		}
 		if (st.st_nlink == 0)
@@ -111,7 +115,7 @@ static int collect_one(int runs_fd, const char *name, const char *shown, char **
 	if (fd < 0)
 		return 0; /* gone meanwhile, or not a folder: not a run's */
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
-		return 0; /* a live run's (EWOULDBLOCK) */
+		return 0; /* a live run's (EWOULDBLOCK), or no flock on this filesystem */
 	struct stat st;
 	if (fstat(fd, &st) < 0 || st.st_nlink == 0)
 		return 0; /* another quiz just removed it */
