@@ -6,9 +6,10 @@ source_dir=$(cd "$(dirname "$0")/../.." && pwd)
 # A cache with one kernel, 6.1.1, that passes quiz's checks but boots nothing: bzImage is any
 # file, config has what kconfig/base.config asks for, layer/boot/config-6.1.1 is a hard link of
 # config (as quiz-kernel build makes it). The image is any file; with QUIZ_IMAGE set quiz does
-# not refresh it. The user's profiles and kernel choice are kept out.
+# not refresh it. The user's profiles and kernel choice are kept out, and QUIZ_ACCEL=tcg keeps
+# stderr free of what this host's /dev/kvm would make quiz say.
 fake_cache() {
-	export QUIZ_HOME=$scratch/home QUIZ_IMAGE=$scratch/fake.ext2 HOME=$scratch/user
+	export QUIZ_HOME=$scratch/home QUIZ_IMAGE=$scratch/fake.ext2 HOME=$scratch/user QUIZ_ACCEL=tcg
 	unset QUIZ_KERNEL XDG_CONFIG_HOME XDG_CACHE_HOME QUIZ_DATA_DIR
 	kernel_dir=$QUIZ_HOME/kernels/x86_64/6.1.1
 	mkdir -p "$kernel_dir/layer/boot" "$HOME"
