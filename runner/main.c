@@ -314,6 +314,8 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 	if (choose_accel(p, &k, !o->dry_run, &accel) < 0)
 		return EXIT_QUIZ_FAILED;
 
+	/* Before signals wait: a Ctrl-C may cut it short, and the next quiz goes on with it. */
+	collect_stale_runs(p);
 	/*
 	 * From here on quiz owns things to clean up: Ctrl-C and friends wait (blocked) until the
 	 * VM relay reads them from its signalfd, or until quiz exits after cleaning up.
@@ -321,7 +323,6 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 	sigset_t stop;
 	stop_signals(&stop, false);
 	(void)sigprocmask(SIG_BLOCK, &stop, NULL);
-	collect_stale_runs(p);
 	r = run_dir_create(p->home, &dir);
 	if (r < 0) {
 		log_error("cannot create a run directory under %s/runs: %s", p->home, strerror(-r));
