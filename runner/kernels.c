@@ -101,7 +101,9 @@ int kernel_resolve(const char *home, const char *selector, struct kernel *ret)
 	size_t pick = 0;
 	bool found = false;
 	if (!selector || !selector[0]) {
-		found = list.len > 0;
+		if (!list.len)
+			return -ENOENT; /* nothing built: no selector to blame */
+		found = true;
 		pick = list.len - 1;
 	}
 	for (size_t i = 0; !found && i < list.len; i++)

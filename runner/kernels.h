@@ -16,7 +16,8 @@ struct kernel {
 
 /* Release names under home/kernels/<arch>, sorted oldest to newest. */
 int kernels_list(const char *home, struct strv *ret);
-/* The kernel a -k selector names (NULL: the newest). -ENOENT none, -EINVAL bad selector. */
+/* The kernel a -k selector names (NULL or "": the newest). -ENOENT none (with no selector: none
+ * built at all), -EINVAL a bad selector. */
 int kernel_resolve(const char *home, const char *selector, struct kernel *ret);
 /* A boot image or a build tree (-K). -ENOENT when no boot image is found there. */
 int kernel_from_path(const char *path, struct kernel *ret);

@@ -25,6 +25,7 @@
 #include "vm.h"
 
 #define EXIT_QUIZ_FAILED 125
+#define EXIT_CANNOT_EXECUTE 126
 
 static int find_kernel(const struct quiz_options *o, const struct quiz_paths *p, struct kernel *k)
 {
@@ -46,9 +47,12 @@ static int find_kernel(const struct quiz_options *o, const struct quiz_paths *p,
 		(void)kernels_list(p->home, &built); /* only for the message */
 		for (size_t i = 0; i < built.len; i++)
 			(void)buf_printf(&names, "%s%s", i ? ", " : "", built.items[i]);
-		log_error("no %s kernel built (built: %s); run: quiz-kernel build %s",
-			  o->kernel ? o->kernel : "quiz", names.len ? names.data : "none",
-			  o->kernel ? o->kernel : "6.1");
+		if (o->kernel && o->kernel[0])
+			log_error("no %s kernel built (built: %s); run: quiz-kernel build %s",
+				  o->kernel, names.len ? names.data : "none", o->kernel);
+		else
+			log_error("no kernel built yet in %s; build one: quiz-kernel build 6.1",
+				  p->home);
 	} else if (r < 0) {
 		log_error("looking for kernels in %s: %s", p->home, strerror(-r));
 	}
@@ -80,6 +84,11 @@ static int check_inputs(const struct quiz_options *o)
 		log_error("%s: no such file on the host: %s", prog, strerror(errno));
 		return -ENOENT;
 	}
+	if (prog && strchr(prog, '/') && S_ISDIR(st.st_mode)) {
+		/* As a shell says it, with its status: 126, the program cannot be executed. */
+		log_error("%s: Is a directory; name the program in it", prog);
+		return -EISDIR;
+	}
 	return 0;
 }
 
@@ -98,6 +107,13 @@ static int resolve_profiles(const struct quiz_options *o, struct profile_catalog
 	profile_requests_free(&req);
 	if (r < 0)
 		log_error("%s", error ? error : strerror(-r));
+	/* A project's profile can run a host hook in place of a shipped one: say so. */
+	for (size_t i = 0; r >= 0 && i < set->n; i++) {
+		const struct profile *pr = set->items[i].profile;
+		if (pr->shadows)
+			log_error("profile %s: using %s (shadows the %s one)", pr->name,
+				  pr->found_at, pr->shadows);
+	}
 	return r;
 }
 
@@ -155,8 +171,16 @@ static int gather_extras(const struct quiz_options *o, const struct profile_set 
 {
 	int r = 0;
 	for (size_t i = 0; r >= 0 && i < set->n; i++) {
-		for (size_t j = 0; r >= 0 && j < set->items[i].kernel_words.len; j++)
-			r = strv_push(words, set->items[i].kernel_words.items[j]);
+		for (size_t j = 0; r >= 0 && j < set->items[i].kernel_words.len; j++) {
+			const char *w = set->items[i].kernel_words.items[j];
+			const char *why = kernel_word_problem(w);
+			if (why) {
+				log_error("profile %s: kernel word '%s' %s",
+					  set->items[i].profile->name, w, why);
+				return -EINVAL;
+			}
+			r = strv_push(words, w);
+		}
 		for (size_t j = 0; r >= 0 && j < set->items[i].qemu_args.len; j++)
 			r = strv_push(args, set->items[i].qemu_args.items[j]);
 	}
@@ -174,8 +198,9 @@ static int build_argv(const struct quiz_options *o, const struct kernel *k, cons
 		      const struct strv *hook_args, bool tty, enum accel accel, struct strv *argv)
 {
 	_cleanup_strv_ struct strv words = {0}, args = {0};
-	if (gather_extras(o, set, hook_args, &words, &args) < 0)
-		return -ENOMEM;
+	int r = gather_extras(o, set, hook_args, &words, &args);
+	if (r < 0)
+		return r;
 	struct qemu_plan plan = {
 		.qemu = qemu_binary(),
 		.kvm = accel == ACCEL_KVM,
@@ -193,7 +218,7 @@ static int build_argv(const struct quiz_options *o, const struct kernel *k, cons
 	};
 	if (!plan.kvm)
 		timing_hints(k, &plan.tsc_khz, &plan.hz);
-	int r = qemu_argv_build(&plan, argv);
+	r = qemu_argv_build(&plan, argv);
 	if (r < 0) {
 		log_error("cannot build the QEMU command line: %s", strerror(-r));
 		return r;
@@ -224,6 +249,27 @@ static void print_dry_run(const struct strv *argv, const struct run_shares *sh)
 		       sh->items[i].writable ? "rw" : "ro");
 }
 
+/* What a removal left: a mount point is never entered, its contents are the user's. */
+static void log_left_behind(const char *what, const char *path, const char *left, int r)
+{
+	if (r == -EBUSY)
+		log_error("%s %s: %s stayed: it is a mount point, and quiz does not remove what is "
+			  "below one; unmount it, then remove the folder",
+			  what, path ? path : "?", left ? left : "?");
+	else
+		log_error("%s %s: cannot remove %s: %s", what, path ? path : "?",
+			  left ? left : "it", strerror(-r));
+}
+
+/* Run directories a crash or SIGKILL left behind (no live quiz holds their lock). */
+static void collect_stale_runs(const struct quiz_paths *p)
+{
+	_cleanup_free_ char *left = NULL;
+	int r = run_dirs_collect(p->home, &left);
+	if (r < 0)
+		log_left_behind("stale run directories in", p->home, left, r);
+}
+
 static long long quiz_started;
 
 static void print_timings(const struct vm_result *res)
@@ -242,15 +288,20 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 	_cleanup_(profile_set_free) struct profile_set set = {0};
 	_cleanup_strv_ struct strv hook_args = {0};
 	_cleanup_free_ char *profile_error = NULL;
-	_cleanup_free_ char *image = NULL, *cwd = get_current_dir_name();
+	/* The real path, not $PWD: place_program compares realpaths with it, and the guest
+	 * resolves symlinks and ".." in the program's path against what it shows there. */
+	_cleanup_free_ char *image = NULL, *cwd = getcwd(NULL, 0);
 	_cleanup_strv_ struct strv argv = {0};
 	struct run_shares sh = {0};
 	_cleanup_(accel_choice_free) struct accel_choice accel = {0};
 	struct run_dir dir = RUN_DIR_INIT;
 	int status = EXIT_QUIZ_FAILED;
 
-	if (!cwd || check_inputs(o) < 0 || resolve_profiles(o, catalog, &set) < 0 ||
-	    find_kernel(o, p, &k) < 0 || check_kernel_config(p, &k) < 0)
+	int r = cwd ? check_inputs(o) : -errno;
+	if (r == -EISDIR)
+		return EXIT_CANNOT_EXECUTE;
+	if (r < 0 || resolve_profiles(o, catalog, &set) < 0 || find_kernel(o, p, &k) < 0 ||
+	    check_kernel_config(p, &k) < 0)
 		return EXIT_QUIZ_FAILED;
 	if (profiles_check_kconfig(&set, &k, &profile_error) < 0) {
 		log_error("%s", profile_error ? profile_error : "profile kconfig check failed");
@@ -263,6 +314,8 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 	if (choose_accel(p, &k, !o->dry_run, &accel) < 0)
 		return EXIT_QUIZ_FAILED;
 
+	/* Before signals wait: a Ctrl-C may cut it short, and the next quiz goes on with it. */
+	collect_stale_runs(p);
 	/*
 	 * From here on quiz owns things to clean up: Ctrl-C and friends wait (blocked) until the
 	 * VM relay reads them from its signalfd, or until quiz exits after cleaning up.
@@ -270,11 +323,13 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 	sigset_t stop;
 	stop_signals(&stop, false);
 	(void)sigprocmask(SIG_BLOCK, &stop, NULL);
-	int r = run_dir_create(p->home, &dir);
+	r = run_dir_create(p->home, &dir);
 	if (r < 0) {
 		log_error("cannot create a run directory under %s/runs: %s", p->home, strerror(-r));
 		return EXIT_QUIZ_FAILED;
 	}
+	if (o->keep && run_dir_mark_kept(&dir) < 0)
+		log_error("--keep: cannot mark %s as kept; a later quiz may remove it", dir.path);
 	/* A program's output must stay on the terminal: tmux's screen goes when tmux ends. */
 	enum run_mode mode = o->mode != RUN_MODE_DEFAULT ? o->mode
 			     : o->program[0]		 ? RUN_MODE_RAW
@@ -317,7 +372,10 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 		log_error("run directory kept: %s", dir.path);
 		run_dir_close(&dir);
 	} else {
-		run_dir_remove(&dir);
+		_cleanup_free_ char *left = NULL, *path = strdup(dir.path);
+		r = run_dir_remove(&dir, &left);
+		if (r < 0)
+			log_left_behind("the run directory", path, left, r);
 	}
 	return status;
 }

@@ -158,6 +158,10 @@ struct slot {
 static int capture_dir(const struct quiz_options *o, const char *tmp, const char *name, char **ret)
 {
 	const char *base = o->results_dir ? o->results_dir : tmp;
+	/* NAME must stay one folder below base ("[..]" would write base's parent): targets_parse
+	 * and kernels_list let no such name through; this is the place that depends on it. */
+	if (!name[0] || name[0] == '.' || strchr(name, '/'))
+		return -EINVAL;
 	int r = asprintf(ret, "%s/%s", base, name) < 0 ? -ENOMEM : 0;
 	return r < 0 ? r : mkdir_p_at(AT_FDCWD, *ret);
 }
@@ -352,6 +356,6 @@ out:
 	for (size_t i = 0; i < n; i++)
 		free(slots[i].dir);
 	if (made_tmp)
-		(void)remove_tree(tmp); /* a leftover in /tmp is all a failure here costs */
+		(void)remove_tree(tmp, NULL); /* a leftover in /tmp is all a failure here costs */
 	return status;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "qemu_argv.h"
 
 enum {
 	OPT_SHARED = 0x100,
@@ -86,8 +87,8 @@ void options_help(void)
 	       "                          (tmux when stdout is a terminal); default: raw with a\n"
 	       "                          PROGRAM, so its output stays, auto without one\n"
 	       "  -S, --shell             a shell in the guest after the program\n"
-	       "  -m, --memory SIZE       guest memory (default 512M)\n"
-	       "  -c, --cpus N            guest CPUs (default 1)\n"
+	       "  -m, --memory SIZE       guest memory, 32M to 1T (default 512M)\n"
+	       "  -c, --cpus N            guest CPUs, 1 to 255 (default 1)\n"
 	       "  -t, --timeout SECONDS   stop the run after SECONDS (exit 124)\n"
 	       "      --shared DIR        DIR read-write at /shared\n"
 	       "  -u, --user-dir DIR      DIR's files over the guest root, read-only\n"
@@ -135,16 +136,34 @@ void options_help(void)
 	       "run / not found; 124 timeout; 125 quiz or the VM failed (stderr says which).\n");
 }
 
-static int parse_unsigned(const char *opt, const char *s, unsigned min, unsigned *ret)
+static int parse_unsigned(const char *opt, const char *s, unsigned min, unsigned max,
+			  const char *why_max, unsigned *ret)
 {
 	char *end;
 	errno = 0;
 	unsigned long v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-' || v < min || v > 1000000) {
-		log_error("%s %s: expected a number >= %u", opt, s, min);
+	if (errno || end == s || *end || s[0] < '0' || s[0] > '9' || v < min || v > max) {
+		log_error("%s %s: expected a whole number from %u to %u%s", opt, s, min, max,
+			  why_max);
 		return -EINVAL;
 	}
 	*ret = (unsigned)v;
+	return 0;
+}
+
+static int parse_memory(const char *s, const char **ret)
+{
+	unsigned long long mib;
+	int r = qemu_memory_parse(s, &mib);
+	if (r == -ERANGE)
+		log_error("-m %s: guest memory must be from " QEMU_MEMORY_LIMITS, s);
+	else if (r < 0)
+		log_error("-m %s: expected a size like 512M or 2G (digits, then K, M, G or T; no "
+			  "suffix is M), from " QEMU_MEMORY_LIMITS,
+			  s);
+	if (r < 0)
+		return -EINVAL;
+	*ret = s;
 	return 0;
 }
 
@@ -155,10 +174,9 @@ static int split_words(struct strv *v, const char *s)
 		return -ENOMEM;
 	char *save = NULL;
 	for (char *w = strtok_r(copy, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save)) {
-		if (STREQ(w, "--")) {
-			log_error(
-				"--append: '--' would hide microvm's device words from the kernel; "
-				"leave it out");
+		const char *why = kernel_word_problem(w);
+		if (why) {
+			log_error("--append: '%s' %s", w, why);
 			return -EINVAL;
 		}
 		int r = strv_push(v, w);
@@ -191,9 +209,11 @@ static int parse_one(int c, struct quiz_options *o)
 		}
 		return 0;
 	case 'S': o->shell_after = true; return 0;
-	case 'm': o->memory = optarg; return 0;
-	case 'c': return parse_unsigned("-c", optarg, 1, &o->cpus);
-	case 't': return parse_unsigned("-t", optarg, 1, &o->timeout_s);
+	case 'm': return parse_memory(optarg, &o->memory);
+	case 'c':
+		return parse_unsigned("-c", optarg, 1, QEMU_MAX_CPUS,
+				      " (CPUs microvm can give a guest without ACPI)", &o->cpus);
+	case 't': return parse_unsigned("-t", optarg, 1, 1000000, "", &o->timeout_s);
 	case OPT_SHARED: o->shared_dir = optarg; return 0;
 	case 'u': o->user_dir = optarg; return 0;
 	case OPT_SYSTEM: o->system_dir = optarg; return 0;
@@ -211,7 +231,7 @@ static int parse_one(int c, struct quiz_options *o)
 	case OPT_TIMINGS: o->timings = true; return 0;
 	case OPT_DMESG: o->dmesg = true; return 0;
 	case OPT_GDB_WAIT: return strv_push(&o->profiles, "gdb:wait=1");
-	case 'j': return parse_unsigned("-j", optarg, 1, &o->jobs);
+	case 'j': return parse_unsigned("-j", optarg, 1, 1000000, "", &o->jobs);
 	case OPT_TAP: o->tap = true; return 0;
 	case OPT_JUNIT: o->junit = optarg; return 0;
 	case OPT_RESULTS: o->results_dir = optarg; return 0;

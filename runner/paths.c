@@ -22,7 +22,19 @@ static int home_dir(char **ret)
 		n = asprintf(ret, "%s/.cache/quiz", h);
 	else
 		return -ENOENT;
-	return n < 0 ? -ENOMEM : 0;
+	if (n < 0)
+		return -ENOMEM;
+	if ((*ret)[0] == '/')
+		return 0;
+	/* QEMU and the hooks run in the run directory: a relative root would miss there. */
+	_cleanup_free_ char *cwd = getcwd(NULL, 0), *rel = TAKE_PTR(*ret);
+	char *abs = NULL;
+	if (!cwd)
+		return -errno;
+	if (asprintf(&abs, "%s/%s", cwd, rel) < 0)
+		return -ENOMEM;
+	*ret = abs;
+	return 0;
 }
 
 int paths_init(struct quiz_paths *ret)

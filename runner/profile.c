@@ -273,6 +273,8 @@ void profile_free(struct profile *p)
 	free(p->name);
 	free(p->dir);
 	free(p->source);
+	free(p->found_at);
+	free(p->shadows);
 	free(p->description);
 	strv_free(&p->requires);
 	profile_options_free(p->options, p->n_options);

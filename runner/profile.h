@@ -68,6 +68,9 @@ struct profile {
 	size_t n_options;
 	struct strv qemu_args, kernel_words, kconfig; /* kconfig normalized to "CONFIG_X=y" form */
 	bool host_hook, guest_hook, files; /* which optional parts exist (set by profile_load) */
+	/* Set by the catalog: the folder as looked up ("./.quiz/profiles/NAME"), and the source
+	 * of a profile of the same name in an earlier folder that this one shadows (or NULL). */
+	char *found_at, *shadows;
 };
 
 /* Parses profile.ini text; pure. -EINVAL with "profile NAME: profile.ini line N: ..." on error. */

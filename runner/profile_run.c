@@ -11,9 +11,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "layer_files.h"
 #include "log.h"
 #include "paths.h"
-#include "run_dir.h"
 #include "signals.h"
 
 static int add_dir(struct profile_catalog *c, const char *source, const char *fmt, ...)
@@ -60,6 +60,26 @@ void profile_catalog_free(struct profile_catalog *c)
 	c->n_loaded = 0;
 }
 
+/* Where p (found in folder i) was found, and the folder before i it shadows, if any. */
+static int note_origin(const struct profile_catalog *c, size_t i, const char *name,
+		       struct profile *p)
+{
+	const char *dir = c->dirs.items[i];
+	bool dotted = dir[0] == '/' || strncmp(dir, "./", 2) == 0 || strncmp(dir, "../", 3) == 0;
+	if (asprintf(&p->found_at, "%s%s/%s", dotted ? "" : "./", dir, name) < 0) {
+		p->found_at = NULL;
+		return -ENOMEM;
+	}
+	for (size_t j = i; j-- > 0;) {
+		_cleanup_free_ char *ini = NULL;
+		if (asprintf(&ini, "%s/%s/profile.ini", c->dirs.items[j], name) < 0)
+			return -ENOMEM;
+		if (access(ini, F_OK) == 0)
+			return (p->shadows = strdup(c->sources.items[j])) ? 0 : -ENOMEM;
+	}
+	return 0;
+}
+
 int profile_catalog_lookup(const char *name, void *userdata, const struct profile **ret,
 			   char **ret_error)
 {
@@ -90,7 +110,10 @@ int profile_catalog_lookup(const char *name, void *userdata, const struct profil
 			return -ENOMEM;
 		}
 		int r = profile_load(dir, name, c->sources.items[i], p, ret_error);
+		if (r >= 0)
+			r = note_origin(c, i, name, p);
 		if (r < 0) {
+			profile_free(p);
 			free(p);
 			return r;
 		}
@@ -205,16 +228,36 @@ int profiles_check_kconfig(const struct profile_set *s, const struct kernel *k, 
 	return 0;
 }
 
+/* What stood in the way of a profile's files/ entry, by its error; NULL: another error. */
+static const char *in_the_way(int r)
+{
+	switch (r) {
+	case -ELOOP: return "a symlink there (quiz never writes through one)";
+	case -ENOTDIR: return "a file where this is a folder";
+	case -EISDIR: return "a folder where this is not one";
+	default: return NULL;
+	}
+}
+
 int profiles_write_layer(const struct profile_set *s, int layer_fd, char **ret_error)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		const struct profile *p = s->items[i].profile;
-		_cleanup_free_ char *src = NULL, *hook = NULL;
+		_cleanup_free_ char *src = NULL, *hook = NULL, *where = NULL;
 		int r = 0;
 		if (p->files) {
 			if (asprintf(&src, "%s/files", p->dir) < 0)
 				return -ENOMEM;
-			r = copy_tree(src, layer_fd, "", false);
+			r = layer_copy_tree(src, layer_fd, "", false, &where);
+			if (r < 0 && in_the_way(r)) {
+				set_error(
+					ret_error,
+					"profile %s: files/%s: the run layer already has %s, from "
+					"the kernel layer or an earlier profile; leave it out of "
+					"one of them",
+					p->name, where ? where : "", in_the_way(r));
+				return r;
+			}
 		}
 		if (r >= 0 && p->guest_hook) {
 			free(src);
@@ -222,13 +265,12 @@ int profiles_write_layer(const struct profile_set *s, int layer_fd, char **ret_e
 			if (asprintf(&src, "%s/guest-hook", p->dir) < 0 ||
 			    asprintf(&hook, "quiz/run/hooks/%s", p->name) < 0)
 				return -ENOMEM;
-			r = copy_file_at(src, layer_fd, hook, 0755);
+			r = layer_copy_file(src, layer_fd, hook, 0755);
 		}
 		if (r < 0) {
-			if (asprintf(ret_error,
-				     "profile %s: cannot copy its files into the run layer: %s",
-				     p->name, strerror(-r)) < 0)
-				*ret_error = NULL;
+			set_error(ret_error,
+				  "profile %s: cannot copy its files into the run layer: %s",
+				  p->name, strerror(-r));
 			return r;
 		}
 	}

@@ -20,7 +20,8 @@ struct profile_catalog {
 int profile_catalog_init(struct profile_catalog *c, const char *data_dir, char *const *extra_dirs,
 			 size_t n_extra);
 void profile_catalog_free(struct profile_catalog *c);
-/* A profile_lookup_fn over the catalog (userdata is the catalog). */
+/* A profile_lookup_fn over the catalog (userdata is the catalog). The profile it gives says
+ * where it was found and which earlier one of the same name it shadows (found_at, shadows). */
 int profile_catalog_lookup(const char *name, void *userdata, const struct profile **ret,
 			   char **ret_error);
 /* --list-profiles and --describe-profile. */

@@ -3,6 +3,7 @@
 #include "qemu_argv.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /*
@@ -20,10 +21,25 @@ static const char *const base_words[] = {
 	"panic=-1",	 "loglevel=4",	  "noreplace-smp",
 };
 
-static bool word_ok(const char *w)
+const char *kernel_word_problem(const char *w)
 {
+	if (!w[0])
+		return "is empty";
+	if (strpbrk(w, " \t\n"))
+		return "holds a blank; give one word at a time";
 	/* microvm appends virtio_mmio.device= words: a "--" would hand them to init instead. */
-	return w[0] && !strpbrk(w, " \t\n") && !STREQ(w, "--");
+	if (STREQ(w, "--"))
+		return "would hide microvm's device words from the kernel; leave it out";
+	/*
+	 * The kernel's parser takes a '"' as the start of a quoted value that runs to the next
+	 * '"': an odd one swallows the rest of the line, microvm's device words too, and the
+	 * guest panics without its disks. Quoting is not worth it: no quiz word needs a blank.
+	 */
+	if (strchr(w, '"'))
+		return "holds a '\"', which would make the kernel read the rest of its command "
+		       "line "
+		       "(microvm's device words too) as one quoted value; leave the quotes out";
+	return NULL;
 }
 
 int kernel_cmdline_build(const struct qemu_plan *plan, struct buf *ret)
@@ -48,7 +64,7 @@ int kernel_cmdline_build(const struct qemu_plan *plan, struct buf *ret)
 			plan->tsc_khz, plan->tsc_khz * 1000 / plan->hz);
 	}
 	for (size_t i = 0; r >= 0 && i < plan->n_kernel_words; i++) {
-		if (!word_ok(plan->kernel_words[i]))
+		if (kernel_word_problem(plan->kernel_words[i]))
 			return -EINVAL;
 		r = buf_printf(&b, " %s", plan->kernel_words[i]);
 	}
@@ -56,6 +72,32 @@ int kernel_cmdline_build(const struct qemu_plan *plan, struct buf *ret)
 		return r;
 	*ret = b;
 	b = (struct buf){0};
+	return 0;
+}
+
+int qemu_memory_parse(const char *s, unsigned long long *ret_mib)
+{
+	size_t digits = strspn(s, "0123456789");
+	unsigned shift; /* the suffix, as a power of two of KiB */
+	if (digits == 0 || (s[digits] && s[digits + 1]))
+		return -EINVAL;
+	switch (s[digits]) {
+	case 'k':
+	case 'K': shift = 0; break;
+	case '\0': /* a bare number is MiB, as for QEMU's -m */
+	case 'm':
+	case 'M': shift = 10; break;
+	case 'g':
+	case 'G': shift = 20; break;
+	case 't':
+	case 'T': shift = 30; break;
+	default: return -EINVAL;
+	}
+	unsigned long long n = strtoull(s, NULL, 10); /* too many digits: ULLONG_MAX, too big */
+	const unsigned long long max_kib = QEMU_MEMORY_MAX_MIB << 10;
+	if (n > max_kib >> shift || n << shift < QEMU_MEMORY_MIN_MIB << 10)
+		return -ERANGE;
+	*ret_mib = (n << shift) >> 10;
 	return 0;
 }
 

@@ -39,8 +39,30 @@ struct qemu_plan {
 #define SOCKET_STATUS "status.sock"
 #define SOCKET_TTY "tty.sock"
 
-/* The kernel command line, space-separated; -EINVAL if a word is empty, has a space or is "--". */
+/* Why a kernel command-line word cannot be passed ("is empty", "holds a blank", "--", a '"'),
+ * as words that follow it in a message; NULL when it is fine. */
+const char *kernel_word_problem(const char *word);
+
+/* The kernel command line, space-separated; -EINVAL if a word has a kernel_word_problem. */
 int kernel_cmdline_build(const struct qemu_plan *plan, struct buf *ret);
+
+/*
+ * Guest memory as QEMU's -m takes it and quiz passes it on: digits, then nothing (MiB) or one of
+ * K, M, G, T in either case ("512M", "2g", "1024", "65536K"). -EINVAL for another form, -ERANGE
+ * outside QEMU_MEMORY_MIN_MIB..QEMU_MEMORY_MAX_MIB; *ret_mib gets the size in MiB, rounded down.
+ */
+int qemu_memory_parse(const char *s, unsigned long long *ret_mib);
+/* Limits against typos, not measured needs: a quiz guest runs in 512M by default. */
+#define QEMU_MEMORY_MIN_MIB 32ULL
+#define QEMU_MEMORY_MAX_MIB (1ULL << 20) /* 1T */
+#define QEMU_MEMORY_LIMITS "32M to 1T"
+
+/*
+ * -smp at most this: microvm's machine allows 288 CPUs, but APIC ids from 255 up need x2APIC
+ * (QEMU's x86_cpus_init refuses them under KVM without its X2APIC API), and with acpi=off, as
+ * quiz runs microvm, the guest finds its CPUs in the MP table, whose APIC ids are 8 bits.
+ */
+#define QEMU_MAX_CPUS 255
 
 /* Full argv; -EINVAL on a plan that cannot be expressed (see kernel_cmdline_build). */
 int qemu_argv_build(const struct qemu_plan *plan, struct strv *ret);

@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: MIT */
-/* Per-run directory handling and small file helpers. */
+/* Per-run directories: made and locked for the run's lifetime, removed after, or when stale. */
 #include "run_dir.h"
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/sendfile.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
+#include "buf.h"
 #include "macro.h"
+
+/* Present in a --keep run's folder: collection leaves it alone. */
+#define KEPT_MARK "kept"
 
 int mkdir_p_at(int dirfd, const char *path)
 {
@@ -30,59 +33,132 @@ int mkdir_p_at(int dirfd, const char *path)
 	}
 }
 
+static int lock_wait(int fd, int how)
+{
+	while (flock(fd, how) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
 int run_dir_create(const char *home, struct run_dir *ret)
 {
-	_cleanup_free_ char *runs = NULL, *path = NULL;
-	if (asprintf(&runs, "%s/runs", home) < 0 || asprintf(&path, "%s/run.XXXXXX", runs) < 0)
+	_cleanup_free_ char *runs = NULL;
+	if (asprintf(&runs, "%s/runs", home) < 0)
 		return -ENOMEM;
 	int r = mkdir_p_at(AT_FDCWD, runs);
 	if (r < 0)
 		return r;
-	if (!mkdtemp(path))
-		return -errno;
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
-		r = -errno;
-		(void)rmdir(path); /* just made, empty */
-		return r;
+	/*
+	 * The lock on the folder says a live quiz owns it, and dies with that quiz. A collector
+	 * that found the folder between mkdtemp and flock holds the lock while it removes it;
+	 * flock waits for that, and the folder is gone (no links) when it returns: again.
+	 */
+	for (int tries = 0; tries < 8; tries++) {
+		_cleanup_free_ char *path = NULL;
+		if (asprintf(&path, "%s/run.XXXXXX", runs) < 0)
+			return -ENOMEM;
+		if (!mkdtemp(path))
+			return -errno;
+		_cleanup_close_ int fd =
+			open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		struct stat st;
+		/* Where flock fails (NFS wants a writable fd) the run goes on unlocked: a
+		 * collector there cannot take the lock either, so it never removes the folder. */
+		if (fd >= 0)
+			(void)lock_wait(fd, LOCK_EX);
+		if (fd < 0 || fstat(fd, &st) < 0) {
+			r = -errno;
+			(void)rmdir(path); /* just made, empty */
+			return r;
+		}
+		if (st.st_nlink == 0)
+			continue;
+		ret->path = TAKE_PTR(path);
+		ret->fd = TAKE_FD(fd);
+		return 0;
 	}
-	ret->path = TAKE_PTR(path);
-	ret->fd = fd;
-	return 0;
+	return -EAGAIN;
 }
 
-static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+int run_dir_mark_kept(const struct run_dir *d)
 {
-	(void)st;
-	(void)ftw;
-	if (type == FTW_DP)
-		(void)rmdir(path); /* best effort: the caller checks the top directory */
-	else
-		(void)unlink(path);
-	return 0;
-}
-
-int remove_tree(const char *path)
-{
-	if (nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT)
+	int fd = openat(d->fd, KEPT_MARK, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
 		return -errno;
-	return access(path, F_OK) == 0 ? -ENOTEMPTY : 0;
+	(void)close(fd); /* an empty file: its name is the mark */
+	return 0;
 }
 
 void run_dir_close(struct run_dir *d)
 {
 	if (d->fd >= 0)
-		(void)close(d->fd); /* read-only directory handle */
+		(void)close(d->fd); /* read-only directory handle; the lock goes with it */
 	d->fd = -1;
 	free(d->path);
 	d->path = NULL;
 }
 
-void run_dir_remove(struct run_dir *d)
+int run_dir_remove(struct run_dir *d, char **ret_left)
 {
-	if (d->path)
-		(void)remove_tree(d->path); /* a leftover is reported by the caller's check */
+	/* Removed before the lock goes: a collector never sees it half-removed and unlocked. */
+	int r = d->path ? remove_tree(d->path, ret_left) : 0;
 	run_dir_close(d);
+	return r;
+}
+
+/* One folder of runs_fd: removed if no live quiz holds its lock and it is not kept. */
+static int collect_one(int runs_fd, const char *name, const char *shown, char **ret_left)
+{
+	_cleanup_close_ int fd =
+		openat(runs_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return 0; /* gone meanwhile, or not a folder: not a run's */
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+		return 0; /* a live run's (EWOULDBLOCK), or no flock on this filesystem */
+	struct stat st;
+	if (fstat(fd, &st) < 0 || st.st_nlink == 0)
+		return 0; /* another quiz just removed it */
+	if (faccessat(fd, KEPT_MARK, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return 0; /* --keep: the user's to remove */
+	int r = remove_tree_at(runs_fd, name, shown, ret_left);
+	return r < 0 ? r : 1;
+}
+
+int run_dirs_collect(const char *home, char **ret_left)
+{
+	_cleanup_free_ char *runs = NULL;
+	if (asprintf(&runs, "%s/runs", home) < 0)
+		return -ENOMEM;
+	_cleanup_close_ int runs_fd = open(runs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (runs_fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	int dup_fd = fcntl(runs_fd, F_DUPFD_CLOEXEC, 3);
+	DIR *d = dup_fd < 0 ? NULL : fdopendir(dup_fd);
+	if (!d) {
+		int r = -errno;
+		if (dup_fd >= 0)
+			(void)close(dup_fd); /* fdopendir did not take it */
+		return r;
+	}
+	int removed = 0, first_error = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, "run.", 4) != 0)
+			continue;
+		_cleanup_free_ char *shown = NULL;
+		if (asprintf(&shown, "%s/%s", runs, de->d_name) < 0) {
+			first_error = first_error ? first_error : -ENOMEM;
+			break;
+		}
+		int r = collect_one(runs_fd, de->d_name, shown, first_error ? NULL : ret_left);
+		if (r > 0)
+			removed++;
+		else if (r < 0 && !first_error)
+			first_error = r;
+	}
+	closedir(d);
+	return first_error ? first_error : removed;
 }
 
 int write_file_at(int dirfd, const char *path, const void *data, size_t len, mode_t mode)
@@ -101,73 +177,4 @@ int write_file_at(int dirfd, const char *path, const void *data, size_t len, mod
 		len -= (size_t)n;
 	}
 	return 0;
-}
-
-int copy_file_at(const char *src, int dirfd, const char *dst, mode_t mode)
-{
-	_cleanup_close_ int in = open(src, O_RDONLY | O_CLOEXEC);
-	if (in < 0)
-		return -errno;
-	struct stat st;
-	if (fstat(in, &st) < 0)
-		return -errno;
-	_cleanup_close_ int out =
-		openat(dirfd, dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (out < 0)
-		return -errno;
-	for (off_t done = 0; done < st.st_size;) {
-		ssize_t n = sendfile(out, in, NULL, (size_t)(st.st_size - done));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		done += n;
-	}
-	return 0;
-}
-
-int copy_tree(const char *from, int to_fd, const char *to, bool hardlink)
-{
-	_cleanup_close_ int dir_fd = open(from, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dir_fd < 0)
-		return -errno;
-	DIR *d = fdopendir(TAKE_FD(dir_fd));
-	if (!d)
-		return -errno;
-	int r = 0;
-	struct dirent *de;
-	while (r >= 0 && (de = readdir(d))) {
-		if (STREQ(de->d_name, ".") || STREQ(de->d_name, ".."))
-			continue;
-		_cleanup_free_ char *src = NULL, *dst = NULL;
-		struct stat st;
-		if (asprintf(&src, "%s/%s", from, de->d_name) < 0 ||
-		    asprintf(&dst, "%s%s%s", to, to[0] ? "/" : "", de->d_name) < 0) {
-			r = -ENOMEM;
-			break;
-		}
-		if (lstat(src, &st) < 0) {
-			r = -errno;
-		} else if (S_ISDIR(st.st_mode)) {
-			r = mkdir_p_at(to_fd, dst);
-			if (r >= 0)
-				r = copy_tree(src, to_fd, dst, hardlink);
-		} else if (S_ISLNK(st.st_mode)) {
-			char target[4096];
-			ssize_t n = readlink(src, target, sizeof(target) - 1);
-			if (n < 0)
-				r = -errno;
-			else {
-				target[n] = '\0';
-				(void)unlinkat(to_fd, dst, 0); /* may not exist */
-				r = symlinkat(target, to_fd, dst) < 0 ? -errno : 0;
-			}
-		} else if (S_ISREG(st.st_mode)) {
-			r = hardlink && linkat(AT_FDCWD, src, to_fd, dst, 0) == 0
-				    ? 0
-				    : copy_file_at(src, to_fd, dst, st.st_mode & 07777);
-		}
-	}
-	closedir(d);
-	return r;
 }

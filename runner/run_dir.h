@@ -5,6 +5,9 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "remove_tree.h"
+
+/* fd holds an exclusive flock on the folder for as long as the run lives. */
 struct run_dir {
 	char *path;
 	int fd;
@@ -14,15 +17,21 @@ struct run_dir {
 		.path = NULL, .fd = -1                                                             \
 	}
 
-/* mkdtemp under home/runs; concurrent runs never share one. */
+/* mkdtemp under home/runs, locked; concurrent runs never share one. */
 int run_dir_create(const char *home, struct run_dir *ret);
-/* Remove the directory and everything in it; safe to call on an empty struct. */
-void run_dir_remove(struct run_dir *d);
+/* --keep: mark it so that no later quiz collects it once this one is gone. */
+int run_dir_mark_kept(const struct run_dir *d);
+/* Remove the directory (remove_tree: never below a mount point), then close it; safe to call
+ * on an empty struct. -EBUSY and *ret_left (may be NULL) when something stayed. */
+int run_dir_remove(struct run_dir *d, char **ret_left);
 void run_dir_close(struct run_dir *d);
+/*
+ * Remove the run directories under home/runs that a crash or SIGKILL left: those whose lock no
+ * process holds and that are not kept. Returns how many went, or the first failure's -errno
+ * (-EBUSY: a mount point stayed; *ret_left, may be NULL, names it) after trying them all.
+ */
+int run_dirs_collect(const char *home, char **ret_left);
 
+/* Host paths (follows links, truncates): for the user's own files, never the run layer. */
 int write_file_at(int dirfd, const char *path, const void *data, size_t len, mode_t mode);
-int copy_file_at(const char *src, int dirfd, const char *dst, mode_t mode);
 int mkdir_p_at(int dirfd, const char *path);
-int remove_tree(const char *path);
-/* Copy a tree (files, folders, symlinks) into to_fd/to; hardlink files where it can. */
-int copy_tree(const char *from, int to_fd, const char *to, bool hardlink);

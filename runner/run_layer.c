@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 
 #include "contract.h"
-#include "run_dir.h"
+#include "layer_files.h"
 
 static int add_share(struct run_shares *s, const char *name, const char *path, bool writable)
 {
@@ -44,6 +44,15 @@ static bool is_under(const char *path, const char *dir)
 {
 	size_t n = strlen(dir);
 	return strncmp(path, dir, n) == 0 && (path[n] == '/' || (n == 1 && dir[0] == '/'));
+}
+
+/* Does path have a ".." component? */
+static bool has_dotdot(const char *path)
+{
+	for (const char *p = path; (p = strstr(p, "..")); p += 2)
+		if ((p == path || p[-1] == '/') && (p[2] == '/' || p[2] == '\0'))
+			return true;
+	return false;
 }
 
 int contract_build(const struct run_setup *s, const char *const *argv, size_t argc,
@@ -124,8 +133,16 @@ static int place_program(const struct run_setup *s, int layer_fd, const char **a
 	_cleanup_free_ char *abs = realpath(prog, NULL);
 	if (!abs)
 		return -errno;
-	if (!STREQ(s->cwd, "/") && is_under(abs, s->cwd))
-		return 0; /* visible at the same path */
+	if (!STREQ(s->cwd, "/") && is_under(abs, s->cwd)) {
+		/* The guest has the current directory at its real path (s->cwd) and nothing at
+		 * the host's symlinks to it: a path that reaches the program through one (or
+		 * climbs out with "..") becomes the real one, still under the cwd. */
+		if (!has_dotdot(prog) && (prog[0] != '/' || is_under(prog, s->cwd)))
+			return 0; /* visible at the same path */
+		*ret_owned = TAKE_PTR(abs);
+		*argv0 = *ret_owned;
+		return 0;
+	}
 	_cleanup_free_ char *copy = strdup(abs), *guest = NULL, *host_rel = NULL;
 	if (!copy)
 		return -ENOMEM;
@@ -133,9 +150,7 @@ static int place_program(const struct run_setup *s, int layer_fd, const char **a
 	if (asprintf(&guest, GUEST_BIN "/%s", base) < 0 ||
 	    asprintf(&host_rel, "quiz/run/bin/%s", base) < 0)
 		return -ENOMEM;
-	int r = mkdir_p_at(layer_fd, "quiz/run/bin");
-	if (r >= 0)
-		r = copy_file_at(abs, layer_fd, host_rel, 0755);
+	int r = layer_copy_file(abs, layer_fd, host_rel, 0755);
 	if (r < 0)
 		return r;
 	*argv0 = guest;
@@ -172,12 +187,11 @@ int run_layer_write(const struct run_setup *s, int run_dir_fd, const char *run_d
 		argc++;
 	const char *argv0 = argc ? argv[0] : NULL;
 
-	int r = mkdir_p_at(run_dir_fd, "layer/quiz/run/hooks");
+	int r = layer_open_dir(run_dir_fd, "layer", true, &layer_fd);
+	if (r >= 0)
+		r = layer_mkdir_p(layer_fd, "quiz/run/hooks");
 	if (r < 0)
 		return r;
-	layer_fd = openat(run_dir_fd, "layer", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (layer_fd < 0)
-		return -errno;
 	if (asprintf(&layer, "%s/layer", run_dir) < 0)
 		return -ENOMEM;
 	/*
@@ -185,7 +199,7 @@ int run_layer_write(const struct run_setup *s, int run_dir_fd, const char *run_d
 	 * virtio-mmio slots, and a share of its own would take one from the user's disks.
 	 */
 	if (s->kernel->layer)
-		r = copy_tree(s->kernel->layer, layer_fd, "", true);
+		r = layer_copy_tree(s->kernel->layer, layer_fd, "", true, NULL);
 	if (r >= 0 && argc)
 		r = place_program(s, layer_fd, &argv0, &owned_argv0);
 	if (r >= 0)
@@ -204,7 +218,8 @@ int run_layer_write(const struct run_setup *s, int run_dir_fd, const char *run_d
 		args[i] = i ? argv[i] : argv0;
 	r = contract_build(s, args, argc, &sh, &contract);
 	if (r >= 0)
-		r = write_file_at(layer_fd, "quiz/run/contract", contract.data, contract.len, 0644);
+		r = layer_write_file(layer_fd, "quiz/run/contract", contract.data, contract.len,
+				     0644);
 	if (r < 0) {
 		run_shares_free(&sh);
 		return r;

@@ -13,7 +13,7 @@
 struct run_setup {
 	const struct quiz_options *options;
 	const struct kernel *kernel;
-	const char *cwd;  /* host working directory */
+	const char *cwd;  /* host working directory, its real path (getcwd: no symlinks) */
 	const char *mode; /* "raw" or "tmux" */
 	const struct profile_set *profiles;
 };

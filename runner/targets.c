@@ -14,6 +14,7 @@
 
 #include "ini_setup.h"
 #include "macro.h"
+#include "qemu_argv.h"
 
 #define BLANKS " \t\n\r\f\v"
 #define LINE_BLANKS " \t\r\f\v" /* what inih strips around a line (isspace, within it) */
@@ -183,6 +184,14 @@ static int scan_header(struct parse_state *s, const char *start, const char *end
 				  name, NAME_RULE);
 			return s->err_msg ? -EINVAL : -ENOMEM;
 		}
+	if (len > 0 && name[0] == '.') {
+		/* The name is a folder under --results: "[..]" would write into its parent. */
+		set_error(&s->err_msg,
+			  "[%.*s]: a target name must not start with '.' (it names a folder under "
+			  "--results); rename it",
+			  (int)len, name);
+		return s->err_msg ? -EINVAL : -ENOMEM;
+	}
 	if (len == 0 || len > TARGET_NAME_MAX) {
 		set_error(&s->err_msg, "[%.*s]: a target name has 1 to %d characters", (int)len,
 			  name, TARGET_NAME_MAX);
@@ -303,10 +312,16 @@ static int target_entry(struct parse_state *s, struct target *t, const char *key
 	if (STREQ(key, "profiles"))
 		return set_string(s, &t->profiles, key, value, "blockdev:count=2,memdev");
 	if (STREQ(key, "memory")) {
+		unsigned long long mib;
 		if (!t->memory && *value && !memory_valid(value)) {
 			set_error(&s->err_msg,
 				  "memory '%s' is not a size like 512M or 2G (digits, then K, M, G "
 				  "or T)",
+				  value);
+			return -EINVAL;
+		}
+		if (!t->memory && *value && qemu_memory_parse(value, &mib) == -ERANGE) {
+			set_error(&s->err_msg, "memory '%s' is out of range: " QEMU_MEMORY_LIMITS,
 				  value);
 			return -EINVAL;
 		}

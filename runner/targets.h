@@ -4,7 +4,8 @@
 
 /*
  * One section per target, [NAME]; NAME may use letters, digits, '.', '-', '_' and '+' (at most
- * TARGET_NAME_MAX of them). Complete example:
+ * TARGET_NAME_MAX of them) and does not start with '.': it names a folder under --results, so
+ * "[.]", "[..]" and "[.x]" are refused, as is a '/' (not a name character). Complete example:
  *
  *	# Lines starting with '#' or ';' are comments. There are no comments after a value:
  *	# a program may hold ';'.

@@ -26,8 +26,31 @@ static void expect(const char *arg, int want_r, const char *want, const char *wa
 	strv_free(&got);
 }
 
+/* 17.20: with nothing built and no -k, the answer is "none built", not "bad selector (null)". */
+static void test_nothing_built(void)
+{
+	char home[] = "/tmp/test-matrix.XXXXXX";
+	if (!mkdtemp(home)) {
+		CHECK(false, "mkdtemp: %s", strerror(errno));
+		return;
+	}
+	static const char *const selectors[] = {NULL, "", "6.1"};
+	for (size_t i = 0; i < ELEMENTSOF(selectors); i++) {
+		struct kernel k = {0};
+		int r = kernel_resolve(home, selectors[i], &k);
+		CHECK(r == -ENOENT, "17.20: nothing built, -k %s: -ENOENT (got %d)",
+		      !selectors[i]	? "not given"
+		      : selectors[i][0] ? selectors[i]
+					: "''",
+		      r);
+		kernel_free(&k);
+	}
+	rmdir(home);
+}
+
 int main(void)
 {
+	test_nothing_built();
 	CHECK(kernel_selector_is_matrix("6.1,6.12"), "a comma list is a matrix");
 	CHECK(kernel_selector_is_matrix("all"), "all is a matrix");
 	CHECK(kernel_selector_is_matrix("6.*"), "a glob is a matrix");

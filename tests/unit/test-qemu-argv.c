@@ -89,13 +89,68 @@ static void test_golden(void)
 
 static void test_cmdline_rules(void)
 {
-	const char *bad[][1] = {{"--"}, {"a b"}, {""}};
+	const char *bad[][1] = {{"--"}, {"a b"}, {""}, {"a=\"b"}, {"\""}, {"x=\"1 2\""}};
 	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
 		struct qemu_plan plan = {.kernel_words = bad[i], .n_kernel_words = 1};
 		struct buf b = {0};
-		CHECK(kernel_cmdline_build(&plan, &b) == -EINVAL, "kernel word '%s' refused",
+		CHECK(kernel_cmdline_build(&plan, &b) == -EINVAL && !b.data,
+		      "kernel word '%s' refused%s", bad[i][0],
+		      strchr(bad[i][0], '"') ? " (17.20: a '\"' would swallow microvm's words)"
+					     : "");
+		CHECK(kernel_word_problem(bad[i][0]) != NULL, "kernel_word_problem says why ('%s')",
 		      bad[i][0]);
 		buf_free(&b);
+	}
+	CHECK_STR(kernel_word_problem("quiet=\"x"),
+		  "holds a '\"', which would make the kernel read the rest of its command line "
+		  "(microvm's device words too) as one quoted value; leave the quotes out",
+		  "17.20: the '\"' reason names what it would do");
+	const char *good[] = {"nokaslr", "quiz.x=a,b", "a='b'", "x=$y"};
+	for (size_t i = 0; i < ELEMENTSOF(good); i++)
+		CHECK(kernel_word_problem(good[i]) == NULL, "kernel word '%s' is fine", good[i]);
+}
+
+static void test_memory(void)
+{
+	static const struct {
+		const char *s;
+		int r;
+		unsigned long long mib;
+	} cases[] = {
+		{"512M", 0, 512},
+		{"512m", 0, 512},
+		{"2G", 0, 2048},
+		{"1024", 0, 1024},
+		{"32", 0, 32},
+		{"32768K", 0, 32},
+		{"1T", 0, 1 << 20},
+		{"1024G", 0, 1 << 20},
+		{"0512M", 0, 512},
+		{"31M", -ERANGE, 0},
+		{"32767K", -ERANGE, 0},
+		{"0", -ERANGE, 0},
+		{"1025G", -ERANGE, 0},
+		{"2T", -ERANGE, 0},
+		{"99999999999999999999999", -ERANGE, 0},
+		{"18446744073709551615T", -ERANGE, 0},
+		{"", -EINVAL, 0},
+		{"M", -EINVAL, 0},
+		{"512MB", -EINVAL, 0},
+		{"1.5G", -EINVAL, 0},
+		{"-1G", -EINVAL, 0},
+		{"+1G", -EINVAL, 0},
+		{" 1G", -EINVAL, 0},
+		{"1 G", -EINVAL, 0},
+		{"1P", -EINVAL, 0},
+		{"size=1G", -EINVAL, 0},
+		{"1G,slots=2", -EINVAL, 0},
+	};
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		unsigned long long mib = 7;
+		int r = qemu_memory_parse(cases[i].s, &mib);
+		CHECK(r == cases[i].r && mib == (r ? 7 : cases[i].mib),
+		      "17.20: -m '%s': %d, %llu MiB (7: untouched; got %d, %llu)", cases[i].s,
+		      cases[i].r, r ? 7 : cases[i].mib, r, mib);
 	}
 }
 
@@ -161,6 +216,7 @@ int main(void)
 	test_virtio_count();
 	test_golden();
 	test_cmdline_rules();
+	test_memory();
 	test_escapes();
 	test_kconfig_missing();
 	return tap_done();

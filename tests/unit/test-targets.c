@@ -179,8 +179,8 @@ static void test_parse(void)
 	CHECK(err && strstr(err, "no program"), "failure message set (%s)", err ? err : "NULL");
 	free(err);
 
-	CHECK_PARSE("[m]\nkernel=1\nprogram=p\nmemory=512m\n[n]\nkernel=1\nprogram=p\nmemory=3T\n",
-		    "m:1 k=1 p=- prog=p t=0 m=512m\nn:5 k=1 p=- prog=p t=0 m=3T\n",
+	CHECK_PARSE("[m]\nkernel=1\nprogram=p\nmemory=512m\n[n]\nkernel=1\nprogram=p\nmemory=1t\n",
+		    "m:1 k=1 p=- prog=p t=0 m=512m\nn:5 k=1 p=- prog=p t=0 m=1t\n",
 		    "memory: suffix in either case");
 	CHECK_PARSE("\xef\xbb\xbf[bom]\r\nkernel = 1\r\nprogram = p\r\n",
 		    "bom:1 k=1 p=- prog=p t=0 m=-\n", "a UTF-8 BOM right before the first header");
@@ -257,6 +257,22 @@ static void test_parse_errors(void)
 		free(want);
 	}
 
+	static const char *const huge_or_tiny[] = {"2T", "1025G",  "31M",
+						   "1",	 "32767K", "99999999999999999999999T"};
+	for (size_t i = 0; i < ELEMENTSOF(huge_or_tiny); i++) {
+		char *text = NULL, *want = NULL;
+		if (asprintf(&text, "[m]\nmemory = %s\n", huge_or_tiny[i]) < 0 ||
+		    asprintf(&want,
+			     "ERROR(-22): quiz.ini line 2: target m: memory '%s' is out of range: "
+			     "32M to 1T",
+			     huge_or_tiny[i]) < 0)
+			return;
+		CHECK_PARSE(text, want, "17.20: memory '%s' out of range, as for -m",
+			    huge_or_tiny[i]);
+		free(text);
+		free(want);
+	}
+
 	CHECK_ERROR("[a]\nkernel =\n",
 		    "quiz.ini line 2: target a: kernel is empty; write e.g. kernel = 6.1",
 		    "empty kernel");
@@ -304,6 +320,33 @@ static void test_parse_errors(void)
 		    "quiz.ini line 1: [ a]: not a valid target name (letters, digits, '.', "
 		    "'-', '_' and '+')",
 		    "name with a leading space (inih would keep it)");
+	static const char *const dot_names[] = {".", "..", ".hidden", "...", ".6.1"};
+	for (size_t i = 0; i < ELEMENTSOF(dot_names); i++) {
+		char *text = NULL, *want = NULL;
+		if (asprintf(&text,
+			     "[ok]\nkernel = 1\nprogram = x\n[%s]\nkernel = 1\nprogram = x\n",
+			     dot_names[i]) < 0 ||
+		    asprintf(&want,
+			     "ERROR(-22): quiz.ini line 4: [%s]: a target name must not start with "
+			     "'.' (it names a folder under --results); rename it",
+			     dot_names[i]) < 0)
+			return;
+		CHECK_PARSE(text, want, "17.5: target name '%s' refused, naming the file and line",
+			    dot_names[i]);
+		free(text);
+		free(want);
+	}
+	CHECK_ERROR("[../x]\nkernel = 1\n",
+		    "quiz.ini line 1: [../x]: not a valid target name (letters, digits, '.', '-', "
+		    "'_' and '+')",
+		    "17.5: a name with '/' is refused");
+	CHECK_ERROR("[a/b]\nkernel = 1\n",
+		    "quiz.ini line 1: [a/b]: not a valid target name (letters, digits, '.', '-', "
+		    "'_' and '+')",
+		    "17.5: a name with '/' inside is refused");
+	CHECK_PARSE("[a..b]\nkernel=1\nprogram=p\n[v6.1.]\nkernel=1\nprogram=p\n",
+		    "a..b:1 k=1 p=- prog=p t=0 m=-\nv6.1.:4 k=1 p=- prog=p t=0 m=-\n",
+		    "17.5: '.' inside or at the end of a name is fine");
 	CHECK_ERROR("[]\n", "quiz.ini line 1: []: a target name has 1 to 49 characters",
 		    "empty name");
 	CHECK_ERROR(
