@@ -19,6 +19,7 @@ static int run_wait(char *const *argv)
 		return -errno;
 	if (pid == 0) {
 		child_reset_signals();
+		child_close_fds();
 		execv(argv[0], argv);
 		log_error("cannot run %s: %s", argv[0], strerror(errno));
 		_exit(127);

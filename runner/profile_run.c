@@ -283,6 +283,7 @@ static int run_host_hook(const struct resolved_profile *rp, const char *run_dir,
 		child_reset_signals();
 		if (null < 0 || dup2(null, 0) < 0 || dup2(2, 1) < 0 || chdir(run_dir) < 0)
 			_exit(126);
+		child_close_fds();
 		for (size_t i = 0; i < env.len; i++)
 			(void)putenv(env.items[i]);
 		execl(hook, hook, (char *)NULL);
