@@ -1,8 +1,55 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# What a run leaves behind: leaked fds.
+# What a run leaves behind: an interrupted set-up, leaked fds.
 . "$(dirname "$0")/lib.sh"
 cd "$scratch" || exit 1
+
+ms() { date +%s%3N; }
+
+# 17.10: a FIFO as the program (outside the current directory: copied) blocks the set-up.
+mkdir -p outside work
+mkfifo outside/prog
+(
+	cd work || exit 1
+	exec "$QUIZ" ../outside/prog 2>../fifo.err
+) &
+q=$!
+wait_for 10 run_dirs 1
+sleep 0.5 # well into its open() of the FIFO
+t0=$(ms)
+kill -TERM "$q"
+wait_exit "$q" 5
+is "$?" 143 "17.10: SIGTERM while the set-up waits on a FIFO as the program: 143"
+took=$(($(ms) - t0))
+[ "$took" -lt 2000 ]
+ok $? "17.10: within 2 s (took ${took} ms)"
+is "$(runs_left)" 0 "17.10: no run directory is left after the FIFO"
+none_left fake-qemu
+ok $? "17.10: no QEMU was started"
+grep -q 'stopped by signal 15' fifo.err
+ok $? "17.10: one line says it was stopped" "$(cat fifo.err)"
+
+# 17.10: a slow host hook, stopped by SIGINT.
+mkdir -p profiles/slow
+printf '[profile]\ndescription = a host hook that takes its time\n' >profiles/slow/profile.ini
+printf '#!/bin/sh\nsleep 100\n' >profiles/slow/host-hook
+chmod +x profiles/slow/host-hook
+"$QUIZ" --profile-dir "$scratch/profiles" -p slow true 2>hook.err &
+q=$!
+wait_for 10 running 'sleep 100'
+ok $? "17.10: the slow host hook runs" "$(cat hook.err)"
+t0=$(ms)
+kill -INT "$q"
+wait_exit "$q" 5
+is "$?" 130 "17.10: SIGINT while a host hook runs: 130"
+took=$(($(ms) - t0))
+[ "$took" -lt 2000 ]
+ok $? "17.10: within 2 s (took ${took} ms)"
+wait_for 2 none_left 'sleep 100'
+ok $? "17.10: the hook and its children are gone" "$(ps -o pid,args -p "$(ours 'sleep 100' | paste -sd,)" 2>&1)"
+is "$(runs_left)" 0 "17.10: no run directory is left after the hook"
+none_left fake-qemu
+ok $? "17.10: no QEMU was started after the hook"
 
 # 17.13: descriptors quiz inherited (7 here) or opened reach neither QEMU nor a host hook.
 rm -f "$FAKE_QEMU_LOG_DIR"/*
