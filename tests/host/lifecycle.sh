@@ -1,10 +1,27 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# What a run leaves behind: an interrupted set-up, leaked fds.
+# What a run leaves behind: children of a killed matrix quiz, an interrupted set-up, leaked fds.
 . "$(dirname "$0")/lib.sh"
 cd "$scratch" || exit 1
 
 ms() { date +%s%3N; }
+test_no_runs() { [ "$(runs_left)" = 0 ]; }
+
+# 17.9: kill -9 of a matrix quiz takes its children and their VMs along.
+fake_kernel 6.1.2
+FAKE_QEMU_SCENARIO='ignore TERM;hang' "$QUIZ" -k 6.1.1,6.1.2 -j 2 true >matrix.out 2>matrix.err &
+q=$!
+wait_for 20 running fake-qemu 2
+ok $? "17.9: a matrix run of two kernels starts two VMs" "$(cat matrix.err)"
+kill -9 "$q"
+wait "$q" 2>/dev/null
+wait_for 5 none_left fake-qemu
+ok $? "17.9: after kill -9 of the matrix quiz no QEMU is left" "$(ps -o pid,args -p "$(ours fake-qemu | paste -sd,)" 2>&1)"
+wait_for 5 none_left "$QUIZ"
+ok $? "17.9: nor any of its quiz children" "$(ps -o pid,args -p "$(ours "$QUIZ" | paste -sd,)" 2>&1)"
+wait_for 5 test_no_runs
+ok $? "17.9: the children cleaned up: no run directory is left" "$(ls "$QUIZ_HOME/runs")"
+for p in $(ours .); do kill -9 "$p" 2>/dev/null; done # whatever survived a failing check
 
 # 17.10: a FIFO as the program (outside the current directory: copied) blocks the set-up.
 mkdir -p outside work
