@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# quiz-kernel-build against a fake kernel tree: stopping it stops make, on a terminal or not.
+# quiz-kernel-build against a fake kernel tree: stopping it stops make; builds of one source
+# wait for one another; a failed build leaves the published kernel and its kbuild as they were.
 . "$(dirname "$0")/lib.sh"
 cd "$scratch" || exit 1
 KBUILD=${QUIZ_KERNEL_BUILD:-$source_root/scripts/quiz-kernel-build}
@@ -99,5 +100,39 @@ env --default-signal=INT script -qec "$KBUILD --no-btf -j1 $scratch/tree" /dev/n
 is "$?" 0 "a build on a terminal succeeds" "$(tail -c 600 tty-ok.out)"
 test -f "$kernels/$release/bzImage"
 ok $? "and publishes its kernel"
+
+# 17.15: two builds of one source (a tarball: unpacked once) run one after the other.
+tar -C "$scratch" -czf linux-fake.tar.gz tree
+: >make.log
+FAKE_MAKE_SLEEP=2 FAKE_MAKE_TAG=A "$KBUILD" --no-btf -j1 "$scratch/linux-fake.tar.gz" >a.out 2>a.err &
+a=$!
+wait_for 20 grep -q 'start A' make.log
+FAKE_MAKE_SLEEP=2 FAKE_MAKE_TAG=B "$KBUILD" --no-btf -j1 -e CONFIG_FAKE_B "$scratch/linux-fake.tar.gz" \
+	>b.out 2>b.err &
+b=$!
+wait_exit "$a" 60
+is "$?" 0 "17.15: the first of two concurrent builds of one source succeeds" "$(tail -n 5 a.err)"
+wait_exit "$b" 60
+is "$?" 0 "17.15: the second succeeds too" "$(tail -n 5 b.err)"
+grep -q 'waiting for another build of' b.err
+ok $? "17.15: the second said it waits for the first" "$(cat b.err)"
+is "$(paste -sd' ' make.log)" "start A end A start B end B" "17.15: their compiles did not overlap"
+grep -qx CONFIG_FAKE_B=y "$kernels/$release/config"
+ok $? "17.15: the kernel published last is the second's"
+
+# 17.15: a failed build keeps the previous kernel, and its kbuild still describes it.
+"$KBUILD" --no-btf -j1 "$scratch/tree" >good.out 2>good.err
+is "$?" 0 "a build of the tree succeeds" "$(tail -n 5 good.err)"
+before=$(readlink "$kernels/$release")
+kbuild_config=$(sha256sum <"$kernels/$release/kbuild/.config")
+FAKE_MAKE_FAIL=1 "$KBUILD" --no-btf -j1 -e CONFIG_FAKE_EXTRA "$scratch/tree" >bad.out 2>bad.err
+is "$?" 1 "17.15: a build that fails to compile exits 1"
+is "$(readlink "$kernels/$release")" "$before" "17.15: the previous kernel stays published"
+test -f "$kernels/$release/bzImage" && test -f "$kernels/$release/vmlinux"
+ok $? "17.15: with its files"
+is "$(sha256sum <"$kernels/$release/kbuild/.config")" "$kbuild_config" \
+	"17.15: its kbuild's .config is untouched by the failed build"
+! grep -q CONFIG_FAKE_EXTRA "$kernels/$release/kbuild/.config"
+ok $? "17.15: (the failed build's option is not in it)"
 
 done_testing
