@@ -10,6 +10,8 @@ source_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 tap_n=0
 tap_failed=0
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/quiz-host-test.XXXXXX")
+export TMPDIR=$scratch/tmp # what the tools under test leave behind goes with the scratch folder
+mkdir -p "$TMPDIR"
 # Whatever a test left running (a quiz that did not stop, its QEMU, a make) goes with it.
 cleanup_scratch() {
 	local p
