@@ -21,6 +21,19 @@ FAKE_QEMU_SCENARIO='write stdout 10000000;status 0' "$QUIZ" true 2>err | head -c
 is "${PIPESTATUS[0]}" 141 "17.7: a reader that leaves (| head) still ends the run as a pipeline: 141"
 is "$(cat err)" "" "17.7: quietly"
 
+# Queued output never holds the run: a reader that never reads still lets -t and SIGTERM work.
+mkfifo stalled
+exec 3<>stalled
+FAKE_QEMU_SCENARIO='write stdout 10000000;status 0' "$QUIZ" -t 2 true >stalled 2>err
+is "$?" 124 "a reader that never reads does not keep -t from ending the run"
+FAKE_QEMU_SCENARIO='write stdout 10000000;status 0' "$QUIZ" true >stalled 2>err &
+q=$!
+sleep 1
+kill -TERM "$q"
+wait_exit "$q" 5
+is "$?" 143 "nor SIGTERM"
+exec 3>&-
+
 # 17.8: signals while output is being written. The reader goes slower than the guest writes,
 # so quiz's writes wait for the pipe while the signals come.
 size=20000000
