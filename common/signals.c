@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* Signal sets shared by the run, the VM relay and matrix runs. */
+/* Signal sets shared by the run, the VM relay and matrix runs; the clean state of children. */
 #include "signals.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 void stop_signals(sigset_t *ret, bool with_sigchld)
 {
@@ -19,4 +24,24 @@ void child_reset_signals(void)
 	sigemptyset(&none);
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 	(void)signal(SIGPIPE, SIG_DFL);
+}
+
+void child_close_fds(void)
+{
+	if (close_range(3, ~0U, 0) == 0)
+		return;
+	/* Kernels before 5.9: what /proc says is open, except the listing's own descriptor. */
+	DIR *d = opendir("/proc/self/fd");
+	if (!d) {
+		for (int fd = 3; fd < 1024; fd++)
+			(void)close(fd); /* most are not open: EBADF */
+		return;
+	}
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		int fd = atoi(de->d_name);
+		if (fd > 2 && fd != dirfd(d))
+			(void)close(fd); /* nothing to do if it fails: the child execs next */
+	}
+	closedir(d);
 }

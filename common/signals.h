@@ -10,3 +10,9 @@ void stop_signals(sigset_t *ret, bool with_sigchld);
 
 /* In a child about to exec: no blocked signals, default SIGPIPE (quiz ignores it). */
 void child_reset_signals(void);
+
+/*
+ * In a child about to exec, once 0, 1 and 2 are what it needs: every other descriptor closed,
+ * quiz's own and those quiz inherited from its parent, so none leaks into QEMU or a hook.
+ */
+void child_close_fds(void);

@@ -142,6 +142,7 @@ static void probe_child(char *const *argv, int out, int err)
 	int null = open("/dev/null", O_RDONLY);
 	if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out == err ? 1 : err, 2) < 0)
 		_exit(125);
+	child_close_fds();
 	execvp(argv[0], argv);
 	dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
 	_exit(127);

@@ -33,6 +33,7 @@ static char *first_line_of(char *const *argv, int *ret_status)
 		int null = open("/dev/null", O_RDONLY);
 		if (null < 0 || dup2(null, 0) < 0 || dup2(fds[1], 1) < 0 || dup2(fds[1], 2) < 0)
 			_exit(127);
+		child_close_fds();
 		execvp(argv[0], argv);
 		_exit(127);
 	}

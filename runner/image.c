@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include "buf.h"
+#include "interrupt.h"
 #include "log.h"
 #include "macro.h"
 #include "signals.h"
@@ -19,14 +20,16 @@ static int run_wait(char *const *argv)
 		return -errno;
 	if (pid == 0) {
 		child_reset_signals();
+		child_close_fds();
 		execv(argv[0], argv);
 		log_error("cannot run %s: %s", argv[0], strerror(errno));
 		_exit(127);
 	}
+	/* In quiz's process group: Ctrl-C reaches it, and its traps clean up. */
 	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
+	int r = child_wait(pid, &status);
+	if (r < 0)
+		return r;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
 }
 

@@ -116,9 +116,16 @@ int kernel_resolve(const char *home, const char *selector, struct kernel *ret)
 	}
 	if (!list.len)
 		return -ENOENT;
-	_cleanup_free_ char *dir = NULL;
-	if (asprintf(&dir, "%s/kernels/" ARCH "/%s", home, list.items[pick]) < 0)
+	_cleanup_free_ char *name = NULL;
+	if (asprintf(&name, "%s/kernels/" ARCH "/%s", home, list.items[pick]) < 0)
 		return -ENOMEM;
+	/*
+	 * The release's name is a symlink that a rebuild swaps: resolved once, so that the image,
+	 * config and layer of one run all come from the same build.
+	 */
+	_cleanup_free_ char *dir = realpath(name, NULL);
+	if (!dir)
+		return -errno;
 	return kernel_at(dir, list.items[pick], ret);
 }
 

@@ -11,6 +11,7 @@
 #include "accel_host.h"
 #include "doctor.h"
 #include "image.h"
+#include "interrupt.h"
 #include "kernels.h"
 #include "log.h"
 #include "matrix.h"
@@ -21,7 +22,6 @@
 #include "qemu_argv.h"
 #include "run_dir.h"
 #include "run_layer.h"
-#include "signals.h"
 #include "vm.h"
 
 #define EXIT_QUIZ_FAILED 125
@@ -89,6 +89,11 @@ static int check_inputs(const struct quiz_options *o)
 		log_error("%s: Is a directory; name the program in it", prog);
 		return -EISDIR;
 	}
+	if (prog && strchr(prog, '/') && !S_ISREG(st.st_mode)) {
+		/* A FIFO, a device or a socket: quiz would copy it, the guest could not run it. */
+		log_error("%s: not a regular file, so not a program; name a file", prog);
+		return -EISDIR;
+	}
 	return 0;
 }
 
@@ -125,7 +130,7 @@ static int apply_profiles(const struct profile_set *set, const struct run_dir *d
 	int r = layer_fd < 0 ? -errno : profiles_write_layer(set, layer_fd, &error);
 	if (r >= 0 && !dry_run) /* hooks make disks and print: a dry run boots nothing */
 		r = profiles_run_host_hooks(set, dir->path, k, hook_args, &error);
-	if (r < 0)
+	if (r < 0 && !interrupt_requested()) /* a stop signal: the caller says so */
 		log_error("%s", error ? error : strerror(-r));
 	return r;
 }
@@ -317,14 +322,20 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 	/* Before signals wait: a Ctrl-C may cut it short, and the next quiz goes on with it. */
 	collect_stale_runs(p);
 	/*
-	 * From here on quiz owns things to clean up: Ctrl-C and friends wait (blocked) until the
-	 * VM relay reads them from its signalfd, or until quiz exits after cleaning up.
+	 * From here on quiz owns things to clean up. During the set-up a stop signal is noted
+	 * and makes whatever blocks (a FIFO as the program, a slow host hook) give up; then the
+	 * signals are blocked until the VM relay reads them from its signalfd, or until quiz
+	 * exits after cleaning up.
 	 */
-	sigset_t stop;
-	stop_signals(&stop, false);
-	(void)sigprocmask(SIG_BLOCK, &stop, NULL);
+	r = interrupt_begin();
+	if (r < 0) {
+		(void)interrupt_end();
+		log_error("cannot catch stop signals during the set-up: %s", strerror(-r));
+		return EXIT_QUIZ_FAILED;
+	}
 	r = run_dir_create(p->home, &dir);
 	if (r < 0) {
+		(void)interrupt_end();
 		log_error("cannot create a run directory under %s/runs: %s", p->home, strerror(-r));
 		return EXIT_QUIZ_FAILED;
 	}
@@ -337,13 +348,18 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 	bool tmux = mode == RUN_MODE_TMUX || (mode == RUN_MODE_AUTO && isatty(1));
 	struct run_setup setup = {o, &k, cwd, tmux ? "tmux" : "raw", &set};
 	r = run_layer_write(&setup, dir.fd, dir.path, &sh);
-	if (r < 0)
+	if (r < 0 && !interrupt_requested())
 		log_error("cannot write the run layer in %s: %s", dir.path, strerror(-r));
-	if (r >= 0)
+	if (r >= 0 && !interrupt_requested())
 		r = apply_profiles(&set, &dir, &k, o->dry_run, &hook_args);
-	if (r >= 0)
+	if (r >= 0 && !interrupt_requested())
 		r = build_argv(o, &k, image, &sh, &set, &hook_args, tmux, accel.accel, &argv);
-	if (r >= 0 && o->dry_run) {
+	int stopped = interrupt_end();
+	if (stopped) {
+		log_error("stopped by signal %d (%s) while setting up the run; nothing was started",
+			  stopped, strsignal(stopped));
+		status = 128 + stopped;
+	} else if (r >= 0 && o->dry_run) {
 		print_dry_run(&argv, &sh);
 		status = 0;
 	} else if (r >= 0) {

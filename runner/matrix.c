@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -168,10 +169,19 @@ static int capture_dir(const struct quiz_options *o, const char *tmp, const char
 
 static pid_t start_entry(struct matrix_entry *e, struct slot *s, matrix_run_fn run, void *userdata)
 {
+	pid_t parent = getpid();
 	s->started = now_ms();
 	pid_t pid = fork();
 	if (pid != 0)
 		return pid;
+	/*
+	 * A child dies with the matrix quiz, even one killed by SIGKILL: SIGTERM, which it handles
+	 * like any stop signal (its VM stopped, its run directory removed). A parent gone before
+	 * the prctl is seen by getppid().
+	 */
+	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		_exit(128 + SIGTERM);
 	_cleanup_free_ char *out = NULL, *err = NULL, *console = NULL;
 	if (asprintf(&out, "%s/stdout", s->dir) < 0 || asprintf(&err, "%s/stderr", s->dir) < 0 ||
 	    asprintf(&console, "%s/console.log", s->dir) < 0)

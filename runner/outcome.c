@@ -140,6 +140,11 @@ int outcome_report(const struct vm_result *res, const struct run_dir *dir, unsig
 			log_error("stopped by signal %d (%s); the VM was stopped", res->signal,
 				  strsignal(res->signal));
 		return 128 + res->signal;
+	case VM_OUTPUT_ERROR:
+		/* On stderr itself this line may be lost too: the status still says it. */
+		log_error("writing the program's output to %s failed: %s; the VM was stopped",
+			  res->output_fd == 1 ? "stdout" : "stderr", strerror(-res->output_error));
+		return EXIT_QUIZ_FAILED;
 	case VM_NO_STATUS: break;
 	}
 	return no_status(res, dir, accel);

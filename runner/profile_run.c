@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "interrupt.h"
 #include "layer_files.h"
 #include "log.h"
 #include "paths.h"
@@ -321,19 +322,23 @@ static int run_host_hook(const struct resolved_profile *rp, const char *run_dir,
 		return -errno;
 	if (pid == 0) {
 		/* Its words are diagnostics: stdout joins stderr, the program owns stdout. */
+		/* Its own process group: a stop signal to quiz ends the hook and its children. */
 		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		child_reset_signals();
+		(void)setpgid(0, 0);
 		if (null < 0 || dup2(null, 0) < 0 || dup2(2, 1) < 0 || chdir(run_dir) < 0)
 			_exit(126);
+		child_close_fds();
 		for (size_t i = 0; i < env.len; i++)
 			(void)putenv(env.items[i]);
 		execl(hook, hook, (char *)NULL);
 		_exit(127);
 	}
+	(void)setpgid(pid, pid); /* also here: kill(-pid) must work before the child runs */
 	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
+	r = child_wait(pid, &status);
+	if (r < 0)
+		return r;
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status) ? -WEXITSTATUS(status) - 1000 : 0;
 	return -1000 - 128 - WTERMSIG(status);

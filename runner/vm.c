@@ -32,6 +32,18 @@ static const char *const socket_names[N_SOCKETS] = {
 #define EXIT_GRACE_MS 10000
 #define STATUS_MAX 4096
 
+/*
+ * Output on its way to one of quiz's own outputs. It is written as the output takes it, never
+ * blocking the relay (a reader that stalls must not keep -t or Ctrl-C from working), and what
+ * is not written yet stays here whatever signal comes: the loop stops reading the sockets that
+ * feed a queue until it is empty again, so it holds at most about one read.
+ */
+struct out_queue {
+	struct buf data;
+	size_t done;  /* bytes of data written */
+	size_t chunk; /* the most one write may take once poll says POLLOUT, without blocking */
+};
+
 struct vm {
 	const struct vm_options *o;
 	int listen[N_SOCKETS];
@@ -46,8 +58,10 @@ struct vm {
 	size_t stdin_sent;
 	bool stdin_eof;
 	bool stdin_shut;
-	bool stdout_broken; /* EPIPE on quiz's stdout: the run ends as a pipeline would */
-	bool stop;	    /* an output write gave up for a signal or the deadline */
+	struct out_queue out[3]; /* [1] quiz's stdout, [2] its stderr */
+	bool output_broken;	 /* EPIPE on stdout or stderr: the run ends as a pipeline would */
+	int output_error;	 /* -errno of another failed write there: the run failed */
+	int output_error_fd;
 	long long deadline; /* -t, CLOCK_MONOTONIC ms; 0 = none */
 	unsigned long long received[N_SOCKETS];
 	long long at_console;
@@ -77,38 +91,91 @@ static int listen_at(int dirfd, const char *name)
 	return fd;
 }
 
-/*
- * Write everything to one of quiz's own outputs without ever blocking the relay for good: a
- * reader that stalls must not keep -t or Ctrl-C from working. Pipes and sockets get at most
- * PIPE_BUF bytes per POLLOUT, which never blocks. -EINTR: a signal is pending (left for the
- * loop to read); -ETIMEDOUT: the deadline passed; -EPIPE: the reader is gone.
- */
-static int write_out(struct vm *vm, int fd, const char *p, size_t len)
+/* Pipes and sockets take PIPE_BUF bytes per POLLOUT without blocking; files and ttys more. */
+static size_t write_chunk(int fd)
 {
 	struct stat st;
-	size_t chunk = fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))
-			       ? PIPE_BUF
-			       : 1 << 16;
-	while (len > 0) {
-		struct pollfd pfd[2] = {{.fd = fd, .events = POLLOUT},
-					{.fd = vm->sigfd, .events = POLLIN}};
-		long long wait = vm->deadline ? vm->deadline - now_ms() : -1;
-		if (vm->deadline && wait <= 0)
-			return -ETIMEDOUT;
-		int ready = poll(pfd, 2, wait > INT32_MAX ? INT32_MAX : (int)wait);
-		if (ready < 0 && errno == EINTR)
-			continue;
-		if (ready == 0)
-			return -ETIMEDOUT;
-		if (pfd[1].revents & POLLIN)
-			return -EINTR;
-		ssize_t n = write(fd, p, len < chunk ? len : chunk);
+	return fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) ? PIPE_BUF
+										     : 1 << 16;
+}
+
+static bool output_failed(const struct vm *vm)
+{
+	return vm->output_broken || vm->output_error;
+}
+
+static bool queued(const struct vm *vm, int fd)
+{
+	return vm->out[fd].done < vm->out[fd].data.len;
+}
+
+static void fail_output(struct vm *vm, int fd, int r)
+{
+	if (r == -EPIPE)
+		vm->output_broken = true;
+	else if (!vm->output_error)
+		vm->output_error = r, vm->output_error_fd = fd;
+}
+
+/* Write what fd takes now; the rest waits for the loop's next POLLOUT. */
+static void flush_out(struct vm *vm, int fd)
+{
+	struct out_queue *q = &vm->out[fd];
+	while (queued(vm, fd) && !output_failed(vm)) {
+		struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+		if (poll(&pfd, 1, 0) <= 0)
+			return; /* not ready, or a signal: later */
+		if (pfd.revents & POLLNVAL) {
+			fail_output(vm, fd, -EBADF);
+			return;
+		}
+		size_t left = q->data.len - q->done;
+		ssize_t n = write(fd, q->data.data + q->done, left < q->chunk ? left : q->chunk);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			return;
+		if (n < 0) {
+			fail_output(vm, fd, -errno);
+			return;
+		}
+		q->done += (size_t)n;
+	}
+	if (!queued(vm, fd))
+		q->done = q->data.len = 0; /* the buffer is kept for the next data */
+}
+
+static void queue_out(struct vm *vm, int fd, const char *data, size_t len)
+{
+	if (output_failed(vm))
+		return; /* the run is ending */
+	int r = buf_append(&vm->out[fd].data, data, len);
+	if (r < 0)
+		fail_output(vm, fd, r);
+	else
+		flush_out(vm, fd);
+}
+
+/* console.log is a regular file, for diagnosis: a full disk there does not fail the run. */
+static void log_console(struct vm *vm, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(vm->console_log, data, len);
+		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
+		if (n <= 0)
+			return;
+		data += n;
 		len -= (size_t)n;
+	}
+}
+
+/* Which of quiz's outputs a socket's data goes to; 0: none (or not only there). */
+static int destination(const struct vm *vm, int which)
+{
+	switch (which) {
+	case SOCK_STDOUT:
+	case SOCK_TTY: return 1;
+	case SOCK_STDERR: return 2;
+	case SOCK_CONSOLE: return vm->o->verbose ? 2 : 0;
 	}
 	return 0;
 }
@@ -127,26 +194,16 @@ static pid_t spawn_qemu(const struct vm_options *o, const sigset_t *old_mask)
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
 		_exit(125);
-	int log = openat(o->run_dir_fd, "qemu.log", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	int null = open("/dev/null", O_RDWR);
+	int log = openat(o->run_dir_fd, "qemu.log", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (log < 0 || null < 0 || fchdir(o->run_dir_fd) < 0)
 		_exit(125);
-	(void)dup2(null, 0);
-	(void)dup2(log, 1);
-	(void)dup2(log, 2);
+	if (dup2(null, 0) < 0 || dup2(log, 1) < 0 || dup2(log, 2) < 0)
+		_exit(125);
+	child_close_fds(); /* QEMU gets 0, 1, 2: the sockets it connects to are paths */
 	execvp(o->argv[0], o->argv);
 	dprintf(2, "cannot run %s: %s\n", o->argv[0], strerror(errno));
 	_exit(127);
-}
-
-static void output(struct vm *vm, int fd, const char *data, size_t len)
-{
-	int r = write_out(vm, fd, data, len);
-	if (r == -EPIPE && fd == 1)
-		vm->stdout_broken = true;
-	else if (r == -EINTR || r == -ETIMEDOUT)
-		vm->stop = true;
-	/* other errors (a full disk for the log, a closed stderr): nowhere to report them */
 }
 
 static void on_data(struct vm *vm, int which, const char *data, size_t len)
@@ -156,16 +213,13 @@ static void on_data(struct vm *vm, int which, const char *data, size_t len)
 	case SOCK_CONSOLE:
 		if (!vm->at_console)
 			vm->at_console = now_ms();
-		output(vm, vm->console_log, data, len);
+		log_console(vm, data, len);
 		if (vm->o->verbose)
-			output(vm, 2, data, len);
+			queue_out(vm, 2, data, len);
 		break;
 	case SOCK_STDOUT:
 	case SOCK_TTY:
-		if (!vm->stdout_broken)
-			output(vm, 1, data, len);
-		break;
-	case SOCK_STDERR: output(vm, 2, data, len); break;
+	case SOCK_STDERR: queue_out(vm, destination(vm, which), data, len); break;
 	case SOCK_STATUS:
 		if (vm->status.len + len < STATUS_MAX)
 			(void)buf_append(&vm->status, data, len); /* ENOMEM: no status, exit 125 */
@@ -173,11 +227,17 @@ static void on_data(struct vm *vm, int which, const char *data, size_t len)
 	}
 }
 
-/* Read what is there; returns false at EOF or error (the socket is then closed). */
-static bool pump(struct vm *vm, int which)
+/*
+ * Read what is there, or (all) until EOF; returns false at EOF or error (the socket is then
+ * closed). Unless all, it stops while the output this socket feeds has data queued.
+ */
+static bool pump(struct vm *vm, int which, bool all)
 {
 	char chunk[65536];
+	int to = destination(vm, which);
 	for (;;) {
+		if (output_failed(vm) || (!all && to && queued(vm, to)))
+			return true; /* the loop decides what happens next */
 		ssize_t n = read(vm->conn[which], chunk, sizeof(chunk));
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -189,8 +249,6 @@ static bool pump(struct vm *vm, int which)
 			return false;
 		}
 		on_data(vm, which, chunk, (size_t)n);
-		if (vm->stop || vm->stdout_broken)
-			return true; /* the loop decides what happens next */
 	}
 }
 
@@ -299,9 +357,13 @@ static int add_polls(struct vm *vm, struct pollfd *pfd, int *who)
 		if (vm->conn[i] < 0 && vm->listen[i] >= 0)
 			pfd[n] = (struct pollfd){.fd = vm->listen[i], .events = POLLIN},
 			who[n++] = 100 + i;
-		else if (vm->conn[i] >= 0 && i != SOCK_STDIN)
+		else if (vm->conn[i] >= 0 && i != SOCK_STDIN &&
+			 !(destination(vm, i) && queued(vm, destination(vm, i))))
 			pfd[n] = (struct pollfd){.fd = vm->conn[i], .events = POLLIN}, who[n++] = i;
 	}
+	for (int fd = 1; fd <= 2; fd++)
+		if (queued(vm, fd))
+			pfd[n] = (struct pollfd){.fd = fd, .events = POLLOUT}, who[n++] = 400 + fd;
 	if (vm->input != SOCK_STDIN && vm->conn[SOCK_STDIN] >= 0) {
 		(void)close(vm->conn[SOCK_STDIN]); /* tmux mode: the tty is the input */
 		vm->conn[SOCK_STDIN] = -1;
@@ -324,8 +386,8 @@ static void relay(struct vm *vm, struct vm_result *res)
 	long long grace = 0;
 	bool acked = false;
 	for (;;) {
-		struct pollfd pfd[2 * N_SOCKETS + 2];
-		int who[2 * N_SOCKETS + 2];
+		struct pollfd pfd[2 * N_SOCKETS + 4];
+		int who[2 * N_SOCKETS + 4];
 		nfds_t n = (nfds_t)add_polls(vm, pfd, who);
 
 		/* Until the guest has its answer the deadline counts; after it, the grace. */
@@ -334,13 +396,9 @@ static void relay(struct vm *vm, struct vm_result *res)
 			wait = vm->deadline > t ? vm->deadline - t : 0;
 		if (acked)
 			wait = grace > t ? grace - t : 0;
-		int ready = vm->stop ? 0 : poll(pfd, n, wait > INT32_MAX ? INT32_MAX : (int)wait);
+		int ready = poll(pfd, n, wait > INT32_MAX ? INT32_MAX : (int)wait);
 		if (ready < 0 && errno != EINTR)
 			return;
-		if (vm->stop) { /* a write gave up: see what stopped it */
-			vm->stop = false;
-			ready = poll(pfd, 1, 0);
-		}
 
 		for (nfds_t i = 0; i < n && ready > 0; i++) {
 			if (!pfd[i].revents && who[i] != 200)
@@ -369,19 +427,16 @@ static void relay(struct vm *vm, struct vm_result *res)
 				pump_stdin(vm, pfd[i].revents, 0);
 			} else if (who[i] == 300) {
 				pump_stdin(vm, 0, pfd[i].revents);
+			} else if (who[i] > 400) {
+				flush_out(vm, who[i] - 400);
 			} else if (who[i] >= 0 && who[i] < N_SOCKETS) {
-				(void)pump(vm, who[i]);
+				(void)pump(vm, who[i], false);
 				if (who[i] == SOCK_STATUS && status_complete(vm) && !res->at_status)
 					res->at_status = now_ms();
 			}
-			if (vm->stop)
-				break;
 		}
-		if (vm->stdout_broken) {
-			res->outcome = VM_SIGNALED; /* as a pipeline: the reader left, SIGPIPE */
-			res->signal = SIGPIPE;
-			return;
-		}
+		if (output_failed(vm))
+			return; /* vm_run says what it means */
 		if (!acked && status_complete(vm) && have_all_output(vm)) {
 			(void)!write(vm->conn[SOCK_STATUS], "\n",
 				     1); /* a lost answer: the guest waits */
@@ -409,8 +464,54 @@ static void drain(struct vm *vm)
 		int flags = fcntl(vm->conn[i], F_GETFL);
 		(void)fcntl(vm->conn[i], F_SETFL,
 			    flags & ~O_NONBLOCK); /* EOF comes: QEMU is dead */
-		while (vm->conn[i] >= 0 && !vm->stop && pump(vm, i))
+		/* What is left in a socket is bounded by its buffer: queued whole. */
+		while (vm->conn[i] >= 0 && !output_failed(vm) && pump(vm, i, true))
 			;
+	}
+}
+
+static bool is_stop_signal(int sig)
+{
+	sigset_t stop;
+	stop_signals(&stop, false);
+	return sigismember(&stop, sig) == 1;
+}
+
+/*
+ * QEMU is gone: write out what is queued. A stop signal or the deadline still ends the wait
+ * for a slow reader (the output is then incomplete, and the outcome says so); SIGCHLD and
+ * SIGWINCH mean nothing any more.
+ */
+static void flush_all(struct vm *vm, struct vm_result *res)
+{
+	while ((queued(vm, 1) || queued(vm, 2)) && !output_failed(vm)) {
+		struct pollfd pfd[3] = {{.fd = vm->sigfd, .events = POLLIN}};
+		nfds_t n = 1;
+		for (int fd = 1; fd <= 2; fd++)
+			if (queued(vm, fd))
+				pfd[n++] = (struct pollfd){.fd = fd, .events = POLLOUT};
+		long long wait = vm->deadline ? vm->deadline - now_ms() : -1;
+		int ready = vm->deadline && wait <= 0
+				    ? 0
+				    : poll(pfd, n, wait > INT32_MAX ? INT32_MAX : (int)wait);
+		if (ready == 0) {
+			res->outcome = VM_TIMEOUT;
+			return;
+		}
+		if (ready < 0 && errno != EINTR) {
+			fail_output(vm, pfd[1].fd, -errno);
+			return;
+		}
+		struct signalfd_siginfo si;
+		if ((pfd[0].revents & POLLIN) && read(vm->sigfd, &si, sizeof(si)) == sizeof(si) &&
+		    is_stop_signal((int)si.ssi_signo)) {
+			res->outcome = VM_SIGNALED;
+			res->signal = (int)si.ssi_signo;
+			return;
+		}
+		for (nfds_t i = 1; i < n; i++)
+			if (pfd[i].revents)
+				flush_out(vm, pfd[i].fd);
 	}
 }
 
@@ -472,17 +573,31 @@ int vm_run(const struct vm_options *o, struct vm_result *ret)
 		raw_tty = tcsetattr(0, TCSANOW, &raw) == 0;
 	}
 	res.at_qemu = now_ms();
+	for (int fd = 1; fd <= 2; fd++)
+		vm.out[fd].chunk = write_chunk(fd);
 	if (r >= 0)
 		r = vm.qemu = spawn_qemu(o, &old_mask);
 	if (r >= 0) {
 		r = 0;
 		relay(&vm, &res);
 		kill_qemu(&vm);
-		/* Stopped by a signal or the timeout: what is left is not waited for. */
-		vm.stop = res.outcome == VM_SIGNALED || res.outcome == VM_TIMEOUT;
 		res.at_exit = now_ms();
 		res.at_console = vm.at_console;
-		drain(&vm);
+		/* Stopped by a signal, the timeout or a failed output: what is left is not waited
+		 * for. */
+		if (res.outcome != VM_SIGNALED && res.outcome != VM_TIMEOUT &&
+		    !output_failed(&vm)) {
+			drain(&vm);
+			flush_all(&vm, &res);
+		}
+		if (res.outcome == VM_NO_STATUS && vm.output_broken) {
+			res.outcome = VM_SIGNALED; /* as a pipeline: the reader left, SIGPIPE */
+			res.signal = SIGPIPE;
+		} else if (res.outcome == VM_NO_STATUS && vm.output_error) {
+			res.outcome = VM_OUTPUT_ERROR;
+			res.output_error = vm.output_error;
+			res.output_fd = vm.output_error_fd;
+		}
 		parse_status(&vm, &res);
 		res.qemu_status = vm.qemu_status;
 	}
@@ -502,6 +617,8 @@ int vm_run(const struct vm_options *o, struct vm_result *ret)
 		(void)close(vm.sigfd);
 	buf_free(&vm.status);
 	buf_free(&vm.stdin_pending);
+	buf_free(&vm.out[1].data);
+	buf_free(&vm.out[2].data);
 	/* The signals stay blocked: a second Ctrl-C must not cut the caller's cleanup short. */
 	if (r < 0)
 		return r;

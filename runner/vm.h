@@ -11,17 +11,20 @@ enum vm_outcome {
 	VM_STATUS,	/* the guest reported "exit N" */
 	VM_GUEST_ERROR, /* the guest reported "error MESSAGE" */
 	VM_TIMEOUT,
-	VM_SIGNALED,  /* quiz got SIGINT/SIGTERM/SIGHUP */
-	VM_NO_STATUS, /* QEMU ended (or could not start) without a status */
+	VM_SIGNALED,	 /* quiz got SIGINT/SIGTERM/SIGHUP */
+	VM_NO_STATUS,	 /* QEMU ended (or could not start) without a status */
+	VM_OUTPUT_ERROR, /* writing to quiz's stdout or stderr failed (not EPIPE: VM_SIGNALED) */
 };
 
 struct vm_result {
 	enum vm_outcome outcome;
-	int exit_code;	 /* VM_STATUS: the program's status */
-	int signal;	 /* VM_SIGNALED: which */
-	char *message;	 /* VM_GUEST_ERROR: the guest's words */
-	int qemu_status; /* waitpid status of QEMU, -1 if unknown */
-	char *timeline;	 /* the guest's " stage=ms ..." (uptime), NULL if none came */
+	int exit_code;	  /* VM_STATUS: the program's status */
+	int signal;	  /* VM_SIGNALED: which */
+	char *message;	  /* VM_GUEST_ERROR: the guest's words */
+	int output_error; /* VM_OUTPUT_ERROR: -errno */
+	int output_fd;	  /* VM_OUTPUT_ERROR: 1 or 2 */
+	int qemu_status;  /* waitpid status of QEMU, -1 if unknown */
+	char *timeline;	  /* the guest's " stage=ms ..." (uptime), NULL if none came */
 	/* Host clock (CLOCK_MONOTONIC ms) at: QEMU forked, first console byte, status, QEMU gone.
 	 */
 	long long at_qemu, at_console, at_status, at_exit;

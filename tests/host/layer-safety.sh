@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Profile files never write into the kernel cache through the run layer's hard links (17.2),
 # nor through symlinks already in the run layer (17.3); both with --dry-run, no VM.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/dry-lib.sh"
 fake_cache
 mkdir -p "$scratch/project" && cd "$scratch/project" || exit 1
 config_before=$(cat "$kernel_dir/config")

@@ -1,36 +1,110 @@
 # SPDX-License-Identifier: MIT
-# Shared by the host tests (no VM): the VM tests' TAP helpers, and a fake cache --dry-run takes.
-. "$(dirname "$0")/../vm/lib.sh"
-source_dir=$(cd "$(dirname "$0")/../.." && pwd)
+# Shared by the host tests: TAP output, a scratch folder, a fake cache and the fake QEMU.
+set -u
 
-# A cache with one kernel, 6.1.1, that passes quiz's checks but boots nothing: bzImage is any
-# file, config has what kconfig/base.config asks for, layer/boot/config-6.1.1 is a hard link of
-# config (as quiz-kernel build makes it). The image is any file; with QUIZ_IMAGE set quiz does
-# not refresh it. The user's profiles and kernel choice are kept out, and QUIZ_ACCEL=tcg keeps
-# stderr free of what this host's /dev/kvm would make quiz say.
-fake_cache() {
-	export QUIZ_HOME=$scratch/home QUIZ_IMAGE=$scratch/fake.ext2 HOME=$scratch/user QUIZ_ACCEL=tcg
-	unset QUIZ_KERNEL XDG_CONFIG_HOME XDG_CACHE_HOME QUIZ_DATA_DIR
-	kernel_dir=$QUIZ_HOME/kernels/x86_64/6.1.1
-	mkdir -p "$kernel_dir/layer/boot" "$HOME"
-	echo 'not a kernel' >"$kernel_dir/bzImage"
-	{ grep '^CONFIG_' "$source_dir/kconfig/base.config"; echo CONFIG_HZ=1000; } >"$kernel_dir/config"
-	ln "$kernel_dir/config" "$kernel_dir/layer/boot/config-6.1.1"
-	echo 'not an image' >"$QUIZ_IMAGE"
+: "${QUIZ:?QUIZ must point at the quiz binary (meson sets it)}"
+: "${FAKE_QEMU:?FAKE_QEMU must point at tests/fake-qemu (meson sets it)}"
+case $QUIZ in */*) QUIZ=$(readlink -f "$QUIZ") ;; esac
+FAKE_QEMU=$(readlink -f "$FAKE_QEMU")
+source_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+tap_n=0
+tap_failed=0
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/quiz-host-test.XXXXXX")
+export TMPDIR=$scratch/tmp # what the tools under test leave behind goes with the scratch folder
+mkdir -p "$TMPDIR"
+# Whatever a test left running (a quiz that did not stop, its QEMU, a make) goes with it.
+cleanup_scratch() {
+	local p
+	for p in $(ours .); do kill -9 "$p" 2>/dev/null; done
+	rm -rf "$scratch"
+}
+trap cleanup_scratch EXIT
+
+ok() { # ok CONDITION-STATUS DESCRIPTION [DIAGNOSTIC]
+	tap_n=$((tap_n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $tap_n - $2"
+	else
+		tap_failed=$((tap_failed + 1))
+		echo "not ok $tap_n - $2"
+		[ $# -ge 3 ] && printf '%s\n' "$3" | sed 's/^/#   /'
+	fi
+}
+is() { # is GOT WANT DESCRIPTION
+	if [ "$1" = "$2" ]; then ok 0 "$3"; else ok 1 "$3" "got:  $(printf %q "$1")
+want: $(printf %q "$2")"; fi
+}
+done_testing() {
+	echo "1..$tap_n"
+	[ "$tap_failed" = 0 ]
 }
 
-# A profile in ./.quiz/profiles: profile NAME [profile.ini text]
-profile() {
-	mkdir -p ".quiz/profiles/$1"
-	printf '%s\n' "${2:-[profile]}" >".quiz/profiles/$1/profile.ini"
+# A kernel in the cache as quiz-kernel build leaves it: RELEASE -> .store/RELEASE-KEY, with a
+# config that has everything quiz checks for (kconfig/base.config, CONFIG_HZ for TCG).
+fake_kernel() { # fake_kernel RELEASE
+	local kernels=$QUIZ_HOME/kernels/x86_64 store
+	store=.store/$1-0123456789abcdef-1
+	mkdir -p "$kernels/$store/layer/usr/lib/modules/$1"
+	echo "fake bzImage" >"$kernels/$store/bzImage"
+	{ grep '^CONFIG_' "$source_root/kconfig/base.config"; echo CONFIG_HZ=1000; } >"$kernels/$store/config"
+	ln -sfn "$store" "$kernels/$1"
 }
 
-# The run directory a --keep run names on stderr ("quiz: run directory kept: PATH").
-kept_dir() {
-	sed -n 's/^quiz: run directory kept: //p' "$1"
+# A quiz cache with one kernel (6.1.1), a stand-in image and the fake QEMU.
+export QUIZ_HOME=$scratch/home
+export QUIZ_IMAGE=$scratch/fake.ext2
+export QUIZ_ACCEL=tcg
+export QUIZ_QEMU=$FAKE_QEMU
+export FAKE_QEMU_LOG_DIR=$scratch/qemu-logs
+mkdir -p "$QUIZ_HOME" "$FAKE_QEMU_LOG_DIR"
+echo "fake image" >"$QUIZ_IMAGE"
+fake_kernel 6.1.1
+
+runs_left() { # run directories left in the cache
+	ls -A "$QUIZ_HOME/runs" 2>/dev/null | grep -c . || true
 }
 
-# A contract value (NUL-separated key=value records): contract_get FILE KEY (first one).
-contract_get() {
-	tr '\0' '\n' <"$1" | sed -n "s/^$2=//p" | head -n1
+# Processes whose command line holds PATTERN (a regular expression) and whose environment
+# holds this test's scratch folder (exported after this shell started: only what it ran since
+# has it, and parallel tests never see each other's), one pid a line.
+ours() { # ours PATTERN
+	local p
+	for p in $(pgrep -f -- "$1"); do
+		[ "$p" != $$ ] || continue
+		tr '\0' '\n' 2>/dev/null <"/proc/$p/environ" | grep -qF "$scratch" && echo "$p"
+	done
+}
+none_left() { # none_left PATTERN: no process of ours matches
+	[ -z "$(ours "$1")" ]
+}
+running() { # running PATTERN [N]: at least N (1) processes of ours match
+	[ "$(ours "$1" | grep -c .)" -ge "${2:-1}" ]
+}
+run_dirs() { # run_dirs N: at least N run directories exist
+	[ "$(runs_left)" -ge "$1" ]
+}
+
+# The status of background job PID once it ends, or 255 when it did not end within SECONDS
+# (it is then killed).
+wait_exit() { # wait_exit PID SECONDS
+	local until=$((SECONDS + $2))
+	while kill -0 "$1" 2>/dev/null; do
+		if [ "$SECONDS" -ge "$until" ]; then
+			kill -9 "$1" 2>/dev/null
+			wait "$1" 2>/dev/null
+			return 255
+		fi
+		sleep 0.05
+	done
+	wait "$1"
+}
+
+# Wait up to SECONDS for COMMAND to succeed; returns its last status.
+wait_for() { # wait_for SECONDS COMMAND...
+	local until=$((SECONDS + $1))
+	shift
+	while ! "$@"; do
+		[ "$SECONDS" -lt "$until" ] || return 1
+		sleep 0.1
+	done
 }

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # What quiz refuses before boot and how it says it (17.20): kernel words with '"', -m and -c
 # limits, and the message when no kernel is built and no -k given. No VM.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/dry-lib.sh"
 fake_cache
 mkdir -p "$scratch/project" && cd "$scratch/project" || exit 1
 

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Host paths (17.18, host side): a symlinked $PWD, a relative QUIZ_HOME, a folder as the program.
 # No VM: --dry-run --keep, then the run layer's contract (NUL-separated key=value records).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/dry-lib.sh"
 fake_cache
 real=$scratch/real
 mkdir -p "$real/sub" "$scratch/outside/dir"

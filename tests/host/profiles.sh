@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # A profile that shadows one of the same name from an earlier folder says so on stderr when it
 # is used, in one line (17.19). No VM: --dry-run (host hooks do not run in a dry run).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/dry-lib.sh"
 fake_cache
 mkdir -p "$scratch/project" && cd "$scratch/project" || exit 1
 

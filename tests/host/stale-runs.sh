@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Run directories a crash or SIGKILL left are removed by the next quiz; a live run's (its lock
 # held) and a --keep run's stay (17.11). No VM: --dry-run makes and removes a run directory too.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/dry-lib.sh"
 fake_cache
 cd "$scratch" || exit 1
 runs=$QUIZ_HOME/runs

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Target names become folders under --results: "[..]" and friends are refused before any run,
 # with the file and line, and nothing is written beside the results folder (17.5). No VM.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/dry-lib.sh"
 fake_cache
 mkdir -p "$scratch/project" && cd "$scratch/project" || exit 1
 

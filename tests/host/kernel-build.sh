@@ -1,0 +1,138 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# quiz-kernel-build against a fake kernel tree: stopping it stops make; builds of one source
+# wait for one another; a failed build leaves the published kernel and its kbuild as they were.
+. "$(dirname "$0")/lib.sh"
+cd "$scratch" || exit 1
+KBUILD=${QUIZ_KERNEL_BUILD:-$source_root/scripts/quiz-kernel-build}
+for tool in make flock setsid script; do
+	if ! command -v "$tool" >/dev/null; then
+		echo "1..0 # SKIP $tool is not installed"
+		exit 0
+	fi
+done
+ms() { date +%s%3N; }
+release=6.1.99-fake
+kernels=$QUIZ_HOME/kernels/x86_64
+
+# A kernel source tree with just enough for the build script: allnoconfig takes the wanted
+# config as it is, "all" makes the files the script installs (FAKE_MAKE_SLEEP: a long compile,
+# FAKE_MAKE_FAIL: a broken one) and notes its start and end in FAKE_MAKE_LOG.
+mkdir -p tree/arch/x86
+cat >tree/Makefile <<'MAKE'
+MAKEFLAGS += --no-print-directory
+O ?= .
+REL := 6.1.99-fake
+.PHONY: allnoconfig olddefconfig all kernelrelease modules_install
+allnoconfig:
+	mkdir -p $(O)
+	cp $(KCONFIG_ALLCONFIG) $(O)/.config
+olddefconfig:
+	@:
+all:
+	echo "start $(FAKE_MAKE_TAG)" >>$(FAKE_MAKE_LOG)
+	sleep $(or $(FAKE_MAKE_SLEEP),0)
+	if [ -n "$(FAKE_MAKE_FAIL)" ]; then echo "fake: compile error" >&2; exit 1; fi
+	mkdir -p $(O)/arch/x86/boot
+	echo bzImage >$(O)/arch/x86/boot/bzImage
+	cp /bin/true $(O)/vmlinux
+	echo "ffffffff81000000 T _text" >$(O)/System.map
+	echo "end $(FAKE_MAKE_TAG)" >>$(FAKE_MAKE_LOG)
+kernelrelease:
+	@echo $(REL)
+modules_install:
+	mkdir -p $(INSTALL_MOD_PATH)/lib/modules/$(REL)
+MAKE
+export FAKE_MAKE_LOG=$scratch/make.log
+: >make.log
+
+main_of() { # the process of ours matching PATTERN whose parent does not match it
+	local all p
+	all=$(ours "$1")
+	for p in $all; do
+		printf '%s\n' "$all" | grep -qx "$(ps -o ppid= -p "$p" | tr -d ' ')" || echo "$p"
+	done
+}
+
+# 17.12: SIGTERM off a terminal stops the script and its make at once.
+FAKE_MAKE_SLEEP=100 "$KBUILD" --no-btf -j1 "$scratch/tree" >term.out 2>term.err </dev/null &
+k=$!
+wait_for 30 running 'sleep 100'
+ok $? "the fake compile runs" "$(cat term.err)"
+t0=$(ms)
+kill -TERM "$k"
+wait_exit "$k" 10
+is "$?" 143 "17.12: SIGTERM off a terminal during make: the script exits 143"
+took=$(($(ms) - t0))
+[ "$took" -lt 3000 ]
+ok $? "17.12: within seconds, not after the whole make (took ${took} ms)"
+wait_for 3 none_left 'sleep 100'
+ok $? "17.12: no compile of it is left" "$(ps -o pid,args -p "$(ours 'sleep 100' | paste -sd,)" 2>&1)"
+none_left '^make '
+ok $? "17.12: no make of it is left"
+for p in $(ours .); do kill -9 "$p" 2>/dev/null; done # whatever survived a failing check
+
+# 17.12: on a terminal, SIGINT (Ctrl-C) stops make too, not only the script.
+# (A background job of a script starts with SIGINT ignored, and bash cannot trap a signal
+# ignored at its start: env puts it back to what a terminal's foreground job has.)
+env --default-signal=INT script -qec "FAKE_MAKE_SLEEP=100 $KBUILD --no-btf -j1 $scratch/tree" \
+	/dev/null </dev/null >tty.out 2>&1 &
+s=$!
+wait_for 30 running 'sleep 100'
+ok $? "the fake compile runs on a terminal" "$(cat tty.out)"
+kb=$(main_of "^/bin/bash $KBUILD ") # the script's shell, not script(1)
+t0=$(ms)
+kill -INT $kb
+wait_exit "$s" 10
+is "$?" 130 "17.12: SIGINT on a terminal during make: the script exits 130"
+took=$(($(ms) - t0))
+[ "$took" -lt 3000 ]
+ok $? "17.12: within seconds on a terminal too (took ${took} ms)"
+wait_for 3 none_left 'sleep 100'
+ok $? "17.12: no compile is left behind on a terminal" "$(ps -o pid,args -p "$(ours 'sleep 100' | paste -sd,)" 2>&1)"
+none_left '^make '
+ok $? "17.12: no make is left behind on a terminal"
+for p in $(ours .); do kill -9 "$p" 2>/dev/null; done
+
+# On a terminal the progress line counts objects; the build itself must still succeed (it used
+# to fail at "configure": the loop's last read, at EOF, emptied the line holding make's status).
+env --default-signal=INT script -qec "$KBUILD --no-btf -j1 $scratch/tree" /dev/null </dev/null >tty-ok.out 2>&1
+is "$?" 0 "a build on a terminal succeeds" "$(tail -c 600 tty-ok.out)"
+test -f "$kernels/$release/bzImage"
+ok $? "and publishes its kernel"
+
+# 17.15: two builds of one source (a tarball: unpacked once) run one after the other.
+tar -C "$scratch" -czf linux-fake.tar.gz tree
+: >make.log
+FAKE_MAKE_SLEEP=2 FAKE_MAKE_TAG=A "$KBUILD" --no-btf -j1 "$scratch/linux-fake.tar.gz" >a.out 2>a.err &
+a=$!
+wait_for 20 grep -q 'start A' make.log
+FAKE_MAKE_SLEEP=2 FAKE_MAKE_TAG=B "$KBUILD" --no-btf -j1 -e CONFIG_FAKE_B "$scratch/linux-fake.tar.gz" \
+	>b.out 2>b.err &
+b=$!
+wait_exit "$a" 60
+is "$?" 0 "17.15: the first of two concurrent builds of one source succeeds" "$(tail -n 5 a.err)"
+wait_exit "$b" 60
+is "$?" 0 "17.15: the second succeeds too" "$(tail -n 5 b.err)"
+grep -q 'waiting for another build of' b.err
+ok $? "17.15: the second said it waits for the first" "$(cat b.err)"
+is "$(paste -sd' ' make.log)" "start A end A start B end B" "17.15: their compiles did not overlap"
+grep -qx CONFIG_FAKE_B=y "$kernels/$release/config"
+ok $? "17.15: the kernel published last is the second's"
+
+# 17.15: a failed build keeps the previous kernel, and its kbuild still describes it.
+"$KBUILD" --no-btf -j1 "$scratch/tree" >good.out 2>good.err
+is "$?" 0 "a build of the tree succeeds" "$(tail -n 5 good.err)"
+before=$(readlink "$kernels/$release")
+kbuild_config=$(sha256sum <"$kernels/$release/kbuild/.config")
+FAKE_MAKE_FAIL=1 "$KBUILD" --no-btf -j1 -e CONFIG_FAKE_EXTRA "$scratch/tree" >bad.out 2>bad.err
+is "$?" 1 "17.15: a build that fails to compile exits 1"
+is "$(readlink "$kernels/$release")" "$before" "17.15: the previous kernel stays published"
+test -f "$kernels/$release/bzImage" && test -f "$kernels/$release/vmlinux"
+ok $? "17.15: with its files"
+is "$(sha256sum <"$kernels/$release/kbuild/.config")" "$kbuild_config" \
+	"17.15: its kbuild's .config is untouched by the failed build"
+! grep -q CONFIG_FAKE_EXTRA "$kernels/$release/kbuild/.config"
+ok $? "17.15: (the failed build's option is not in it)"
+
+done_testing
