@@ -177,6 +177,17 @@ static int commit(struct buf *dst, struct buf *out)
 	return r;
 }
 
+/* The last n lines of text (len > 0), each ending in '\n'. */
+static int last_lines(const char *text, size_t len, unsigned n, struct buf *ret_tail)
+{
+	size_t end = text[len - 1] == '\n' ? len - 1 : len, start = end;
+	for (unsigned lines = 0; start > 0; start--)
+		if (text[start - 1] == '\n' && ++lines == n)
+			break;
+	int k = buf_append(ret_tail, text + start, end - start);
+	return k < 0 ? k : buf_puts(ret_tail, "\n");
+}
+
 /* The last n lines of the row's stdout followed by its stderr, each line ending in '\n';
  * *ret_tail is left empty (data may stay NULL) when there was no output. */
 static int output_tail(const struct run_result_row *r, unsigned n, struct buf *ret_tail)
@@ -191,13 +202,7 @@ static int output_tail(const struct run_result_row *r, unsigned n, struct buf *r
 		k = buf_puts(&all, e);
 	if (k < 0 || all.len == 0)
 		return k;
-
-	size_t end = all.data[all.len - 1] == '\n' ? all.len - 1 : all.len, start = end;
-	for (unsigned lines = 0; start > 0; start--)
-		if (all.data[start - 1] == '\n' && ++lines == n)
-			break;
-	k = buf_append(ret_tail, all.data + start, end - start);
-	return k < 0 ? k : buf_puts(ret_tail, "\n");
+	return last_lines(all.data, all.len, n, ret_tail);
 }
 
 /* ---- the table ---- */
@@ -269,6 +274,27 @@ int report_table(const struct run_result_row *rows, size_t n, struct buf *dst)
 
 /* ---- TAP ---- */
 
+/* "output: |" and the lines of tail (each ending in '\n'; none when empty) as a YAML block
+ * scalar, the key indent spaces further in than a test point's YAML block. */
+static int yaml_output(struct buf *out, int indent, const struct buf *tail)
+{
+	if (tail->len == 0)
+		return 0;
+	int k = buf_printf(out, "%*s  output: |%s\n", indent, "",
+			   tail->data[strspn(tail->data, "\r\n")] == ' ' ? "2" : "");
+	for (size_t i = 0; k >= 0 && i < tail->len;) {
+		size_t len = strcspn(tail->data + i, "\n");
+		size_t keep = len > 0 && tail->data[i + len - 1] == '\r' ? len - 1 : len; /* CRLF */
+		k = keep ? buf_printf(out, "%*s    ", indent, "") : 0;
+		if (k >= 0)
+			k = put_clean(out, tail->data + i, keep, CLEAN_YAML_LINE);
+		if (k >= 0)
+			k = buf_puts(out, "\n");
+		i += len + 1;
+	}
+	return k;
+}
+
 static int tap_diagnostics(const struct run_result_row *r, struct buf *out)
 {
 	_cleanup_buf_ struct buf tail = {0};
@@ -276,19 +302,8 @@ static int tap_diagnostics(const struct run_result_row *r, struct buf *out)
 	if (k >= 0)
 		k = buf_printf(out, "  ---\n  exit: %d\n  seconds: %.1f\n", r->exit_code,
 			       row_seconds(r));
-	if (k >= 0 && tail.len > 0)
-		k = buf_printf(out, "  output: |%s\n",
-			       tail.data[strspn(tail.data, "\r\n")] == ' ' ? "2" : "");
-	for (size_t i = 0; k >= 0 && i < tail.len;) {
-		size_t len = strcspn(tail.data + i, "\n");
-		size_t keep = len > 0 && tail.data[i + len - 1] == '\r' ? len - 1 : len; /* CRLF */
-		k = buf_puts(out, keep ? "    " : "");
-		if (k >= 0)
-			k = put_clean(out, tail.data + i, keep, CLEAN_YAML_LINE);
-		if (k >= 0)
-			k = buf_puts(out, "\n");
-		i += len + 1;
-	}
+	if (k >= 0)
+		k = yaml_output(out, 0, &tail);
 	return k < 0 ? k : buf_puts(out, "  ...\n");
 }
 
