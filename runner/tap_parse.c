@@ -457,7 +457,7 @@ static int on_subtest(struct parser *p, size_t i, const char *body, size_t len)
 	if (n && *s == ':')
 		s++, n--;
 	trim(&s, &n);
-	char *name = tap_dup_text(s, n, false);
+	char *name = tap_dup_text(s, n, true); /* escaped as the description it must match */
 	if (!name)
 		return -ENOMEM;
 	struct block *b = top(p);
