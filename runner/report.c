@@ -635,16 +635,12 @@ static int junit_subtests(const struct run_result_row *r, const struct tap_node 
 	for (size_t i = 0; k >= 0 && i < parent->n_children; i++) {
 		const struct tap_node *c = &parent->children[i];
 		size_t mark = path->len;
-		k = buf_puts(path, mark ? " / " : "");
-		if (k >= 0)
-			k = tap_node_put_name(c, i, path);
+		k = tap_path_push(path, c, i);
 		if (k >= 0 && tap_node_listed(c))
 			k = junit_subtest(r, c, path->data, out);
 		if (k >= 0)
 			k = junit_subtests(r, c, path, out);
-		path->len = mark;
-		if (path->data)
-			path->data[mark] = '\0';
+		tap_path_cut(path, mark);
 	}
 	return k;
 }

@@ -790,11 +790,9 @@ static int finish_nodes(struct parser *p, struct tap_node *n, struct buf *path)
 	int r = 0;
 	for (size_t i = 0; r >= 0 && i < n->n_children; i++) {
 		struct tap_node *c = &n->children[i];
-		trim_blank_lines(&c->diagnostics);
 		size_t mark = path->len;
-		r = buf_puts(path, mark ? " / " : "");
-		if (r >= 0)
-			r = tap_node_put_name(c, i, path);
+		trim_blank_lines(&c->diagnostics);
+		r = tap_path_push(path, c, i);
 		if (r >= 0 && c->no_result_line)
 			r = add_problem(p, TAP_PROBLEM_NO_RESULT_LINE, c->line, -1, c->n_children,
 					"%s: no result line after its subtests", path->data);
@@ -804,9 +802,7 @@ static int finish_nodes(struct parser *p, struct tap_node *n, struct buf *path)
 					plural((size_t)c->planned), c->n_children);
 		if (r >= 0)
 			r = finish_nodes(p, c, path);
-		path->len = mark;
-		if (path->data)
-			path->data[mark] = '\0';
+		tap_path_cut(path, mark);
 	}
 	return r;
 }

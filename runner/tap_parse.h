@@ -110,8 +110,14 @@ static inline void tap_tree_freep(struct tap_tree **tree)
 bool tap_node_listed(const struct tap_node *n);
 
 /* Appends n's name, or "#N" when it has none: N its number, else index + 1 (its place among
- * its siblings). Problems' messages name tests this way, joined with " / ". */
+ * its siblings). */
 int tap_node_put_name(const struct tap_node *n, size_t index, struct buf *out);
+
+/* Appends n's name to path, after " / " unless path is empty: the path that problems and
+ * reports name a test by, e.g. "example / example_simple_test". tap_path_cut takes path back
+ * to len bytes (as it was before a push). */
+int tap_path_push(struct buf *path, const struct tap_node *n, size_t index);
+void tap_path_cut(struct buf *path, size_t len);
 
 struct tap_counts {
 	size_t passed, failed, skipped, todo; /* of the listed tests */

@@ -48,6 +48,20 @@ int tap_node_put_name(const struct tap_node *n, size_t index, struct buf *out)
 	return buf_printf(out, "#%lu", n->number ? n->number : (unsigned long)index + 1);
 }
 
+int tap_path_push(struct buf *path, const struct tap_node *n, size_t index)
+{
+	int r = buf_puts(path, path->len ? " / " : "");
+	return r < 0 ? r : tap_node_put_name(n, index, path);
+}
+
+void tap_path_cut(struct buf *path, size_t len)
+{
+	if (path->data && len < path->len) {
+		path->len = len;
+		path->data[len] = '\0';
+	}
+}
+
 static void count_node(const struct tap_node *n, struct tap_counts *c)
 {
 	for (size_t i = 0; i < n->n_children; i++)

@@ -773,6 +773,17 @@ static void test_listed(void)
 	CHECK_STR(b.data, "#7|#5|x",
 		  "a test without a name is hash NUMBER, or hash PLACE without one");
 	buf_free(&b);
+
+	tap_path_push(&b, &named, 0);
+	tap_path_push(&b, &unnamed, 0);
+	size_t mark = b.len;
+	tap_path_push(&b, &named, 0);
+	CHECK_STR(b.data, "x / #7 / x", "a path joins names with ' / '");
+	tap_path_cut(&b, mark);
+	CHECK_STR(b.data, "x / #7", "a cut path is as it was before the push");
+	tap_path_cut(&b, 99);
+	CHECK_STR(b.data, "x / #7", "cutting to more than the path's length changes nothing");
+	buf_free(&b);
 }
 
 int main(void)
