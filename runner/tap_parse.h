@@ -8,8 +8,10 @@
  *
  *  - Documents: "TAP version 13", "TAP version 14", "KTAP version 1", or (program output only)
  *    a plan or test point with no version line before it; several documents in a row
- *    (kselftest's run_kselftest.sh prints one per folder) add their tests to the same level.
- *    Lines before the first document, and other lines mixed in, are no test's structure.
+ *    (kselftest's run_kselftest.sh prints one per folder) add their tests to the same level,
+ *    and so does a top-level test 1 after all that a leading plan announced (a KUnit module
+ *    loaded later prints no header). Lines before the first document, and other lines mixed
+ *    in, are no test's structure.
  *  - Plans "1..N", leading or trailing, and "1..0 # SKIP reason".
  *  - Test points "ok" / "not ok", number and " - " optional; what follows the first unescaped
  *    '#' is the directive: "SKIP" and "TODO" (any case, TAP 14's "SKIP\S*\s+reason") make the
@@ -20,12 +22,14 @@
  *    of the parent's next test point. Any indentation counts (KTAP's 2 spaces, TAP 14's and
  *    KUnit's 4, old KUnit's tab), and so does a "# " prefix, which is how kselftest's runner
  *    nests each test's own TAP. "# Subtest: NAME" names the block, at the parent's indentation
- *    (TAP 14) or as the block's first line after its version line (KUnit).
+ *    (TAP 14) or as the block's first line after its version line (KUnit). Nesting deeper than
+ *    32 levels is read as text.
  *  - Diagnostics. In TAP, the lines after a test point up to the next line of structure are
- *    its diagnostics. In KTAP (a "KTAP version" document, a kernel log, or kselftest's runner
- *    output, known by its "selftests: " test names) they are the lines before it since the
- *    previous test point at its level, its subtests' lines included. A YAML block ("  ---" to
- *    "  ...", 2 deeper than the test point) always belongs to the test point before it.
+ *    its diagnostics. In KTAP (a "KTAP version" document, a kernel log, kselftest's runner
+ *    output known by its "selftests: " test names, and what is nested by "# ") they are the
+ *    lines before it since the previous test point at its level, its subtests' lines included. A
+ * YAML block ("  ---" to "  ...", 2 deeper than the test point) always belongs to the test point
+ * before it. Blank lines at either end of a test's diagnostics are dropped.
  *  - A kernel log (TAP_INPUT_KERNEL_LOG): the "[    1.234567] " (and "[    T1] ") prefixes are
  *    dropped, and a document starts only at a version line; whatever precedes its version
  *    keyword (a "kunit: "-like tag) must start each of its lines and is dropped from them.
