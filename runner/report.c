@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* A matrix run's results as a human table, TAP version 13 or JUnit XML, and its exit status. */
+/* A matrix run's results as a human table, TAP or JUnit XML, and its exit status. */
 #include "report.h"
 
 #include <errno.h>
@@ -177,6 +177,91 @@ static int commit(struct buf *dst, struct buf *out)
 	return r;
 }
 
+/* ---- subtests ---- */
+
+static const char *const tap_source[] = {"stdout", "the kernel log"};
+
+/* The row's trees, stdout's first, as tap_source names them; entries may be NULL. */
+static void row_trees(const struct run_result_row *r, const struct tap_tree *trees[2])
+{
+	trees[0] = r->stdout_tap;
+	trees[1] = r->console_tap;
+}
+
+static bool row_has_subtests(const struct run_result_row *r)
+{
+	return r->stdout_tap || r->console_tap;
+}
+
+static bool any_subtests(const struct run_result_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (row_has_subtests(&rows[i]))
+			return true;
+	return false;
+}
+
+static struct tap_counts row_counts(const struct run_result_row *r)
+{
+	struct tap_counts c = {0};
+	tap_tree_count(r->stdout_tap, &c);
+	tap_tree_count(r->console_tap, &c);
+	return c;
+}
+
+int report_row_parse_tap(struct run_result_row *r, const char *console_text)
+{
+	_cleanup_tap_tree_ struct tap_tree *out = NULL, *log = NULL;
+	int k = 0;
+	if (r->stdout_text)
+		k = tap_parse(r->stdout_text, strlen(r->stdout_text), TAP_INPUT_PROGRAM, &out);
+	if (k >= 0 && console_text)
+		k = tap_parse(console_text, strlen(console_text), TAP_INPUT_KERNEL_LOG, &log);
+	if (k < 0)
+		return k;
+	report_row_free_tap(r);
+	r->stdout_tap = TAKE_PTR(out);
+	r->console_tap = TAKE_PTR(log);
+	return 0;
+}
+
+void report_row_free_tap(struct run_result_row *r)
+{
+	tap_tree_free(r->stdout_tap);
+	tap_tree_free(r->console_tap);
+	r->stdout_tap = r->console_tap = NULL;
+}
+
+/* Each problem of the row's trees as a line: before, "TAP problem in SOURCE: ", the message
+ * made safe for mode, after. */
+static int put_problems(const struct run_result_row *r, struct buf *out, const char *before,
+			const char *after, enum clean_mode mode)
+{
+	const struct tap_tree *trees[2];
+	row_trees(r, trees);
+	int k = 0;
+	for (size_t t = 0; t < 2; t++)
+		for (size_t i = 0; k >= 0 && trees[t] && i < trees[t]->n_problems; i++) {
+			k = buf_printf(out, "%sTAP problem in %s: ", before, tap_source[t]);
+			if (k >= 0)
+				k = put_clean_str(out, trees[t]->problems[i].message, mode);
+			if (k >= 0)
+				k = buf_puts(out, after);
+		}
+	return k;
+}
+
+/* The last n lines of text (len > 0), each ending in '\n'. */
+static int last_lines(const char *text, size_t len, unsigned n, struct buf *ret_tail)
+{
+	size_t end = text[len - 1] == '\n' ? len - 1 : len, start = end;
+	for (unsigned lines = 0; start > 0; start--)
+		if (text[start - 1] == '\n' && ++lines == n)
+			break;
+	int k = buf_append(ret_tail, text + start, end - start);
+	return k < 0 ? k : buf_puts(ret_tail, "\n");
+}
+
 /* The last n lines of the row's stdout followed by its stderr, each line ending in '\n';
  * *ret_tail is left empty (data may stay NULL) when there was no output. */
 static int output_tail(const struct run_result_row *r, unsigned n, struct buf *ret_tail)
@@ -191,18 +276,13 @@ static int output_tail(const struct run_result_row *r, unsigned n, struct buf *r
 		k = buf_puts(&all, e);
 	if (k < 0 || all.len == 0)
 		return k;
-
-	size_t end = all.data[all.len - 1] == '\n' ? all.len - 1 : all.len, start = end;
-	for (unsigned lines = 0; start > 0; start--)
-		if (all.data[start - 1] == '\n' && ++lines == n)
-			break;
-	k = buf_append(ret_tail, all.data + start, end - start);
-	return k < 0 ? k : buf_puts(ret_tail, "\n");
+	return last_lines(all.data, all.len, n, ret_tail);
 }
 
 /* ---- the table ---- */
 
-#define TABLE_COLUMNS 4
+#define TABLE_COLUMNS 5 /* the last, SUBTESTS, only when a row has subtests */
+#define TIME_COLUMN 3
 
 /* Characters on screen, taking each UTF-8 sequence (put_clean's output is valid) as one. */
 static size_t display_width(const char *s)
@@ -213,7 +293,21 @@ static size_t display_width(const char *s)
 	return w;
 }
 
-static int table_cells(const struct run_result_row *r, struct strv *cells)
+/* "N passed, M failed, K skipped", and "; P TAP problems" when there were any; "-" for none. */
+static int subtests_cell(const struct run_result_row *r, struct strv *cells)
+{
+	if (!row_has_subtests(r))
+		return strv_push(cells, "-");
+	struct tap_counts c = row_counts(r);
+	if (c.problems == 0)
+		return strv_pushf(cells, "%zu passed, %zu failed, %zu skipped", c.passed + c.todo,
+				  c.failed, c.skipped);
+	return strv_pushf(cells, "%zu passed, %zu failed, %zu skipped; %zu TAP problem%s",
+			  c.passed + c.todo, c.failed, c.skipped, c.problems,
+			  c.problems == 1 ? "" : "s");
+}
+
+static int table_cells(const struct run_result_row *r, bool subtests, struct strv *cells)
 {
 	_cleanup_buf_ struct buf name = {0}, kernel = {0}, result = {0};
 	int k = put_clean_str(&name, r->name ? r->name : "", CLEAN_LINE);
@@ -229,36 +323,44 @@ static int table_cells(const struct run_result_row *r, struct strv *cells)
 		k = strv_push(cells, result.data);
 	if (k >= 0)
 		k = strv_pushf(cells, "%.1fs", row_seconds(r));
+	if (k >= 0 && subtests)
+		k = subtests_cell(r, cells);
 	return k;
 }
 
 int report_table(const struct run_result_row *rows, size_t n, struct buf *dst)
 {
-	static const char *const header[TABLE_COLUMNS] = {"TARGET", "KERNEL", "RESULT", "TIME"};
+	static const char *const header[TABLE_COLUMNS] = {"TARGET", "KERNEL", "RESULT", "TIME",
+							  "SUBTESTS"};
 	_cleanup_strv_ struct strv cells = {0};
 	_cleanup_buf_ struct buf out = {0};
 	size_t width[TABLE_COLUMNS] = {0}, passed = 0;
+	bool subtests = any_subtests(rows, n);
+	size_t columns = subtests ? TABLE_COLUMNS : TABLE_COLUMNS - 1;
 	int k = 0;
 
-	for (size_t c = 0; k >= 0 && c < TABLE_COLUMNS; c++)
+	for (size_t c = 0; k >= 0 && c < columns; c++)
 		k = strv_push(&cells, header[c]);
 	for (size_t i = 0; k >= 0 && i < n; i++) {
-		k = table_cells(&rows[i], &cells);
+		k = table_cells(&rows[i], subtests, &cells);
 		passed += rows[i].kind == RESULT_PASS;
 	}
 	if (k < 0)
 		return k;
 	for (size_t i = 0; i < cells.len; i++) {
 		size_t w = display_width(cells.items[i]);
-		if (w > width[i % TABLE_COLUMNS])
-			width[i % TABLE_COLUMNS] = w;
+		if (w > width[i % columns])
+			width[i % columns] = w;
 	}
 
 	/* Left-aligned text columns, the time right-aligned; no trailing blanks. */
 	for (size_t i = 0; k >= 0 && i < cells.len; i++) {
-		size_t c = i % TABLE_COLUMNS, pad = width[c] - display_width(cells.items[i]);
-		if (c == TABLE_COLUMNS - 1)
-			k = buf_printf(&out, "%*s%s\n", (int)pad, "", cells.items[i]);
+		size_t c = i % columns, pad = width[c] - display_width(cells.items[i]);
+		const char *end = c == columns - 1 ? "\n" : "  ";
+		if (c == TIME_COLUMN)
+			k = buf_printf(&out, "%*s%s%s", (int)pad, "", cells.items[i], end);
+		else if (c == columns - 1)
+			k = buf_printf(&out, "%s\n", cells.items[i]);
 		else
 			k = buf_printf(&out, "%s%*s  ", cells.items[i], (int)pad, "");
 	}
@@ -269,6 +371,27 @@ int report_table(const struct run_result_row *rows, size_t n, struct buf *dst)
 
 /* ---- TAP ---- */
 
+/* "output: |" and the lines of tail (each ending in '\n'; none when empty) as a YAML block
+ * scalar, the key indent spaces further in than a test point's YAML block. */
+static int yaml_output(struct buf *out, int indent, const struct buf *tail)
+{
+	if (tail->len == 0)
+		return 0;
+	int k = buf_printf(out, "%*s  output: |%s\n", indent, "",
+			   tail->data[strspn(tail->data, "\r\n")] == ' ' ? "2" : "");
+	for (size_t i = 0; k >= 0 && i < tail->len;) {
+		size_t len = strcspn(tail->data + i, "\n");
+		size_t keep = len > 0 && tail->data[i + len - 1] == '\r' ? len - 1 : len; /* CRLF */
+		k = keep ? buf_printf(out, "%*s    ", indent, "") : 0;
+		if (k >= 0)
+			k = put_clean(out, tail->data + i, keep, CLEAN_YAML_LINE);
+		if (k >= 0)
+			k = buf_puts(out, "\n");
+		i += len + 1;
+	}
+	return k;
+}
+
 static int tap_diagnostics(const struct run_result_row *r, struct buf *out)
 {
 	_cleanup_buf_ struct buf tail = {0};
@@ -276,47 +399,119 @@ static int tap_diagnostics(const struct run_result_row *r, struct buf *out)
 	if (k >= 0)
 		k = buf_printf(out, "  ---\n  exit: %d\n  seconds: %.1f\n", r->exit_code,
 			       row_seconds(r));
-	if (k >= 0 && tail.len > 0)
-		k = buf_printf(out, "  output: |%s\n",
-			       tail.data[strspn(tail.data, "\r\n")] == ' ' ? "2" : "");
-	for (size_t i = 0; k >= 0 && i < tail.len;) {
-		size_t len = strcspn(tail.data + i, "\n");
-		size_t keep = len > 0 && tail.data[i + len - 1] == '\r' ? len - 1 : len; /* CRLF */
-		k = buf_puts(out, keep ? "    " : "");
+	if (k >= 0)
+		k = yaml_output(out, 0, &tail);
+	return k < 0 ? k : buf_puts(out, "  ...\n");
+}
+
+/* "NAME (KERNEL)", and ": fail 3" when the row did not pass. */
+static int tap_description(const struct run_result_row *r, struct buf *out)
+{
+	int k = put_clean_str(out, r->name ? r->name : "", CLEAN_TAP_DESC);
+	if (k >= 0 && r->kernel) {
+		k = buf_puts(out, " (");
 		if (k >= 0)
-			k = put_clean(out, tail.data + i, keep, CLEAN_YAML_LINE);
+			k = put_clean_str(out, r->kernel, CLEAN_TAP_DESC);
+		if (k >= 0)
+			k = buf_puts(out, ")");
+	}
+	if (k >= 0 && r->kind != RESULT_PASS) {
+		k = buf_puts(out, ": ");
+		if (k >= 0)
+			k = result_describe(r, out);
+	}
+	return k;
+}
+
+/* "1..N", or "1..0 # SKIP reason" for a skipped plan of nothing. */
+static int tap_plan(struct buf *out, int indent, size_t n, const char *skip_reason)
+{
+	int k = buf_printf(out, "%*s1..%zu", indent, "", n);
+	if (k >= 0 && n == 0 && skip_reason) {
+		k = buf_puts(out, *skip_reason ? " # SKIP " : " # SKIP");
+		if (k >= 0)
+			k = put_clean_str(out, skip_reason, CLEAN_TAP_DESC);
+	}
+	return k < 0 ? k : buf_puts(out, "\n");
+}
+
+/* A subtest's line, after its own subtests as a TAP 14 subtest; a listed failure's
+ * diagnostics in YAML. index is its place among its siblings, number its number here. */
+static int tap_subtest(struct buf *out, int indent, const struct tap_node *n, size_t index,
+		       size_t number)
+{
+	_cleanup_buf_ struct buf name = {0}, tail = {0};
+	int k = tap_node_put_name(n, index, &name);
+	if (k >= 0 && (n->n_children || n->skip_all_reason)) {
+		k = buf_printf(out, "%*s# Subtest: ", indent, "");
+		if (k >= 0)
+			k = put_clean(out, name.data, name.len, CLEAN_TAP_DESC);
 		if (k >= 0)
 			k = buf_puts(out, "\n");
-		i += len + 1;
+		if (k >= 0)
+			k = tap_plan(out, indent + 4, n->n_children, n->skip_all_reason);
+		for (size_t i = 0; k >= 0 && i < n->n_children; i++)
+			k = tap_subtest(out, indent + 4, &n->children[i], i, i + 1);
 	}
-	return k < 0 ? k : buf_puts(out, "  ...\n");
+	if (k >= 0)
+		k = buf_printf(out, "%*s%sok %zu - ", indent, "", n->ok ? "" : "not ", number);
+	if (k >= 0)
+		k = put_clean(out, name.data, name.len, CLEAN_TAP_DESC);
+	if (k >= 0 && (n->no_result_line || n->directive)) {
+		k = buf_puts(out, " # ");
+		if (k >= 0)
+			k = put_clean_str(out, n->no_result_line ? "no result line" : n->directive,
+					  CLEAN_TAP_DESC);
+	}
+	if (k >= 0)
+		k = buf_puts(out, "\n");
+	if (k < 0 || n->result != TAP_FAIL || !tap_node_listed(n) || n->diagnostics.len == 0)
+		return k; /* a parent's diagnostics repeat its subtests' */
+	k = last_lines(n->diagnostics.data, n->diagnostics.len, REPORT_TAIL_LINES, &tail);
+	if (k >= 0)
+		k = buf_printf(out, "%*s  ---\n", indent, "");
+	if (k >= 0)
+		k = yaml_output(out, indent, &tail);
+	return k < 0 ? k : buf_printf(out, "%*s  ...\n", indent, "");
+}
+
+/* The row's subtests as a TAP 14 subtest named description, for the row's line to follow. */
+static int tap_row_subtests(const struct run_result_row *r, const char *description,
+			    struct buf *out)
+{
+	const struct tap_tree *trees[2];
+	const char *skip_reason = NULL;
+	size_t total = 0, number = 0;
+	row_trees(r, trees);
+	for (size_t t = 0; t < 2; t++)
+		if (trees[t]) {
+			total += trees[t]->root.n_children;
+			skip_reason = skip_reason ? skip_reason : trees[t]->root.skip_all_reason;
+		}
+	int k = buf_printf(out, "# Subtest: %s\n", description);
+	if (k >= 0)
+		k = tap_plan(out, 4, total, skip_reason);
+	for (size_t t = 0; t < 2; t++)
+		for (size_t i = 0; k >= 0 && trees[t] && i < trees[t]->root.n_children; i++)
+			k = tap_subtest(out, 4, &trees[t]->root.children[i], i, ++number);
+	return k < 0 ? k : put_problems(r, out, "    # ", "\n", CLEAN_LINE);
 }
 
 int report_tap(const struct run_result_row *rows, size_t n, struct buf *dst)
 {
 	_cleanup_buf_ struct buf out = {0};
-	int k = buf_printf(&out, "TAP version 13\n1..%zu\n", n);
+	int k = buf_printf(&out, "TAP version %d\n1..%zu\n", any_subtests(rows, n) ? 14 : 13, n);
 
 	for (size_t i = 0; k >= 0 && i < n; i++) {
 		const struct run_result_row *r = &rows[i];
+		_cleanup_buf_ struct buf description = {0};
 		bool pass = r->kind == RESULT_PASS;
-		k = buf_printf(&out, "%sok %zu - ", pass ? "" : "not ", i + 1);
+		k = tap_description(r, &description);
+		if (k >= 0 && row_has_subtests(r))
+			k = tap_row_subtests(r, description.data ? description.data : "", &out);
 		if (k >= 0)
-			k = put_clean_str(&out, r->name ? r->name : "", CLEAN_TAP_DESC);
-		if (k >= 0 && r->kernel) {
-			k = buf_puts(&out, " (");
-			if (k >= 0)
-				k = put_clean_str(&out, r->kernel, CLEAN_TAP_DESC);
-			if (k >= 0)
-				k = buf_puts(&out, ")");
-		}
-		if (k >= 0 && !pass) {
-			k = buf_puts(&out, ": ");
-			if (k >= 0)
-				k = result_describe(r, &out);
-		}
-		if (k >= 0)
-			k = buf_puts(&out, "\n");
+			k = buf_printf(&out, "%sok %zu - %s\n", pass ? "" : "not ", i + 1,
+				       description.data ? description.data : "");
 		if (k >= 0 && !pass)
 			k = tap_diagnostics(r, &out);
 	}
@@ -362,6 +557,8 @@ static int junit_testcase(const struct run_result_row *r, struct buf *out)
 			k = buf_printf(out, "    <%s message=\"exit status %d\" type=\"%s\">", tag,
 				       r->exit_code, kind);
 		if (k >= 0)
+			k = put_problems(r, out, "", "\n", CLEAN_XML_TEXT);
+		if (k >= 0)
 			k = put_clean(out, tail.data, tail.len, CLEAN_XML_TEXT);
 		if (k >= 0)
 			k = buf_printf(out, "</%s>\n", tag);
@@ -373,26 +570,116 @@ static int junit_testcase(const struct run_result_row *r, struct buf *out)
 	return k < 0 ? k : buf_puts(out, "  </testcase>\n");
 }
 
+/* A listed subtest of row r as a testcase named path. */
+static int junit_subtest(const struct run_result_row *r, const struct tap_node *n, const char *path,
+			 struct buf *out)
+{
+	const char *reason = n->reason && *n->reason ? n->reason : NULL;
+	const char *diagnostics = n->diagnostics.data;
+	bool empty = n->result == TAP_PASS && !diagnostics;
+	int k = buf_puts(out, "  <testcase classname=\"");
+	if (k >= 0)
+		k = put_clean_str(out, r->name ? r->name : "", CLEAN_XML_ATTR);
+	if (k >= 0)
+		k = buf_puts(out, "\" name=\"");
+	if (k >= 0)
+		k = put_clean_str(out, path, CLEAN_XML_ATTR);
+	if (k >= 0)
+		k = buf_puts(out, empty ? "\"/>\n" : "\">\n");
+	if (k < 0 || empty)
+		return k;
+
+	if (n->result == TAP_FAIL) {
+		const char *message = n->no_result_line ? "no result line"
+				      : n->directive	? n->directive
+							: "not ok";
+		k = buf_puts(out, "    <failure message=\"");
+		if (k >= 0)
+			k = put_clean_str(out, message, CLEAN_XML_ATTR);
+		if (k >= 0)
+			k = buf_puts(out, "\" type=\"fail\">");
+		if (k >= 0 && diagnostics)
+			k = put_clean_str(out, diagnostics, CLEAN_XML_TEXT);
+		if (k >= 0)
+			k = buf_puts(out, "</failure>\n");
+		diagnostics = NULL; /* they were the failure's text */
+	} else if (n->result == TAP_SKIP) {
+		k = buf_puts(out, reason ? "    <skipped message=\"" : "    <skipped/>\n");
+		if (k >= 0 && reason)
+			k = put_clean_str(out, reason, CLEAN_XML_ATTR);
+		if (k >= 0 && reason)
+			k = buf_puts(out, "\"/>\n");
+	}
+	if (k >= 0 && (n->result == TAP_TODO || diagnostics)) {
+		k = buf_puts(out, "    <system-out>");
+		if (k >= 0 && n->result == TAP_TODO)
+			k = buf_printf(out, "TODO%s", reason ? ": " : "\n");
+		if (k >= 0 && n->result == TAP_TODO && reason) {
+			k = put_clean_str(out, reason, CLEAN_XML_TEXT);
+			if (k >= 0)
+				k = buf_puts(out, "\n");
+		}
+		if (k >= 0 && diagnostics)
+			k = put_clean_str(out, diagnostics, CLEAN_XML_TEXT);
+		if (k >= 0)
+			k = buf_puts(out, "</system-out>\n");
+	}
+	return k < 0 ? k : buf_puts(out, "  </testcase>\n");
+}
+
+/* The listed tests under parent, path holding parent's path (restored on return). */
+static int junit_subtests(const struct run_result_row *r, const struct tap_node *parent,
+			  struct buf *path, struct buf *out)
+{
+	int k = 0;
+	for (size_t i = 0; k >= 0 && i < parent->n_children; i++) {
+		const struct tap_node *c = &parent->children[i];
+		size_t mark = path->len;
+		k = tap_path_push(path, c, i);
+		if (k >= 0 && tap_node_listed(c))
+			k = junit_subtest(r, c, path->data, out);
+		if (k >= 0)
+			k = junit_subtests(r, c, path, out);
+		tap_path_cut(path, mark);
+	}
+	return k;
+}
+
 int report_junit(const char *suite, const struct run_result_row *rows, size_t n, struct buf *dst)
 {
 	_cleanup_buf_ struct buf out = {0};
-	size_t failures = 0, errors = 0;
+	size_t tests = n, failures = 0, errors = 0, skipped = 0;
+	bool subtests = any_subtests(rows, n);
 	double total = 0;
 
 	for (size_t i = 0; i < n; i++) {
+		struct tap_counts c = row_counts(&rows[i]);
+		tests += c.passed + c.failed + c.skipped + c.todo;
 		failures += rows[i].kind == RESULT_FAIL || rows[i].kind == RESULT_TIMEOUT;
+		failures += c.failed;
 		errors += rows[i].kind == RESULT_PANIC || rows[i].kind == RESULT_VM_ERROR;
+		skipped += c.skipped;
 		total += row_seconds(&rows[i]);
 	}
 	int k = buf_puts(&out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"");
 	if (k >= 0)
 		k = put_clean_str(&out, suite ? suite : "quiz", CLEAN_XML_ATTR);
 	if (k >= 0)
-		k = buf_printf(&out,
-			       "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"%.3f\">\n",
-			       n, failures, errors, total);
-	for (size_t i = 0; k >= 0 && i < n; i++)
+		k = buf_printf(&out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\"", tests,
+			       failures, errors);
+	if (k >= 0 && subtests)
+		k = buf_printf(&out, " skipped=\"%zu\"", skipped);
+	if (k >= 0)
+		k = buf_printf(&out, " time=\"%.3f\">\n", total);
+	for (size_t i = 0; k >= 0 && i < n; i++) {
+		const struct tap_tree *trees[2];
+		_cleanup_buf_ struct buf path = {0};
 		k = junit_testcase(&rows[i], &out);
+		row_trees(&rows[i], trees);
+		for (size_t t = 0; k >= 0 && t < 2; t++)
+			if (trees[t])
+				k = junit_subtests(&rows[i], &trees[t]->root, &path, &out);
+	}
 	if (k >= 0)
 		k = buf_puts(&out, "</testsuite>\n");
 	return k < 0 ? k : commit(dst, &out);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* A matrix run's results as a human table, TAP version 13 or JUnit XML, and its exit status. */
+/* A matrix run's results as a human table, TAP or JUnit XML, and its exit status. */
 #pragma once
 
 /*
@@ -11,11 +11,21 @@
  * keeps them) become U+FFFD; JUnit escapes & < > " ' and keeps \t \n \r in attributes and \r in
  * text as character references. A row's "output" is its stdout followed by its stderr; the
  * reports quote the last REPORT_TAIL_LINES lines of it.
+ *
+ * Subtests: a row may carry the TAP its program printed (stdout_tap) and the KTAP its kernel
+ * printed (console_tap, e.g. KUnit's), as report_row_parse_tap reads them. Each report then
+ * also shows the tests inside the run; "its subtests" below are the listed tests of both trees
+ * (tap_node_listed: every test without subtests, and a test that failed although its subtests
+ * did not), stdout's first, and "its problems" both trees' problems (a missing plan, a plan
+ * that does not match, a subtest without its result line, Bail out!). Subtests never change a
+ * row's kind, exit code or output, nor the matrix's exit status. A row with neither tree is
+ * reported exactly as before subtests existed, and so is a matrix with no tree at all.
  */
 
 #include <stddef.h>
 
 #include "buf.h"
+#include "tap_parse.h"
 
 #define REPORT_TAIL_LINES 20
 
@@ -28,7 +38,19 @@ struct run_result_row {
 	enum result_kind kind; /* derived by result_classify */
 	double seconds;
 	const char *stdout_text, *stderr_text; /* captured output (may be NULL) */
+	struct tap_tree *stdout_tap;	       /* TAP in stdout_text; NULL when none */
+	struct tap_tree *console_tap;	       /* KTAP in the run's console log; NULL when none */
 };
+
+/*
+ * Reads the TAP in r->stdout_text (as program output) and the KTAP in console_text (the run's
+ * console log as a kernel log; may be NULL) into r->stdout_tap and r->console_tap, NULL where
+ * there is none; trees the row held before are freed. Neither text is changed, nor anything
+ * else in the row. Returns 0, or -ENOMEM with the row untouched. The caller frees the trees
+ * with report_row_free_tap once the reports are written.
+ */
+int report_row_parse_tap(struct run_result_row *r, const char *console_text);
+void report_row_free_tap(struct run_result_row *r);
 
 /* 0 pass; 124 timeout; 125 with stderr containing "panicked" panic, else vm-error; anything else
  * fail. */
@@ -45,6 +67,15 @@ int result_describe(const struct run_result_row *r, struct buf *out);
  *	6.1     6.1.192  pass     4.2s
  *	6.12    6.12.48  fail 3  12.0s
  *	1 passed, 1 failed
+ *
+ * When a row has subtests, a SUBTESTS column says for each row "N passed, M failed, K skipped"
+ * (todo counts as passed), then "; P TAP problems" when there were any, or "-" for a row
+ * without subtests. The last line still counts the runs:
+ *
+ *	TARGET  KERNEL   RESULT  TIME  SUBTESTS
+ *	6.1     6.1.192  pass    9.1s  7 passed, 0 failed, 2 skipped; 1 TAP problem
+ *	6.12    6.12.48  pass    8.7s  -
+ *	2 passed, 0 failed
  */
 int report_table(const struct run_result_row *rows, size_t n, struct buf *out);
 
@@ -63,6 +94,28 @@ int report_table(const struct run_result_row *rows, size_t n, struct buf *out);
  * "output" is left out when there was none; it is "|2" when its first line that is not empty
  * starts with a space (YAML would otherwise take that line's indentation for the block's). A
  * line's trailing CR is dropped.
+ *
+ * When a row has subtests the report is "TAP version 14", and each row with subtests has them
+ * as a TAP 14 subtest before its own line: "# Subtest: DESCRIPTION" (DESCRIPTION as on the
+ * row's line, ": fail 3" included), then indented by 4, the plan "1..N" ("1..0 # SKIP reason"
+ * for a skipped plan of nothing), the tests renumbered from 1 in order (stdout's, then the
+ * kernel log's), each "ok N - NAME # DIRECTIVE" as it was printed ("#N" for a test without a
+ * name, "# no result line" for one that never had its line), with its own subtests nested the
+ * same way; a listed test that failed and has diagnostics gets a YAML block with their last 20
+ * lines as "output"; then a comment per problem, "# TAP problem in stdout: MESSAGE" or "# TAP
+ * problem in the kernel log: MESSAGE". Every test is shown here, listed or not. Example:
+ *
+ *	TAP version 14
+ *	1..1
+ *	# Subtest: 6.1 (6.1.192)
+ *	    1..2
+ *	    ok 1 - selftests: timers: posix_timers
+ *	    not ok 2 - selftests: timers: nanosleep # exit=1
+ *	      ---
+ *	      output: |
+ *	        # nanosleep: CLOCK_REALTIME ... FAILED
+ *	      ...
+ *	ok 1 - 6.1 (6.1.192)
  */
 int report_tap(const struct run_result_row *rows, size_t n, struct buf *out);
 
@@ -73,6 +126,18 @@ int report_tap(const struct run_result_row *rows, size_t n, struct buf *out);
  * and vm-error are <error message="exit status N" type="panic|vm-error">, both with the last 20
  * lines of stdout+stderr as their text; then <system-out> and <system-err> when there was such
  * output. Times are seconds with three decimals.
+ *
+ * Subtests: after its own testcase (which stays, so a run that crashed before its TAP still
+ * fails), a row has one <testcase classname=NAME name=PATH> per subtest, PATH the names from
+ * its top-level test down joined by " / " (e.g. "selftests: timers: posix_timers" or "example
+ * / example_simple_test"), with no time. A failed one has <failure message=DIRECTIVE type=
+ * "fail"> (the directive's text such as "exit=1", else "not ok", or "no result line") with its
+ * diagnostics as text; a skipped one <skipped message=REASON/> (<skipped/> without a reason);
+ * a todo one passes with <system-out>"TODO: REASON" and its diagnostics</system-out>; the
+ * others have their diagnostics as <system-out> when they had any. The testsuite's tests and
+ * failures count the subtests too, and it gets skipped=K. A row that did not pass and has
+ * problems starts its failure's or error's text with "TAP problem in stdout: MESSAGE" (or "in
+ * the kernel log") lines.
  */
 int report_junit(const char *suite, const struct run_result_row *rows, size_t n, struct buf *out);
 

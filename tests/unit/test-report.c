@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* Matrix reports: classification, the table, TAP, JUnit (exact text and well-formedness). */
+/* Matrix reports: classification, the table, TAP, JUnit (exact text and well-formedness), and
+ * each of them with the subtests of runs that printed TAP or KTAP. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 
 #include "report.h"
@@ -373,6 +375,297 @@ static void test_junit(void)
 	buf_free(&b);
 }
 
+/* ---- subtests ---- */
+
+/* kselftest's runner with a test that prints its own TAP (nested by "# "), one that fails and
+ * one that skips, as runner.sh prints them. */
+static const char selftests_out[] = "TAP version 13\n"
+				    "1..3\n"
+				    "# selftests: timers: posix_timers\n"
+				    "# Check itimer virtual... [OK]\n"
+				    "ok 1 selftests: timers: posix_timers\n"
+				    "# selftests: timers: nanosleep\n"
+				    "# TAP version 13\n"
+				    "# 1..2\n"
+				    "# ok 1 CLOCK_REALTIME\n"
+				    "# # CLOCK_TAI: <FAILED> & \"gone\"\n"
+				    "# not ok 2 CLOCK_TAI\n"
+				    "not ok 2 selftests: timers: nanosleep # exit=1\n"
+				    "# selftests: timers: rtcpie\n"
+				    "# Default RTC /dev/rtc0 does not exist. Test Skipped!\n"
+				    "ok 3 selftests: timers: rtcpie # SKIP no RTC\n";
+
+/* KUnit in the kernel log: a suite that planned 3 cases and printed 2, one of them todo. */
+static const char kunit_console[] = "[    0.100000] Run /init as init process\n"
+				    "[    0.500000] KTAP version 1\n"
+				    "[    0.500001] 1..1\n"
+				    "[    0.500002]     KTAP version 1\n"
+				    "[    0.500003]     # Subtest: example\n"
+				    "[    0.500004]     1..3\n"
+				    "[    0.500005]     ok 1 example_simple_test\n"
+				    "[    0.500006]     ok 2 example_todo_test # TODO not yet\n"
+				    "[    0.500007] ok 1 example\n";
+
+static const char cut_short_out[] = "TAP version 13\n1..3\nok 1 - a\n";
+
+/* Row 0 has both trees, row 1 none, row 2 (timed out) a tree with a problem. */
+static void subtest_rows(struct run_result_row rows[3])
+{
+	rows[0] = (struct run_result_row){"6.1", "6.1.192", 0, RESULT_PASS, 9.1, selftests_out, ""};
+	rows[1] = (struct run_result_row){"6.12", "6.12.48", 3, RESULT_FAIL, 8.7, NULL, NULL};
+	rows[2] = (struct run_result_row){"trunc", "6.1.192",	  124, RESULT_TIMEOUT,
+					  60,	   cut_short_out, NULL};
+	CHECK(report_row_parse_tap(&rows[0], kunit_console) == 0 && rows[0].stdout_tap &&
+		      rows[0].console_tap,
+	      "subtests: stdout's TAP and the console's KTAP parsed");
+	CHECK(report_row_parse_tap(&rows[1], "[    0.1] no KTAP here\n") == 0 &&
+		      !rows[1].stdout_tap && !rows[1].console_tap,
+	      "subtests: a row without TAP gets no trees");
+	CHECK(report_row_parse_tap(&rows[2], NULL) == 0 && rows[2].stdout_tap &&
+		      !rows[2].console_tap,
+	      "subtests: no console log, no console tree");
+}
+
+static void test_subtests_parse(void)
+{
+	struct run_result_row rows[3];
+	subtest_rows(rows);
+	CHECK(rows[0].stdout_text == selftests_out && rows[0].kind == RESULT_PASS &&
+		      rows[0].exit_code == 0 && strcmp(rows[0].name, "6.1") == 0,
+	      "subtests: parsing leaves the row's text, kind and exit code");
+	CHECK(report_exit_status(rows, 1) == 0,
+	      "subtests: a failed subtest does not change the matrix's exit status");
+	CHECK(report_exit_status(rows, 3) == 3, "subtests: exit status as without subtests");
+	struct tap_tree *before = rows[0].stdout_tap;
+	CHECK(report_row_parse_tap(&rows[0], kunit_console) == 0 && rows[0].stdout_tap &&
+		      rows[0].stdout_tap != before,
+	      "subtests: parsing again replaces the trees (the old ones freed)");
+	for (int i = 0; i < 3; i++)
+		report_row_free_tap(&rows[i]);
+	CHECK(!rows[0].stdout_tap && !rows[0].console_tap, "subtests: freed trees are NULL");
+	report_row_free_tap(&rows[0]); /* twice is harmless */
+}
+
+static void test_subtests_table(void)
+{
+	struct run_result_row rows[3];
+	char *s;
+	subtest_rows(rows);
+	CHECK_STR(s = render(report_table, rows, 3),
+		  "TARGET  KERNEL   RESULT    TIME  SUBTESTS\n"
+		  "6.1     6.1.192  pass      9.1s  4 passed, 1 failed, 1 skipped; 1 TAP problem\n"
+		  "6.12    6.12.48  fail 3    8.7s  -\n"
+		  "trunc   6.1.192  timeout  60.0s  1 passed, 0 failed, 0 skipped; 1 TAP problem\n"
+		  "1 passed, 2 failed\n",
+		  "table: a SUBTESTS column (todo counts as passed, both trees summed), '-' for a "
+		  "row without; the last line still counts runs");
+	free(s);
+	CHECK_STR(s = render(report_table, &rows[1], 1),
+		  "TARGET  KERNEL   RESULT  TIME\n6.12    6.12.48  fail 3  8.7s\n0 passed, 1 "
+		  "failed\n",
+		  "table: no SUBTESTS column when no row has subtests");
+	free(s);
+	for (int i = 0; i < 3; i++)
+		report_row_free_tap(&rows[i]);
+}
+
+static void test_subtests_tap(void)
+{
+	struct run_result_row rows[3];
+	char *s;
+	subtest_rows(rows);
+	const char *want = "TAP version 14\n"
+			   "1..3\n"
+			   "# Subtest: 6.1 (6.1.192)\n"
+			   "    1..4\n"
+			   "    ok 1 - selftests: timers: posix_timers\n"
+			   "    # Subtest: selftests: timers: nanosleep\n"
+			   "        1..2\n"
+			   "        ok 1 - CLOCK_REALTIME\n"
+			   "        not ok 2 - CLOCK_TAI\n"
+			   "          ---\n"
+			   "          output: |\n"
+			   "            # CLOCK_TAI: <FAILED> & \"gone\"\n"
+			   "          ...\n"
+			   "    not ok 2 - selftests: timers: nanosleep # exit=1\n"
+			   "    ok 3 - selftests: timers: rtcpie # SKIP no RTC\n"
+			   "    # Subtest: example\n"
+			   "        1..2\n"
+			   "        ok 1 - example_simple_test\n"
+			   "        ok 2 - example_todo_test # TODO not yet\n"
+			   "    ok 4 - example\n"
+			   "    # TAP problem in the kernel log: example: planned 3 tests, saw 2\n"
+			   "ok 1 - 6.1 (6.1.192)\n"
+			   "not ok 2 - 6.12 (6.12.48): fail 3\n"
+			   "  ---\n"
+			   "  exit: 3\n"
+			   "  seconds: 8.7\n"
+			   "  ...\n"
+			   "# Subtest: trunc (6.1.192): timeout\n"
+			   "    1..1\n"
+			   "    ok 1 - a\n"
+			   "    # TAP problem in stdout: planned 3 tests, saw 1\n"
+			   "not ok 3 - trunc (6.1.192): timeout\n"
+			   "  ---\n"
+			   "  exit: 124\n"
+			   "  seconds: 60.0\n"
+			   "  output: |\n"
+			   "    TAP version 13\n"
+			   "    1..3\n"
+			   "    ok 1 - a\n"
+			   "  ...\n";
+	CHECK_STR(s = render(report_tap, rows, 3), want,
+		  "TAP: version 14, each run's subtests (stdout's, then the kernel log's) as a "
+		  "subtest before its line, renumbered, nested, a listed failure's diagnostics in "
+		  "YAML, problems as comments");
+
+	/* The report is TAP 14 itself: read back, it has the same tests. */
+	struct tap_tree *t = NULL;
+	struct tap_counts c = {0};
+	CHECK(s && tap_parse(s, strlen(s), TAP_INPUT_PROGRAM, &t) == 0 && t,
+	      "TAP: the report parses as TAP");
+	tap_tree_count(t, &c);
+	CHECK(c.passed == 4 && c.failed == 3 && c.skipped == 1 && c.todo == 1 && c.problems == 0,
+	      "TAP: read back, 4 passed (3 subtests and the timed-out run's a), 3 failed "
+	      "(CLOCK_TAI, the failed run, the timed-out run), 1 skipped, 1 todo, no problem "
+	      "(got %zu %zu %zu %zu %zu)",
+	      c.passed, c.failed, c.skipped, c.todo, c.problems);
+	tap_tree_free(t);
+	free(s);
+
+	/* A plan of nothing, a test without a name, escaping, a subtest without its line. */
+	struct run_result_row odd = {"odd", NULL, 0, RESULT_PASS, 1, NULL, NULL};
+	odd.stdout_tap = NULL;
+	CHECK(tap_parse("1..0 # SKIP no KVM\n", strlen("1..0 # SKIP no KVM\n"), TAP_INPUT_PROGRAM,
+			&odd.stdout_tap) == 0 &&
+		      odd.stdout_tap,
+	      "TAP: a plan of nothing parses");
+	CHECK_STR(s = render(report_tap, &odd, 1),
+		  "TAP version 14\n1..1\n# Subtest: odd\n    1..0 # SKIP no KVM\nok 1 - odd\n",
+		  "TAP: a run whose TAP skipped everything");
+	free(s);
+	tap_tree_free(odd.stdout_tap);
+	static const char odd_out[] = "TAP version 14\n"
+				      "1..2\n"
+				      "ok\n"
+				      "# Subtest: a \\# b\n"
+				      "    1..2\n"
+				      "    ok 1 - x\n";
+	CHECK(tap_parse(odd_out, sizeof(odd_out) - 1, TAP_INPUT_PROGRAM, &odd.stdout_tap) == 0,
+	      "TAP: the odd output parses");
+	CHECK_STR(s = render(report_tap, &odd, 1),
+		  "TAP version 14\n"
+		  "1..1\n"
+		  "# Subtest: odd\n"
+		  "    1..2\n"
+		  "    ok 1 - \\#1\n"
+		  "    # Subtest: a \\# b\n"
+		  "        1..1\n"
+		  "        ok 1 - x\n"
+		  "    not ok 2 - a \\# b # no result line\n"
+		  "    # TAP problem in stdout: a # b: no result line after its subtests\n"
+		  "    # TAP problem in stdout: a # b: planned 2 tests, saw 1\n"
+		  "ok 1 - odd\n",
+		  "TAP: a nameless test as hash-number, '#' escaped, a subtest cut short");
+	free(s);
+	tap_tree_free(odd.stdout_tap);
+	for (int i = 0; i < 3; i++)
+		report_row_free_tap(&rows[i]);
+}
+
+static void test_subtests_junit(void)
+{
+	struct run_result_row rows[3];
+	char *s;
+	subtest_rows(rows);
+	const char *want =
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<testsuite name=\"quiz\" tests=\"10\" failures=\"3\" errors=\"0\" skipped=\"1\" "
+		"time=\"77.800\">\n"
+		"  <testcase classname=\"quiz\" name=\"6.1\" time=\"9.100\">\n"
+		"    <system-out>TAP version 13\n"
+		"1..3\n"
+		"# selftests: timers: posix_timers\n"
+		"# Check itimer virtual... [OK]\n"
+		"ok 1 selftests: timers: posix_timers\n"
+		"# selftests: timers: nanosleep\n"
+		"# TAP version 13\n"
+		"# 1..2\n"
+		"# ok 1 CLOCK_REALTIME\n"
+		"# # CLOCK_TAI: &lt;FAILED&gt; &amp; &quot;gone&quot;\n"
+		"# not ok 2 CLOCK_TAI\n"
+		"not ok 2 selftests: timers: nanosleep # exit=1\n"
+		"# selftests: timers: rtcpie\n"
+		"# Default RTC /dev/rtc0 does not exist. Test Skipped!\n"
+		"ok 3 selftests: timers: rtcpie # SKIP no RTC\n"
+		"</system-out>\n"
+		"  </testcase>\n"
+		"  <testcase classname=\"6.1\" name=\"selftests: timers: posix_timers\">\n"
+		"    <system-out># selftests: timers: posix_timers\n"
+		"# Check itimer virtual... [OK]\n"
+		"</system-out>\n"
+		"  </testcase>\n"
+		"  <testcase classname=\"6.1\" name=\"selftests: timers: nanosleep / "
+		"CLOCK_REALTIME\"/>\n"
+		"  <testcase classname=\"6.1\" name=\"selftests: timers: nanosleep / CLOCK_TAI\">\n"
+		"    <failure message=\"not ok\" type=\"fail\"># CLOCK_TAI: &lt;FAILED&gt; &amp; "
+		"&quot;gone&quot;\n</failure>\n"
+		"  </testcase>\n"
+		"  <testcase classname=\"6.1\" name=\"selftests: timers: rtcpie\">\n"
+		"    <skipped message=\"no RTC\"/>\n"
+		"    <system-out># selftests: timers: rtcpie\n"
+		"# Default RTC /dev/rtc0 does not exist. Test Skipped!\n"
+		"</system-out>\n"
+		"  </testcase>\n"
+		"  <testcase classname=\"6.1\" name=\"example / example_simple_test\"/>\n"
+		"  <testcase classname=\"6.1\" name=\"example / example_todo_test\">\n"
+		"    <system-out>TODO: not yet\n</system-out>\n"
+		"  </testcase>\n"
+		"  <testcase classname=\"quiz\" name=\"6.12\" time=\"8.700\">\n"
+		"    <failure message=\"exit status 3\" type=\"fail\"></failure>\n"
+		"  </testcase>\n"
+		"  <testcase classname=\"quiz\" name=\"trunc\" time=\"60.000\">\n"
+		"    <failure message=\"exit status 124\" type=\"timeout\">"
+		"TAP problem in stdout: planned 3 tests, saw 1\n"
+		"TAP version 13\n1..3\nok 1 - a\n</failure>\n"
+		"    <system-out>TAP version 13\n1..3\nok 1 - a\n</system-out>\n"
+		"  </testcase>\n"
+		"  <testcase classname=\"trunc\" name=\"a\"/>\n"
+		"</testsuite>\n";
+	CHECK_STR(s = junit(NULL, rows, 3), want,
+		  "JUnit: the run's testcase, then one per listed subtest (path joined by ' / '), "
+		  "failure with its diagnostics, skipped with its reason, todo as a note; counts "
+		  "include them; a failed run's problems lead its failure text");
+	if (system("command -v python3 >/dev/null 2>&1") != 0)
+		CHECK(true, "JUnit with subtests is well-formed XML # SKIP python3 not found");
+	else
+		CHECK(minidom_parse(s) == 0, "JUnit with subtests is well-formed XML (minidom)");
+	free(s);
+
+	/* A run that failed after all its subtests passed: that failure is listed too. */
+	struct run_result_row exited = {"x", "6.1.1", 1, RESULT_FAIL, 2, NULL, NULL};
+	static const char exited_out[] = "TAP version 13\n1..1\n# selftests: a: b\n"
+					 "# TAP version 13\n# 1..1\n# ok 1 c\n"
+					 "not ok 1 selftests: a: b # exit=1\n";
+	CHECK(tap_parse(exited_out, sizeof(exited_out) - 1, TAP_INPUT_PROGRAM,
+			&exited.stdout_tap) == 0 &&
+		      exited.stdout_tap,
+	      "JUnit: kselftest output whose test exits 1 after its subtests passed parses");
+	s = junit("s", &exited, 1);
+	CHECK(s && strstr(s, "tests=\"3\" failures=\"2\"") &&
+		      strstr(s,
+			     "<testcase classname=\"x\" name=\"selftests: a: b\">\n"
+			     "    <failure message=\"exit=1\" type=\"fail\"># selftests: a: b\n") &&
+		      strstr(s, "<testcase classname=\"x\" name=\"selftests: a: b / c\"/>"),
+	      "JUnit: the test that exited 1 fails as a testcase of its own, beside its passed "
+	      "subtest (got %s)",
+	      s ? s : "(null)");
+	free(s);
+	report_row_free_tap(&exited);
+	for (int i = 0; i < 3; i++)
+		report_row_free_tap(&rows[i]);
+}
+
 int main(void)
 {
 	test_classify();
@@ -381,5 +674,9 @@ int main(void)
 	test_table();
 	test_tap();
 	test_junit();
+	test_subtests_parse();
+	test_subtests_table();
+	test_subtests_tap();
+	test_subtests_junit();
 	return tap_done();
 }
