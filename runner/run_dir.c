@@ -63,6 +63,8 @@ int run_dir_create(const char *home, struct run_dir *ret)
 		_cleanup_close_ int fd =
 			open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		struct stat st;
+		if (fd < 0 && errno == ENOENT)
+			continue; /* a collector took it before the lock: make another */
 		/* Where flock fails (NFS wants a writable fd) the run goes on unlocked: a
 		 * collector there cannot take the lock either, so it never removes the folder. */
 		if (fd >= 0)
