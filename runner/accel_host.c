@@ -236,8 +236,10 @@ int accel_probe(char *const *argv, struct probe_result *ret)
 	const char *kvm = accel_kvm_failure(errors.data);
 	if (kvm) {
 		_cleanup_buf_ struct buf text = {0};
-		if (accel_failure_text(kvm, WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT,
-				       &text) < 0)
+		/* An assertion's own line says "aborted" even before (or without) the signal. */
+		bool aborted = (WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT) ||
+			       strstr(errors.data, "Assertion");
+		if (accel_failure_text(kvm, aborted, &text) < 0)
 			return -ENOMEM;
 		return set_failure(ret, "%s", text.data);
 	}

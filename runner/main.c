@@ -363,7 +363,12 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 		print_dry_run(&argv, &sh);
 		status = 0;
 	} else if (r >= 0) {
-		struct vm_options vo = {dir.fd, argv.items, o->timeout_s, o->verbose, tmux};
+		struct vm_options vo = {.run_dir_fd = dir.fd,
+					.argv = argv.items,
+					.timeout_s = o->timeout_s,
+					.verbose = o->verbose,
+					.tty = tmux,
+					.watch_kvm = accel.accel == ACCEL_KVM};
 		struct vm_result res = {0};
 		r = vm_run(&vo, &res);
 		if (r < 0)

@@ -67,6 +67,32 @@ static void show_console(const struct run_dir *dir, const char *why)
 			tail.data[tail.len - 1] == '\n' ? "" : "\n");
 }
 
+/* QEMU died on an assertion: its signal says so, or its own line before the signal. */
+static bool qemu_aborted(const struct vm_result *res, const char *qemu_log)
+{
+	return (WIFSIGNALED(res->qemu_status) && WTERMSIG(res->qemu_status) == SIGABRT) ||
+	       (qemu_log && strstr(qemu_log, "Assertion"));
+}
+
+/* KVM failed where it was chosen: say what to do; a cached verdict is dropped. */
+static int kvm_failed(const char *line, bool aborted, const struct accel_choice *accel)
+{
+	_cleanup_buf_ struct buf text = {0};
+	(void)accel_failure_text(line, aborted, &text); /* ENOMEM: an empty reason */
+	/* The verdict that chose KVM was wrong for this run: the next run probes again. */
+	(void)accel_forget(accel->cache_file);
+	if (accel->cache_file)
+		log_error("KVM failed on this host (%s), though a probe boot had passed; the next "
+			  "run "
+			  "probes again; QUIZ_ACCEL=tcg avoids KVM",
+			  text.data ? text.data : "");
+	else
+		log_error("KVM failed on this host (%s); QUIZ_ACCEL=kvm forces it: unset it to let "
+			  "quiz choose, or set QUIZ_ACCEL=tcg",
+			  text.data ? text.data : "");
+	return EXIT_QUIZ_FAILED;
+}
+
 static int no_status(const struct vm_result *res, const struct run_dir *dir,
 		     const struct accel_choice *accel)
 {
@@ -82,25 +108,8 @@ static int no_status(const struct vm_result *res, const struct run_dir *dir,
 		return EXIT_QUIZ_FAILED;
 	}
 	const char *kvm = accel_kvm_failure(qemu.data);
-	if (kvm && accel && accel->accel == ACCEL_KVM) {
-		_cleanup_buf_ struct buf text = {0};
-		bool aborted =
-			WIFSIGNALED(res->qemu_status) && WTERMSIG(res->qemu_status) == SIGABRT;
-		(void)accel_failure_text(kvm, aborted, &text); /* ENOMEM: an empty reason */
-		/* The verdict that chose KVM was wrong for this run: the next run probes again. */
-		(void)accel_forget(accel->cache_file);
-		if (accel->cache_file)
-			log_error(
-				"KVM failed on this host (%s), though a probe boot had passed; the "
-				"next run probes again; QUIZ_ACCEL=tcg avoids KVM",
-				text.data ? text.data : "");
-		else
-			log_error(
-				"KVM failed on this host (%s); QUIZ_ACCEL=kvm forces it: unset it "
-				"to let quiz choose, or set QUIZ_ACCEL=tcg",
-				text.data ? text.data : "");
-		return EXIT_QUIZ_FAILED;
-	}
+	if (kvm && accel && accel->accel == ACCEL_KVM)
+		return kvm_failed(kvm, qemu_aborted(res, qemu.data), accel);
 	if (panic) {
 		show_console(dir, "the guest kernel panicked");
 		log_error("the guest kernel panicked: %s", strstr(panic, "Kernel panic"));
@@ -144,6 +153,11 @@ int outcome_report(const struct vm_result *res, const struct run_dir *dir, unsig
 		/* On stderr itself this line may be lost too: the status still says it. */
 		log_error("writing the program's output to %s failed: %s; the VM was stopped",
 			  res->output_fd == 1 ? "stdout" : "stderr", strerror(-res->output_error));
+		return EXIT_QUIZ_FAILED;
+	case VM_KVM_FAILED:
+		if (accel)
+			return kvm_failed(res->message ? res->message : "", false, accel);
+		log_error("KVM failed on this host: %s", res->message ? res->message : "");
 		return EXIT_QUIZ_FAILED;
 	case VM_NO_STATUS: break;
 	}

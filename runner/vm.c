@@ -18,6 +18,7 @@
 #include <termios.h>
 #include <time.h>
 
+#include "accel.h"
 #include "contract.h"
 #include "log.h"
 #include "qemu_argv.h"
@@ -381,6 +382,29 @@ static int add_polls(struct vm *vm, struct pollfd *pfd, int *who)
 }
 
 /* The loop: returns when QEMU ended, the timeout passed or a signal came. */
+/* How often, under KVM, QEMU's log is read for a KVM failure that stopped the guest. */
+#define KVM_WATCH_MS 250
+
+/*
+ * QEMU stops the guest on a KVM internal error and waits for a monitor that quiz does not
+ * have: the run would hang until -t. Its log says so: end the run at once.
+ */
+static bool kvm_failed(struct vm *vm, struct vm_result *res)
+{
+	char text[16384];
+	_cleanup_close_ int fd = openat(vm->o->run_dir_fd, "qemu.log", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : pread(fd, text, sizeof(text) - 1, 0);
+	if (n <= 0)
+		return false;
+	text[n] = '\0';
+	const char *line = accel_kvm_failure(text);
+	if (!line)
+		return false;
+	res->outcome = VM_KVM_FAILED;
+	res->message = strndup(line, strcspn(line, "\n"));
+	return true;
+}
+
 static void relay(struct vm *vm, struct vm_result *res)
 {
 	long long grace = 0;
@@ -396,6 +420,8 @@ static void relay(struct vm *vm, struct vm_result *res)
 			wait = vm->deadline > t ? vm->deadline - t : 0;
 		if (acked)
 			wait = grace > t ? grace - t : 0;
+		if (vm->o->watch_kvm && !acked && (wait < 0 || wait > KVM_WATCH_MS))
+			wait = KVM_WATCH_MS;
 		int ready = poll(pfd, n, wait > INT32_MAX ? INT32_MAX : (int)wait);
 		if (ready < 0 && errno != EINTR)
 			return;
@@ -437,6 +463,8 @@ static void relay(struct vm *vm, struct vm_result *res)
 		}
 		if (output_failed(vm))
 			return; /* vm_run says what it means */
+		if (vm->o->watch_kvm && !acked && kvm_failed(vm, res))
+			return;
 		if (!acked && status_complete(vm) && have_all_output(vm)) {
 			(void)!write(vm->conn[SOCK_STATUS], "\n",
 				     1); /* a lost answer: the guest waits */

@@ -14,13 +14,14 @@ enum vm_outcome {
 	VM_SIGNALED,	 /* quiz got SIGINT/SIGTERM/SIGHUP */
 	VM_NO_STATUS,	 /* QEMU ended (or could not start) without a status */
 	VM_OUTPUT_ERROR, /* writing to quiz's stdout or stderr failed (not EPIPE: VM_SIGNALED) */
+	VM_KVM_FAILED,	 /* QEMU said KVM cannot run the guest (message: its line); QEMU killed */
 };
 
 struct vm_result {
 	enum vm_outcome outcome;
 	int exit_code;	  /* VM_STATUS: the program's status */
 	int signal;	  /* VM_SIGNALED: which */
-	char *message;	  /* VM_GUEST_ERROR: the guest's words */
+	char *message;	  /* VM_GUEST_ERROR: the guest's words; VM_KVM_FAILED: QEMU's */
 	int output_error; /* VM_OUTPUT_ERROR: -errno */
 	int output_fd;	  /* VM_OUTPUT_ERROR: 1 or 2 */
 	int qemu_status;  /* waitpid status of QEMU, -1 if unknown */
@@ -38,6 +39,7 @@ struct vm_options {
 	unsigned timeout_s; /* 0 = none */
 	bool verbose;	    /* console to stderr as well */
 	bool tty;	    /* tmux mode: host terminal <-> the guest's hvc0, raw */
+	bool watch_kvm;	    /* under KVM: QEMU's "KVM internal error" (guest stopped) ends it */
 };
 
 /* Boots and relays until the end; QEMU is gone when this returns (also on error: -errno). */

@@ -91,8 +91,9 @@ QUIZ_ACCEL=kvm q abort-kvm true
 is "$status" 125 "QUIZ_ACCEL=kvm where KVM aborts QEMU: 125"
 is "$(tail -n 1 err)" "quiz: KVM failed on this host (QEMU aborted: failed to set MSR 0x10a to 0x69); QUIZ_ACCEL=kvm forces it: unset it to let quiz choose, or set QUIZ_ACCEL=tcg" \
 	"the message says what failed and what to do"
+before=$(count abort-kvm kvm)
 QUIZ_ACCEL=tcg q abort-kvm sh -c 'exit 6'
-is "$status $(count abort-kvm kvm)" "6 0" "QUIZ_ACCEL=tcg never starts KVM"
+is "$status $(count abort-kvm kvm)" "6 $before" "QUIZ_ACCEL=tcg never starts KVM"
 is "$(cat err)" "" "and says nothing"
 QUIZ_ACCEL=bogus q abort-kvm true
 is "$status" 125 "QUIZ_ACCEL=bogus is refused"
