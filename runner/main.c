@@ -428,8 +428,10 @@ static int quiz_matrix(const struct quiz_options *o, const struct quiz_paths *p,
 	/* Once, too: parallel first runs on a host must not each probe KVM (or say so). */
 	_cleanup_(kernel_free) struct kernel k = {0};
 	_cleanup_(accel_choice_free) struct accel_choice accel = {0};
-	if (n && kernel_resolve(p->home, entries[0].options.kernel, &k) == 0 &&
-	    choose_accel(p, &k, !o->dry_run, &accel) < 0) {
+	bool have_kernel =
+		n && (o->kernel_path ? kernel_from_path(o->kernel_path, &k) == 0
+				     : kernel_resolve(p->home, entries[0].options.kernel, &k) == 0);
+	if (have_kernel && choose_accel(p, &k, !o->dry_run, &accel) < 0) {
 		matrix_entries_free(entries, n);
 		return EXIT_QUIZ_FAILED;
 	}
@@ -491,7 +493,8 @@ int main(int argc, char **argv)
 	}
 	if (o.doctor)
 		return quiz_doctor(&p);
-	if (o.targets || kernel_selector_is_matrix(o.kernel))
+	/* A report (--junit, --tap, --results) of one run is a matrix of one. */
+	if (o.targets || kernel_selector_is_matrix(o.kernel) || o.junit || o.tap || o.results_dir)
 		return quiz_matrix(&o, &p, &catalog);
 	return quiz_run(&o, &p, &catalog);
 }

@@ -37,14 +37,46 @@ static int entry_add(struct matrix_entry **entries, size_t *n, const struct quiz
 	return 0;
 }
 
+static int matrix_from_kernel_path(const struct quiz_options *o, struct matrix_entry **ret,
+				   size_t *ret_n)
+{
+	_cleanup_(kernel_free) struct kernel k = {0};
+	struct matrix_entry *entries = NULL;
+	size_t n = 0;
+	int r = kernel_from_path(o->kernel_path, &k);
+	if (r < 0) {
+		log_error("-K %s: no kernel image there: %s", o->kernel_path, strerror(-r));
+		return r;
+	}
+	r = entry_add(&entries, &n, o, k.release);
+	if (r >= 0)
+		r = strv_push(&entries[0].owned, k.release);
+	if (r < 0) {
+		matrix_entries_free(entries, n);
+		return r;
+	}
+	entries[0].report_kernel = entries[0].owned.items[0];
+	*ret = entries;
+	*ret_n = n;
+	return 0;
+}
+
 int matrix_from_kernels(const struct quiz_options *o, const char *home, struct matrix_entry **ret,
 			size_t *ret_n)
 {
 	_cleanup_strv_ struct strv built = {0}, chosen = {0};
 	_cleanup_free_ char *bad = NULL;
+	if (o->kernel_path) /* a report of one run on the user's own kernel */
+		return matrix_from_kernel_path(o, ret, ret_n);
 	int r = kernels_list(home, &built);
+	if (r >= 0 && !o->kernel && !built.len) {
+		log_error("no kernel built yet in %s; build one: quiz-kernel build 6.1", home);
+		return -ENOENT;
+	}
+	/* No -k: the newest, as a plain run takes it. */
 	if (r >= 0)
-		r = kernel_selectors_expand(o->kernel, built.items, built.len, &chosen, &bad);
+		r = kernel_selectors_expand(o->kernel ? o->kernel : built.items[built.len - 1],
+					    built.items, built.len, &chosen, &bad);
 	if (r == -ENOENT)
 		log_error("-k %s: no built kernel matches %s; see quiz-kernel list", o->kernel,
 			  bad ? bad : "it");
@@ -242,16 +274,19 @@ static void fill_row(const struct matrix_entry *e, const struct slot *s, struct 
 {
 	texts[0] = slurp(s->dir, "stdout");
 	texts[1] = slurp(s->dir, "stderr");
+	_cleanup_free_ char *console = slurp(s->dir, "console.log");
 	int code = WIFEXITED(s->status) ? WEXITSTATUS(s->status) : 128 + WTERMSIG(s->status);
 	*row = (struct run_result_row){
 		.name = e->name,
-		.kernel = e->options.kernel,
+		.kernel = e->report_kernel ? e->report_kernel : e->options.kernel,
 		.exit_code = code,
 		.kind = result_classify(code, texts[1]),
 		.seconds = (double)(s->ended - s->started) / 1000,
 		.stdout_text = texts[0],
 		.stderr_text = texts[1],
 	};
+	/* TAP on stdout, KTAP (KUnit) in the kernel log: each test inside the run reported. */
+	(void)report_row_parse_tap(row, console); /* ENOMEM: the row without its subtests */
 }
 
 static int write_reports(const struct quiz_options *o, struct run_result_row *rows, size_t n)
@@ -361,6 +396,8 @@ int matrix_run(struct matrix_entry *entries, size_t n, const struct quiz_options
 		status = write_reports(o, rows, n) < 0 ? 125 : report_exit_status(rows, n);
 	}
 out:
+	for (size_t i = 0; i < n; i++)
+		report_row_free_tap(&rows[i]);
 	for (size_t i = 0; i < 2 * n; i++)
 		free(texts[i]);
 	for (size_t i = 0; i < n; i++)

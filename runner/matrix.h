@@ -14,6 +14,7 @@ struct matrix_entry {
 	struct quiz_options options; /* a shallow copy; kernel, program, profiles may differ */
 	struct strv owned;	     /* strings the copy points to */
 	bool owns_profiles;	     /* options.profiles is the entry's own (targets) */
+	const char *report_kernel;   /* the release for the reports when options.kernel is not */
 };
 
 typedef int (*matrix_run_fn)(const struct quiz_options *o, void *userdata);
@@ -24,7 +25,8 @@ typedef int (*matrix_run_fn)(const struct quiz_options *o, void *userdata);
 int matrix_run(struct matrix_entry *entries, size_t n, const struct quiz_options *o,
 	       matrix_run_fn run, void *userdata);
 
-/* Entries for a -k list, or for a targets file (filtered). Logs its errors. */
+/* Entries for a -k list (one for a single -k or -K: a report of one run), or for a targets
+ * file (filtered). Logs its errors. */
 int matrix_from_kernels(const struct quiz_options *o, const char *home, struct matrix_entry **ret,
 			size_t *ret_n);
 int matrix_from_targets(const struct quiz_options *o, const char *home, struct matrix_entry **ret,

@@ -1,0 +1,83 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# A real suite, unchanged: the kernel's own selftests (proc, sigaltstack, size, kcmp) built
+# from Debian's linux-source on the host, run with their own runner (which reopens
+# /dev/stdout) on each test kernel; the same counts as through "| cat" in the guest, and a
+# JUnit file with one testcase per test inside the run.
+. "$(dirname "$0")/lib.sh"
+need_vm
+home=${QUIZ_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/quiz}
+read -ra kernels <<<"${QUIZ_TEST_KERNELS:-6.1 6.12}"
+suites=(proc sigaltstack size kcmp)
+cd "$scratch" || exit 1
+
+# The 6.1 source quiz-kernel unpacked, else the parts the selftests need from the tarball.
+src=$(ls -d "$home"/src/linux-source-6.1-*/ 2>/dev/null | head -n1)
+if [ -z "$src" ]; then
+	tar -xf /usr/src/linux-source-6.1.tar.xz --wildcards 'linux-source-6.1/tools/*' \
+		'linux-source-6.1/include/*' 'linux-source-6.1/usr/*' 'linux-source-6.1/scripts/*' \
+		'linux-source-6.1/arch/x86/include/*' 'linux-source-6.1/Makefile'
+	src=$scratch/linux-source-6.1
+fi
+make -s -C "$src/tools/testing/selftests" TARGETS="${suites[*]}" O="$scratch/ks-build" \
+	install INSTALL_PATH="$scratch/ks" >build.log 2>&1
+ok $? "the selftests build on the host (out of the source tree)" "$(tail -n 5 build.log)"
+cd ks || exit 1
+args=()
+for s in "${suites[@]}"; do args+=(-c "$s"); done
+want=$(grep -cE "^($(IFS='|'; echo "${suites[*]}")):" kselftest-list.txt)
+
+counts() { # ok, not ok and skip lines of the runner's top level
+	printf '%s %s %s' "$(grep -cE '^ok [0-9]+ selftests: ' "$1")" \
+		"$(grep -cE '^not ok [0-9]+ selftests: ' "$1")" "$(grep -cE '^ok [0-9]+ .*# SKIP' "$1")"
+}
+
+# Through the guest's own pipe (as before quiz had reopenable streams): the reference counts
+# (6.1's selftests on a newer kernel may fail a test or two: the same ones either way).
+declare -A piped
+for k in "${kernels[@]}"; do
+	"$QUIZ" -k "$k" -r raw -t 600 sh -c './run_kselftest.sh "$@" | cat' sh "${args[@]}" \
+		</dev/null >"piped-$k.txt" 2>"piped-$k.err"
+	is "$?" 0 "$k: run_kselftest.sh | cat in the guest exits 0"
+	piped[$k]=$(counts "piped-$k.txt")
+done
+
+# The runner as it is, on every test kernel, with a JUnit report of each test inside.
+klist=$(IFS=,; echo "${kernels[*]}")
+"$QUIZ" -k "$klist" -t 600 --results results --junit junit.xml ./run_kselftest.sh "${args[@]}" \
+	</dev/null >matrix.txt 2>matrix.err
+is "$?" 0 "./run_kselftest.sh on ${klist}: every run passes"
+grep -q 'cannot create /dev/stdout' matrix.txt matrix.err results/*/stdout
+ok "$([ $? != 0 ]; echo $?)" "no 'cannot create /dev/stdout'" "$(grep -h /dev/stdout results/*/stdout | head -3)"
+for k in "${kernels[@]}"; do
+	dir=$(ls -d results/"$k"* 2>/dev/null | head -n1)
+	got=$(counts "$dir/stdout")
+	is "$got" "${piped[$k]}" "$k: the same ok / not ok / skip counts as through | cat (${piped[$k]})"
+	set -- $got
+	is "$(($1 + $2))" "$want" "$k: every one of the $want tests reported"
+done
+python3 - junit.xml "$want" "${kernels[@]}" <<'PY' >junit.check
+import sys, xml.dom.minidom
+doc = xml.dom.minidom.parse(sys.argv[1])
+want, kernels = int(sys.argv[2]), sys.argv[3:]
+cases = doc.getElementsByTagName("testcase")
+def of(release, k):  # 6.12.117 is of 6.12, not of 6.1
+    return release.split(".")[:2] == k.split(".")[:2]
+for k in kernels:
+    runs = [c for c in cases if c.getAttribute("classname") == "quiz" and of(c.getAttribute("name"), k)]
+    # Each selftest is a testcase, or (when it printed TAP of its own) its subtests are.
+    tops = {c.getAttribute("name").split(" / ")[0] for c in cases
+            if of(c.getAttribute("classname"), k) and c.getAttribute("name").startswith("selftests: ")}
+    failed = {c.getAttribute("name").split(" / ")[0] for c in cases
+              if of(c.getAttribute("classname"), k) and c.getAttribute("name").startswith("selftests: ")
+              and c.getElementsByTagName("failure")}
+    print(k, len(runs), len(tops), len(failed))
+PY
+ok $? "the JUnit file is well-formed XML" "$(cat junit.check)"
+for k in "${kernels[@]}"; do
+	set -- ${piped[$k]}
+	is "$(grep "^$k " junit.check | cut -d' ' -f2-)" "1 $want $2" \
+		"$k: JUnit has the run's testcase, one per selftest ($want), $2 of them failed"
+done
+is "$(runs_left)" 0 "no run directory left behind"
+done_testing
