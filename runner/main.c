@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 
 #include "accel_host.h"
 #include "doctor.h"
@@ -59,6 +60,15 @@ static int find_kernel(const struct quiz_options *o, const struct quiz_paths *p,
 	return r;
 }
 
+/* Can DIR keep user xattrs (mapped-xattr, a root quiz's --shared)? A nameless file asks. */
+static int xattrs_work(const char *dir)
+{
+	_cleanup_close_ int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return errno == EOPNOTSUPP || errno == EISDIR ? 0 : -errno; /* let QEMU tell */
+	return fsetxattr(fd, "user.quiz.probe", "1", 1, 0) < 0 ? -errno : 0;
+}
+
 /* Bad input is refused before anything boots, with the fix. */
 static int check_inputs(const struct quiz_options *o)
 {
@@ -78,6 +88,16 @@ static int check_inputs(const struct quiz_options *o)
 				  strerror(errno));
 			return -EACCES;
 		}
+	}
+	int r = o->shared_dir && geteuid() == 0 ? xattrs_work(o->shared_dir) : 0;
+	if (r < 0) {
+		log_error(
+			"--shared %s: its filesystem keeps no user xattrs (%s), where a root quiz "
+			"keeps the guest's owners and modes; use a folder on ext4, XFS or btrfs, "
+			"or "
+			"run quiz as a normal user",
+			o->shared_dir, strerror(-r));
+		return -EINVAL;
 	}
 	const char *prog = o->program[0];
 	if (prog && strchr(prog, '/') && stat(prog, &st) < 0) {

@@ -120,7 +120,8 @@ static int push_share(struct strv *v, const struct share *s, size_t index)
 	if (r >= 0)
 		r = strv_push(v, "-fsdev");
 	if (r >= 0)
-		r = strv_pushf(v, "local,id=fs%zu,path=%s,security_model=none%s", index, path.data,
+		r = strv_pushf(v, "local,id=fs%zu,path=%s,security_model=%s%s", index, path.data,
+			       s->mapped ? "mapped-xattr" : "none",
 			       s->writable ? "" : ",readonly=on");
 	if (r >= 0)
 		r = strv_push(v, "-device");

@@ -11,6 +11,9 @@ struct share {
 	const char *tag;  /* 9p mount tag, "quiz.<name>" */
 	const char *path; /* host folder */
 	bool writable;
+	/* The guest's owners, modes and device numbers kept in xattrs (security_model=mapped-xattr),
+	 * never applied to the host's files: what a writable share of a root quiz needs. */
+	bool mapped;
 };
 
 struct qemu_plan {

@@ -171,6 +171,14 @@ static int choose_shares(const struct run_setup *s, const char *layer, struct ru
 		r = add_share(sh, "system", o->system_dir, false);
 	if (r >= 0 && o->shared_dir)
 		r = add_share(sh, "shared", o->shared_dir, true);
+	/*
+	 * QEMU applies what the guest asks of a writable share with its own rights. A user's QEMU
+	 * can only make that user's files; root's could make setuid-root programs, device nodes and
+	 * files of any owner. As root, the guest's owners and modes live in xattrs instead, and the
+	 * host gets plain files of root's, 0600 (folders 0700).
+	 */
+	if (r >= 0 && o->shared_dir && geteuid() == 0)
+		sh->items[sh->n - 1].mapped = true;
 	return r;
 }
 

@@ -76,6 +76,18 @@ static void test_golden(void)
 	free(got);
 	strv_free(&v);
 
+	const struct share mapped[] = {{"quiz.shared", "/tmp/s", true, true}};
+	struct qemu_plan root_plan = plan;
+	root_plan.shares = mapped;
+	root_plan.n_shares = 1;
+	CHECK(qemu_argv_build(&root_plan, &v) == 0, "argv with a mapped share builds");
+	got = joined(&v);
+	CHECK(strstr(got, "-fsdev local,id=fs0,path=/tmp/s,security_model=mapped-xattr -device "
+			  "virtio-9p-device,fsdev=fs0,mount_tag=quiz.shared ") != NULL,
+	      "a mapped share (a root quiz's --shared): security_model=mapped-xattr, writable");
+	free(got);
+	strv_free(&v);
+
 	plan.kvm = true;
 	plan.tsc_khz = 0;
 	CHECK(qemu_argv_build(&plan, &v) == 0, "KVM argv builds");

@@ -97,6 +97,24 @@ grep -qx 'stdout is not a tty' out
 ok $? "raw mode: stdout is a pipe, not a tty"
 is "$(cat shared/from-guest 2>/dev/null)" "shared-write" "--shared is writable and reaches the host"
 
+# --shared under a root quiz: what the guest makes lands as root's plain files; the guest's
+# owners, modes and device numbers stay the guest's view (xattrs), never the host's.
+if [ "$(id -u)" = 0 ]; then
+	mkdir rootshared
+	out=$("$QUIZ" -k "$QUIZ_TEST_KERNEL" -r raw --shared rootshared sh -c '
+		cp /bin/true /shared/suid && chmod 4755 /shared/suid && touch /shared/owned &&
+		chown 1234:1234 /shared/owned && mknod /shared/dev c 1 3 && mkdir /shared/d &&
+		echo hello >/shared/d/f && stat -c "%a %u %F" /shared/suid /shared/owned /shared/dev' \
+		</dev/null 2>err)
+	is "$?" 0 "17.1: a root quiz's guest makes a setuid program, a foreign owner, a device"
+	is "$out" "$(printf '4755 0 regular file\n644 1234 regular empty file\n644 0 character special file')" \
+		"17.1: in the guest they are what it asked for"
+	is "$(stat -c '%a %u %F' rootshared/suid rootshared/owned rootshared/dev rootshared/d)" \
+		"$(printf '600 0 regular file\n600 0 regular empty file\n600 0 regular empty file\n700 0 directory')" \
+		"17.1: on the host: root's plain files, no setuid bit, no device, no other owner"
+	is "$(cat rootshared/d/f)" hello "17.1: the data itself reaches the host"
+fi
+
 # A guest that writes everywhere it can leaves the host's files as they were.
 mkdir -p tree/sub userdir
 echo original >tree/sub/file
