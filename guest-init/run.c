@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -120,7 +122,11 @@ static int run_hooks(const struct contract_entry *c, size_t n, struct relay *rel
 }
 
 /* tini's argv: the program itself, or quiz-init's rc role (-S) or tmux role. */
-static int build_argv(const struct contract_entry *c, size_t n, struct strv *argv, bool *ret_tty)
+/* tini's own words before the program's: "tini -s --". */
+#define TINI_ARGS 3
+
+static int build_argv(const struct contract_entry *c, size_t n, struct strv *argv, bool *ret_tty,
+		      bool *ret_plain)
 {
 	const char *mode = contract_get(c, n, CONTRACT_MODE);
 	const char *shell = contract_get(c, n, CONTRACT_SHELL);
@@ -131,6 +137,7 @@ static int build_argv(const struct contract_entry *c, size_t n, struct strv *arg
 	if (r >= 0)
 		r = strv_push(argv, "--");
 	*ret_tty = tmux;
+	*ret_plain = !tmux && !after;
 	if (tmux || after) {
 		if (r >= 0)
 			r = strv_push(argv, SELF);
@@ -147,6 +154,67 @@ static int build_argv(const struct contract_entry *c, size_t n, struct strv *arg
 	if (r >= 0 && nargs == 0)
 		r = strv_push(argv, SHELL); /* no program: a shell reading stdin */
 	return r;
+}
+
+/* Why execvp would fail for prog, as errno: tini maps only ENOENT and EACCES like a shell. */
+static int lookup_errno(const char *prog, char *const *env)
+{
+	struct stat st;
+	if (strchr(prog, '/')) {
+		if (access(prog, X_OK) < 0)
+			return errno;
+		return stat(prog, &st) == 0 && S_ISDIR(st.st_mode) ? EISDIR : 0;
+	}
+	const char *path = NULL;
+	for (char *const *e = env; *e && !path; e++)
+		if (strncmp(*e, "PATH=", 5) == 0)
+			path = *e + 5;
+	_cleanup_free_ char *copy = strdup(path ? path : "/usr/bin:/bin");
+	int found = ENOENT;
+	char *save = NULL;
+	for (char *d = copy ? strtok_r(copy, ":", &save) : NULL; d;
+	     d = strtok_r(NULL, ":", &save)) {
+		_cleanup_free_ char *full = NULL;
+		if (asprintf(&full, "%s/%s", d, prog) < 0)
+			return 0; /* let the exec tell */
+		if (access(full, X_OK) == 0 && stat(full, &st) == 0 && !S_ISDIR(st.st_mode))
+			return 0;
+		if (errno == EACCES)
+			found = EACCES;
+	}
+	return found;
+}
+
+/* The kernel's own limits on execve's arguments (fs/exec.c): else E2BIG, which tini gives 1. */
+static int args_errno(char *const *argv, char *const *env)
+{
+	const size_t max_arg_strlen = 32 * 4096;
+	size_t total = 0;
+	for (int k = 0; k < 2; k++)
+		for (char *const *s = k ? env : argv; *s; s++) {
+			size_t len = strlen(*s) + 1;
+			if (len > max_arg_strlen)
+				return E2BIG;
+			total += len + sizeof(char *);
+		}
+	struct rlimit rl;
+	size_t limit = 6 << 20; /* _STK_LIM / 4 * 3 */
+	if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur / 4 < limit)
+		limit = rl.rlim_cur / 4;
+	return total > (limit > 131072 ? limit : 131072) ? E2BIG : 0;
+}
+
+/* In the program's child, before tini: a program that cannot run exits as a shell says. */
+static void exec_precheck(char *const *argv, char *const *env)
+{
+	int e = lookup_errno(argv[0], env);
+	if (!e)
+		e = args_errno(argv, env);
+	if (!e)
+		return;
+	fprintf(stderr, "quiz: %s: %s\n", argv[0], strerror(e));
+	_exit(e == ENOENT || e == ENOTDIR ? 127 : 126);
 }
 
 /* tmux mode: the virtio console (hvc0) is the program's terminal, sized like the host's. */
@@ -190,11 +258,11 @@ static void run_with_relay(const struct contract_entry *c, size_t n, struct rela
 			   struct run_result *ret)
 {
 	_cleanup_strv_ struct strv env = {0}, argv = {0};
-	bool tty = false;
+	bool tty = false, plain = false;
 
 	int r = build_env(c, n, &env);
 	if (r >= 0)
-		r = build_argv(c, n, &argv, &tty);
+		r = build_argv(c, n, &argv, &tty, &plain);
 	if (r < 0) {
 		snprintf(ret->error, sizeof(ret->error), "out of memory preparing the program");
 		return;
@@ -217,6 +285,8 @@ static void run_with_relay(const struct contract_entry *c, size_t n, struct rela
 			child_tty(c, n);
 		if (chdir(cwd ? cwd : "/root") < 0)
 			fprintf(stderr, "quiz: cannot enter %s: %s\n", cwd, strerror(errno));
+		if (plain)
+			exec_precheck(argv.items + TINI_ARGS, env.items);
 		execve(TINI, argv.items, env.items);
 		fprintf(stderr, "quiz: cannot run " TINI ": %s\n", strerror(errno));
 		_exit(125);

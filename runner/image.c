@@ -64,7 +64,7 @@ int image_prepare(const struct quiz_paths *p, char **ret_path)
 	    asprintf(&script, "%s/scripts/quiz-image", p->data) < 0)
 		return -ENOMEM;
 	if (access(image, R_OK) < 0) {
-		log_error("no guest image at %s; build it (as root): quiz-image build", image);
+		log_error("no guest image at %s; build it: quiz-image build", image);
 		return -ENOENT;
 	}
 	_cleanup_free_ char *want = stamp_of(ours);

@@ -11,6 +11,7 @@
 
 #include "accel_host.h"
 #include "doctor.h"
+#include "guest_layout.h"
 #include "image.h"
 #include "interrupt.h"
 #include "kernels.h"
@@ -27,6 +28,7 @@
 
 #define EXIT_QUIZ_FAILED 125
 #define EXIT_CANNOT_EXECUTE 126
+#define EXIT_NOT_FOUND 127
 
 static int find_kernel(const struct quiz_options *o, const struct quiz_paths *p, struct kernel *k)
 {
@@ -91,28 +93,37 @@ static int check_inputs(const struct quiz_options *o)
 	}
 	int r = o->shared_dir && geteuid() == 0 ? xattrs_work(o->shared_dir) : 0;
 	if (r < 0) {
-		log_error(
-			"--shared %s: its filesystem keeps no user xattrs (%s), where a root quiz "
-			"keeps the guest's owners and modes; use a folder on ext4, XFS or btrfs, "
-			"or "
-			"run quiz as a normal user",
-			o->shared_dir, strerror(-r));
+		log_error("--shared %s: its filesystem keeps no user xattrs (%s), where a root "
+			  "quiz keeps the guest's owners and modes; use a folder on ext4, XFS or "
+			  "btrfs, or run quiz as a normal user",
+			  o->shared_dir, strerror(-r));
 		return -EINVAL;
 	}
-	const char *prog = o->program[0];
-	if (prog && strchr(prog, '/') && stat(prog, &st) < 0) {
-		log_error("%s: no such file on the host: %s", prog, strerror(errno));
-		return -ENOENT;
+	return 0;
+}
+
+/*
+ * A program given by path is checked on the host, which shows it to the guest: 127 (not
+ * found) or 126 (cannot be run), said as a shell says it; 0 when it looks runnable.
+ */
+static int check_program(const char *prog)
+{
+	struct stat st;
+	if (!prog || !strchr(prog, '/'))
+		return 0; /* looked up in the guest's PATH */
+	if (stat(prog, &st) < 0) {
+		int e = errno;
+		log_error("%s: %s", prog, strerror(e));
+		return e == ENOENT || e == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE;
 	}
-	if (prog && strchr(prog, '/') && S_ISDIR(st.st_mode)) {
-		/* As a shell says it, with its status: 126, the program cannot be executed. */
+	if (S_ISDIR(st.st_mode)) {
 		log_error("%s: Is a directory; name the program in it", prog);
-		return -EISDIR;
+		return EXIT_CANNOT_EXECUTE;
 	}
-	if (prog && strchr(prog, '/') && !S_ISREG(st.st_mode)) {
+	if (!S_ISREG(st.st_mode)) {
 		/* A FIFO, a device or a socket: quiz would copy it, the guest could not run it. */
 		log_error("%s: not a regular file, so not a program; name a file", prog);
-		return -EISDIR;
+		return EXIT_CANNOT_EXECUTE;
 	}
 	return 0;
 }
@@ -323,8 +334,13 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 	int status = EXIT_QUIZ_FAILED;
 
 	int r = cwd ? check_inputs(o) : -errno;
-	if (r == -EISDIR)
-		return EXIT_CANNOT_EXECUTE;
+	if (r >= 0 && (r = check_program(o->program[0])) > 0)
+		return r;
+	if (cwd && !STREQ(cwd, "/") && !cwd_shareable(cwd))
+		log_error(
+			"the current directory %s would cover the guest's own system; not shown in "
+			"the guest, the program runs in /root",
+			cwd);
 	if (r < 0 || resolve_profiles(o, catalog, &set) < 0 || find_kernel(o, p, &k) < 0 ||
 	    check_kernel_config(p, &k) < 0)
 		return EXIT_QUIZ_FAILED;

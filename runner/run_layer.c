@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "contract.h"
+#include "guest_layout.h"
 #include "layer_files.h"
 
 static int add_share(struct run_shares *s, const char *name, const char *path, bool writable)
@@ -133,7 +134,7 @@ static int place_program(const struct run_setup *s, int layer_fd, const char **a
 	_cleanup_free_ char *abs = realpath(prog, NULL);
 	if (!abs)
 		return -errno;
-	if (!STREQ(s->cwd, "/") && is_under(abs, s->cwd)) {
+	if (cwd_shareable(s->cwd) && is_under(abs, s->cwd)) {
 		/* The guest has the current directory at its real path (s->cwd) and nothing at
 		 * the host's symlinks to it: a path that reaches the program through one (or
 		 * climbs out with "..") becomes the real one, still under the cwd. */
@@ -163,7 +164,8 @@ static int choose_shares(const struct run_setup *s, const char *layer, struct ru
 	const struct quiz_options *o = s->options;
 	int r = add_share(sh, "run", layer, false);
 	/* "/" as the current directory would cover the guest's whole root: not shared. */
-	if (r >= 0 && !STREQ(s->cwd, "/"))
+	/* A system folder of the guest as the current directory is not shown: /root instead. */
+	if (r >= 0 && cwd_shareable(s->cwd))
 		r = add_share(sh, "cwd", s->cwd, false);
 	if (r >= 0 && o->user_dir)
 		r = add_share(sh, "user", o->user_dir, false);

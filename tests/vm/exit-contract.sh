@@ -44,9 +44,29 @@ grep -qx 'quiz: option --no-such-option is unknown; see quiz --help' err
 ok $? "one line naming the option" "$(cat err)"
 
 "$QUIZ" -k "$QUIZ_TEST_KERNEL" ./no-such-script.sh >out 2>err
-is "$?" 125 "a program path missing on the host: 125"
-grep -q 'no-such-script.sh: no such file on the host' err
-ok $? "the error names the path" "$(cat err)"
+is "$?" 127 "a program path missing on the host: 127, as a shell gives it"
+is "$(cat err)" "quiz: ./no-such-script.sh: No such file or directory" "the error names the path"
+touch plain
+"$QUIZ" -k "$QUIZ_TEST_KERNEL" ./plain/x >out 2>err
+is "$?" 127 "17.18: a path through a file (ENOTDIR): 127"
+ln -s loop-b loop-a && ln -s loop-a loop-b
+"$QUIZ" -k "$QUIZ_TEST_KERNEL" ./loop-a >out 2>err
+is "$?" 126 "17.18: a symlink loop (ELOOP): 126"
+is "$(cat err)" "quiz: ./loop-a: Too many levels of symbolic links" "said as a shell says it"
+# Arguments the guest's execve refuses (E2BIG; tini alone would exit 1): 3 MiB of them fit the
+# host's exec with an unlimited stack, not the guest's 8 MiB one.
+big=$(head -c 100000 /dev/zero | tr '\0' a)
+(ulimit -s unlimited && "$QUIZ" -k "$QUIZ_TEST_KERNEL" -r raw true $(for i in $(seq 30); do echo "$big"; done)) \
+	</dev/null >out 2>err
+is "$?" 126 "17.18: arguments too long for the guest's execve (E2BIG): 126"
+is "$(cat err)" "quiz: true: Argument list too long" "said as a shell says it"
+for dir in /usr /dev /sys; do
+	out=$(cd "$dir" && "$QUIZ" -k "$QUIZ_TEST_KERNEL" -r raw sh -c 'pwd; ls /usr/bin/true' </dev/null 2>"$scratch/err")
+	is "$?$out" "0/root
+/usr/bin/true" "17.18: run from $dir: the guest keeps its own $dir, the program runs in /root"
+	is "$(cat err)" "quiz: the current directory $dir would cover the guest's own system; not shown in the guest, the program runs in /root" \
+		"17.18: and says so"
+done
 
 touch plain-file
 "$QUIZ" -k "$QUIZ_TEST_KERNEL" --shared plain-file true >out 2>err
@@ -63,7 +83,7 @@ mkdir -p empty-home/kernels
 ln -s "${QUIZ_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/quiz}/kernels/x86_64" empty-home/kernels/x86_64
 QUIZ_HOME=$scratch/empty-home "$QUIZ" -k "$QUIZ_TEST_KERNEL" true >out 2>err
 is "$?" 125 "no guest image: 125"
-grep -q 'no guest image at .*; build it (as root): quiz-image build' err
+grep -q 'no guest image at .*; build it: quiz-image build' err
 ok $? "the error says how to build one" "$(cat err)"
 
 "$QUIZ" -k "$QUIZ_TEST_KERNEL" -r raw -v true >out 2>err
