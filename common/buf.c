@@ -127,6 +127,20 @@ int set_error_oom(char **ret_error)
 	return -ENOMEM;
 }
 
+int write_all(int fd, const void *data, size_t len)
+{
+	for (const char *p = data; len > 0;) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 int read_file(const char *path, char **ret_data, size_t *ret_size)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);

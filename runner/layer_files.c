@@ -114,20 +114,6 @@ static int create_new(int dir_fd, const char *name, mode_t mode)
 	return fd < 0 ? -errno : fd;
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int layer_write_file(int root_fd, const char *rel, const void *data, size_t len, mode_t mode)
 {
 	_cleanup_close_ int dir_fd = -1;

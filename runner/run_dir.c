@@ -169,14 +169,5 @@ int write_file_at(int dirfd, const char *path, const void *data, size_t len, mod
 		openat(dirfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0)
 		return -errno;
-	for (const char *p = data; len > 0;) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return write_all(fd, data, len);
 }

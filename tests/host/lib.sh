@@ -7,8 +7,7 @@ set -u
 case $QUIZ in */*) QUIZ=$(readlink -f "$QUIZ") ;; esac
 FAKE_QEMU=$(readlink -f "$FAKE_QEMU")
 source_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-tap_n=0
-tap_failed=0
+. "$(dirname "${BASH_SOURCE[0]}")/../tap.sh"
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/quiz-host-test.XXXXXX")
 export TMPDIR=$scratch/tmp # what the tools under test leave behind goes with the scratch folder
 mkdir -p "$TMPDIR"
@@ -19,25 +18,6 @@ cleanup_scratch() {
 	rm -rf "$scratch"
 }
 trap cleanup_scratch EXIT
-
-ok() { # ok CONDITION-STATUS DESCRIPTION [DIAGNOSTIC]
-	tap_n=$((tap_n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $tap_n - $2"
-	else
-		tap_failed=$((tap_failed + 1))
-		echo "not ok $tap_n - $2"
-		[ $# -ge 3 ] && printf '%s\n' "$3" | sed 's/^/#   /'
-	fi
-}
-is() { # is GOT WANT DESCRIPTION
-	if [ "$1" = "$2" ]; then ok 0 "$3"; else ok 1 "$3" "got:  $(printf %q "$1")
-want: $(printf %q "$2")"; fi
-}
-done_testing() {
-	echo "1..$tap_n"
-	[ "$tap_failed" = 0 ]
-}
 
 # A kernel in the cache as quiz-kernel build leaves it: RELEASE -> .store/RELEASE-KEY, with a
 # config that has everything quiz checks for (kconfig/base.config, CONFIG_HZ for TCG).

@@ -5,29 +5,9 @@ set -u
 : "${QUIZ:?QUIZ must point at the quiz binary (meson sets it)}"
 case $QUIZ in */*) QUIZ=$(readlink -f "$QUIZ") ;; esac
 QUIZ_TEST_KERNEL=${QUIZ_TEST_KERNEL:-6.1}
-tap_n=0
-tap_failed=0
+. "$(dirname "${BASH_SOURCE[0]}")/../tap.sh"
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/quiz-test.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
-
-ok() { # ok CONDITION-STATUS DESCRIPTION [DIAGNOSTIC]
-	tap_n=$((tap_n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $tap_n - $2"
-	else
-		tap_failed=$((tap_failed + 1))
-		echo "not ok $tap_n - $2"
-		[ $# -ge 3 ] && printf '%s\n' "$3" | sed 's/^/#   /'
-	fi
-}
-is() { # is GOT WANT DESCRIPTION
-	if [ "$1" = "$2" ]; then ok 0 "$3"; else ok 1 "$3" "got:  $(printf %q "$1")
-want: $(printf %q "$2")"; fi
-}
-done_testing() {
-	echo "1..$tap_n"
-	[ "$tap_failed" = 0 ]
-}
 
 # A VM suite that cannot run says why; in CI (QUIZ_VM_MUST_WORK=1) that is a failure.
 need_vm() {
