@@ -149,10 +149,11 @@ int accel_notice(const struct accel_verdict *v, struct buf *out)
 			  v->reason ? v->reason : "KVM is not usable");
 }
 
-int accel_probe_argv(const char *qemu, const char *kernel_image, enum accel accel,
-		     unsigned long tsc_khz, unsigned hz, struct strv *ret)
+int accel_probe_argv(const char *qemu, const struct arch *a, const char *kernel_image,
+		     enum accel accel, unsigned long tsc_khz, unsigned hz, struct strv *ret)
 {
-	struct qemu_plan plan = {.kvm = accel == ACCEL_KVM, .tsc_khz = tsc_khz, .hz = hz};
+	struct qemu_plan plan = {
+		.arch = a, .kvm = accel == ACCEL_KVM, .tsc_khz = tsc_khz, .hz = hz};
 	_cleanup_buf_ struct buf cmdline = {0};
 	_cleanup_strv_ struct strv v = {0};
 	int r = kernel_cmdline_build(&plan, &cmdline);
@@ -161,11 +162,11 @@ int accel_probe_argv(const char *qemu, const char *kernel_image, enum accel acce
 	const char *const args[] = {
 		qemu,
 		"-M",
-		"microvm,acpi=off",
+		a->machine,
 		"-accel",
 		accel_name(accel),
 		"-cpu",
-		accel == ACCEL_KVM ? "host" : "max",
+		accel == ACCEL_KVM ? a->kvm_cpu : a->tcg_cpu,
 		"-nodefaults",
 		"-no-user-config",
 		"-display",

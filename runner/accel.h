@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "arch.h"
 #include "buf.h"
 
 enum accel { ACCEL_TCG, ACCEL_KVM };
@@ -65,8 +66,8 @@ int accel_notice(const struct accel_verdict *v, struct buf *out);
  * it boots to the kernel's "VFS: Unable to mount root fs" panic and reboots (QEMU -no-reboot
  * exits). tsc_khz/hz: the TCG timing words, 0 for none. Pure.
  */
-int accel_probe_argv(const char *qemu, const char *kernel_image, enum accel accel,
-		     unsigned long tsc_khz, unsigned hz, struct strv *ret);
+int accel_probe_argv(const char *qemu, const struct arch *a, const char *kernel_image,
+		     enum accel accel, unsigned long tsc_khz, unsigned hz, struct strv *ret);
 /* Did the probe's console show the boot's end (the panic that means "reached mount root")? */
 bool accel_probe_console_ok(const char *console);
 /* A line of QEMU's stderr that means KVM cannot run this guest; NULL if none. Pure. */

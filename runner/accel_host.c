@@ -283,12 +283,13 @@ static int probe_host(const struct accel_request *req, struct accel_verdict *ret
 	_cleanup_strv_ struct strv kvm_argv = {0}, tcg_argv = {0};
 	struct probe_result kvm = {0}, tcg = {0};
 	bool timed_tcg = false;
-	int r = accel_probe_argv(req->qemu, req->kernel_image, ACCEL_KVM, 0, 0, &kvm_argv);
+	int r = accel_probe_argv(req->qemu, req->arch, req->kernel_image, ACCEL_KVM, 0, 0,
+				 &kvm_argv);
 	if (r >= 0)
 		r = accel_probe(kvm_argv.items, &kvm);
 	if (r >= 0 && kvm.ok && kvm.ms >= ACCEL_KVM_CLEARLY_FAST_MS) {
-		r = accel_probe_argv(req->qemu, req->kernel_image, ACCEL_TCG, req->tsc_khz, req->hz,
-				     &tcg_argv);
+		r = accel_probe_argv(req->qemu, req->arch, req->kernel_image, ACCEL_TCG,
+				     req->tsc_khz, req->hz, &tcg_argv);
 		if (r >= 0)
 			r = accel_probe(tcg_argv.items, &tcg);
 		timed_tcg = r >= 0;

@@ -8,6 +8,7 @@ struct accel_request {
 	const char *mode;	  /* QUIZ_ACCEL's value, NULL when unset */
 	const char *home;	  /* cache root: verdicts live in home/accel/KEY */
 	const char *qemu;	  /* QEMU binary, a name looked up in PATH or a path */
+	const struct arch *arch;  /* the host's: what the probe boots */
 	const char *kernel_image; /* a quiz kernel to probe with; NULL: no probe possible */
 	unsigned long tsc_khz;	  /* TCG timing words for the TCG probe (0: none) */
 	unsigned hz;

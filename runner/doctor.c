@@ -31,8 +31,8 @@ static int report_qemu(const struct doctor_facts *f, struct buf *out, struct tal
 {
 	if (!f->qemu_path)
 		return line(out, t, "problem", "QEMU",
-			    "%s not found; install it: sudo apt-get install qemu-system-x86",
-			    f->qemu);
+			    "%s not found; install it: sudo apt-get install %s", f->qemu,
+			    f->qemu_package ? f->qemu_package : "qemu-system-x86");
 	return line(out, t, "ok", "QEMU", "%s (%s)",
 		    f->qemu_version ? f->qemu_version : "version unknown", f->qemu_path);
 }
@@ -76,7 +76,8 @@ static int report_kernels(const struct doctor_facts *f, struct buf *out, struct 
 {
 	if (!f->kernels.len)
 		return line(out, t, "problem", "kernels",
-			    "none built in %s; build one: quiz-kernel build 6.1", f->kernels_dir);
+			    "none built in %s; build one: quiz-kernel build%s%s 6.1",
+			    f->kernels_dir, f->foreign ? " -a " : "", f->foreign ? f->arch : "");
 	_cleanup_buf_ struct buf names = {0};
 	for (size_t i = 0; i < f->kernels.len; i++)
 		if (buf_printf(&names, "%s%s", i ? ", " : "", f->kernels.items[i]) < 0)
@@ -90,7 +91,8 @@ static int report_image(const struct doctor_facts *f, struct buf *out, struct ta
 	if (f->image)
 		r = line(out, t, "ok", "image", "%s (%llu MiB)", f->image, f->image_bytes >> 20);
 	else if (f->image_builder_ok)
-		r = line(out, t, "problem", "image", "none yet; build it: quiz-image build");
+		r = line(out, t, "problem", "image", "none yet; build it: quiz-image build%s%s",
+			 f->foreign ? " -a " : "", f->foreign ? f->arch : "");
 	else
 		r = line(out, t, "problem", "image",
 			 "none yet, and quiz-image build cannot work: %s",

@@ -9,9 +9,12 @@
 
 /* What doctor_gather found; doctor_report turns it into lines. */
 struct doctor_facts {
-	const char *qemu;   /* the binary quiz runs (name or path) */
-	char *qemu_path;    /* where it is; NULL: not found */
-	char *qemu_version; /* first line of its --version; NULL if it did not say */
+	const char *arch;	  /* the guest architecture checked for */
+	bool foreign;		  /* not the host's: its commands take -a */
+	const char *qemu;	  /* the binary quiz runs (name or path) */
+	const char *qemu_package; /* the Debian package that has it */
+	char *qemu_path;	  /* where it is; NULL: not found */
+	char *qemu_version;	  /* first line of its --version; NULL if it did not say */
 	const char *kvm_device;
 	enum kvm_access kvm;
 	int kvm_errno;		/* why it did not open */
@@ -46,5 +49,6 @@ struct doctor_facts {
 int doctor_report(const struct doctor_facts *f, struct buf *out);
 
 /* Gather the facts of this host (runs a probe boot when KVM opens and a kernel is there). */
-int doctor_gather(const char *home, const char *data_dir, struct doctor_facts *ret);
+int doctor_gather(const char *home, const char *data_dir, const struct arch *a,
+		  struct doctor_facts *ret);
 void doctor_facts_free(struct doctor_facts *f);

@@ -82,15 +82,24 @@ static void gather_kvm_group(struct doctor_facts *f)
 	f->kvm_group_session |= getegid() == st.st_gid;
 }
 
-static void gather_accel(const char *home, struct doctor_facts *f)
+static void gather_accel(const char *home, const struct arch *a, struct doctor_facts *f)
 {
 	_cleanup_(kernel_free) struct kernel k = {0};
 	_cleanup_free_ char *error = NULL;
 	struct accel_choice c = {0};
-	bool have_kernel = kernel_resolve(home, NULL, &k) == 0;
+	if (a != arch_host()) {
+		f->accel_known = true;
+		f->accel = ACCEL_TCG;
+		if (asprintf(&f->accel_why, "an %s guest on this host: TCG emulates it", a->name) <
+		    0)
+			f->accel_why = NULL;
+		return;
+	}
+	bool have_kernel = kernel_resolve(home, a, NULL, &k) == 0;
 	struct accel_request req = {.mode = f->accel_mode,
 				    .home = home,
 				    .qemu = f->qemu,
+				    .arch = a,
 				    .kernel_image = have_kernel ? k.image : NULL,
 				    .force_probe = true};
 	if (have_kernel)
@@ -114,14 +123,15 @@ static void gather_accel(const char *home, struct doctor_facts *f)
 	accel_choice_free(&c);
 }
 
-static void gather_image(const char *home, const char *data, struct doctor_facts *f)
+static void gather_image(const char *home, const char *data, const struct arch *a,
+			 struct doctor_facts *f)
 {
 	const char *env = getenv("QUIZ_IMAGE");
 	_cleanup_free_ char *path = NULL, *script = NULL;
 	struct stat st;
 	if (env && env[0])
 		path = strdup(env);
-	else if (asprintf(&path, "%s/images/" IMAGE_SUITE ".ext2", home) < 0)
+	else if (image_path(home, a, &path) < 0)
 		path = NULL;
 	if (path && stat(path, &st) == 0 && access(path, R_OK) == 0) {
 		f->image = TAKE_PTR(path);
@@ -130,7 +140,7 @@ static void gather_image(const char *home, const char *data, struct doctor_facts
 	/* quiz-image knows what it needs: ask it rather than repeat its rules here. */
 	if (asprintf(&script, "%s/scripts/quiz-image", data) < 0)
 		return;
-	char *argv[] = {script, "check", NULL};
+	char *argv[] = {script, "check", "--arch", (char *)a->name, NULL};
 	int status = -1;
 	f->image_builder_why = first_line_of(argv, &status);
 	f->image_builder_ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
@@ -147,10 +157,13 @@ static void gather_cache(const char *home, struct doctor_facts *f)
 		f->home_free_bytes = (unsigned long long)vfs.f_bavail * vfs.f_frsize;
 }
 
-int doctor_gather(const char *home, const char *data, struct doctor_facts *f)
+int doctor_gather(const char *home, const char *data, const struct arch *a, struct doctor_facts *f)
 {
 	const char *qemu = getenv("QUIZ_QEMU");
-	*f = (struct doctor_facts){.qemu = qemu && qemu[0] ? qemu : "qemu-system-x86_64"};
+	*f = (struct doctor_facts){.qemu = qemu && qemu[0] ? qemu : a->qemu,
+				   .qemu_package = a->qemu_package,
+				   .arch = a->name,
+				   .foreign = a != arch_host()};
 	f->qemu_path = qemu_binary_path(f->qemu);
 	if (f->qemu_path) {
 		char *argv[] = {f->qemu_path, "--version", NULL};
@@ -160,11 +173,11 @@ int doctor_gather(const char *home, const char *data, struct doctor_facts *f)
 	f->kvm = kvm_access_check(&f->kvm_errno);
 	gather_kvm_group(f);
 	f->accel_mode = getenv("QUIZ_ACCEL");
-	if (asprintf(&f->kernels_dir, "%s/kernels/x86_64", home) < 0 ||
-	    kernels_list(home, &f->kernels) < 0)
+	if (asprintf(&f->kernels_dir, "%s/kernels/%s", home, a->name) < 0 ||
+	    kernels_list(home, a, &f->kernels) < 0)
 		return -ENOMEM;
-	gather_accel(home, f);
-	gather_image(home, data, f);
+	gather_accel(home, a, f);
+	gather_image(home, data, a, f);
 	gather_cache(home, f);
 	return 0;
 }

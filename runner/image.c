@@ -45,7 +45,25 @@ static char *stamp_of(const char *file)
 	return strdup(text);
 }
 
-int image_prepare(const struct quiz_paths *p, char **ret_path)
+int image_path(const char *home, const struct arch *a, char **ret)
+{
+	return asprintf(ret, "%s/images/" IMAGE_SUITE "-%s.ext2", home, a->debian_arch) < 0
+		       ? -ENOMEM
+		       : 0;
+}
+
+int image_init1(const struct quiz_paths *p, const struct arch *a, char **ret)
+{
+	/* A cross-built quiz-init-ARCH, else (the host's own architecture) the native one. */
+	if (asprintf(ret, "%s/quiz-init-%s", p->libexec, a->name) < 0)
+		return -ENOMEM;
+	if (access(*ret, R_OK) == 0 || a != arch_host())
+		return 0;
+	free(*ret);
+	return asprintf(ret, "%s/quiz-init", p->libexec) < 0 ? -ENOMEM : 0;
+}
+
+int image_prepare(const struct quiz_paths *p, const struct arch *a, char **ret_path)
 {
 	_cleanup_free_ char *image = NULL, *info = NULL, *ours = NULL, *init1 = NULL;
 	_cleanup_free_ char *stamp = NULL, *script = NULL;
@@ -57,25 +75,44 @@ int image_prepare(const struct quiz_paths *p, char **ret_path)
 		}
 		return 0;
 	}
-	if (asprintf(&image, "%s/images/" IMAGE_SUITE ".ext2", p->home) < 0 ||
-	    asprintf(&info, "%s.info", image) < 0 ||
-	    asprintf(&ours, "%s/quiz-init.sha256", p->libexec) < 0 ||
-	    asprintf(&init1, "%s/quiz-init", p->libexec) < 0 ||
+	if (image_path(p->home, a, &image) < 0 || asprintf(&info, "%s.info", image) < 0 ||
+	    image_init1(p, a, &init1) < 0 || asprintf(&ours, "%s.sha256", init1) < 0 ||
 	    asprintf(&script, "%s/scripts/quiz-image", p->data) < 0)
 		return -ENOMEM;
 	if (access(image, R_OK) < 0) {
-		log_error("no guest image at %s; build it: quiz-image build", image);
+		log_error("no %s%sguest image at %s; build it: quiz-image build%s%s", arch_word(a),
+			  arch_space(a), image, arch_flag(a), arch_word(a));
+		return -ENOENT;
+	}
+	if (access(init1, R_OK) < 0) {
+		log_error("no quiz-init for %s (%s): quiz was built without %sgcc; install "
+			  "gcc-%.*s and build quiz again",
+			  a->name, init1, a->cross_prefix, (int)strlen(a->cross_prefix) - 1,
+			  a->cross_prefix);
 		return -ENOENT;
 	}
 	_cleanup_free_ char *want = stamp_of(ours);
 	stamp = stamp_of(info);
 	if (want && (!stamp || !STREQ(want, stamp))) {
 		log_debug("refreshing init1 in %s", image);
-		char *argv[] = {script, "refresh-init1", "--init1", init1, NULL};
+		/* quiz-image asks quiz-kernel (beside quiz) for another architecture's names. */
+		char exe[4096];
+		ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		_cleanup_free_ char *qk = NULL;
+		if (len > 0) {
+			exe[len] = '\0';
+			*strrchr(exe, '/') = '\0';
+			if (asprintf(&qk, "%s/quiz-kernel", exe) >= 0)
+				(void)setenv("QUIZ_KERNEL_BIN", qk, 1); /* else: PATH's */
+		}
+		bool host = a == arch_host();
+		char *argv[] = {script, "refresh-init1",	"--init1",
+				init1,	host ? NULL : "--arch", (char *)a->name,
+				NULL};
 		if (run_wait(argv) < 0) {
 			log_error("the image's init1 is out of date and refreshing it failed; run: "
-				  "quiz-image refresh-init1 --init1 %s",
-				  init1);
+				  "quiz-image refresh-init1 --arch %s --init1 %s",
+				  a->name, init1);
 			return -EIO;
 		}
 	}

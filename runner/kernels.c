@@ -14,8 +14,6 @@
 #include "macro.h"
 #include "paths.h"
 
-#define ARCH "x86_64"
-
 static int by_version(const void *a, const void *b)
 {
 	struct kernel_version va, vb;
@@ -27,10 +25,17 @@ static int by_version(const void *a, const void *b)
 	return c ? c : strcmp(sa, sb);
 }
 
-int kernels_list(const char *home, struct strv *ret)
+/* The boot image's name in a kernel's cache folder: the build tree's, "bzImage", "Image". */
+static const char *image_name(const struct arch *a)
+{
+	const char *slash = strrchr(a->kernel_image, '/');
+	return slash ? slash + 1 : a->kernel_image;
+}
+
+int kernels_list(const char *home, const struct arch *a, struct strv *ret)
 {
 	_cleanup_free_ char *dir = NULL;
-	if (asprintf(&dir, "%s/kernels/" ARCH, home) < 0)
+	if (asprintf(&dir, "%s/kernels/%s", home, a->name) < 0)
 		return -ENOMEM;
 	struct strv v = {0};
 	DIR *d = opendir(dir);
@@ -40,7 +45,7 @@ int kernels_list(const char *home, struct strv *ret)
 			if (de->d_name[0] == '.')
 				continue;
 			_cleanup_free_ char *image = NULL;
-			if (asprintf(&image, "%s/%s/bzImage", dir, de->d_name) < 0 ||
+			if (asprintf(&image, "%s/%s/%s", dir, de->d_name, image_name(a)) < 0 ||
 			    (access(image, R_OK) == 0 && strv_push(&v, de->d_name) < 0)) {
 				closedir(d);
 				strv_free(&v);
@@ -55,12 +60,12 @@ int kernels_list(const char *home, struct strv *ret)
 	return 0;
 }
 
-static int kernel_at(const char *dir, const char *release, struct kernel *ret)
+static int kernel_at(const struct arch *a, const char *dir, const char *release, struct kernel *ret)
 {
-	struct kernel k = {0};
+	struct kernel k = {.arch = a};
 	_cleanup_free_ char *layer = NULL;
 	if (!(k.release = strdup(release)) || !(k.dir = strdup(dir)) ||
-	    asprintf(&k.image, "%s/bzImage", dir) < 0 ||
+	    asprintf(&k.image, "%s/%s", dir, image_name(a)) < 0 ||
 	    asprintf(&k.config, "%s/config", dir) < 0 || asprintf(&layer, "%s/layer", dir) < 0) {
 		kernel_free(&k);
 		return -ENOMEM;
@@ -75,7 +80,8 @@ static int kernel_at(const char *dir, const char *release, struct kernel *ret)
 	 * symbol table at every start: 20 ms.
 	 */
 	_cleanup_free_ char *config = NULL;
-	if (read_file(k.config, &config, NULL) < 0 || !strstr(config, "\nCONFIG_PVH=y\n")) {
+	if (!a->boots_vmlinux || read_file(k.config, &config, NULL) < 0 ||
+	    !strstr(config, "\nCONFIG_PVH=y\n")) {
 		*ret = k;
 		return 0;
 	}
@@ -92,10 +98,10 @@ static int kernel_at(const char *dir, const char *release, struct kernel *ret)
 	return 0;
 }
 
-int kernel_resolve(const char *home, const char *selector, struct kernel *ret)
+int kernel_resolve(const char *home, const struct arch *a, const char *selector, struct kernel *ret)
 {
 	_cleanup_strv_ struct strv list = {0};
-	int r = kernels_list(home, &list);
+	int r = kernels_list(home, a, &list);
 	if (r < 0)
 		return r;
 	size_t pick = 0;
@@ -117,7 +123,7 @@ int kernel_resolve(const char *home, const char *selector, struct kernel *ret)
 	if (!list.len)
 		return -ENOENT;
 	_cleanup_free_ char *name = NULL;
-	if (asprintf(&name, "%s/kernels/" ARCH "/%s", home, list.items[pick]) < 0)
+	if (asprintf(&name, "%s/kernels/%s/%s", home, a->name, list.items[pick]) < 0)
 		return -ENOMEM;
 	/*
 	 * The release's name is a symlink that a rebuild swaps: resolved once, so that the image,
@@ -126,22 +132,22 @@ int kernel_resolve(const char *home, const char *selector, struct kernel *ret)
 	_cleanup_free_ char *dir = realpath(name, NULL);
 	if (!dir)
 		return -errno;
-	return kernel_at(dir, list.items[pick], ret);
+	return kernel_at(a, dir, list.items[pick], ret);
 }
 
-int kernel_from_path(const char *given, struct kernel *ret)
+int kernel_from_path(const char *given, const struct arch *a, struct kernel *ret)
 {
 	struct stat st;
 	_cleanup_free_ char *path = realpath(given, NULL); /* QEMU runs elsewhere */
 	if (!path || stat(path, &st) < 0)
 		return -errno;
-	struct kernel k = {0};
+	struct kernel k = {.arch = a};
 	_cleanup_free_ char *release_file = NULL, *release = NULL, *copy = strdup(path);
 	if (!copy)
 		return -ENOMEM;
 	int n;
 	if (S_ISDIR(st.st_mode)) {
-		n = asprintf(&k.image, "%s/arch/x86/boot/bzImage", path);
+		n = asprintf(&k.image, "%s/%s", path, a->kernel_image);
 		if (n >= 0)
 			n = asprintf(&k.config, "%s/.config", path);
 		if (n >= 0)
@@ -184,6 +190,20 @@ void kernel_free(struct kernel *k)
 	free(k->config);
 	free(k->layer);
 	*k = (struct kernel){0};
+}
+
+int kconfig_needs(const char *data_dir, const struct arch *a, char **ret)
+{
+	_cleanup_free_ char *base = NULL, *arch = NULL, *base_path = NULL, *arch_path = NULL;
+	if (asprintf(&base_path, "%s/kconfig/base.config", data_dir) < 0 ||
+	    asprintf(&arch_path, "%s/kconfig/arch/%s.config", data_dir, a->name) < 0)
+		return -ENOMEM;
+	int r = read_file(base_path, &base, NULL);
+	if (r >= 0)
+		r = read_file(arch_path, &arch, NULL);
+	if (r < 0)
+		return r;
+	return asprintf(ret, "%s\n%s", base, arch) < 0 ? -ENOMEM : 0;
 }
 
 /* Does config_text hold exactly "SYM=VALUE" as a line (or, for "=n", no "SYM=" line)? */

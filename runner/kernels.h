@@ -4,9 +4,11 @@
 
 #include <stdbool.h>
 
+#include "arch.h"
 #include "buf.h"
 
 struct kernel {
+	const struct arch *arch;
 	char *release;
 	char *dir;    /* cache folder; NULL for -K */
 	char *image;  /* boot image */
@@ -15,14 +17,18 @@ struct kernel {
 };
 
 /* Release names under home/kernels/<arch>, sorted oldest to newest. */
-int kernels_list(const char *home, struct strv *ret);
+int kernels_list(const char *home, const struct arch *a, struct strv *ret);
 /* The kernel a -k selector names (NULL or "": the newest). -ENOENT none (with no selector: none
  * built at all), -EINVAL a bad selector. */
-int kernel_resolve(const char *home, const char *selector, struct kernel *ret);
-/* A boot image or a build tree (-K). -ENOENT when no boot image is found there. */
-int kernel_from_path(const char *path, struct kernel *ret);
+int kernel_resolve(const char *home, const struct arch *a, const char *selector,
+		   struct kernel *ret);
+/* A boot image or a build tree of arch a (-K). -ENOENT when no boot image is found there. */
+int kernel_from_path(const char *path, const struct arch *a, struct kernel *ret);
 void kernel_free(struct kernel *k);
 
+/* What a kernel of arch a needs to boot under quiz: kconfig/base.config and kconfig/arch/A.config
+ * of data_dir, as one text. */
+int kconfig_needs(const char *data_dir, const struct arch *a, char **ret);
 /* Lines of a kconfig fragment ("CONFIG_X=y") that config_text does not satisfy. Pure. */
 int kconfig_missing(const char *config_text, const char *fragment_text, struct strv *ret);
 

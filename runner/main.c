@@ -30,32 +30,52 @@
 #define EXIT_CANNOT_EXECUTE 126
 #define EXIT_NOT_FOUND 127
 
-static int find_kernel(const struct quiz_options *o, const struct quiz_paths *p, struct kernel *k)
+/* -a: one architecture from the table; the host's when not given. Logs what is wrong. */
+static const struct arch *find_arch(const char *name)
+{
+	const struct arch *a = name ? arch_find(name) : arch_host();
+	if (!a && name)
+		log_error("-a %s: not an architecture quiz knows; use one of %s", name,
+			  arch_names());
+	else if (!a)
+		log_error("this host's architecture is not one quiz boots; use -a with one of %s",
+			  arch_names());
+	return a;
+}
+
+static int find_kernel(const struct quiz_options *o, const struct quiz_paths *p,
+		       const struct arch *a, struct kernel *k)
 {
 	if (o->kernel_path) {
-		int r = kernel_from_path(o->kernel_path, k);
+		int r = kernel_from_path(o->kernel_path, a, k);
 		if (r < 0)
-			log_error("-K %s: no kernel image there (a bzImage or a build tree with "
-				  "arch/x86/boot/bzImage): %s",
-				  o->kernel_path, strerror(-r));
+			log_error(
+				"-K %s: no %s kernel image there (its boot image, or a build tree "
+				"with %s): %s",
+				o->kernel_path, a->name, a->kernel_image, strerror(-r));
 		return r;
 	}
-	int r = kernel_resolve(p->home, o->kernel, k);
+	int r = kernel_resolve(p->home, a, o->kernel, k);
 	if (r == -EINVAL) {
 		log_error("-k %s: not a kernel version; use a form like 6.1, 6.1.192 or 6.12-rc3",
 			  o->kernel);
 	} else if (r == -ENOENT) {
 		_cleanup_strv_ struct strv built = {0};
 		_cleanup_buf_ struct buf names = {0};
-		(void)kernels_list(p->home, &built); /* only for the message */
+		(void)kernels_list(p->home, a, &built); /* only for the message */
 		for (size_t i = 0; i < built.len; i++)
 			(void)buf_printf(&names, "%s%s", i ? ", " : "", built.items[i]);
+		/* Another architecture's kernels are named with it, and built with -a. */
 		if (o->kernel && o->kernel[0])
-			log_error("no %s kernel built (built: %s); run: quiz-kernel build %s",
-				  o->kernel, names.len ? names.data : "none", o->kernel);
+			log_error(
+				"no %s%s%s kernel built (built: %s); run: quiz-kernel build%s%s %s",
+				o->kernel, arch_space(a), arch_word(a),
+				names.len ? names.data : "none", arch_flag(a), arch_word(a),
+				o->kernel);
 		else
-			log_error("no kernel built yet in %s; build one: quiz-kernel build 6.1",
-				  p->home);
+			log_error("no %s%skernel built yet in %s; build one: quiz-kernel build%s%s "
+				  "6.1",
+				  arch_word(a), arch_space(a), p->home, arch_flag(a), arch_word(a));
 	} else if (r < 0) {
 		log_error("looking for kernels in %s: %s", p->home, strerror(-r));
 	}
@@ -166,10 +186,10 @@ static int apply_profiles(const struct profile_set *set, const struct run_dir *d
 	return r;
 }
 
-static const char *qemu_binary(void)
+static const char *qemu_binary(const struct arch *a)
 {
 	const char *qemu = getenv("QUIZ_QEMU");
-	return qemu && qemu[0] ? qemu : "qemu-system-x86_64";
+	return qemu && qemu[0] ? qemu : a->qemu;
 }
 
 /*
@@ -180,10 +200,28 @@ static int choose_accel(const struct quiz_paths *p, const struct kernel *k, bool
 			struct accel_choice *ret)
 {
 	_cleanup_free_ char *error = NULL;
+	const char *forced = getenv("QUIZ_ACCEL");
+	if (k->arch != arch_host() && forced && STREQ(forced, "kvm")) {
+		log_error(
+			"QUIZ_ACCEL=kvm, but KVM runs this host's own architecture only, not an %s "
+			"guest; unset QUIZ_ACCEL (other architectures run under TCG)",
+			k->arch->name);
+		return -ENODEV;
+	}
+	if (k->arch != arch_host()) {
+		/* KVM runs the host's own architecture only. */
+		*ret = (struct accel_choice){.accel = ACCEL_TCG};
+		if (asprintf(&ret->why, "an %s guest on this host: TCG emulates it",
+			     k->arch->name) < 0)
+			ret->why = NULL;
+		log_debug("accelerator: tcg: %s", ret->why ? ret->why : "a foreign guest");
+		return 0;
+	}
 	struct accel_request req = {
 		.mode = getenv("QUIZ_ACCEL"),
 		.home = p->home,
-		.qemu = qemu_binary(),
+		.qemu = qemu_binary(k->arch),
+		.arch = k->arch,
 		.kernel_image = probe ? k->image : NULL,
 	};
 	timing_hints(k, &req.tsc_khz, &req.hz);
@@ -237,8 +275,15 @@ static int build_argv(const struct quiz_options *o, const struct kernel *k, cons
 	int r = gather_extras(o, set, hook_args, &words, &args);
 	if (r < 0)
 		return r;
+	const struct arch *a = k->arch;
+	if (o->cpus > a->max_cpus) {
+		log_error("-c %u: %s's QEMU machine (%s) takes at most %u CPUs", o->cpus, a->name,
+			  a->machine, a->max_cpus);
+		return -E2BIG;
+	}
 	struct qemu_plan plan = {
-		.qemu = qemu_binary(),
+		.arch = a,
+		.qemu = qemu_binary(a),
 		.kvm = accel == ACCEL_KVM,
 		.kernel_image = k->image,
 		.root_image = image,
@@ -259,13 +304,13 @@ static int build_argv(const struct quiz_options *o, const struct kernel *k, cons
 		log_error("cannot build the QEMU command line: %s", strerror(-r));
 		return r;
 	}
-	size_t slots = qemu_virtio_devices(argv->items);
-	if (slots > MICROVM_VIRTIO_SLOTS) {
+	size_t slots = qemu_virtio_devices(a, argv->items);
+	if (a->virtio_slots && slots > a->virtio_slots) {
 		log_error(
-			"%zu virtio devices asked for, microvm has %d slots (quiz takes 4: image, "
+			"%zu virtio devices asked for, %s's %s has %u slots (quiz takes 4: image, "
 			"run layer, current directory, ports; each disk, -u, --system, --shared "
 			"takes one); use fewer",
-			slots, MICROVM_VIRTIO_SLOTS);
+			slots, a->name, a->machine, a->virtio_slots);
 		return -E2BIG;
 	}
 	return 0;
@@ -341,16 +386,17 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 			"the current directory %s would cover the guest's own system; not shown in "
 			"the guest, the program runs in /root",
 			cwd);
-	if (r < 0 || resolve_profiles(o, catalog, &set) < 0 || find_kernel(o, p, &k) < 0 ||
+	const struct arch *a = r >= 0 ? find_arch(o->arch) : NULL;
+	if (r < 0 || !a || resolve_profiles(o, catalog, &set) < 0 || find_kernel(o, p, a, &k) < 0 ||
 	    check_kernel_config(p, &k) < 0)
 		return EXIT_QUIZ_FAILED;
 	if (profiles_check_kconfig(&set, &k, &profile_error) < 0) {
 		log_error("%s", profile_error ? profile_error : "profile kconfig check failed");
 		return EXIT_QUIZ_FAILED;
 	}
-	if (image_prepare(p, &image) < 0)
+	if (image_prepare(p, a, &image) < 0)
 		return EXIT_QUIZ_FAILED;
-	if (!o->dry_run && qemu_missing())
+	if (!o->dry_run && qemu_missing(qemu_binary(a), a))
 		return EXIT_QUIZ_FAILED;
 	if (choose_accel(p, &k, !o->dry_run, &accel) < 0)
 		return EXIT_QUIZ_FAILED;
@@ -448,26 +494,49 @@ static int run_one(const struct quiz_options *o, void *userdata)
 	return quiz_run(o, ctx->paths, ctx->catalog);
 }
 
+/* Once per architecture, before the runs: parallel runs must not each refresh an image's
+ * init, nor each probe KVM (or say so). */
+static int prepare_matrix(const struct quiz_options *o, const struct quiz_paths *p,
+			  const struct matrix_entry *entries, size_t n)
+{
+	const struct arch *done[16];
+	size_t n_done = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct arch *a = find_arch(entries[i].options.arch);
+		bool seen = false;
+		if (!a)
+			return -EINVAL;
+		for (size_t j = 0; j < n_done; j++)
+			seen |= done[j] == a;
+		if (seen)
+			continue;
+		if (n_done < ELEMENTSOF(done))
+			done[n_done++] = a;
+		_cleanup_free_ char *image = NULL;
+		_cleanup_(kernel_free) struct kernel k = {0};
+		_cleanup_(accel_choice_free) struct accel_choice accel = {0};
+		if (image_prepare(p, a, &image) < 0)
+			return -ENOENT;
+		bool have_kernel =
+			o->kernel_path
+				? kernel_from_path(o->kernel_path, a, &k) == 0
+				: kernel_resolve(p->home, a, entries[i].options.kernel, &k) == 0;
+		if (have_kernel && choose_accel(p, &k, !o->dry_run, &accel) < 0)
+			return -EIO;
+	}
+	return 0;
+}
+
 static int quiz_matrix(const struct quiz_options *o, const struct quiz_paths *p,
 		       struct profile_catalog *catalog)
 {
 	struct matrix_entry *entries = NULL;
-	_cleanup_free_ char *image = NULL;
 	size_t n = 0;
-	/* Once, before the runs: parallel runs must not each refresh the image's init. */
-	if (image_prepare(p, &image) < 0)
-		return EXIT_QUIZ_FAILED;
 	int r = o->targets ? matrix_from_targets(o, p->home, &entries, &n)
 			   : matrix_from_kernels(o, p->home, &entries, &n);
 	if (r < 0)
 		return EXIT_QUIZ_FAILED;
-	/* Once, too: parallel first runs on a host must not each probe KVM (or say so). */
-	_cleanup_(kernel_free) struct kernel k = {0};
-	_cleanup_(accel_choice_free) struct accel_choice accel = {0};
-	bool have_kernel =
-		n && (o->kernel_path ? kernel_from_path(o->kernel_path, &k) == 0
-				     : kernel_resolve(p->home, entries[0].options.kernel, &k) == 0);
-	if (have_kernel && choose_accel(p, &k, !o->dry_run, &accel) < 0) {
+	if (prepare_matrix(o, p, entries, n) < 0) {
 		matrix_entries_free(entries, n);
 		return EXIT_QUIZ_FAILED;
 	}
@@ -477,11 +546,14 @@ static int quiz_matrix(const struct quiz_options *o, const struct quiz_paths *p,
 	return status;
 }
 
-static int quiz_doctor(const struct quiz_paths *p)
+static int quiz_doctor(const struct quiz_options *o, const struct quiz_paths *p)
 {
 	_cleanup_buf_ struct buf text = {0};
 	struct doctor_facts facts;
-	int r = doctor_gather(p->home, p->data, &facts);
+	const struct arch *a = find_arch(o->arch);
+	if (!a)
+		return EXIT_QUIZ_FAILED;
+	int r = doctor_gather(p->home, p->data, a, &facts);
 	if (r >= 0)
 		r = doctor_report(&facts, &text);
 	doctor_facts_free(&facts);
@@ -506,7 +578,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (o.version) {
-		printf("quiz %s (%s, x86_64 microvm, 9p layers)\n", QUIZ_VERSION, QUIZ_BUILD_TYPE);
+		printf("quiz %s (%s; guests: %s; 9p layers)\n", QUIZ_VERSION, QUIZ_BUILD_TYPE,
+		       arch_names());
 		return 0;
 	}
 	log_verbose = o.verbose;
@@ -528,9 +601,10 @@ int main(int argc, char **argv)
 		return r < 0 ? EXIT_QUIZ_FAILED : 0;
 	}
 	if (o.doctor)
-		return quiz_doctor(&p);
+		return quiz_doctor(&o, &p);
 	/* A report (--junit, --tap, --results) of one run is a matrix of one. */
-	if (o.targets || kernel_selector_is_matrix(o.kernel) || o.junit || o.tap || o.results_dir)
+	if (o.targets || kernel_selector_is_matrix(o.kernel) || (o.arch && strchr(o.arch, ',')) ||
+	    o.junit || o.tap || o.results_dir)
 		return quiz_matrix(&o, &p, &catalog);
 	return quiz_run(&o, &p, &catalog);
 }

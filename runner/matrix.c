@@ -37,13 +37,54 @@ static int entry_add(struct matrix_entry **entries, size_t *n, const struct quiz
 	return 0;
 }
 
+/* The architectures -a names ("x86_64,s390x"), each once in the order given; the host's without
+ * -a. Logs an unknown one. */
+static int arch_list(const char *arg, const struct arch **ret, size_t max, size_t *ret_n)
+{
+	_cleanup_free_ char *copy = strdup(arg ? arg : "");
+	char *save = NULL;
+	size_t n = 0;
+	if (!copy)
+		return -ENOMEM;
+	if (!arg)
+		ret[n++] = arch_host();
+	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		const struct arch *a = arch_find(w);
+		bool seen = false;
+		if (!a) {
+			log_error("-a %s: %s is not an architecture quiz knows; use %s", arg, w,
+				  arch_names());
+			return -EINVAL;
+		}
+		for (size_t i = 0; i < n; i++)
+			seen |= ret[i] == a;
+		if (!seen && n < max)
+			ret[n++] = a;
+	}
+	if (!n || !ret[0]) {
+		log_error("-a: name an architecture: %s", arch_names());
+		return -EINVAL;
+	}
+	*ret_n = n;
+	return 0;
+}
+
 static int matrix_from_kernel_path(const struct quiz_options *o, struct matrix_entry **ret,
 				   size_t *ret_n)
 {
 	_cleanup_(kernel_free) struct kernel k = {0};
 	struct matrix_entry *entries = NULL;
-	size_t n = 0;
-	int r = kernel_from_path(o->kernel_path, &k);
+	const struct arch *archs[1];
+	size_t n = 0, n_archs = 0;
+	int r = arch_list(o->arch, archs, 1, &n_archs);
+	if (r >= 0 && o->arch && strchr(o->arch, ',')) {
+		log_error("-K %s: one kernel is of one architecture; -a takes one with -K",
+			  o->kernel_path);
+		r = -EINVAL;
+	}
+	if (r < 0)
+		return r;
+	r = kernel_from_path(o->kernel_path, archs[0], &k);
 	if (r < 0) {
 		log_error("-K %s: no kernel image there: %s", o->kernel_path, strerror(-r));
 		return r;
@@ -61,16 +102,16 @@ static int matrix_from_kernel_path(const struct quiz_options *o, struct matrix_e
 	return 0;
 }
 
-int matrix_from_kernels(const struct quiz_options *o, const char *home, struct matrix_entry **ret,
-			size_t *ret_n)
+/* The entries of one architecture: the releases -k names among its built kernels. */
+static int add_arch_entries(const struct quiz_options *o, const char *home, const struct arch *a,
+			    bool name_arch, struct matrix_entry **entries, size_t *n)
 {
 	_cleanup_strv_ struct strv built = {0}, chosen = {0};
 	_cleanup_free_ char *bad = NULL;
-	if (o->kernel_path) /* a report of one run on the user's own kernel */
-		return matrix_from_kernel_path(o, ret, ret_n);
-	int r = kernels_list(home, &built);
+	int r = kernels_list(home, a, &built);
 	if (r >= 0 && !o->kernel && !built.len) {
-		log_error("no kernel built yet in %s; build one: quiz-kernel build 6.1", home);
+		log_error("no %s%skernel built yet in %s; build one: quiz-kernel build%s%s 6.1",
+			  arch_word(a), arch_space(a), home, arch_flag(a), arch_word(a));
 		return -ENOENT;
 	}
 	/* No -k: the newest, as a plain run takes it. */
@@ -78,22 +119,41 @@ int matrix_from_kernels(const struct quiz_options *o, const char *home, struct m
 		r = kernel_selectors_expand(o->kernel ? o->kernel : built.items[built.len - 1],
 					    built.items, built.len, &chosen, &bad);
 	if (r == -ENOENT)
-		log_error("-k %s: no built kernel matches %s; see quiz-kernel list", o->kernel,
-			  bad ? bad : "it");
+		log_error("-k %s: no built %s%skernel matches %s; see quiz-kernel list", o->kernel,
+			  arch_word(a), arch_space(a), bad ? bad : "it");
 	else if (r == -EINVAL)
 		log_error("-k %s: %s is not a kernel version (6.1, 6.1.192, 6.12-rc3, all, '6.*')",
 			  o->kernel, bad ? bad : "it");
-	if (r < 0)
-		return r;
-	struct matrix_entry *entries = NULL;
-	size_t n = 0;
 	for (size_t i = 0; r >= 0 && i < chosen.len; i++) {
-		r = entry_add(&entries, &n, o, chosen.items[i]);
+		_cleanup_free_ char *name = NULL;
+		if (asprintf(&name, "%s%s%s", name_arch ? a->name : "", name_arch ? "-" : "",
+			     chosen.items[i]) < 0)
+			return -ENOMEM;
+		r = entry_add(entries, n, o, name);
+		struct matrix_entry *e = &(*entries)[*n - 1];
 		if (r >= 0)
-			r = strv_push(&entries[n - 1].owned, chosen.items[i]);
-		if (r >= 0)
-			entries[n - 1].options.kernel = entries[n - 1].owned.items[0];
+			r = strv_push(&e->owned, chosen.items[i]);
+		if (r < 0)
+			break;
+		e->options.kernel = e->owned.items[0];
+		e->options.arch = a->name;
+		/* The reports name the architecture when the runs are not all the host's. */
+		e->report_arch = name_arch || a != arch_host() ? a->name : NULL;
 	}
+	return r;
+}
+
+int matrix_from_kernels(const struct quiz_options *o, const char *home, struct matrix_entry **ret,
+			size_t *ret_n)
+{
+	if (o->kernel_path) /* a report of one run on the user's own kernel */
+		return matrix_from_kernel_path(o, ret, ret_n);
+	const struct arch *archs[16];
+	size_t n_archs = 0, n = 0;
+	struct matrix_entry *entries = NULL;
+	int r = arch_list(o->arch, archs, ELEMENTSOF(archs), &n_archs);
+	for (size_t i = 0; r >= 0 && i < n_archs; i++)
+		r = add_arch_entries(o, home, archs[i], n_archs > 1, &entries, &n);
 	if (r < 0) {
 		matrix_entries_free(entries, n);
 		return r;
@@ -127,12 +187,13 @@ int matrix_from_targets(const struct quiz_options *o, const char *home, struct m
 	for (size_t i = 0; r >= 0 && i < list.n; i++) {
 		const struct target *t = &list.items[i];
 		_cleanup_(kernel_free) struct kernel k = {0};
-		r = kernel_resolve(home, t->kernel, &k);
+		const char *arch_name = t->arch ? t->arch : o->arch;
+		const struct arch *a = arch_name ? arch_find(arch_name) : arch_host();
+		r = a ? kernel_resolve(home, a, t->kernel, &k) : -EINVAL;
 		if (r < 0) {
-			log_error("%s line %u: target %s: no built kernel matches %s; see "
-				  "quiz-kernel "
-				  "list",
-				  o->targets, t->line, t->name, t->kernel);
+			log_error("%s line %u: target %s: no built %s kernel matches %s; see "
+				  "quiz-kernel list",
+				  o->targets, t->line, t->name, a ? a->name : arch_name, t->kernel);
 			break;
 		}
 		r = entry_add(&entries, &n, o, t->name);
@@ -150,6 +211,8 @@ int matrix_from_targets(const struct quiz_options *o, const char *home, struct m
 		if (r < 0)
 			break;
 		eo->kernel = e->owned.items[0];
+		eo->arch = a->name;
+		e->report_arch = a != arch_host() || t->arch ? a->name : NULL;
 		eo->memory = e->owned.items[2];
 		eo->program = e->owned.items + 3;
 		eo->timeout_s = t->timeout_s ? t->timeout_s : o->timeout_s;
@@ -279,6 +342,7 @@ static void fill_row(const struct matrix_entry *e, const struct slot *s, struct 
 	*row = (struct run_result_row){
 		.name = e->name,
 		.kernel = e->report_kernel ? e->report_kernel : e->options.kernel,
+		.arch = e->report_arch,
 		.exit_code = code,
 		.kind = result_classify(code, texts[1]),
 		.seconds = (double)(s->ended - s->started) / 1000,

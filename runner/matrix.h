@@ -15,6 +15,7 @@ struct matrix_entry {
 	struct strv owned;	     /* strings the copy points to */
 	bool owns_profiles;	     /* options.profiles is the entry's own (targets) */
 	const char *report_kernel;   /* the release for the reports when options.kernel is not */
+	const char *report_arch;     /* the architecture the reports name; NULL: none */
 };
 
 typedef int (*matrix_run_fn)(const struct quiz_options *o, void *userdata);

@@ -33,6 +33,7 @@ enum {
 
 static const struct option long_options[] = {
 	{"kernel", required_argument, NULL, 'k'},
+	{"arch", required_argument, NULL, 'a'},
 	{"kernel-path", required_argument, NULL, 'K'},
 	{"profile", required_argument, NULL, 'p'},
 	{"option", required_argument, NULL, 'o'},
@@ -75,6 +76,9 @@ void options_help(void)
 	       "directory, seen at the same path) and exit with its status. No PROGRAM: a shell.\n"
 	       "\n"
 	       "  -k, --kernel VER        kernel: 6.1 (newest 6.1.x), 6.1.192, 6.12-rc3\n"
+	       "  -a, --arch ARCH         the guest's architecture: x86_64, aarch64 (arm64), "
+	       "s390x\n"
+	       "                          (default: the host's; others run under TCG)\n"
 	       "  -K, --kernel-path PATH  a kernel you built: a build tree, or a bzImage with its\n"
 	       "                          .config beside it (checked for what quiz needs)\n"
 	       "  -p, --profile LIST      profiles: -p blockdev:count=4,size=1G,memdev "
@@ -106,8 +110,9 @@ void options_help(void)
 	       "      --gdb-wait          the gdb profile, with the guest held before the kernel\n"
 	       "                          starts until gdb continues it\n"
 	       "\n"
-	       "Several kernels (-k 6.1,6.12, -k all, -k '6.*') or --targets run the program on\n"
-	       "each, output grouped, then a summary table; the exit status is the first "
+	       "Several kernels (-k 6.1,6.12, -k all, -k '6.*'), architectures (-a x86_64,s390x)\n"
+	       "or --targets run the program on each, output grouped, then a summary table; the\n"
+	       "exit status is the first "
 	       "failure's.\n"
 	       "  -j, --jobs N            runs at once (default 1)\n"
 	       "      --tap               TAP on stdout instead of the table\n"
@@ -127,7 +132,7 @@ void options_help(void)
 	       "Environment:\n"
 	       "  QUIZ_HOME     cache root (default $XDG_CACHE_HOME/quiz or ~/.cache/quiz)\n"
 	       "  QUIZ_KERNEL   default for -k\n"
-	       "  QUIZ_QEMU     QEMU binary (default qemu-system-x86_64)\n"
+	       "  QUIZ_QEMU     QEMU binary (default: the architecture's, qemu-system-x86_64)\n"
 	       "  QUIZ_ACCEL    auto | kvm | tcg (auto: KVM once a probe boot proved it on this\n"
 	       "                host, the verdict cached; kvm forces it, tcg avoids it)\n"
 	       "  QUIZ_IMAGE    another guest image (default: QUIZ_HOME/images/bookworm.ext2)\n"
@@ -190,6 +195,7 @@ static int parse_one(int c, struct quiz_options *o)
 {
 	switch (c) {
 	case 'k': o->kernel = optarg; return 0;
+	case 'a': o->arch = optarg; return 0;
 	case 'K': o->kernel_path = optarg; return 0;
 	case 'p': return strv_push(&o->profiles, optarg);
 	case 'o': return strv_push(&o->profile_options, optarg);
@@ -212,7 +218,8 @@ static int parse_one(int c, struct quiz_options *o)
 	case 'm': return parse_memory(optarg, &o->memory);
 	case 'c':
 		return parse_unsigned("-c", optarg, 1, QEMU_MAX_CPUS,
-				      " (CPUs microvm can give a guest without ACPI)", &o->cpus);
+				      " (x86_64's microvm without ACPI; other machines take fewer)",
+				      &o->cpus);
 	case 't': return parse_unsigned("-t", optarg, 1, 1000000, "", &o->timeout_s);
 	case OPT_SHARED: o->shared_dir = optarg; return 0;
 	case 'u': o->user_dir = optarg; return 0;
@@ -252,8 +259,8 @@ int options_parse(int argc, char **argv, struct quiz_options *o)
 	opterr = 0; /* our own one-line messages */
 	int c;
 	/* '+': the first non-option is the program; its own options are its business. */
-	while ((c = getopt_long(argc, argv, "+:k:K:p:o:r:Sm:c:t:u:e:j:vhV", long_options, NULL)) !=
-	       -1) {
+	while ((c = getopt_long(argc, argv, "+:k:a:K:p:o:r:Sm:c:t:u:e:j:vhV", long_options,
+				NULL)) != -1) {
 		if (c == '?' || c == ':') {
 			if (optopt)
 				log_error("option -%c %s; see quiz --help", optopt,

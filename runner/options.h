@@ -11,6 +11,7 @@ enum run_mode { RUN_MODE_DEFAULT, RUN_MODE_AUTO, RUN_MODE_RAW, RUN_MODE_TMUX };
 
 struct quiz_options {
 	const char *kernel;	 /* -k selector */
+	const char *arch;	 /* -a: the guest's architecture, or a list; NULL: the host's */
 	const char *kernel_path; /* -K image or build tree */
 	const char *memory;
 	unsigned cpus;

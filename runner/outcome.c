@@ -168,11 +168,9 @@ int check_kernel_config(const struct quiz_paths *p, const struct kernel *k)
 {
 	if (!k->config)
 		return 0; /* a bare image: nothing to check against */
-	_cleanup_free_ char *config = NULL, *fragment = NULL, *fragment_path = NULL;
-	if (asprintf(&fragment_path, "%s/kconfig/base.config", p->data) < 0)
-		return -ENOMEM;
+	_cleanup_free_ char *config = NULL, *fragment = NULL;
 	if (read_file(k->config, &config, NULL) < 0 ||
-	    read_file(fragment_path, &fragment, NULL) < 0)
+	    kconfig_needs(p->data, k->arch, &fragment) < 0)
 		return 0; /* unreadable: let the boot tell */
 	_cleanup_strv_ struct strv missing = {0};
 	int r = kconfig_missing(config, fragment, &missing);
@@ -181,29 +179,24 @@ int check_kernel_config(const struct quiz_paths *p, const struct kernel *k)
 	_cleanup_buf_ struct buf list = {0};
 	for (size_t i = 0; i < missing.len; i++)
 		(void)buf_printf(&list, "%s%s", i ? " " : "", missing.items[i]);
-	log_error("kernel %s lacks options quiz needs: %s; add them with: quiz-kernel config %s",
-		  k->image, list.data, k->config);
+	const struct arch *a = k->arch;
+	log_error("kernel %s lacks options quiz needs%s%s: %s; add them with: quiz-kernel "
+		  "config%s%s %s",
+		  k->image, a == arch_host() ? "" : " for ", arch_word(a), list.data, arch_flag(a),
+		  arch_word(a), k->config);
 	return -ENOEXEC;
 }
 
-bool qemu_missing(void)
+bool qemu_missing(const char *qemu, const struct arch *a)
 {
-	const char *qemu = getenv("QUIZ_QEMU");
-	if (!qemu || !qemu[0])
-		qemu = "qemu-system-x86_64";
 	if (strchr(qemu, '/'))
 		return access(qemu, X_OK) < 0
 			       ? (log_error("%s: cannot run it: %s", qemu, strerror(errno)), true)
 			       : false;
-	const char *path = getenv("PATH");
-	_cleanup_free_ char *copy = strdup(path ? path : "/usr/bin:/bin");
-	char *save = NULL;
-	for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-		_cleanup_free_ char *full = NULL;
-		if (asprintf(&full, "%s/%s", d, qemu) >= 0 && access(full, X_OK) == 0)
-			return false;
-	}
-	log_error("%s not found; install it: apt-get install qemu-system-x86", qemu);
+	_cleanup_free_ char *path = qemu_binary_path(qemu);
+	if (path)
+		return false;
+	log_error("%s not found; install it: sudo apt-get install %s", qemu, a->qemu_package);
 	return true;
 }
 
@@ -212,7 +205,7 @@ void timing_hints(const struct kernel *k, unsigned long *ret_tsc_khz, unsigned *
 	_cleanup_free_ char *cpuinfo = NULL, *config = NULL, *hz = NULL;
 	*ret_tsc_khz = 0;
 	*ret_hz = 0;
-	if (!k->config || read_file(k->config, &config, NULL) < 0 ||
+	if (!k->arch->tcg_timing_words || !k->config || read_file(k->config, &config, NULL) < 0 ||
 	    !(hz = kv_get(config, "CONFIG_HZ")))
 		return;
 	if (read_file("/proc/cpuinfo", &cpuinfo, NULL) < 0)

@@ -315,6 +315,16 @@ static int run_host_hook(const struct resolved_profile *rp, const char *run_dir,
 		r = strv_pushf(&env, "QUIZ_KERNEL=%s", k->release);
 	if (r >= 0)
 		r = strv_pushf(&env, "QUIZ_KERNEL_DIR=%s", k->dir ? k->dir : "");
+	/* The guest's architecture, for hooks that add devices (virtio-blk-device, -ccw) or say
+	 * how to attach a debugger. */
+	if (r >= 0)
+		r = strv_pushf(&env, "QUIZ_ARCH=%s", k->arch->name);
+	if (r >= 0)
+		r = strv_pushf(&env, "QUIZ_VIRTIO=%s", k->arch->virtio_suffix);
+	if (r >= 0)
+		r = strv_pushf(&env, "QUIZ_GDB_ARCH=%s", k->arch->gdb_arch);
+	if (r >= 0)
+		r = strv_pushf(&env, "QUIZ_FOREIGN=%d", k->arch != arch_host());
 	if (r < 0)
 		return r;
 	pid_t pid = fork();

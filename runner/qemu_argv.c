@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Builds the QEMU microvm argv and the kernel command line. Pure: no I/O. */
+/* Builds the QEMU argv and the kernel command line for the guest's architecture. Pure. */
 #include "qemu_argv.h"
 
 #include <stdio.h>
@@ -7,18 +7,13 @@
 #include <string.h>
 
 /*
- * Fixed kernel words, each for a measured reason:
- * - console=ttyS0: microvm's ISA serial is up before any driver and survives a panic.
+ * Fixed kernel words of every architecture (after the arch's own, arch.c), each for a reason:
  * - root=/dev/vda ro: the image is the first virtio-blk disk; init1 stacks layers over it.
- * - reboot=t: a triple fault is a reboot that needs no ACPI; -no-reboot turns it into QEMU's exit.
- * - panic=-1: a panic reboots at once, so a run never hangs on one.
+ * - panic=-1: a panic reboots at once (QEMU's -no-reboot makes that its exit): no hang.
  * - loglevel=4: only warnings and worse reach the (slow, byte-per-exit) serial console.
- * - noreplace-smp: with one CPU the kernel would rewrite every LOCK prefix at boot, a
- *   text_poke each (70 ms under TCG), and run different text than with two.
  */
 static const char *const base_words[] = {
-	"console=ttyS0", "root=/dev/vda", "rootfstype=ext2", "ro", "init=/sbin/init", "reboot=t",
-	"panic=-1",	 "loglevel=4",	  "noreplace-smp",
+	"root=/dev/vda", "rootfstype=ext2", "ro", "init=/sbin/init", "panic=-1", "loglevel=4",
 };
 
 const char *kernel_word_problem(const char *w)
@@ -46,9 +41,11 @@ int kernel_cmdline_build(const struct qemu_plan *plan, struct buf *ret)
 {
 	_cleanup_buf_ struct buf b = {0};
 	int r = 0;
+	for (const char *const *w = plan->arch->kernel_words; r >= 0 && *w; w++)
+		r = buf_printf(&b, "%s%s", b.len ? " " : "", *w);
 	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(base_words); i++)
-		r = buf_printf(&b, "%s%s", i ? " " : "", base_words[i]);
-	if (r >= 0 && plan->tsc_khz && plan->hz) {
+		r = buf_printf(&b, "%s%s", b.len ? " " : "", base_words[i]);
+	if (r >= 0 && plan->arch->tcg_timing_words && plan->tsc_khz && plan->hz) {
 		/*
 		 * TCG's TSC runs at the host's rate: skip calibration; udelay stays right.
 		 * tsc=reliable: under TCG timer interrupts come late, jiffies lag, and the
@@ -113,7 +110,8 @@ int qemu_opt_escape(const char *value, struct buf *out)
 	return 0;
 }
 
-static int push_share(struct strv *v, const struct share *s, size_t index)
+static int push_share(struct strv *v, const struct qemu_plan *plan, const struct share *s,
+		      size_t index)
 {
 	_cleanup_buf_ struct buf path = {0};
 	int r = qemu_opt_escape(s->path, &path);
@@ -126,7 +124,8 @@ static int push_share(struct strv *v, const struct share *s, size_t index)
 	if (r >= 0)
 		r = strv_push(v, "-device");
 	if (r >= 0)
-		r = strv_pushf(v, "virtio-9p-device,fsdev=fs%zu,mount_tag=%s", index, s->tag);
+		r = strv_pushf(v, "virtio-9p-%s,fsdev=fs%zu,mount_tag=%s",
+			       plan->arch->virtio_suffix, index, s->tag);
 	return r;
 }
 
@@ -142,6 +141,19 @@ static int push_port(struct strv *v, const char *id, const char *socket, const c
 	return r;
 }
 
+/* The guest image, read-only, as the root disk (root=/dev/vda). */
+static int push_root(struct strv *v, const struct arch *a, const char *escaped_path)
+{
+	int r = strv_push(v, "-drive");
+	if (r >= 0)
+		r = strv_pushf(v, "file=%s,if=none,id=root,format=raw,readonly=on", escaped_path);
+	if (r >= 0)
+		r = strv_push(v, "-device");
+	if (r >= 0)
+		r = strv_pushf(v, "virtio-blk-%s,drive=root", a->virtio_suffix);
+	return r;
+}
+
 int qemu_argv_build(const struct qemu_plan *plan, struct strv *ret)
 {
 	_cleanup_strv_ struct strv v = {0};
@@ -152,16 +164,15 @@ int qemu_argv_build(const struct qemu_plan *plan, struct strv *ret)
 	if (r < 0)
 		return r;
 
+	const struct arch *a = plan->arch;
 	const char *fixed[] = {
-		plan->qemu,
-		/* acpi=off: a kernel without ACPI then gets its virtio-mmio devices on the cmdline.
-		 */
+		plan->qemu ? plan->qemu : a->qemu,
 		"-M",
-		"microvm,acpi=off",
+		a->machine,
 		"-accel",
 		plan->kvm ? "kvm" : "tcg",
 		"-cpu",
-		plan->kvm ? "host" : "max",
+		plan->kvm ? a->kvm_cpu : a->tcg_cpu,
 		"-nodefaults",
 		"-no-user-config",
 		"-display",
@@ -186,20 +197,14 @@ int qemu_argv_build(const struct qemu_plan *plan, struct strv *ret)
 		r = strv_push(&v, "-smp");
 	if (r >= 0)
 		r = strv_pushf(&v, "%u", plan->cpus);
-	if (r >= 0)
-		r = strv_push(&v, "-drive");
-	if (r >= 0)
-		r = strv_pushf(&v, "file=%s,if=none,id=root,format=raw,readonly=on", root.data);
-	if (r >= 0)
-		r = strv_push(&v, "-device");
-	if (r >= 0)
-		r = strv_push(&v, "virtio-blk-device,drive=root");
+	if (r >= 0 && !a->root_disk_last)
+		r = push_root(&v, a, root.data);
 	for (size_t i = 0; r >= 0 && i < plan->n_shares; i++)
-		r = push_share(&v, &plan->shares[i], i);
+		r = push_share(&v, plan, &plan->shares[i], i);
 	if (r >= 0)
 		r = strv_push(&v, "-device");
 	if (r >= 0)
-		r = strv_push(&v, "virtio-serial-device,max_ports=8");
+		r = strv_pushf(&v, "virtio-serial-%s,max_ports=8", a->virtio_suffix);
 	if (r >= 0)
 		r = push_port(&v, "stdin", SOCKET_STDIN, PORT_STDIN);
 	if (r >= 0)
@@ -219,6 +224,8 @@ int qemu_argv_build(const struct qemu_plan *plan, struct strv *ret)
 	}
 	for (size_t i = 0; r >= 0 && i < plan->n_extra_args; i++)
 		r = strv_push(&v, plan->extra_args[i]);
+	if (r >= 0 && a->root_disk_last)
+		r = push_root(&v, a, root.data); /* after a profile's disks: it must be /dev/vda */
 	if (r < 0)
 		return r;
 	*ret = v;
@@ -239,14 +246,15 @@ int shell_quote(const char *word, struct buf *out)
 	return r;
 }
 
-size_t qemu_virtio_devices(char *const *argv)
+size_t qemu_virtio_devices(const struct arch *a, char *const *argv)
 {
-	size_t n = 0;
+	size_t n = 0, suffix = strlen(a->virtio_suffix);
 	for (size_t i = 0; argv[i] && argv[i + 1]; i++) {
 		if (!STREQ(argv[i], "-device") || strncmp(argv[i + 1], "virtio-", 7) != 0)
 			continue;
 		size_t len = strcspn(argv[i + 1], ",");
-		n += len >= 7 && strncmp(argv[i + 1] + len - 7, "-device", 7) == 0;
+		n += len > suffix + 1 && argv[i + 1][len - suffix - 1] == '-' &&
+		     strncmp(argv[i + 1] + len - suffix, a->virtio_suffix, suffix) == 0;
 	}
 	return n;
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* The QEMU microvm command line as an argv array, from a plan with no I/O behind it. */
+/* The QEMU command line as an argv array, from a plan with no I/O behind it. */
 #pragma once
 
 #include <stdbool.h>
 
+#include "arch.h"
 #include "buf.h"
 #include "contract.h"
 
@@ -11,15 +12,17 @@ struct share {
 	const char *tag;  /* 9p mount tag, "quiz.<name>" */
 	const char *path; /* host folder */
 	bool writable;
-	/* The guest's owners, modes and device numbers kept in xattrs (security_model=mapped-xattr),
-	 * never applied to the host's files: what a writable share of a root quiz needs. */
+	/* The guest's owners, modes and device numbers kept in xattrs
+	 * (security_model=mapped-xattr), never applied to the host's files: what a writable share
+	 * of a root quiz needs. */
 	bool mapped;
 };
 
 struct qemu_plan {
-	const char *qemu;	  /* binary */
+	const struct arch *arch;  /* the guest's */
+	const char *qemu;	  /* binary; NULL: the arch's */
 	bool kvm;		  /* else TCG */
-	const char *kernel_image; /* bzImage */
+	const char *kernel_image; /* what QEMU boots (vmlinux.boot, Image, bzImage) */
 	const char *root_image;	  /* ext2 guest image, attached read-only */
 	const char *memory;	  /* "512M" */
 	unsigned cpus;
@@ -29,7 +32,7 @@ struct qemu_plan {
 	size_t n_kernel_words;
 	const char *const *extra_args; /* verbatim QEMU arguments, appended last */
 	size_t n_extra_args;
-	unsigned long tsc_khz; /* 0 = let the guest calibrate */
+	unsigned long tsc_khz; /* 0 = let the guest calibrate (only archs with tcg_timing_words) */
 	unsigned hz;	       /* the kernel's CONFIG_HZ, for lpj */
 	bool tty;	       /* a virtio console (the guest's hvc0) for tmux mode */
 };
@@ -76,7 +79,6 @@ int qemu_opt_escape(const char *value, struct buf *out);
 /* Shell-quote one word for display (--dry-run): 'single quotes' unless plainly safe. */
 int shell_quote(const char *word, struct buf *out);
 
-/* microvm's fixed number of virtio-mmio transports (QEMU's VIRTIO_NUM_TRANSPORTS). */
-#define MICROVM_VIRTIO_SLOTS 8
-/* How many virtio-mmio devices ("-device virtio-*-device") an argv asks for. */
-size_t qemu_virtio_devices(char *const *argv);
+/* How many virtio devices of the arch's transport ("-device virtio-*-device", "-ccw") an argv
+ * asks for: what arch->virtio_slots limits. */
+size_t qemu_virtio_devices(const struct arch *a, char *const *argv);

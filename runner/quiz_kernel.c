@@ -7,33 +7,80 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "arch.h"
 #include "kernels.h"
 #include "log.h"
 #include "paths.h"
 
 static void usage(void)
 {
-	printf("Usage: quiz-kernel COMMAND [ARGS]\n"
+	printf("Usage: quiz-kernel COMMAND [-a ARCH] [ARGS]\n"
 	       "\n"
 	       "  build [OPTIONS] SOURCE    build a kernel (quiz-kernel build --help)\n"
-	       "  list                      the built kernels\n"
+	       "  list                      the built kernels (of every architecture, or ARCH's)\n"
 	       "  path VER [WHAT]           print a path: dir (default), image (what QEMU boots),\n"
-	       "                            bzimage, vmlinux (with symbols, for gdb), config,\n"
-	       "                            kbuild (for make -C ... M=$PWD), modules, system-map\n"
+	       "                            bzimage (the build's boot image), vmlinux (with\n"
+	       "                            symbols, for gdb), config, kbuild (for make -C ...\n"
+	       "                            M=$PWD), modules, system-map; or make-args (ARCH= and\n"
+	       "                            CROSS_COMPILE= for make -C $(quiz-kernel path VER "
+	       "kbuild))\n"
 	       "  check PATH                options quiz needs that a .config or build tree lacks\n"
 	       "  config PATH               merge quiz's needs into that tree's .config\n"
+	       "  arch [ARCH]               the architectures quiz boots, as KEY=VALUE lines\n"
+	       "\n"
+	       "  -a, --arch ARCH           %s (default: this host's)\n"
 	       "\n"
 	       "VER as for quiz -k: 6.1 (newest 6.1.x), 6.1.192, 6.12-rc3.\n"
-	       "Environment: QUIZ_HOME (cache root, default ~/.cache/quiz).\n");
+	       "Environment: QUIZ_HOME (cache root, default ~/.cache/quiz).\n",
+	       arch_names());
 }
 
-static int cmd_build(const struct quiz_paths *p, char **argv)
+/* Take "-a ARCH", "--arch ARCH" or "--arch=ARCH" out of argv (anywhere after the command). */
+static int take_arch(int *argc, char **argv, const struct arch **ret)
+{
+	const char *name = NULL;
+	int out = 1;
+	for (int i = 1; i < *argc; i++) {
+		if ((STREQ(argv[i], "-a") || STREQ(argv[i], "--arch")) && i + 1 < *argc) {
+			name = argv[++i];
+			continue;
+		}
+		if (strncmp(argv[i], "--arch=", 7) == 0) {
+			name = argv[i] + 7;
+			continue;
+		}
+		argv[out++] = argv[i];
+	}
+	argv[out] = NULL;
+	*argc = out;
+	*ret = name ? arch_find(name) : arch_host();
+	if (!*ret)
+		log_error("-a %s: not an architecture quiz knows; use one of %s",
+			  name ? name : "(this host's)", arch_names());
+	return *ret ? 0 : -EINVAL;
+}
+
+/* The architecture's row for the build script, in its environment. */
+static int export_arch(const struct arch *a)
+{
+	char vmlinux[2] = {a->boots_vmlinux ? '1' : '0', '\0'};
+	if (setenv("QUIZ_ARCH", a->name, 1) < 0 ||
+	    setenv("QUIZ_ARCH_KERNEL", a->kernel_arch, 1) < 0 ||
+	    setenv("QUIZ_ARCH_CROSS", a == arch_host() ? "" : a->cross_prefix, 1) < 0 ||
+	    setenv("QUIZ_ARCH_IMAGE", a->kernel_image, 1) < 0 ||
+	    setenv("QUIZ_ARCH_BOOTS_VMLINUX", vmlinux, 1) < 0)
+		return -errno;
+	return 0;
+}
+
+static int cmd_build(const struct quiz_paths *p, const struct arch *a, char **argv)
 {
 	_cleanup_free_ char *script = NULL, *kconfig = NULL;
 	if (asprintf(&script, "%s/scripts/quiz-kernel-build", p->data) < 0 ||
 	    asprintf(&kconfig, "%s/kconfig", p->data) < 0)
 		return 1;
-	if (setenv("QUIZ_KCONFIG_DIR", kconfig, 1) < 0 || setenv("QUIZ_HOME", p->home, 1) < 0)
+	if (setenv("QUIZ_KCONFIG_DIR", kconfig, 1) < 0 || setenv("QUIZ_HOME", p->home, 1) < 0 ||
+	    export_arch(a) < 0)
 		return 1;
 	argv[0] = script;
 	execv(script, argv);
@@ -41,11 +88,12 @@ static int cmd_build(const struct quiz_paths *p, char **argv)
 	return 1;
 }
 
-static void print_kernel_row(const char *home, const char *release)
+static void print_kernel_row(const char *home, const struct arch *a, const char *release)
 {
-	_cleanup_free_ char *dir = NULL, *info_path = NULL, *info = NULL, *image = NULL;
-	if (asprintf(&dir, "%s/kernels/x86_64/%s", home, release) < 0 ||
-	    asprintf(&info_path, "%s/info", dir) < 0 || asprintf(&image, "%s/bzImage", dir) < 0)
+	_cleanup_free_ char *dir = NULL, *info_path = NULL, *info = NULL;
+	_cleanup_(kernel_free) struct kernel k = {0};
+	if (asprintf(&dir, "%s/kernels/%s/%s", home, a->name, release) < 0 ||
+	    asprintf(&info_path, "%s/info", dir) < 0 || kernel_resolve(home, a, release, &k) < 0)
 		return;
 	(void)read_file(info_path, &info, NULL); /* a kernel without info still lists */
 	_cleanup_free_ char *built = info ? kv_get(info, "built") : NULL;
@@ -53,39 +101,46 @@ static void print_kernel_row(const char *home, const char *release)
 	_cleanup_free_ char *debug = info ? kv_get(info, "debug") : NULL;
 	_cleanup_free_ char *btf = info ? kv_get(info, "btf") : NULL;
 	struct stat st;
-	double mib = stat(image, &st) == 0 ? (double)st.st_size / (1024 * 1024) : 0;
-	printf("%-22s x86_64  %6.1f MiB  %-20s %4s options%s%s  %s\n", release, mib,
+	double mib = stat(k.image, &st) == 0 ? (double)st.st_size / (1024 * 1024) : 0;
+	printf("%-22s %-7s %6.1f MiB  %-20s %4s options%s%s  %s\n", release, a->name, mib,
 	       built ? built : "?", options ? options : "?",
 	       debug && STREQ(debug, "1") ? ", debug" : "", btf && STREQ(btf, "1") ? ", btf" : "",
 	       dir);
 }
 
-static int cmd_list(const struct quiz_paths *p)
+static int cmd_list(const struct quiz_paths *p, const struct arch *only)
 {
-	_cleanup_strv_ struct strv list = {0};
-	if (kernels_list(p->home, &list) < 0)
-		return 1;
-	if (!list.len) {
-		printf("no kernels built in %s/kernels; run: quiz-kernel build 6.1\n", p->home);
-		return 0;
+	size_t shown = 0;
+	for (const struct arch *a = arch_table; a->name; a++) {
+		_cleanup_strv_ struct strv list = {0};
+		if (only && a != only)
+			continue;
+		if (kernels_list(p->home, a, &list) < 0)
+			return 1;
+		for (size_t i = 0; i < list.len; i++) {
+			if (!shown++)
+				printf("%-22s %-7s %10s  %-20s %s\n", "RELEASE", "ARCH", "IMAGE",
+				       "BUILT", "CONFIG  PATH");
+			print_kernel_row(p->home, a, list.items[i]);
+		}
 	}
-	printf("%-22s %-7s %10s  %-20s %s\n", "RELEASE", "ARCH", "IMAGE", "BUILT", "CONFIG  PATH");
-	for (size_t i = 0; i < list.len; i++)
-		print_kernel_row(p->home, list.items[i]);
+	if (!shown)
+		printf("no kernels built in %s/kernels; run: quiz-kernel build 6.1\n", p->home);
 	return 0;
 }
 
-static int cmd_path(const struct quiz_paths *p, const char *selector, const char *what)
+static int cmd_path(const struct quiz_paths *p, const struct arch *a, const char *selector,
+		    const char *what)
 {
 	_cleanup_(kernel_free) struct kernel k = {0};
-	int r = kernel_resolve(p->home, selector, &k);
+	int r = kernel_resolve(p->home, a, selector, &k);
 	if (r < 0) {
-		log_error("no kernel %s built; run: quiz-kernel build %s", selector, selector);
+		log_error("no %s kernel %s built; run: quiz-kernel build -a %s %s", a->name,
+			  selector, a->name, selector);
 		return 1;
 	}
 	static const char *const names[][2] = {
 		{"dir", ""},
-		{"bzimage", "/bzImage"},
 		{"vmlinux", "/vmlinux"},
 		{"config", "/config"},
 		{"kbuild", "/kbuild"},
@@ -96,13 +151,25 @@ static int cmd_path(const struct quiz_paths *p, const char *selector, const char
 		printf("%s\n", k.image);
 		return 0;
 	}
+	if (STREQ(what, "bzimage")) {
+		const char *name = strrchr(a->kernel_image, '/');
+		printf("%s/%s\n", k.dir, name ? name + 1 : a->kernel_image);
+		return 0;
+	}
+	if (STREQ(what, "make-args")) {
+		/* Out-of-tree code builds against kbuild with the compiler the kernel was built by.
+		 */
+		printf("ARCH=%s%s%s\n", a->kernel_arch, a == arch_host() ? "" : " CROSS_COMPILE=",
+		       a == arch_host() ? "" : a->cross_prefix);
+		return 0;
+	}
 	for (size_t i = 0; i < ELEMENTSOF(names); i++)
 		if (STREQ(what, names[i][0])) {
 			printf("%s%s\n", k.dir, names[i][1]);
 			return 0;
 		}
-	log_error("path %s %s: unknown; use dir, image, bzimage, vmlinux, config, kbuild, modules "
-		  "or system-map",
+	log_error("path %s %s: unknown; use dir, image, bzimage, vmlinux, config, kbuild, modules, "
+		  "system-map or make-args",
 		  selector, what);
 	return 2;
 }
@@ -123,25 +190,25 @@ static char *config_of(const char *path)
 	return config;
 }
 
-static int missing_in(const struct quiz_paths *p, const char *config_path, struct strv *ret)
+static int missing_in(const struct quiz_paths *p, const struct arch *a, const char *config_path,
+		      struct strv *ret)
 {
-	_cleanup_free_ char *config = NULL, *fragment = NULL, *fragment_path = NULL;
-	if (asprintf(&fragment_path, "%s/kconfig/base.config", p->data) < 0)
-		return -ENOMEM;
+	_cleanup_free_ char *config = NULL, *fragment = NULL;
 	int r = read_file(config_path, &config, NULL);
 	if (r < 0) {
 		log_error("%s: cannot read it: %s", config_path, strerror(-r));
 		return r;
 	}
-	r = read_file(fragment_path, &fragment, NULL);
+	r = kconfig_needs(p->data, a, &fragment);
 	if (r < 0) {
-		log_error("%s: cannot read it: %s", fragment_path, strerror(-r));
+		log_error("%s/kconfig: cannot read what %s needs: %s", p->data, a->name,
+			  strerror(-r));
 		return r;
 	}
 	return kconfig_missing(config, fragment, ret);
 }
 
-static int cmd_check(const struct quiz_paths *p, const char *path)
+static int cmd_check(const struct quiz_paths *p, const struct arch *a, const char *path)
 {
 	_cleanup_free_ char *config = config_of(path);
 	_cleanup_strv_ struct strv missing = {0};
@@ -149,7 +216,7 @@ static int cmd_check(const struct quiz_paths *p, const char *path)
 		log_error("%s: not a .config or a kernel build tree", path);
 		return 2;
 	}
-	if (missing_in(p, config, &missing) < 0)
+	if (missing_in(p, a, config, &missing) < 0)
 		return 2;
 	if (!missing.len) {
 		printf("%s has every option quiz needs\n", config);
@@ -159,26 +226,28 @@ static int cmd_check(const struct quiz_paths *p, const char *path)
 	       missing.len == 1 ? "" : "s");
 	for (size_t i = 0; i < missing.len; i++)
 		printf("  %s\n", missing.items[i]);
-	printf("add them with: quiz-kernel config %s\n", path);
+	printf("add them with: quiz-kernel config%s%s %s\n", arch_flag(a), arch_word(a), path);
 	return 1;
 }
 
-static int cmd_config(const struct quiz_paths *p, const char *tree)
+static int cmd_config(const struct quiz_paths *p, const struct arch *a, const char *tree)
 {
-	_cleanup_free_ char *config = config_of(tree), *fragment = NULL;
+	_cleanup_free_ char *config = config_of(tree), *fragment = NULL, *make_arch = NULL;
 	struct stat st;
 	if (!config || stat(tree, &st) < 0 || !S_ISDIR(st.st_mode) || access(config, W_OK) < 0) {
 		log_error("%s: expected a kernel build tree with a writable .config", tree);
 		return 2;
 	}
-	if (asprintf(&fragment, "%s/kconfig/base.config", p->data) < 0)
+	if (kconfig_needs(p->data, a, &fragment) < 0 ||
+	    asprintf(&make_arch, "ARCH=%s", a->kernel_arch) < 0)
 		return 2;
 	/* Appended lines win over earlier ones; olddefconfig resolves what they imply. */
 	pid_t pid = fork();
 	if (pid == 0) {
 		execlp("sh", "sh", "-c",
-		       "cd \"$1\" && cat \"$2\" >> .config && make olddefconfig >/dev/null", "sh",
-		       tree, fragment, (char *)NULL);
+		       "cd \"$1\" && printf '%s\\n' \"$2\" >> .config && make \"$3\" olddefconfig "
+		       ">/dev/null",
+		       "sh", tree, fragment, make_arch, (char *)NULL);
 		_exit(127);
 	}
 	int status = 0;
@@ -187,32 +256,65 @@ static int cmd_config(const struct quiz_paths *p, const char *tree)
 		log_error("make olddefconfig in %s failed", tree);
 		return 1;
 	}
-	return cmd_check(p, tree);
+	return cmd_check(p, a, tree);
+}
+
+/* For scripts (quiz-image): the table's rows as KEY=VALUE lines, a blank line between. */
+static int cmd_arch(const struct arch *only)
+{
+	for (const struct arch *a = arch_table; a->name; a++) {
+		if (only && a != only)
+			continue;
+		printf("name=%s\nalias=%s\nkernel_arch=%s\ncross_prefix=%s\ndebian_arch=%s\n"
+		       "qemu=%s\nqemu_package=%s\nhost=%d\n",
+		       a->name, a->alias ? a->alias : "", a->kernel_arch,
+		       a == arch_host() ? "" : a->cross_prefix, a->debian_arch, a->qemu,
+		       a->qemu_package, a == arch_host());
+		if (!only && a[1].name)
+			printf("\n");
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	_cleanup_(paths_free) struct quiz_paths p = {0};
+	const struct arch *a = NULL;
 	log_program = "quiz-kernel";
 	if (argc < 2 || STREQ(argv[1], "-h") || STREQ(argv[1], "--help")) {
 		usage();
 		return argc < 2 ? 2 : 0;
 	}
+	const char *cmd = argv[1];
+	bool arch_given = false;
+	for (int i = 2; i < argc; i++)
+		arch_given |= STREQ(argv[i], "-a") || STREQ(argv[i], "--arch") ||
+			      strncmp(argv[i], "--arch=", 7) == 0;
+	if (take_arch(&argc, argv, &a) < 0)
+		return 2;
 	if (paths_init(&p) < 0) {
 		log_error("cannot find the cache root (set QUIZ_HOME or HOME)");
 		return 2;
 	}
-	const char *cmd = argv[1];
 	if (STREQ(cmd, "build"))
-		return cmd_build(&p, argv + 1);
+		return cmd_build(&p, a, argv + 1);
 	if (STREQ(cmd, "list") && argc == 2)
-		return cmd_list(&p);
+		return cmd_list(&p, arch_given ? a : NULL);
 	if (STREQ(cmd, "path") && (argc == 3 || argc == 4))
-		return cmd_path(&p, argv[2], argc == 4 ? argv[3] : "dir");
+		return cmd_path(&p, a, argv[2], argc == 4 ? argv[3] : "dir");
 	if (STREQ(cmd, "check") && argc == 3)
-		return cmd_check(&p, argv[2]);
+		return cmd_check(&p, a, argv[2]);
 	if (STREQ(cmd, "config") && argc == 3)
-		return cmd_config(&p, argv[2]);
+		return cmd_config(&p, a, argv[2]);
+	if (STREQ(cmd, "arch") && (argc == 2 || argc == 3)) {
+		const struct arch *only = argc == 3 ? arch_find(argv[2]) : NULL;
+		if (argc == 3 && !only) {
+			log_error("%s: not an architecture quiz knows; use one of %s", argv[2],
+				  arch_names());
+			return 2;
+		}
+		return cmd_arch(only ? only : arch_given ? a : NULL);
+	}
 	log_error("'%s': unknown command or wrong arguments; see quiz-kernel --help", cmd);
 	return 2;
 }

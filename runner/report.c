@@ -281,8 +281,7 @@ static int output_tail(const struct run_result_row *r, unsigned n, struct buf *r
 
 /* ---- the table ---- */
 
-#define TABLE_COLUMNS 5 /* the last, SUBTESTS, only when a row has subtests */
-#define TIME_COLUMN 3
+#define TABLE_COLUMNS 6 /* ARCH only when a row names one; SUBTESTS when a row has subtests */
 
 /* Characters on screen, taking each UTF-8 sequence (put_clean's output is valid) as one. */
 static size_t display_width(const char *s)
@@ -307,7 +306,15 @@ static int subtests_cell(const struct run_result_row *r, struct strv *cells)
 			  c.problems == 1 ? "" : "s");
 }
 
-static int table_cells(const struct run_result_row *r, bool subtests, struct strv *cells)
+static bool any_arch(const struct run_result_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].arch)
+			return true;
+	return false;
+}
+
+static int table_cells(const struct run_result_row *r, bool arch, bool subtests, struct strv *cells)
 {
 	_cleanup_buf_ struct buf name = {0}, kernel = {0}, result = {0};
 	int k = put_clean_str(&name, r->name ? r->name : "", CLEAN_LINE);
@@ -319,6 +326,8 @@ static int table_cells(const struct run_result_row *r, bool subtests, struct str
 		k = strv_push(cells, name.data ? name.data : "");
 	if (k >= 0)
 		k = strv_push(cells, kernel.data ? kernel.data : "");
+	if (k >= 0 && arch)
+		k = strv_push(cells, r->arch ? r->arch : "-");
 	if (k >= 0)
 		k = strv_push(cells, result.data);
 	if (k >= 0)
@@ -330,19 +339,24 @@ static int table_cells(const struct run_result_row *r, bool subtests, struct str
 
 int report_table(const struct run_result_row *rows, size_t n, struct buf *dst)
 {
-	static const char *const header[TABLE_COLUMNS] = {"TARGET", "KERNEL", "RESULT", "TIME",
-							  "SUBTESTS"};
 	_cleanup_strv_ struct strv cells = {0};
 	_cleanup_buf_ struct buf out = {0};
 	size_t width[TABLE_COLUMNS] = {0}, passed = 0;
-	bool subtests = any_subtests(rows, n);
-	size_t columns = subtests ? TABLE_COLUMNS : TABLE_COLUMNS - 1;
-	int k = 0;
-
-	for (size_t c = 0; k >= 0 && c < columns; c++)
-		k = strv_push(&cells, header[c]);
+	bool arch = any_arch(rows, n), subtests = any_subtests(rows, n);
+	size_t columns = 4 + arch + subtests, time_column = 2 + arch + 1;
+	int k = strv_push(&cells, "TARGET");
+	if (k >= 0)
+		k = strv_push(&cells, "KERNEL");
+	if (k >= 0 && arch)
+		k = strv_push(&cells, "ARCH");
+	if (k >= 0)
+		k = strv_push(&cells, "RESULT");
+	if (k >= 0)
+		k = strv_push(&cells, "TIME");
+	if (k >= 0 && subtests)
+		k = strv_push(&cells, "SUBTESTS");
 	for (size_t i = 0; k >= 0 && i < n; i++) {
-		k = table_cells(&rows[i], subtests, &cells);
+		k = table_cells(&rows[i], arch, subtests, &cells);
 		passed += rows[i].kind == RESULT_PASS;
 	}
 	if (k < 0)
@@ -357,7 +371,7 @@ int report_table(const struct run_result_row *rows, size_t n, struct buf *dst)
 	for (size_t i = 0; k >= 0 && i < cells.len; i++) {
 		size_t c = i % columns, pad = width[c] - display_width(cells.items[i]);
 		const char *end = c == columns - 1 ? "\n" : "  ";
-		if (c == TIME_COLUMN)
+		if (c == time_column)
 			k = buf_printf(&out, "%*s%s%s", (int)pad, "", cells.items[i], end);
 		else if (c == columns - 1)
 			k = buf_printf(&out, "%s\n", cells.items[i]);
@@ -404,7 +418,7 @@ static int tap_diagnostics(const struct run_result_row *r, struct buf *out)
 	return k < 0 ? k : buf_puts(out, "  ...\n");
 }
 
-/* "NAME (KERNEL)", and ": fail 3" when the row did not pass. */
+/* "NAME (KERNEL)" or "NAME (KERNEL, ARCH)", and ": fail 3" when the row did not pass. */
 static int tap_description(const struct run_result_row *r, struct buf *out)
 {
 	int k = put_clean_str(out, r->name ? r->name : "", CLEAN_TAP_DESC);
@@ -412,6 +426,10 @@ static int tap_description(const struct run_result_row *r, struct buf *out)
 		k = buf_puts(out, " (");
 		if (k >= 0)
 			k = put_clean_str(out, r->kernel, CLEAN_TAP_DESC);
+		if (k >= 0 && r->arch)
+			k = buf_puts(out, ", ");
+		if (k >= 0 && r->arch)
+			k = put_clean_str(out, r->arch, CLEAN_TAP_DESC);
 		if (k >= 0)
 			k = buf_puts(out, ")");
 	}
@@ -540,7 +558,14 @@ static int junit_testcase(const struct run_result_row *r, struct buf *out)
 	bool has_out = r->stdout_text && *r->stdout_text,
 	     has_err = r->stderr_text && *r->stderr_text;
 	bool empty = r->kind == RESULT_PASS && !has_out && !has_err;
-	int k = buf_puts(out, "  <testcase classname=\"quiz\" name=\"");
+	/* The architecture, when a row names one, is the class under quiz: "quiz.s390x". */
+	int k = buf_puts(out, "  <testcase classname=\"quiz");
+	if (k >= 0 && r->arch)
+		k = buf_puts(out, ".");
+	if (k >= 0 && r->arch)
+		k = put_clean_str(out, r->arch, CLEAN_XML_ATTR);
+	if (k >= 0)
+		k = buf_puts(out, "\" name=\"");
 	if (k >= 0)
 		k = put_clean_str(out, r->name ? r->name : "", CLEAN_XML_ATTR);
 	if (k >= 0)

@@ -40,6 +40,9 @@ struct run_result_row {
 	const char *stdout_text, *stderr_text; /* captured output (may be NULL) */
 	struct tap_tree *stdout_tap;	       /* TAP in stdout_text; NULL when none */
 	struct tap_tree *console_tap;	       /* KTAP in the run's console log; NULL when none */
+	/* The architecture when the report names them ("s390x"), else NULL: an ARCH column,
+	 * "(KERNEL, ARCH)" in TAP, JUnit class "quiz.ARCH". */
+	const char *arch;
 };
 
 /*

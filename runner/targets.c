@@ -12,13 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch.h"
 #include "ini_setup.h"
 #include "macro.h"
 #include "qemu_argv.h"
 
 #define BLANKS " \t\n\r\f\v"
 #define LINE_BLANKS " \t\r\f\v" /* what inih strips around a line (isspace, within it) */
-#define KEYS "kernel, profiles, program, timeout, memory"
+#define KEYS "kernel, arch, profiles, program, timeout, memory"
 #define NAME_RULE "letters, digits, '.', '-', '_' and '+'"
 #define NO_LINE UINT_MAX
 
@@ -110,6 +111,7 @@ static void target_free(struct target *t)
 {
 	free(t->name);
 	free(t->kernel);
+	free(t->arch);
 	free(t->profiles);
 	free(t->memory);
 	strv_free(&t->program);
@@ -309,6 +311,14 @@ static int target_entry(struct parse_state *s, struct target *t, const char *key
 {
 	if (STREQ(key, "kernel"))
 		return set_string(s, &t->kernel, key, value, "6.1");
+	if (STREQ(key, "arch")) {
+		if (*value && !arch_find(value)) {
+			set_error(&s->err_msg, "arch '%s' is not one quiz boots: %s", value,
+				  arch_names());
+			return -EINVAL;
+		}
+		return set_string(s, &t->arch, key, value, "aarch64");
+	}
 	if (STREQ(key, "profiles"))
 		return set_string(s, &t->profiles, key, value, "blockdev:count=2,memdev");
 	if (STREQ(key, "memory")) {

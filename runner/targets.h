@@ -44,6 +44,7 @@
 
 struct target {
 	char *name, *kernel, *profiles, *memory; /* profiles, memory: NULL when not given */
+	char *arch;				 /* NULL: the host's (or -a's) */
 	struct strv program;			 /* argv, at least one word */
 	unsigned timeout_s;			 /* 0 = none */
 	unsigned line;				 /* of the [NAME] header */

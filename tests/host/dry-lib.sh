@@ -5,7 +5,7 @@
 source_dir=$(cd "$(dirname "$0")/../.." && pwd)
 
 # A cache with one kernel, 6.1.1, that passes quiz's checks but boots nothing: bzImage is any
-# file, config has what kconfig/base.config asks for, layer/boot/config-6.1.1 is a hard link of
+# file, config has what kconfig/base.config and arch/x86_64.config ask for, layer/boot/config-6.1.1 is a hard link of
 # config (as quiz-kernel build makes it). The image is any file; with QUIZ_IMAGE set quiz does
 # not refresh it. The user's profiles and kernel choice are kept out, and QUIZ_ACCEL=tcg keeps
 # stderr free of what this host's /dev/kvm would make quiz say.
@@ -15,7 +15,7 @@ fake_cache() {
 	kernel_dir=$QUIZ_HOME/kernels/x86_64/6.1.1
 	mkdir -p "$kernel_dir/layer/boot" "$HOME"
 	echo 'not a kernel' >"$kernel_dir/bzImage"
-	{ grep '^CONFIG_' "$source_dir/kconfig/base.config"; echo CONFIG_HZ=1000; } >"$kernel_dir/config"
+	{ grep -h "^CONFIG_" "$source_dir/kconfig/base.config" "$source_dir/kconfig/arch/x86_64.config"; echo CONFIG_HZ=1000; } >"$kernel_dir/config"
 	ln "$kernel_dir/config" "$kernel_dir/layer/boot/config-6.1.1"
 	echo 'not an image' >"$QUIZ_IMAGE"
 }

@@ -18,7 +18,7 @@ echo 'the old init' >tree/sbin/init
 chmod 0755 tree/sbin/init
 old=$(sha256sum <tree/sbin/init | cut -d' ' -f1)
 echo "$old" >tree/etc/quiz/init1.sha256
-image=$QUIZ_HOME/images/bookworm.ext2
+image=$QUIZ_HOME/images/bookworm-amd64.ext2
 mke2fs -q -t ext2 -d tree "$image" 8M >/dev/null
 printf 'suite=bookworm\npackages=1\nkey=test\ninit1_sha256=%s\n' "$old" >"$image.info"
 

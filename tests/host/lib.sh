@@ -20,13 +20,13 @@ cleanup_scratch() {
 trap cleanup_scratch EXIT
 
 # A kernel in the cache as quiz-kernel build leaves it: RELEASE -> .store/RELEASE-KEY, with a
-# config that has everything quiz checks for (kconfig/base.config, CONFIG_HZ for TCG).
+# config that has everything quiz checks for (kconfig/base.config and arch/x86_64.config, CONFIG_HZ for TCG).
 fake_kernel() { # fake_kernel RELEASE
 	local kernels=$QUIZ_HOME/kernels/x86_64 store
 	store=.store/$1-0123456789abcdef-1
 	mkdir -p "$kernels/$store/layer/usr/lib/modules/$1"
 	echo "fake bzImage" >"$kernels/$store/bzImage"
-	{ grep '^CONFIG_' "$source_root/kconfig/base.config"; echo CONFIG_HZ=1000; } >"$kernels/$store/config"
+	{ grep -h "^CONFIG_" "$source_root/kconfig/base.config" "$source_root/kconfig/arch/x86_64.config"; echo CONFIG_HZ=1000; } >"$kernels/$store/config"
 	ln -sfn "$store" "$kernels/$1"
 }
 

@@ -132,16 +132,18 @@ static void test_notice(void)
 static void test_probe_argv(void)
 {
 	_cleanup_strv_ struct strv kvm = {0}, tcg = {0};
-	CHECK(accel_probe_argv("qemu", "/k/vmlinux.boot", ACCEL_KVM, 0, 0, &kvm) == 0,
+	CHECK(accel_probe_argv("qemu", arch_find("x86_64"), "/k/vmlinux.boot", ACCEL_KVM, 0, 0,
+			       &kvm) == 0,
 	      "KVM probe argv");
 	_cleanup_free_ char *k = join(&kvm);
 	CHECK_STR(k,
 		  "qemu|-M|microvm,acpi=off|-accel|kvm|-cpu|host|-nodefaults|-no-user-config|"
 		  "-display|none|-no-reboot|-m|256M|-smp|1|-kernel|/k/vmlinux.boot|-append|"
-		  "console=ttyS0 root=/dev/vda rootfstype=ext2 ro init=/sbin/init reboot=t "
-		  "panic=-1 loglevel=4 noreplace-smp|-serial|stdio",
+		  "console=ttyS0 reboot=t noreplace-smp root=/dev/vda rootfstype=ext2 ro "
+		  "init=/sbin/init panic=-1 loglevel=4|-serial|stdio",
 		  "golden: no disk, quiz's boot words, console on stdio");
-	CHECK(accel_probe_argv("qemu", "/k/v", ACCEL_TCG, 2000000, 1000, &tcg) == 0,
+	CHECK(accel_probe_argv("qemu", arch_find("x86_64"), "/k/v", ACCEL_TCG, 2000000, 1000,
+			       &tcg) == 0,
 	      "TCG probe argv");
 	_cleanup_free_ char *t = join(&tcg);
 	CHECK(strstr(t, "|-accel|tcg|-cpu|max|") && strstr(t, " tsc_early_khz=2000000 "),

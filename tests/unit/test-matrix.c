@@ -37,7 +37,7 @@ static void test_nothing_built(void)
 	static const char *const selectors[] = {NULL, "", "6.1"};
 	for (size_t i = 0; i < ELEMENTSOF(selectors); i++) {
 		struct kernel k = {0};
-		int r = kernel_resolve(home, selectors[i], &k);
+		int r = kernel_resolve(home, arch_host(), selectors[i], &k);
 		CHECK(r == -ENOENT, "17.20: nothing built, -k %s: -ENOENT (got %d)",
 		      !selectors[i]	? "not given"
 		      : selectors[i][0] ? selectors[i]

@@ -84,17 +84,17 @@ static void test_cpus(void)
 	      "17.20: -c 255 is accepted");
 	free(err);
 	options_free(&o);
-	CHECK_REFUSED("quiz: -c 1000000: expected a whole number from 1 to 255 (CPUs microvm can "
-		      "give a guest without ACPI)",
+	CHECK_REFUSED("quiz: -c 1000000: expected a whole number from 1 to 255 (x86_64's microvm "
+		      "without ACPI; other machines take fewer)",
 		      "17.20: -c 1000000", "-c", "1000000");
-	CHECK_REFUSED("quiz: -c 256: expected a whole number from 1 to 255 (CPUs microvm can give "
-		      "a guest without ACPI)",
+	CHECK_REFUSED("quiz: -c 256: expected a whole number from 1 to 255 (x86_64's microvm "
+		      "without ACPI; other machines take fewer)",
 		      "17.20: -c 256", "-c", "256");
-	CHECK_REFUSED("quiz: -c 0: expected a whole number from 1 to 255 (CPUs microvm can give a "
-		      "guest without ACPI)",
+	CHECK_REFUSED("quiz: -c 0: expected a whole number from 1 to 255 (x86_64's microvm "
+		      "without ACPI; other machines take fewer)",
 		      "-c 0", "-c", "0");
-	CHECK_REFUSED("quiz: -c +2: expected a whole number from 1 to 255 (CPUs microvm can give a "
-		      "guest without ACPI)",
+	CHECK_REFUSED("quiz: -c +2: expected a whole number from 1 to 255 (x86_64's microvm "
+		      "without ACPI; other machines take fewer)",
 		      "-c +2", "-c", "+2");
 	CHECK_REFUSED("quiz: -t 0: expected a whole number from 1 to 1000000", "-t 0", "-t", "0");
 }

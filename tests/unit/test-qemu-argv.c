@@ -28,6 +28,7 @@ static void test_golden(void)
 	const char *words[] = {"nokaslr"};
 	const char *extra[] = {"-s"};
 	struct qemu_plan plan = {
+		.arch = arch_find("x86_64"),
 		.qemu = "qemu-system-x86_64",
 		.kvm = false,
 		.kernel_image = "/k/bzImage",
@@ -50,9 +51,9 @@ static void test_golden(void)
 		got,
 		"qemu-system-x86_64 -M microvm,acpi=off -accel tcg -cpu max -nodefaults "
 		"-no-user-config -display none -no-reboot -kernel /k/bzImage -append "
-		"'console=ttyS0 root=/dev/vda rootfstype=ext2 ro init=/sbin/init reboot=t panic=-1 "
-		"loglevel=4 noreplace-smp tsc_early_khz=2000000 lpj=8000000 tsc=reliable "
-		"nolapic_timer no_timer_check nokaslr' "
+		"'console=ttyS0 reboot=t noreplace-smp root=/dev/vda rootfstype=ext2 ro "
+		"init=/sbin/init panic=-1 loglevel=4 tsc_early_khz=2000000 lpj=8000000 "
+		"tsc=reliable nolapic_timer no_timer_check nokaslr' "
 		"-chardev socket,id=console,path=console.sock -serial chardev:console -m 512M "
 		"-smp 2 -drive file=/c/images/bookworm.ext2,if=none,id=root,format=raw,readonly=on "
 		"-device virtio-blk-device,drive=root "
@@ -103,7 +104,8 @@ static void test_cmdline_rules(void)
 {
 	const char *bad[][1] = {{"--"}, {"a b"}, {""}, {"a=\"b"}, {"\""}, {"x=\"1 2\""}};
 	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
-		struct qemu_plan plan = {.kernel_words = bad[i], .n_kernel_words = 1};
+		struct qemu_plan plan = {
+			.arch = arch_host(), .kernel_words = bad[i], .n_kernel_words = 1};
 		struct buf b = {0};
 		CHECK(kernel_cmdline_build(&plan, &b) == -EINVAL && !b.data,
 		      "kernel word '%s' refused%s", bad[i][0],
@@ -219,14 +221,93 @@ static void test_virtio_count(void)
 			"-drive",
 			"virtio-blk-device",
 			NULL};
-	CHECK(qemu_virtio_devices(argv) == 3, "3 virtio-mmio devices counted (ports, PCI and "
-					      "non-device arguments are not)");
+	CHECK(qemu_virtio_devices(arch_find("x86_64"), argv) == 3,
+	      "3 virtio-mmio devices counted (ports, PCI and non-device arguments are not)");
+	char *ccw[] = {"qemu",
+		       "-device",
+		       "virtio-blk-ccw,drive=root",
+		       "-device",
+		       "virtio-9p-ccw,fsdev=fs0",
+		       "-device",
+		       "virtio-blk-device,drive=x",
+		       NULL};
+	CHECK(qemu_virtio_devices(arch_find("s390x"), ccw) == 2,
+	      "s390x: the -ccw devices are counted, an mmio one is not");
+}
+
+/* The same run on each other architecture: its machine, console, transport, no x86 words. */
+static void test_other_archs(void)
+{
+	const struct share shares[] = {{"quiz.run", "/r", false}};
+	struct qemu_plan plan = {
+		.kernel_image = "/k/Image",
+		.root_image = "/i.ext2",
+		.memory = "512M",
+		.cpus = 1,
+		.shares = shares,
+		.n_shares = 1,
+		.tsc_khz = 2000000, /* would be x86's: other archs take no such words */
+		.hz = 250,
+	};
+	struct strv v = {0};
+	plan.arch = arch_find("aarch64");
+	CHECK(qemu_argv_build(&plan, &v) == 0, "aarch64 argv builds");
+	char *got = joined(&v);
+	CHECK_STR(
+		got,
+		"qemu-system-aarch64 -M virt -accel tcg -cpu max -nodefaults -no-user-config "
+		"-display none -no-reboot -kernel /k/Image -append 'console=ttyAMA0 "
+		"root=/dev/vda rootfstype=ext2 ro init=/sbin/init panic=-1 loglevel=4' "
+		"-chardev socket,id=console,path=console.sock -serial chardev:console -m 512M "
+		"-smp 1 -fsdev local,id=fs0,path=/r,security_model=none,readonly=on "
+		"-device virtio-9p-device,fsdev=fs0,mount_tag=quiz.run "
+		"-device virtio-serial-device,max_ports=8 "
+		"-chardev socket,id=stdin,path=stdin.sock -device "
+		"virtserialport,chardev=stdin,name=quiz.stdin "
+		"-chardev socket,id=stdout,path=stdout.sock -device "
+		"virtserialport,chardev=stdout,name=quiz.stdout "
+		"-chardev socket,id=stderr,path=stderr.sock -device "
+		"virtserialport,chardev=stderr,name=quiz.stderr "
+		"-chardev socket,id=status,path=status.sock -device "
+		"virtserialport,chardev=status,name=quiz.status "
+		"-drive file=/i.ext2,if=none,id=root,format=raw,readonly=on "
+		"-device virtio-blk-device,drive=root",
+		"golden aarch64 argv: virt, the PL011 console, virtio-mmio, no x86 words, the root "
+		"disk last (virt's transports go top down: the last disk is vda)");
+	free(got);
+	strv_free(&v);
+	plan.arch = arch_find("s390x");
+	CHECK(qemu_argv_build(&plan, &v) == 0, "s390x argv builds");
+	got = joined(&v);
+	CHECK_STR(
+		got,
+		"qemu-system-s390x -M s390-ccw-virtio -accel tcg -cpu max -nodefaults "
+		"-no-user-config -display none -no-reboot -kernel /k/Image -append "
+		"'console=ttysclp0 root=/dev/vda rootfstype=ext2 ro init=/sbin/init panic=-1 "
+		"loglevel=4' -chardev socket,id=console,path=console.sock -serial chardev:console "
+		"-m 512M -smp 1 -drive file=/i.ext2,if=none,id=root,format=raw,readonly=on "
+		"-device virtio-blk-ccw,drive=root "
+		"-fsdev local,id=fs0,path=/r,security_model=none,readonly=on "
+		"-device virtio-9p-ccw,fsdev=fs0,mount_tag=quiz.run "
+		"-device virtio-serial-ccw,max_ports=8 "
+		"-chardev socket,id=stdin,path=stdin.sock -device "
+		"virtserialport,chardev=stdin,name=quiz.stdin "
+		"-chardev socket,id=stdout,path=stdout.sock -device "
+		"virtserialport,chardev=stdout,name=quiz.stdout "
+		"-chardev socket,id=stderr,path=stderr.sock -device "
+		"virtserialport,chardev=stderr,name=quiz.stderr "
+		"-chardev socket,id=status,path=status.sock -device "
+		"virtserialport,chardev=status,name=quiz.status",
+		"golden s390x argv: s390-ccw-virtio, the SCLP console, virtio-ccw devices");
+	free(got);
+	strv_free(&v);
 }
 
 int main(void)
 {
 	test_virtio_count();
 	test_golden();
+	test_other_archs();
 	test_cmdline_rules();
 	test_memory();
 	test_escapes();

@@ -665,8 +665,45 @@ static void test_subtests_junit(void)
 		report_row_free_tap(&rows[i]);
 }
 
+/* Rows that name their architecture: an ARCH column, "(KERNEL, ARCH)", JUnit "quiz.ARCH". */
+static void test_arch(void)
+{
+	const struct run_result_row rows[] = {
+		{.name = "x86_64-6.1.192",
+		 .kernel = "6.1.192",
+		 .kind = RESULT_PASS,
+		 .seconds = 1,
+		 .arch = "x86_64"},
+		{.name = "s390x-6.1.192",
+		 .kernel = "6.1.192",
+		 .exit_code = 3,
+		 .kind = RESULT_FAIL,
+		 .seconds = 2.5,
+		 .arch = "s390x"},
+	};
+	char *s = render(report_table, rows, 2);
+	CHECK_STR(s,
+		  "TARGET          KERNEL   ARCH    RESULT  TIME\n"
+		  "x86_64-6.1.192  6.1.192  x86_64  pass    1.0s\n"
+		  "s390x-6.1.192   6.1.192  s390x   fail 3  2.5s\n"
+		  "1 passed, 1 failed\n",
+		  "table: an ARCH column when the rows name one");
+	free(s);
+	s = render(report_tap, rows, 2);
+	CHECK(s && strstr(s, "ok 1 - x86_64-6.1.192 (6.1.192, x86_64)\n") &&
+		      strstr(s, "not ok 2 - s390x-6.1.192 (6.1.192, s390x): fail 3\n"),
+	      "TAP: (KERNEL, ARCH)");
+	free(s);
+	s = junit(NULL, rows, 2);
+	CHECK(s && strstr(s, "<testcase classname=\"quiz.x86_64\" name=\"x86_64-6.1.192\"") &&
+		      strstr(s, "<testcase classname=\"quiz.s390x\" name=\"s390x-6.1.192\""),
+	      "JUnit: the architecture is the class under quiz");
+	free(s);
+}
+
 int main(void)
 {
+	test_arch();
 	test_classify();
 	test_describe();
 	test_exit_status();

@@ -10,7 +10,7 @@
 #include "tap.h"
 #include "targets.h"
 
-#define KEYS "keys: kernel, profiles, program, timeout, memory"
+#define KEYS "keys: kernel, arch, profiles, program, timeout, memory"
 
 /* ---- helpers ---- */
 
@@ -41,9 +41,10 @@ static char *describe(const struct target_list *l)
 	for (size_t i = 0; i < l->n; i++) {
 		const struct target *t = &l->items[i];
 		char *prog = join(&t->program);
-		buf_printf(&b, "%s:%u k=%s p=%s prog=%s t=%u m=%s\n", t->name, t->line, t->kernel,
-			   t->profiles ? t->profiles : "-", prog, t->timeout_s,
-			   t->memory ? t->memory : "-");
+		buf_printf(&b, "%s:%u k=%s p=%s prog=%s t=%u m=%s%s%s\n", t->name, t->line,
+			   t->kernel, t->profiles ? t->profiles : "-", prog, t->timeout_s,
+			   t->memory ? t->memory : "-", t->arch ? " a=" : "",
+			   t->arch ? t->arch : "");
 		free(prog);
 	}
 	return b.data;
@@ -184,6 +185,15 @@ static void test_parse(void)
 		    "memory: suffix in either case");
 	CHECK_PARSE("\xef\xbb\xbf[bom]\r\nkernel = 1\r\nprogram = p\r\n",
 		    "bom:1 k=1 p=- prog=p t=0 m=-\n", "a UTF-8 BOM right before the first header");
+	CHECK_PARSE(
+		"[be]\nkernel = 6.1\narch = s390x\nprogram = p\n[arm]\nkernel = 6.1\narch = "
+		"arm64\nprogram = p\n",
+		"be:1 k=6.1 p=- prog=p t=0 m=- a=s390x\narm:5 k=6.1 p=- prog=p t=0 m=- a=arm64\n",
+		"arch: a target's architecture, by name or alias");
+	CHECK_ERROR("[a]\nkernel = 6.1\narch = mips\nprogram = p\n",
+		    "quiz.ini line 3: target a: arch 'mips' is not one quiz boots: x86_64, aarch64 "
+		    "(arm64), s390x",
+		    "arch: an unknown one is refused with the names there are");
 	CHECK_PARSE("[a]\nprogram = ./t.sh x=1 'a=b'\nkernel = 6.1\n",
 		    "a:1 k=6.1 p=- prog=./t.sh|x=1|a=b t=0 m=-\n",
 		    "program: '=' in the value is kept (only the first one separates)");

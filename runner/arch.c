@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/* The guest architectures quiz boots, one row each. Pure. */
+#include "arch.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "macro.h"
+
+/*
+ * x86_64 on microvm: console=ttyS0 (the ISA serial, up before any driver, survives a panic);
+ * reboot=t (a triple fault needs no ACPI; -no-reboot turns it into QEMU's exit);
+ * noreplace-smp: a 1-CPU kernel would rewrite every LOCK prefix at boot (70 ms under TCG).
+ */
+static const char *const x86_64_words[] = {"console=ttyS0", "reboot=t", "noreplace-smp", NULL};
+/* aarch64 on virt: the PL011; reboot() goes out through PSCI. */
+static const char *const aarch64_words[] = {"console=ttyAMA0", NULL};
+/* s390x on s390-ccw-virtio: the SCLP line-mode console. */
+static const char *const s390x_words[] = {"console=ttysclp0", NULL};
+
+const struct arch arch_table[] = {
+	{
+		.name = "x86_64",
+		.kernel_arch = "x86",
+		.cross_prefix = "x86_64-linux-gnu-",
+		.debian_arch = "amd64",
+		.kernel_image = "arch/x86/boot/bzImage",
+		.boots_vmlinux = true,
+		.qemu = "qemu-system-x86_64",
+		.qemu_package = "qemu-system-x86",
+		/* acpi=off: a kernel without ACPI gets microvm's devices as command-line words. */
+		.machine = "microvm,acpi=off",
+		.kvm_cpu = "host",
+		.tcg_cpu = "max",
+		.virtio_suffix = "device",
+		.virtio_slots = 8, /* QEMU's VIRTIO_NUM_TRANSPORTS on microvm */
+		/* 255: APIC ids past 254 need x2APIC, and without ACPI the MP table has 8 bits. */
+		.max_cpus = 255,
+		.kernel_words = x86_64_words,
+		.tcg_timing_words = true,
+		.gdb_arch = "i386:x86-64",
+	},
+	{
+		.name = "aarch64",
+		.alias = "arm64",
+		.kernel_arch = "arm64",
+		.cross_prefix = "aarch64-linux-gnu-",
+		.debian_arch = "arm64",
+		.kernel_image = "arch/arm64/boot/Image",
+		.qemu = "qemu-system-aarch64",
+		.qemu_package = "qemu-system-arm",
+		.machine = "virt",
+		.kvm_cpu = "host",
+		.tcg_cpu = "max",
+		.virtio_suffix = "device",
+		.virtio_slots = 32, /* virt's virtio-mmio transports */
+		.root_disk_last = true,
+		.max_cpus = 8, /* virt's default GICv2 */
+		.kernel_words = aarch64_words,
+		.gdb_arch = "aarch64",
+	},
+	{
+		.name = "s390x",
+		.kernel_arch = "s390",
+		.cross_prefix = "s390x-linux-gnu-",
+		.debian_arch = "s390x",
+		.kernel_image = "arch/s390/boot/bzImage",
+		.qemu = "qemu-system-s390x",
+		.qemu_package = "qemu-system-misc",
+		.machine = "s390-ccw-virtio",
+		.kvm_cpu = "host",
+		.tcg_cpu = "max",
+		.virtio_suffix = "ccw",
+		.virtio_slots = 0,
+		.max_cpus = 248, /* QEMU's s390-ccw-virtio */
+		.kernel_words = s390x_words,
+		.gdb_arch = "s390:64-bit",
+	},
+	{0},
+};
+
+const struct arch *arch_find(const char *name)
+{
+	for (const struct arch *a = arch_table; name && a->name; a++)
+		if (STREQ(a->name, name) || (a->alias && STREQ(a->alias, name)))
+			return a;
+	return NULL;
+}
+
+const struct arch *arch_host(void)
+{
+#if defined(__x86_64__)
+	return arch_find("x86_64");
+#elif defined(__aarch64__)
+	return arch_find("aarch64");
+#elif defined(__s390x__)
+	return arch_find("s390x");
+#else
+	return NULL;
+#endif
+}
+
+const char *arch_names(void)
+{
+	return "x86_64, aarch64 (arm64), s390x";
+}
+
+int arch_virtio_device(const struct arch *a, const char *kind, char **ret)
+{
+	return asprintf(ret, "%s-%s", kind, a->virtio_suffix) < 0 ? -ENOMEM : 0;
+}
