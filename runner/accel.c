@@ -59,6 +59,8 @@ int accel_verdict_format(const struct accel_verdict *v, struct buf *out)
 			   accel_name(v->accel), v->reason ? v->reason : "", v->kvm_ms, v->tcg_ms);
 	if (r >= 0 && v->probed)
 		r = buf_printf(out, "probed=%s\n", v->probed);
+	if (r >= 0 && v->hint)
+		r = buf_printf(out, "hint=%s\n", v->hint);
 	return r;
 }
 
@@ -82,6 +84,7 @@ int accel_verdict_parse(const char *text, struct accel_verdict *ret)
 	v.accel = STREQ(accel, "kvm") ? ACCEL_KVM : ACCEL_TCG;
 	v.reason = kv_get(text, "reason");
 	v.probed = kv_get(text, "probed");
+	v.hint = kv_get(text, "hint");
 	if (!v.reason) {
 		accel_verdict_free(&v);
 		return -EINVAL;
@@ -94,7 +97,8 @@ void accel_verdict_free(struct accel_verdict *v)
 {
 	free(v->reason);
 	free(v->probed);
-	v->reason = v->probed = NULL;
+	free(v->hint);
+	v->reason = v->probed = v->hint = NULL;
 }
 
 int accel_verdict_from_probes(const struct probe_result *kvm, const struct probe_result *tcg,
@@ -124,12 +128,26 @@ int accel_verdict_from_probes(const struct probe_result *kvm, const struct probe
 	return 0;
 }
 
-int accel_verdict_denied(struct accel_verdict *ret)
+int accel_verdict_denied(const char *device, const char *group, bool group_rw,
+			 struct accel_verdict *ret)
 {
 	struct accel_verdict v = {.accel = ACCEL_TCG, .kvm_ms = -1, .tcg_ms = -1};
-	v.reason = strdup("/dev/kvm is there but this user may not open it");
-	if (!v.reason)
+	int n = asprintf(&v.reason, "%s is there but this user may not open it", device);
+	if (n >= 0 && group_rw && group && !STREQ(group, "root"))
+		n = asprintf(&v.hint, "to use KVM: sudo adduser $USER %s, then log in again",
+			     group);
+	else if (n >= 0)
+		/* Root's alone (a host without Debian's udev rule for it): the group comes first.
+		 */
+		n = asprintf(
+			&v.hint,
+			"to use KVM, let group kvm open it (sudo chown root:kvm %s; sudo chmod "
+			"660 %s) and join that group (sudo adduser $USER kvm, then log in again)",
+			device, device);
+	if (n < 0) {
+		accel_verdict_free(&v);
 		return -ENOMEM;
+	}
 	*ret = v;
 	return 0;
 }
@@ -138,11 +156,8 @@ int accel_notice(const struct accel_verdict *v, struct buf *out)
 {
 	if (v->accel == ACCEL_KVM)
 		return 0;
-	if (v->kvm_ms < 0 && v->tcg_ms < 0 && v->reason && strstr(v->reason, "may not open"))
-		return buf_printf(out,
-				  "quiz: using TCG (slow): %s; to use KVM: sudo adduser $USER kvm, "
-				  "then log in again\n",
-				  v->reason);
+	if (v->hint)
+		return buf_printf(out, "quiz: using TCG (slow): %s; %s\n", v->reason, v->hint);
 	return buf_printf(out,
 			  "quiz: using TCG (slow): %s; QUIZ_ACCEL=kvm forces KVM, quiz --doctor "
 			  "tells more\n",

@@ -30,6 +30,7 @@ struct accel_verdict {
 	char *reason;	     /* one line: why this accelerator */
 	long kvm_ms, tcg_ms; /* probe times, -1 when not measured */
 	char *probed;	     /* when (UTC, ISO 8601), NULL when unknown */
+	char *hint;	     /* how to get KVM (a device the user may not open), or NULL */
 };
 
 /* QUIZ_ACCEL: NULL, "" or "auto", "kvm", "tcg"; -EINVAL for anything else. */
@@ -55,8 +56,13 @@ void accel_verdict_free(struct accel_verdict *v);
 int accel_verdict_from_probes(const struct probe_result *kvm, const struct probe_result *tcg,
 			      struct accel_verdict *ret);
 
-/* The verdict without a probe, for a /dev/kvm the user may not open. Pure. */
-int accel_verdict_denied(struct accel_verdict *ret);
+/*
+ * The verdict without a probe, for a KVM device the user may not open; its hint depends on the
+ * device: group (its group's name) and group_rw (that group may open it): join the group, or
+ * first give group kvm the device. Pure.
+ */
+int accel_verdict_denied(const char *device, const char *group, bool group_rw,
+			 struct accel_verdict *ret);
 
 /* The one line said on stderr when a fresh verdict is not KVM; NULL-safe, ENOMEM only. */
 int accel_notice(const struct accel_verdict *v, struct buf *out);

@@ -3,6 +3,7 @@
 #include "accel_host.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -363,7 +364,11 @@ int accel_choose(const struct accel_request *req, struct accel_choice *c, char *
 		return set_error_oom(ret_error);
 	if (access == KVM_DENIED) {
 		bool known = verdict_load(c->cache_file, &c->verdict) == 0;
-		if (!known && (r = accel_verdict_denied(&c->verdict)) < 0)
+		struct stat st;
+		struct group *gr = stat(kvm_device(), &st) == 0 ? getgrgid(st.st_gid) : NULL;
+		if (!known &&
+		    (r = accel_verdict_denied(kvm_device(), gr ? gr->gr_name : NULL,
+					      (st.st_mode & 0060) == 0060, &c->verdict)) < 0)
 			return set_error_oom(ret_error);
 		if (!known) {
 			c->probed_now = true; /* the hint is said once, like a probe's verdict */

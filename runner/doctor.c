@@ -47,14 +47,22 @@ static int report_kvm(const struct doctor_facts *f, struct buf *out, struct tall
 			    "%s: %s (no hardware virtualization for this host); runs use TCG, "
 			    "several times slower",
 			    dev, strerror(f->kvm_errno));
+	if (!f->kvm_group_rw)
+		return line(
+			out, t, "note", "KVM device",
+			"%s: %s; runs use TCG; it is root's alone: to use KVM, let group kvm open "
+			"it (sudo chown root:kvm %s; sudo chmod 660 %s) and join that group "
+			"(sudo adduser %s kvm, then log in again)",
+			dev, strerror(f->kvm_errno), dev, dev, f->user ? f->user : "$USER");
 	if (f->kvm_group_listed && !f->kvm_group_session)
 		return line(out, t, "note", "KVM device",
 			    "%s: %s; %s is in its group, but not in this session yet: log out "
 			    "and in again (or run: newgrp kvm)",
 			    dev, strerror(f->kvm_errno), f->user ? f->user : "you");
 	return line(out, t, "note", "KVM device",
-		    "%s: %s; runs use TCG; to use KVM: sudo adduser %s kvm, then log in again", dev,
-		    strerror(f->kvm_errno), f->user ? f->user : "$USER");
+		    "%s: %s; runs use TCG; to use KVM: sudo adduser %s %s, then log in again", dev,
+		    strerror(f->kvm_errno), f->user ? f->user : "$USER",
+		    f->kvm_group ? f->kvm_group : "kvm");
 }
 
 static int report_accel(const struct doctor_facts *f, struct buf *out, struct tally *t)

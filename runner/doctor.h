@@ -18,6 +18,8 @@ struct doctor_facts {
 	const char *kvm_device;
 	enum kvm_access kvm;
 	int kvm_errno;		/* why it did not open */
+	const char *kvm_group;	/* the device's group, NULL when unknown */
+	bool kvm_group_rw;	/* ... which may open it */
 	bool kvm_group_listed;	/* the user is in the device's group in /etc/group */
 	bool kvm_group_session; /* ... and in this session's groups */
 	const char *accel_mode; /* QUIZ_ACCEL, NULL when unset */

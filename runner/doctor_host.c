@@ -72,6 +72,8 @@ static void gather_kvm_group(struct doctor_facts *f)
 	if (stat(f->kvm_device, &st) < 0)
 		return;
 	struct group *gr = getgrgid(st.st_gid);
+	f->kvm_group = gr ? strdup(gr->gr_name) : NULL;
+	f->kvm_group_rw = (st.st_mode & 0060) == 0060 && st.st_gid != 0;
 	for (char **m = gr ? gr->gr_mem : NULL; m && *m && pw; m++)
 		f->kvm_group_listed |= STREQ(*m, pw->pw_name);
 	f->kvm_group_listed |= pw && pw->pw_gid == st.st_gid;
@@ -188,6 +190,7 @@ void doctor_facts_free(struct doctor_facts *f)
 	free(f->qemu_version);
 	free(f->accel_why);
 	free(f->user);
+	free((char *)f->kvm_group);
 	free(f->kernels_dir);
 	strv_free(&f->kernels);
 	free(f->image);

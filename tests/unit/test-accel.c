@@ -119,11 +119,30 @@ static void test_notice(void)
 		  "--doctor tells more\n",
 		  "one line, the reason and how to override");
 	struct accel_verdict denied;
-	CHECK(accel_verdict_denied(&denied) == 0 && denied.accel == ACCEL_TCG,
+	CHECK(accel_verdict_denied("/dev/kvm", "kvm", true, &denied) == 0 &&
+		      denied.accel == ACCEL_TCG,
 	      "a /dev/kvm the user may not open: TCG");
-	CHECK(accel_notice(&denied, &b) == 0 && b.data && strstr(b.data, "sudo adduser $USER kvm"),
-	      "with the kvm group hint");
-	CHECK(strchr(b.data, '\n') == b.data + b.len - 1, "in one line");
+	CHECK(accel_notice(&denied, &b) == 0, "its notice");
+	CHECK_STR(b.data,
+		  "quiz: using TCG (slow): /dev/kvm is there but this user may not open it; to use "
+		  "KVM: sudo adduser $USER kvm, then log in again\n",
+		  "group kvm may open it: join the group, in one line");
+	accel_verdict_free(&denied);
+	_cleanup_buf_ struct buf d = {0}, e = {0};
+	CHECK(accel_verdict_denied("/dev/kvm", "root", false, &denied) == 0 &&
+		      accel_notice(&denied, &d) == 0,
+	      "a /dev/kvm of root's alone (no udev rule): TCG too");
+	CHECK_STR(d.data,
+		  "quiz: using TCG (slow): /dev/kvm is there but this user may not open it; to use "
+		  "KVM, let group kvm open it (sudo chown root:kvm /dev/kvm; sudo chmod 660 "
+		  "/dev/kvm) and join that group (sudo adduser $USER kvm, then log in again)\n",
+		  "then the group must get the device first");
+	CHECK(accel_verdict_format(&denied, &e) == 0 && strstr(e.data, "\nhint=to use KVM, let"),
+	      "the hint is kept with the cached verdict");
+	struct accel_verdict back;
+	CHECK(accel_verdict_parse(e.data, &back) == 0 && back.hint && STREQ(back.hint, denied.hint),
+	      "and read back");
+	accel_verdict_free(&back);
 	accel_verdict_free(&denied);
 	struct accel_verdict kvm = {.accel = ACCEL_KVM, .reason = "fine"};
 	CHECK(accel_notice(&kvm, &c) == 0 && c.len == 0, "KVM: nothing to say");

@@ -87,6 +87,8 @@ static void test_denied(void)
 	struct doctor_facts f = healthy();
 	f.kvm = KVM_DENIED;
 	f.kvm_errno = EACCES;
+	f.kvm_group = "kvm";
+	f.kvm_group_rw = true;
 	f.accel = ACCEL_TCG;
 	f.accel_why = "/dev/kvm is there but this user may not open it";
 	_cleanup_buf_ struct buf a = {0}, b = {0};
@@ -98,6 +100,16 @@ static void test_denied(void)
 	CHECK(report(&f, &b) == 0 && strstr(b.data, "ann is in its group, but not in this session "
 						    "yet: log out and in again"),
 	      "in the group but not in the session: log in again");
+	_cleanup_buf_ struct buf c = {0};
+	f.kvm_group = "root";
+	f.kvm_group_rw = false;
+	f.kvm_group_listed = false;
+	CHECK(report(&f, &c) == 0 && strstr(c.data, "/dev/kvm: Permission denied; runs use TCG; it "
+						    "is root's alone: to use KVM, let group kvm "
+						    "open it (sudo chown root:kvm /dev/kvm; sudo "
+						    "chmod 660 /dev/kvm) and join that group (sudo "
+						    "adduser ann kvm, then log in again)\n"),
+	      "a device of root's alone: the group gets it first");
 }
 
 static void test_problems(void)

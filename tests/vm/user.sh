@@ -66,8 +66,8 @@ if [ "$(id -u)" = 0 ]; then
 	: >"$QUIZ_KVM_DEVICE" && chmod 0600 "$QUIZ_KVM_DEVICE"
 	as_user "$Q" -k "${kernels[0]}" -r raw true </dev/null 2>"$scratch/err"
 	is "$?" 0 "a /dev/kvm $user may not open: the run works (TCG)"
-	is "$(cat "$scratch/err")" "quiz: using TCG (slow): /dev/kvm is there but this user may not open it; to use KVM: sudo adduser \$USER kvm, then log in again" \
-		"one line with the hint"
+	is "$(cat "$scratch/err")" "quiz: using TCG (slow): $QUIZ_KVM_DEVICE is there but this user may not open it; to use KVM, let group kvm open it (sudo chown root:kvm $QUIZ_KVM_DEVICE; sudo chmod 660 $QUIZ_KVM_DEVICE) and join that group (sudo adduser \$USER kvm, then log in again)" \
+		"one line with the hint: the device is root's alone, so group kvm must get it first"
 	as_user "$Q" -k "${kernels[0]}" -r raw true </dev/null 2>"$scratch/err"
 	is "$(cat "$scratch/err")" "" "said once: the next run is quiet"
 else
