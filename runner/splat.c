@@ -23,14 +23,17 @@ struct line {
 	double time;
 };
 
-/* A message prefix and, when set, a word it must also contain somewhere after it. */
+/* A message prefix and, when set, a word it must also contain somewhere after it, or a test
+ * of what follows the prefix. */
 struct title_rule {
 	const char *prefix;
 	const char *contains;
 	enum splat_kind kind;
+	bool (*match)(const char *rest, size_t len);
 };
 
-#define FILE_LINE_AT "\001" /* contains: "path:LINE at " right after the prefix */
+static bool file_line_at(const char *s, size_t len);
+static bool s390_die_line(const char *s, size_t len);
 
 /* First match wins; the specific forms come before the general ones. The "watchdog: ",
  * "NMI watchdog: ", "rcu: " and "kmemleak: " forms are the kernel's pr_fmt prefixes. */
@@ -51,7 +54,7 @@ static const struct title_rule title_rules[] = {
 	{"WARNING: suspicious RCU usage", NULL, SPLAT_LOCKDEP},
 	{"WARNING: lock held at task exit time!", NULL, SPLAT_LOCKDEP},
 	/* the newer form, "WARNING: kernel/x.c:12 at f+0x1/0x2, CPU#0: comm/1" */
-	{"WARNING: ", FILE_LINE_AT, SPLAT_WARNING},
+	{"WARNING: ", NULL, SPLAT_WARNING, file_line_at},
 	{"BUG: KASAN: ", NULL, SPLAT_KASAN},
 	{"BUG: KFENCE: ", NULL, SPLAT_KFENCE},
 	{"BUG: KCSAN: ", NULL, SPLAT_KCSAN},
@@ -82,6 +85,8 @@ static const struct title_rule title_rules[] = {
 	{"Internal error: Oops", NULL, SPLAT_OOPS},
 	{"invalid opcode: ", NULL, SPLAT_OOPS},
 	{"Kernel BUG at ", NULL, SPLAT_OOPS},
+	/* s390's die(): "illegal operation: 0001 ilc:2 [#1]", "monitor event: 0040 ilc:2 [#1]" */
+	{"", NULL, SPLAT_OOPS, s390_die_line},
 	{"Kernel panic - not syncing: ", NULL, SPLAT_PANIC},
 	{"kernel BUG at ", NULL, SPLAT_BUG},
 };
@@ -183,6 +188,22 @@ static bool file_line_at(const char *s, size_t len)
 	       has_prefix(s + word, len - word, " at ");
 }
 
+/* "monitor event: 0040 ilc:2 [#1]": words, ": ", four hex digits, " ilc:", a digit, " [#". */
+static bool s390_die_line(const char *s, size_t len)
+{
+	const char *colon = memchr(s, ':', len);
+	if (!colon || colon == s)
+		return false;
+	size_t i = (size_t)(colon - s) + 1;
+	if (len < i + 14 || s[i] != ' ')
+		return false;
+	for (size_t k = i + 1; k < i + 5; k++)
+		if (!isxdigit((unsigned char)s[k]))
+			return false;
+	return memcmp(s + i + 5, " ilc:", 5) == 0 && isdigit((unsigned char)s[i + 10]) &&
+	       memcmp(s + i + 11, " [#", 3) == 0;
+}
+
 static bool title_kind(const struct line *l, enum splat_kind *ret_kind)
 {
 	if (!l->stamped)
@@ -194,9 +215,9 @@ static bool title_kind(const struct line *l, enum splat_kind *ret_kind)
 		size_t skip = strlen(r->prefix);
 		const char *rest = l->msg + skip;
 		size_t rest_len = l->msg_len - skip;
-		if (r->contains && strcmp(r->contains, FILE_LINE_AT) == 0
-			    ? !file_line_at(rest, rest_len)
-			    : r->contains && !contains(rest, rest_len, r->contains))
+		if (r->contains && !contains(rest, rest_len, r->contains))
+			continue;
+		if (r->match && !r->match(rest, rest_len))
 			continue;
 		*ret_kind = r->kind;
 		return true;

@@ -227,6 +227,16 @@ static void test_public_reports(void)
 		    "[   29.340653][    T1] " END_TRACE, 52},
 		   {SPLAT_PANIC, FATAL, "[   29.461546][    T1] " FATAL,
 		    "[   29.472099][    T1] Rebooting in 86400 seconds..", 3});
+	CHECK_FILE(
+		"oops-s390-6.5-zvm.txt",
+		{SPLAT_OOPS,
+		 "Unable to handle kernel pointer dereference in virtual kernel address space",
+		 "[   27.089717] Unable to handle kernel pointer dereference in virtual kernel "
+		 "address space",
+		 "[   27.090066]  [<00000000005c4702>] trace_event_buffer_reserve+0x36a/0x3e8", 53},
+		{SPLAT_PANIC, "Kernel panic - not syncing: Fatal exception: panic_on_oops",
+		 "[   27.090077] Kernel panic - not syncing: Fatal exception: panic_on_oops",
+		 "[   27.090077] Kernel panic - not syncing: Fatal exception: panic_on_oops", 1});
 	CHECK_FILE("oops-arm64-4.4-tty.txt",
 		   {SPLAT_OOPS,
 		    "Unable to handle kernel NULL pointer dereference at virtual address 00000000",
@@ -452,6 +462,7 @@ static void test_title_forms(void)
 		{"[ 1.0] invalid opcode: 0000 [#1] SMP", SPLAT_OOPS},
 		{"[ 1.0] Kernel BUG at 0x0000000000123456 [verbose debug info unavailable]",
 		 SPLAT_OOPS},
+		{"[ 1.0] illegal operation: 0001 ilc:2 [#1] SMP", SPLAT_OOPS},
 	};
 	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
 		struct splat_list l = {0};
@@ -462,7 +473,8 @@ static void test_title_forms(void)
 	}
 }
 
-/* "kernel BUG at" then its oops, arm64's "Internal error: Oops": one report, the BUG's title. */
+/* "kernel BUG at" then its oops (arm64's "Internal error: Oops", s390's "monitor event"): one
+ * report, the BUG's title. */
 static void test_bug_then_oops(void)
 {
 	static const char log[] =
@@ -483,6 +495,14 @@ static void test_bug_then_oops(void)
 		CHECK(l.items[1].kind == SPLAT_PANIC && count_lines(l.items[1].text) == 2,
 		      "the panic ends at its end marker");
 	}
+	splat_list_free(&l);
+
+	static const char s390[] = "[ 2964.842229] kernel BUG at fs/btrfs/compression.c:1041!\n"
+				   "[ 2964.842306] monitor event: 0040 ilc:2 [#1] PREEMPT SMP\n"
+				   "[ 2964.842314] Modules linked in: btrfs\n";
+	CHECK(splat_scan(s390, sizeof(s390) - 1, &l) == 0 && l.n == 1 &&
+		      l.items[0].kind == SPLAT_BUG && count_lines(l.items[0].text) == 3,
+	      "s390: kernel BUG, then its monitor event: one report");
 	splat_list_free(&l);
 }
 
