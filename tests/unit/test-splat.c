@@ -168,6 +168,28 @@ static void test_real_oops_and_panic(void)
 		    "[    1.102809] Kernel Offset: disabled", 32});
 }
 
+/* The other architectures' 6.1.192 (no PANIC_ON_OOPS there: no panic after the oops). arm64's
+ * "Internal error: Oops - BUG" and s390's "monitor event" belong to their "kernel BUG at". */
+static void test_real_other_arches(void)
+{
+	CHECK_FILE("null-arm64-6.1-console.txt",
+		   {SPLAT_OOPS,
+		    "Unable to handle kernel NULL pointer dereference at virtual address "
+		    "0000000000000000",
+		    "[    1.197233] Unable to handle kernel NULL pointer dereference at virtual "
+		    "address "
+		    "0000000000000000",
+		    "[    1.209033] " END_TRACE, 44});
+	CHECK_FILE("bug-arm64-6.1-console.txt",
+		   {SPLAT_BUG, "kernel BUG at /tmp/splatmods/aarch64-bug/splat_bug.c:4!",
+		    "[    1.071210] kernel BUG at /tmp/splatmods/aarch64-bug/splat_bug.c:4!",
+		    "[    1.084001] " END_TRACE, 33});
+	CHECK_FILE("bug-s390x-6.1-console.txt",
+		   {SPLAT_BUG, "kernel BUG at /tmp/splatmods/s390x-bug/splat_bug.c:4!",
+		    "[    1.533543] kernel BUG at /tmp/splatmods/s390x-bug/splat_bug.c:4!",
+		    "[    1.536727] " END_TRACE, 29});
+}
+
 /* A panic's console that ends mid-trace, without its last line's LF: the report runs to the
  * log's end, that partial line included. */
 static void test_cut_off(void)
@@ -526,6 +548,7 @@ int main(void)
 {
 	test_real_boots();
 	test_real_oops_and_panic();
+	test_real_other_arches();
 	test_cut_off();
 	test_public_reports();
 	test_public_lockdep_and_hangs();
