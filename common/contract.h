@@ -44,13 +44,18 @@ const char *contract_get(const struct contract_entry *e, size_t n, const char *k
 /*
  * Guest→host on the status port: "timeline STAGE=MS ..." (guest uptime of each boot stage),
  * then the status, "exit N" or "error MESSAGE".
- * Host→guest: "winsize ROWS COLS" when the host terminal changes size (tmux mode), and an
- * empty line, the answer that quiz has all the output the status line counts.
+ * Host→guest: "winsize ROWS COLS" when the host terminal changes size (tmux mode), "sysrq"
+ * when the run passed its --timeout (the guest shows its blocked tasks and CPUs on the console,
+ * then logs SYSRQ_DONE), and an empty line, the answer that quiz has all the output the status
+ * line counts.
  */
 #define STATUS_TIMELINE "timeline"
 #define STATUS_EXIT "exit "
 #define STATUS_ERROR "error "
 #define STATUS_WINSIZE "winsize "
+#define STATUS_SYSRQ "sysrq"
+/* On the console after the guest's answer to STATUS_SYSRQ. */
+#define SYSRQ_DONE "quiz: sysrq done"
 
 /* virtio-serial port names, the same on both sides. */
 #define PORT_STDIN "quiz.stdin"

@@ -2,6 +2,8 @@
 /* Finding virtio-serial ports by name (no udev) and sending the status line. */
 #include "ports.h"
 
+#include "kmsg.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -87,6 +89,8 @@ static bool host_line(const char *line, int tty)
 				     .ws_col = (unsigned short)cols};
 		(void)ioctl(tty, TIOCSWINSZ, &ws); /* a wrong size is cosmetic */
 	}
+	if (STREQ(line, STATUS_SYSRQ))
+		kmsg_show_stuck();
 	return false; /* unknown lines are for a newer guest: skipped */
 }
 

@@ -208,6 +208,7 @@ int relay_wait(struct relay *r, pid_t pid, int tty)
 {
 	_cleanup_close_ int done = (int)syscall(SYS_pidfd_open, pid, 0);
 	int code = 125;
+	bool host = true;
 	for (;;) {
 		if (reap(pid, &code))
 			break;
@@ -217,7 +218,8 @@ int relay_wait(struct relay *r, pid_t pid, int tty)
 			n = add_stream(r, i, pfd, who, n);
 		if (done >= 0)
 			pfd[n] = (struct pollfd){.fd = done, .events = POLLIN}, who[n++] = -1;
-		if (tty >= 0 && r->ports->status >= 0)
+		/* The host's lines: winsize (tmux mode), sysrq (a run past its timeout). */
+		if (host && r->ports->status >= 0)
 			pfd[n] = (struct pollfd){.fd = r->ports->status, .events = POLLIN},
 			who[n++] = -2;
 		/* Without a pidfd, wake now and then to reap. */
@@ -229,7 +231,7 @@ int relay_wait(struct relay *r, pid_t pid, int tty)
 			if (who[i] >= 0)
 				on_stream(r, who[i]);
 			else if (who[i] == -2 && ports_read_host(r->ports, tty) < 0)
-				tty = -1; /* the host hung up: nothing more to follow */
+				host = false; /* the host hung up: nothing more to follow */
 		}
 	}
 	drain(r);

@@ -10,9 +10,12 @@
 /*
  * x86_64 on microvm: console=ttyS0 (the ISA serial, up before any driver, survives a panic);
  * reboot=t (a triple fault needs no ACPI; -no-reboot turns it into QEMU's exit);
- * noreplace-smp: a 1-CPU kernel would rewrite every LOCK prefix at boot (70 ms under TCG).
+ * noreplace-smp: a 1-CPU kernel would rewrite every LOCK prefix at boot (70 ms under TCG);
+ * panic_on_unrecovered_nmi: quiz's NMI into a stuck guest (nmi_backtrace; microvm has no NMI
+ * reason port, so the kernel takes it for a PCI SERR) panics it with the stuck CPU's trace.
  */
-static const char *const x86_64_words[] = {"console=ttyS0", "reboot=t", "noreplace-smp", NULL};
+static const char *const x86_64_words[] = {"console=ttyS0", "reboot=t", "noreplace-smp",
+					   "sysctl.kernel.panic_on_unrecovered_nmi=1", NULL};
 /* aarch64 on virt: the PL011; reboot() goes out through PSCI. */
 static const char *const aarch64_words[] = {"console=ttyAMA0", NULL};
 /* s390x on s390-ccw-virtio: the SCLP line-mode console. */
@@ -38,6 +41,7 @@ const struct arch arch_table[] = {
 		.max_cpus = 255,
 		.kernel_words = x86_64_words,
 		.tcg_timing_words = true,
+		.nmi_backtrace = true,
 		.gdb_arch = "i386:x86-64",
 	},
 	{

@@ -24,6 +24,7 @@
 #include "qemu_argv.h"
 #include "run_dir.h"
 #include "run_layer.h"
+#include "verdict.h"
 #include "vm.h"
 
 #define EXIT_QUIZ_FAILED 125
@@ -296,6 +297,7 @@ static int build_argv(const struct quiz_options *o, const struct kernel *k, cons
 		.extra_args = (const char *const *)args.items,
 		.n_extra_args = args.len,
 		.tty = tty,
+		.panic_wait = o->dump_on_panic != NULL,
 	};
 	if (!plan.kvm)
 		timing_hints(k, &plan.tsc_khz, &plan.hz);
@@ -360,6 +362,61 @@ static void print_timings(const struct vm_result *res)
 		log_error("--timings: the guest reported no boot stages");
 	else
 		fprintf(stderr, "quiz: timings (ms since quiz started):\n%s", text.data);
+}
+
+/* The patterns that let a kernel report pass: --splat-allow's, then the profiles'. */
+static int splat_allow(const struct quiz_options *o, const struct profile_set *set,
+		       struct strv *ret)
+{
+	int r = 0;
+	for (size_t i = 0; r >= 0 && i < o->splat_allow.len; i++)
+		r = strv_push(ret, o->splat_allow.items[i]);
+	for (size_t i = 0; r >= 0 && i < set->n; i++)
+		for (size_t j = 0; r >= 0 && j < set->items[i].profile->splat_allow.len; j++)
+			r = strv_push(ret, set->items[i].profile->splat_allow.items[j]);
+	return r;
+}
+
+/* Boots, relays, then the verdict: the program's status, or what the VM or its kernel said. */
+static int boot_and_judge(const struct quiz_options *o, const struct kernel *k,
+			  const struct profile_set *set, const struct run_dir *dir,
+			  const struct strv *argv, bool tmux, const struct accel_choice *accel)
+{
+	_cleanup_free_ char *dump = NULL, *panic_dump = NULL;
+	_cleanup_strv_ struct strv allow = {0};
+	if ((o->dump && verdict_dump_path("--dump", o->dump, &dump) < 0) ||
+	    (o->dump_on_panic &&
+	     verdict_dump_path("--dump-on-panic", o->dump_on_panic, &panic_dump) < 0) ||
+	    splat_allow(o, set, &allow) < 0)
+		return EXIT_QUIZ_FAILED;
+	struct vm_options vo = {.run_dir_fd = dir->fd,
+				.argv = argv->items,
+				.timeout_s = o->timeout_s,
+				.verbose = o->verbose,
+				.tty = tmux,
+				.watch_kvm = accel->accel == ACCEL_KVM,
+				.nmi = k->arch->nmi_backtrace,
+				.dump = dump,
+				.panic_dump = panic_dump};
+	struct vm_result res = {0};
+	int r = vm_run(&vo, &res);
+	if (r < 0) {
+		log_error("cannot start the VM: %s", strerror(-r));
+		return EXIT_QUIZ_FAILED;
+	}
+	struct verdict v = {0};
+	bool judged = verdict_scan(dir->fd, &allow, &v) >= 0; /* ENOMEM: the status alone */
+	int status = outcome_report(&res, dir, o->timeout_s, accel,
+				    judged && verdict_shows_console(&v, &res, o));
+	if (judged) {
+		struct verdict_context ctx = {o, k, dir->fd};
+		status = verdict_report(&v, &ctx, &res, status);
+	}
+	if (o->timings)
+		print_timings(&res);
+	verdict_free(&v);
+	vm_result_free(&res);
+	return status;
 }
 
 static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
@@ -445,21 +502,7 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 		print_dry_run(&argv, &sh);
 		status = 0;
 	} else if (r >= 0) {
-		struct vm_options vo = {.run_dir_fd = dir.fd,
-					.argv = argv.items,
-					.timeout_s = o->timeout_s,
-					.verbose = o->verbose,
-					.tty = tmux,
-					.watch_kvm = accel.accel == ACCEL_KVM};
-		struct vm_result res = {0};
-		r = vm_run(&vo, &res);
-		if (r < 0)
-			log_error("cannot start the VM: %s", strerror(-r));
-		else
-			status = outcome_report(&res, &dir, o->timeout_s, &accel);
-		if (r >= 0 && o->timings)
-			print_timings(&res);
-		vm_result_free(&res);
+		status = boot_and_judge(o, &k, &set, &dir, &argv, tmux, &accel);
 	}
 	run_shares_free(&sh);
 	if (o->console_copy) {

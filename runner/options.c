@@ -3,6 +3,7 @@
 #include "options.h"
 
 #include <getopt.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,10 @@ enum {
 	OPT_LIST_PROFILES,
 	OPT_DESCRIBE_PROFILE,
 	OPT_DOCTOR,
+	OPT_SPLAT,
+	OPT_SPLAT_ALLOW,
+	OPT_DUMP,
+	OPT_DUMP_ON_PANIC,
 };
 
 static const struct option long_options[] = {
@@ -57,6 +62,10 @@ static const struct option long_options[] = {
 	{"timings", no_argument, NULL, OPT_TIMINGS},
 	{"dmesg", no_argument, NULL, OPT_DMESG},
 	{"gdb-wait", no_argument, NULL, OPT_GDB_WAIT},
+	{"splat", required_argument, NULL, OPT_SPLAT},
+	{"splat-allow", required_argument, NULL, OPT_SPLAT_ALLOW},
+	{"dump", required_argument, NULL, OPT_DUMP},
+	{"dump-on-panic", required_argument, NULL, OPT_DUMP_ON_PANIC},
 	{"jobs", required_argument, NULL, 'j'},
 	{"tap", no_argument, NULL, OPT_TAP},
 	{"junit", required_argument, NULL, OPT_JUNIT},
@@ -109,6 +118,12 @@ void options_help(void)
 	       "stderr\n"
 	       "      --gdb-wait          the gdb profile, with the guest held before the kernel\n"
 	       "                          starts until gdb continues it\n"
+	       "      --splat MODE        a kernel report (WARNING, BUG, Oops, KASAN, lockdep,\n"
+	       "                          hung task, ...) in a passing run: fail (exit 123, the\n"
+	       "                          default) | warn (shown, status kept) | ignore\n"
+	       "      --splat-allow REGEX a report whose first line matches passes (repeatable)\n"
+	       "      --dump FILE         the guest's memory as an ELF core at the run's end\n"
+	       "      --dump-on-panic FILE  the same when the guest panics (then exit 125)\n"
 	       "\n"
 	       "Several kernels (-k 6.1,6.12, -k all, -k '6.*'), architectures (-a x86_64,s390x)\n"
 	       "or --targets run the program on each, output grouped, then a summary table; the\n"
@@ -138,7 +153,8 @@ void options_help(void)
 	       "  QUIZ_IMAGE    another guest image (default: QUIZ_HOME/images/bookworm.ext2)\n"
 	       "\n"
 	       "Exit status: the program's (0-255); 128+S killed by signal S; 126/127 could not\n"
-	       "run / not found; 124 timeout; 125 quiz or the VM failed (stderr says which).\n");
+	       "run / not found; 123 the program passed but the kernel reported a splat; 124\n"
+	       "timeout; 125 quiz or the VM failed (stderr says which).\n");
 }
 
 static int parse_unsigned(const char *opt, const char *s, unsigned min, unsigned max,
@@ -191,6 +207,35 @@ static int split_words(struct strv *v, const char *s)
 	return 0;
 }
 
+static int parse_splat(const char *s, enum splat_mode *ret)
+{
+	if (STREQ(s, "fail"))
+		*ret = SPLAT_MODE_FAIL;
+	else if (STREQ(s, "warn"))
+		*ret = SPLAT_MODE_WARN;
+	else if (STREQ(s, "ignore"))
+		*ret = SPLAT_MODE_IGNORE;
+	else {
+		log_error("--splat %s: expected fail, warn or ignore", s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_regex(const char *opt, const char *s, struct strv *v)
+{
+	regex_t re;
+	int r = regcomp(&re, s, REG_EXTENDED | REG_NOSUB);
+	if (r != 0) {
+		char why[128];
+		(void)regerror(r, &re, why, sizeof(why));
+		log_error("%s '%s': not an extended regular expression (%s)", opt, s, why);
+		return -EINVAL;
+	}
+	regfree(&re);
+	return strv_push(v, s);
+}
+
 static int parse_one(int c, struct quiz_options *o)
 {
 	switch (c) {
@@ -238,6 +283,10 @@ static int parse_one(int c, struct quiz_options *o)
 	case OPT_TIMINGS: o->timings = true; return 0;
 	case OPT_DMESG: o->dmesg = true; return 0;
 	case OPT_GDB_WAIT: return strv_push(&o->profiles, "gdb:wait=1");
+	case OPT_SPLAT: return parse_splat(optarg, &o->splat);
+	case OPT_SPLAT_ALLOW: return parse_regex("--splat-allow", optarg, &o->splat_allow);
+	case OPT_DUMP: o->dump = optarg; return 0;
+	case OPT_DUMP_ON_PANIC: o->dump_on_panic = optarg; return 0;
 	case 'j': return parse_unsigned("-j", optarg, 1, 1000000, "", &o->jobs);
 	case OPT_TAP: o->tap = true; return 0;
 	case OPT_JUNIT: o->junit = optarg; return 0;
@@ -286,4 +335,5 @@ void options_free(struct quiz_options *o)
 	strv_free(&o->profiles);
 	strv_free(&o->profile_options);
 	strv_free(&o->profile_dirs);
+	strv_free(&o->splat_allow);
 }

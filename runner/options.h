@@ -9,6 +9,9 @@
 /* DEFAULT: raw with a program (its output stays on the terminal), auto without one. */
 enum run_mode { RUN_MODE_DEFAULT, RUN_MODE_AUTO, RUN_MODE_RAW, RUN_MODE_TMUX };
 
+/* --splat: what a kernel report (WARNING, BUG, KASAN, lockdep, ...) does to a passing run. */
+enum splat_mode { SPLAT_MODE_FAIL, SPLAT_MODE_WARN, SPLAT_MODE_IGNORE };
+
 struct quiz_options {
 	const char *kernel;	 /* -k selector */
 	const char *arch;	 /* -a: the guest's architecture, or a list; NULL: the host's */
@@ -35,6 +38,10 @@ struct quiz_options {
 	bool keep;
 	bool timings;
 	bool dmesg;
+	enum splat_mode splat;
+	struct strv splat_allow; /* --splat-allow: extended regexes, each checked at parsing */
+	const char *dump;	 /* --dump FILE: the guest's memory at the end of the run */
+	const char *dump_on_panic; /* --dump-on-panic FILE: the same when the guest panics */
 	/* Matrix runs: several kernels (-k 6.1,6.12) or a targets file. */
 	unsigned jobs;
 	bool tap;

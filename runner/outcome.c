@@ -94,7 +94,7 @@ static int kvm_failed(const char *line, bool aborted, const struct accel_choice 
 }
 
 static int no_status(const struct vm_result *res, const struct run_dir *dir,
-		     const struct accel_choice *accel)
+		     const struct accel_choice *accel, bool reported)
 {
 	_cleanup_buf_ struct buf console = {0}, qemu = {0};
 	(void)tail_lines(dir->fd, "console.log", 400, &console); /* may be empty */
@@ -111,7 +111,8 @@ static int no_status(const struct vm_result *res, const struct run_dir *dir,
 	if (kvm && accel && accel->accel == ACCEL_KVM)
 		return kvm_failed(kvm, qemu_aborted(res, qemu.data), accel);
 	if (panic) {
-		show_console(dir, "the guest kernel panicked");
+		if (!reported)
+			show_console(dir, "the guest kernel panicked");
 		log_error("the guest kernel panicked: %s", strstr(panic, "Kernel panic"));
 	} else if (init_err) {
 		show_console(dir, "the guest could not start the program");
@@ -130,7 +131,7 @@ static int no_status(const struct vm_result *res, const struct run_dir *dir,
 }
 
 int outcome_report(const struct vm_result *res, const struct run_dir *dir, unsigned timeout_s,
-		   const struct accel_choice *accel)
+		   const struct accel_choice *accel, bool reported)
 {
 	switch (res->outcome) {
 	case VM_STATUS: return res->exit_code;
@@ -139,7 +140,8 @@ int outcome_report(const struct vm_result *res, const struct run_dir *dir, unsig
 		log_error("%s", res->message ? res->message : "the guest failed");
 		return EXIT_QUIZ_FAILED;
 	case VM_TIMEOUT:
-		show_console(dir, "timeout");
+		if (!reported)
+			show_console(dir, "timeout");
 		log_error("timed out after %u s; the VM was stopped (raise it with -t SECONDS)",
 			  timeout_s);
 		return EXIT_TIMEOUT;
@@ -161,7 +163,7 @@ int outcome_report(const struct vm_result *res, const struct run_dir *dir, unsig
 		return EXIT_QUIZ_FAILED;
 	case VM_NO_STATUS: break;
 	}
-	return no_status(res, dir, accel);
+	return no_status(res, dir, accel, reported);
 }
 
 int check_kernel_config(const struct quiz_paths *p, const struct kernel *k)

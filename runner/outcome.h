@@ -8,9 +8,11 @@
 #include "run_dir.h"
 #include "vm.h"
 
-/* accel: how this run chose its accelerator (a KVM failure drops a cached verdict). */
+/* accel: how this run chose its accelerator (a KVM failure drops a cached verdict); reported:
+ * the kernel's reports will be shown (verdict.h), so a panic or a timeout leaves out the
+ * console's last lines. */
 int outcome_report(const struct vm_result *res, const struct run_dir *dir, unsigned timeout_s,
-		   const struct accel_choice *accel);
+		   const struct accel_choice *accel, bool reported);
 
 /* Last n lines of a file in the run directory, for messages. */
 int tail_lines(int dirfd, const char *name, unsigned n, struct buf *ret);

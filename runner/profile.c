@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <ini.h>
 #include <stdarg.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -281,6 +282,7 @@ void profile_free(struct profile *p)
 	strv_free(&p->qemu_args);
 	strv_free(&p->kernel_words);
 	strv_free(&p->kconfig);
+	strv_free(&p->splat_allow);
 	*p = (struct profile){0};
 }
 
@@ -309,6 +311,22 @@ static int add_requires(struct ini_state *s, const char *value)
 	}
 	profile_requests_free(&tmp);
 	return k;
+}
+
+/* A kernel report whose first line matches (an extended regex, as --splat-allow) passes. */
+static int add_splat_allow(struct ini_state *s, const char *value)
+{
+	regex_t re;
+	int r = regcomp(&re, value, REG_EXTENDED | REG_NOSUB);
+	if (r != 0) {
+		char why[128];
+		(void)regerror(r, &re, why, sizeof(why));
+		set_error(&s->msg, "splat-allow '%s': not an extended regular expression (%s)",
+			  value, why);
+		return -EINVAL;
+	}
+	regfree(&re);
+	return strv_push(&s->p->splat_allow, value);
 }
 
 static int add_kconfig(struct ini_state *s, const char *value)
@@ -394,10 +412,12 @@ static int ini_entry(struct ini_state *s, const char *section, const char *key, 
 			return add_requires(s, value);
 		if (STREQ(key, "kconfig"))
 			return add_kconfig(s, value);
-		set_error(
-			&s->msg,
-			"unknown key '%s' in [profile]; it takes description, requires and kconfig",
-			key);
+		if (STREQ(key, "splat-allow"))
+			return add_splat_allow(s, value);
+		set_error(&s->msg,
+			  "unknown key '%s' in [profile]; it takes description, requires, kconfig "
+			  "and splat-allow",
+			  key);
 		return -EINVAL;
 	}
 

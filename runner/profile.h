@@ -67,6 +67,7 @@ struct profile {
 	struct profile_option *options; /* defaults, in file order */
 	size_t n_options;
 	struct strv qemu_args, kernel_words, kconfig; /* kconfig normalized to "CONFIG_X=y" form */
+	struct strv splat_allow; /* [profile] splat-allow: kernel reports its runs let pass */
 	bool host_hook, guest_hook, files; /* which optional parts exist (set by profile_load) */
 	/* Set by the catalog: the folder as looked up ("./.quiz/profiles/NAME"), and the source
 	 * of a profile of the same name in an earlier folder that this one shadows (or NULL). */

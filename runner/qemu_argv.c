@@ -9,11 +9,13 @@
 /*
  * Fixed kernel words of every architecture (after the arch's own, arch.c), each for a reason:
  * - root=/dev/vda ro: the image is the first virtio-blk disk; init1 stacks layers over it.
- * - panic=-1: a panic reboots at once (QEMU's -no-reboot makes that its exit): no hang.
- * - loglevel=4: only warnings and worse reach the (slow, byte-per-exit) serial console.
+ * - panic=-1: a panic reboots at once (QEMU's -no-reboot makes that its exit): no hang;
+ *   panic=0 instead when quiz dumps the guest's memory on a panic (it waits for the dump).
+ * - loglevel=5: only warnings and worse reach the (slow, byte-per-exit) serial console: a
+ *   clean boot prints none, and a WARN splat is there whole for quiz's splat check.
  */
 static const char *const base_words[] = {
-	"root=/dev/vda", "rootfstype=ext2", "ro", "init=/sbin/init", "panic=-1", "loglevel=4",
+	"root=/dev/vda", "rootfstype=ext2", "ro", "init=/sbin/init", "panic=-1", "loglevel=5",
 };
 
 const char *kernel_word_problem(const char *w)
@@ -43,8 +45,11 @@ int kernel_cmdline_build(const struct qemu_plan *plan, struct buf *ret)
 	int r = 0;
 	for (const char *const *w = plan->arch->kernel_words; r >= 0 && *w; w++)
 		r = buf_printf(&b, "%s%s", b.len ? " " : "", *w);
-	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(base_words); i++)
-		r = buf_printf(&b, "%s%s", b.len ? " " : "", base_words[i]);
+	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(base_words); i++) {
+		const char *w = plan->panic_wait && STREQ(base_words[i], "panic=-1") ? "panic=0"
+										      : base_words[i];
+		r = buf_printf(&b, "%s%s", b.len ? " " : "", w);
+	}
 	if (r >= 0 && plan->arch->tcg_timing_words && plan->tsc_khz && plan->hz) {
 		/*
 		 * TCG's TSC runs at the host's rate: skip calibration; udelay stays right.
@@ -213,6 +218,15 @@ int qemu_argv_build(const struct qemu_plan *plan, struct strv *ret)
 		r = push_port(&v, "stderr", SOCKET_STDERR, PORT_STDERR);
 	if (r >= 0)
 		r = push_port(&v, "status", SOCKET_STATUS, PORT_STATUS);
+	/* QMP, for what only QEMU can do: an NMI into a stuck guest, a dump of its memory. */
+	if (r >= 0)
+		r = strv_push(&v, "-chardev");
+	if (r >= 0)
+		r = strv_push(&v, "socket,id=qmp,path=" SOCKET_QMP);
+	if (r >= 0)
+		r = strv_push(&v, "-mon");
+	if (r >= 0)
+		r = strv_push(&v, "chardev=qmp,mode=control");
 	if (r >= 0 && plan->tty) {
 		r = strv_push(&v, "-chardev");
 		if (r >= 0)

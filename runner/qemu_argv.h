@@ -35,6 +35,7 @@ struct qemu_plan {
 	unsigned long tsc_khz; /* 0 = let the guest calibrate (only archs with tcg_timing_words) */
 	unsigned hz;	       /* the kernel's CONFIG_HZ, for lpj */
 	bool tty;	       /* a virtio console (the guest's hvc0) for tmux mode */
+	bool panic_wait;       /* a panicking guest waits (panic=0) for quiz to dump it */
 };
 
 /* Socket names, relative to QEMU's working directory (the run directory). */
@@ -44,6 +45,7 @@ struct qemu_plan {
 #define SOCKET_STDERR "stderr.sock"
 #define SOCKET_STATUS "status.sock"
 #define SOCKET_TTY "tty.sock"
+#define SOCKET_QMP "qmp.sock"
 
 /* Why a kernel command-line word cannot be passed ("is empty", "holds a blank", "--", a '"'),
  * as words that follow it in a message; NULL when it is fine. */

@@ -22,16 +22,38 @@
 #include "contract.h"
 #include "log.h"
 #include "qemu_argv.h"
+#include "qmp.h"
 #include "signals.h"
 
-enum { SOCK_CONSOLE, SOCK_STDIN, SOCK_STDOUT, SOCK_STDERR, SOCK_STATUS, SOCK_TTY, N_SOCKETS };
+enum {
+	SOCK_CONSOLE,
+	SOCK_STDIN,
+	SOCK_STDOUT,
+	SOCK_STDERR,
+	SOCK_STATUS,
+	SOCK_TTY,
+	SOCK_QMP, /* read only by qmp.c, when quiz asks QEMU something */
+	N_SOCKETS
+};
 static const char *const socket_names[N_SOCKETS] = {
-	SOCKET_CONSOLE, SOCKET_STDIN, SOCKET_STDOUT, SOCKET_STDERR, SOCKET_STATUS, SOCKET_TTY,
+	SOCKET_CONSOLE, SOCKET_STDIN, SOCKET_STDOUT, SOCKET_STDERR,
+	SOCKET_STATUS,	SOCKET_TTY,   SOCKET_QMP,
 };
 
 /* After the status line, QEMU has this long to exit on its own before it is killed. */
 #define EXIT_GRACE_MS 10000
 #define STATUS_MAX 4096
+/* Past -t: how long the guest has to show its blocked tasks, then an NMI its stuck CPU. */
+#define SYSRQ_WAIT_MS 3000
+#define NMI_WAIT_MS 3000
+/* The last line of a panic (kernel/panic.c), once its report is all on the console. */
+#define PANIC_END "---[ end Kernel panic"
+/* The console's last bytes, where those lines are looked for. */
+#define CONSOLE_TAIL_MAX (64 << 10)
+#define CONSOLE_TAIL_KEEP (16 << 10)
+
+/* A run past its deadline: what was asked of the guest to show why. */
+enum hang_phase { HANG_NONE, HANG_SYSRQ, HANG_NMI };
 
 /*
  * Output on its way to one of quiz's own outputs. It is written as the output takes it, never
@@ -67,6 +89,10 @@ struct vm {
 	unsigned long long received[N_SOCKETS];
 	long long at_console;
 	int input; /* where host stdin goes: SOCK_STDIN, or SOCK_TTY in tmux mode */
+	struct buf console_tail;
+	enum hang_phase hang;
+	long long hang_until;
+	struct qmp qmp; /* its fd is conn[SOCK_QMP] */
 };
 
 long long now_ms(void)
@@ -215,6 +241,12 @@ static void on_data(struct vm *vm, int which, const char *data, size_t len)
 		if (!vm->at_console)
 			vm->at_console = now_ms();
 		log_console(vm, data, len);
+		if (buf_append(&vm->console_tail, data, len) >= 0 &&
+		    vm->console_tail.len > CONSOLE_TAIL_MAX) {
+			struct buf *t = &vm->console_tail;
+			memmove(t->data, t->data + t->len - CONSOLE_TAIL_KEEP, CONSOLE_TAIL_KEEP + 1);
+			t->len = CONSOLE_TAIL_KEEP;
+		}
 		if (vm->o->verbose)
 			queue_out(vm, 2, data, len);
 		break;
@@ -358,7 +390,7 @@ static int add_polls(struct vm *vm, struct pollfd *pfd, int *who)
 		if (vm->conn[i] < 0 && vm->listen[i] >= 0)
 			pfd[n] = (struct pollfd){.fd = vm->listen[i], .events = POLLIN},
 			who[n++] = 100 + i;
-		else if (vm->conn[i] >= 0 && i != SOCK_STDIN &&
+		else if (vm->conn[i] >= 0 && i != SOCK_STDIN && i != SOCK_QMP &&
 			 !(destination(vm, i) && queued(vm, destination(vm, i))))
 			pfd[n] = (struct pollfd){.fd = vm->conn[i], .events = POLLIN}, who[n++] = i;
 	}
@@ -405,6 +437,55 @@ static bool kvm_failed(struct vm *vm, struct vm_result *res)
 	return true;
 }
 
+static bool console_seen(const struct vm *vm, const char *needle)
+{
+	return vm->console_tail.data && strstr(vm->console_tail.data, needle);
+}
+
+/* --dump, --dump-on-panic: the guest's memory into path, and how that went into res. */
+static void dump_memory(struct vm *vm, const char *path, struct vm_result *res)
+{
+	vm->qmp.fd = vm->conn[SOCK_QMP];
+	free(res->dump_error);
+	res->dump_error = NULL;
+	res->dump_file = path;
+	res->dump_status = qmp_dump(&vm->qmp, path, &res->dump_error);
+}
+
+/*
+ * Past the deadline, before QEMU is stopped: the guest is asked to show its blocked tasks and
+ * CPUs on the console (PID 1 still runs in most hangs); a guest that does not answer gets an
+ * NMI where that shows its stuck CPU. True once the run is to end.
+ */
+static bool hang_step(struct vm *vm, struct vm_result *res, long long t)
+{
+	if (vm->hang == HANG_NONE) {
+		vm->hang = HANG_SYSRQ;
+		vm->hang_until = t + SYSRQ_WAIT_MS;
+		if (vm->conn[SOCK_STATUS] >= 0 &&
+		    send(vm->conn[SOCK_STATUS], STATUS_SYSRQ "\n", strlen(STATUS_SYSRQ) + 1,
+			 MSG_NOSIGNAL) > 0)
+			return false;
+	}
+	if (vm->hang == HANG_SYSRQ && console_seen(vm, SYSRQ_DONE)) {
+		res->hang = VM_HANG_SHOWN;
+		return true;
+	}
+	if (vm->hang == HANG_SYSRQ && t < vm->hang_until)
+		return false;
+	if (vm->hang == HANG_SYSRQ) {
+		res->hang = VM_HANG_SILENT;
+		vm->qmp.fd = vm->conn[SOCK_QMP];
+		if (!vm->o->nmi ||
+		    qmp_execute(&vm->qmp, "{\"execute\": \"inject-nmi\"}", 1000, NULL) < 0)
+			return true;
+		vm->hang = HANG_NMI;
+		vm->hang_until = now_ms() + NMI_WAIT_MS;
+		res->hang = VM_HANG_NMI;
+	}
+	return console_seen(vm, PANIC_END) || t >= vm->hang_until;
+}
+
 static void relay(struct vm *vm, struct vm_result *res)
 {
 	long long grace = 0;
@@ -420,6 +501,8 @@ static void relay(struct vm *vm, struct vm_result *res)
 			wait = vm->deadline > t ? vm->deadline - t : 0;
 		if (acked)
 			wait = grace > t ? grace - t : 0;
+		if (!acked && vm->hang)
+			wait = vm->hang_until > t ? vm->hang_until - t : 0;
 		if (vm->o->watch_kvm && !acked && (wait < 0 || wait > KVM_WATCH_MS))
 			wait = KVM_WATCH_MS;
 		int ready = poll(pfd, n, wait > INT32_MAX ? INT32_MAX : (int)wait);
@@ -434,9 +517,11 @@ static void relay(struct vm *vm, struct vm_result *res)
 				if (read(vm->sigfd, &si, sizeof(si)) != sizeof(si))
 					continue;
 				if (si.ssi_signo == SIGCHLD) {
-					if (reap_qemu(vm))
-						return;
-					continue;
+					if (!reap_qemu(vm))
+						continue;
+					if (vm->hang) /* the NMI's panic ended it */
+						res->outcome = VM_TIMEOUT;
+					return;
 				}
 				if (si.ssi_signo == SIGWINCH) {
 					send_winsize(vm);
@@ -465,15 +550,25 @@ static void relay(struct vm *vm, struct vm_result *res)
 			return; /* vm_run says what it means */
 		if (vm->o->watch_kvm && !acked && kvm_failed(vm, res))
 			return;
+		if (vm->o->panic_dump && !acked && !res->dump_file && console_seen(vm, PANIC_END)) {
+			dump_memory(vm, vm->o->panic_dump, res);
+			if (vm->hang)
+				res->outcome = VM_TIMEOUT; /* the NMI's panic */
+			return; /* a panic, as the console says: outcome_report tells */
+		}
 		if (!acked && status_complete(vm) && have_all_output(vm)) {
+			if (vm->o->dump)
+				dump_memory(vm, vm->o->dump, res); /* the guest waits for the answer */
 			(void)!write(vm->conn[SOCK_STATUS], "\n",
 				     1); /* a lost answer: the guest waits */
 			acked = true;
 			grace = now_ms() + EXIT_GRACE_MS;
 		}
 		t = now_ms();
-		if (!acked && vm->deadline && t >= vm->deadline) {
+		if (!acked && vm->deadline && t >= vm->deadline && hang_step(vm, res, t)) {
 			res->outcome = VM_TIMEOUT;
+			if (vm->o->dump && !res->dump_file)
+				dump_memory(vm, vm->o->dump, res);
 			return;
 		}
 		if (acked && t >= grace)
@@ -487,7 +582,7 @@ static void drain(struct vm *vm)
 	for (int i = 0; i < N_SOCKETS; i++) {
 		if (vm->conn[i] < 0 && vm->listen[i] >= 0)
 			vm->conn[i] = accept4(vm->listen[i], NULL, NULL, SOCK_CLOEXEC);
-		if (vm->conn[i] < 0 || i == SOCK_STDIN)
+		if (vm->conn[i] < 0 || i == SOCK_STDIN || i == SOCK_QMP)
 			continue;
 		int flags = fcntl(vm->conn[i], F_GETFL);
 		(void)fcntl(vm->conn[i], F_SETFL,
@@ -569,7 +664,12 @@ static void parse_status(struct vm *vm, struct vm_result *res)
 
 int vm_run(const struct vm_options *o, struct vm_result *ret)
 {
-	struct vm vm = {.o = o, .sigfd = -1, .console_log = -1, .qemu = -1, .qemu_status = -1};
+	struct vm vm = {.o = o,
+			.sigfd = -1,
+			.console_log = -1,
+			.qemu = -1,
+			.qemu_status = -1,
+			.qmp = QMP_INIT};
 	struct vm_result res = {.outcome = VM_NO_STATUS, .qemu_status = -1};
 	sigset_t mask, old_mask;
 	int r = 0;
@@ -644,6 +744,8 @@ int vm_run(const struct vm_options *o, struct vm_result *ret)
 	if (vm.sigfd >= 0)
 		(void)close(vm.sigfd);
 	buf_free(&vm.status);
+	buf_free(&vm.console_tail);
+	buf_free(&vm.qmp.in); /* its fd was conn[SOCK_QMP] */
 	buf_free(&vm.stdin_pending);
 	buf_free(&vm.out[1].data);
 	buf_free(&vm.out[2].data);
@@ -658,5 +760,6 @@ void vm_result_free(struct vm_result *r)
 {
 	free(r->message);
 	free(r->timeline);
-	r->message = r->timeline = NULL;
+	free(r->dump_error);
+	r->message = r->timeline = r->dump_error = NULL;
 }

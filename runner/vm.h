@@ -17,6 +17,14 @@ enum vm_outcome {
 	VM_KVM_FAILED,	 /* QEMU said KVM cannot run the guest (message: its line); QEMU killed */
 };
 
+/* A run past its -t: how the guest came to show what it was doing. */
+enum vm_hang {
+	VM_HANG_NONE,	/* not past -t */
+	VM_HANG_SHOWN,	/* the guest showed its blocked tasks and CPUs (sysrq w and l) */
+	VM_HANG_NMI,	/* it did not answer: an NMI made it panic with its stuck CPU's trace */
+	VM_HANG_SILENT, /* neither worked */
+};
+
 struct vm_result {
 	enum vm_outcome outcome;
 	int exit_code;	  /* VM_STATUS: the program's status */
@@ -26,6 +34,11 @@ struct vm_result {
 	int output_fd;	  /* VM_OUTPUT_ERROR: 1 or 2 */
 	int qemu_status;  /* waitpid status of QEMU, -1 if unknown */
 	char *timeline;	  /* the guest's " stage=ms ..." (uptime), NULL if none came */
+	enum vm_hang hang;
+	/* --dump or --dump-on-panic: the file, when one was attempted; 0 or -errno, QMP's words. */
+	const char *dump_file;
+	int dump_status;
+	char *dump_error;
 	/* Host clock (CLOCK_MONOTONIC ms) at: QEMU forked, first console byte, status, QEMU gone.
 	 */
 	long long at_qemu, at_console, at_status, at_exit;
@@ -40,6 +53,9 @@ struct vm_options {
 	bool verbose;	    /* console to stderr as well */
 	bool tty;	    /* tmux mode: host terminal <-> the guest's hvc0, raw */
 	bool watch_kvm;	    /* under KVM: QEMU's "KVM internal error" (guest stopped) ends it */
+	bool nmi;	    /* past -t, a silent guest gets an NMI (arch nmi_backtrace) */
+	const char *dump;	/* --dump: absolute path of the memory dump at the run's end */
+	const char *panic_dump; /* --dump-on-panic: the same, when the guest panics (panic=0) */
 };
 
 /* Boots and relays until the end; QEMU is gone when this returns (also on error: -errno). */

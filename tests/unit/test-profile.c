@@ -244,7 +244,7 @@ static void test_parse_errors(void)
 			  "unknown key in [qemu]");
 	check_parse_error("p", "[profile]\nrequire = a\n",
 			  "profile p: profile.ini line 2: unknown key 'require' in [profile]; it "
-			  "takes description, requires and kconfig",
+			  "takes description, requires, kconfig and splat-allow",
 			  "unknown key in [profile]");
 	check_parse_error(
 		"p", "[kernel]\nwords = a\n",
@@ -266,7 +266,7 @@ static void test_parse_errors(void)
 			  "syntax error line");
 	check_parse_error("p", "[profile]\nfoo = 1\njunk\n",
 			  "profile p: profile.ini line 2: unknown key 'foo' in [profile]; it takes "
-			  "description, requires and kconfig",
+			  "description, requires, kconfig and splat-allow",
 			  "the first error wins over a later syntax error");
 	check_parse_error("p", "[profile\n",
 			  "profile p: profile.ini line 1: not a 'KEY = VALUE' line or a [section] "
@@ -413,7 +413,7 @@ static void test_load(void)
 	CHECK(profile_load(dir, "t", "user", &p, &err) == -EINVAL, "bad profile.ini");
 	snprintf(want, sizeof(want),
 		 "profile t: %s/profile.ini line 2: unknown key 'bogus' in [profile]; it takes "
-		 "description, requires and kconfig",
+		 "description, requires, kconfig and splat-allow",
 		 dir);
 	CHECK_STR(err, want, "load names the file by path and line");
 	free(err);

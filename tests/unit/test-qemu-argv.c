@@ -51,8 +51,9 @@ static void test_golden(void)
 		got,
 		"qemu-system-x86_64 -M microvm,acpi=off -accel tcg -cpu max -nodefaults "
 		"-no-user-config -display none -no-reboot -kernel /k/bzImage -append "
-		"'console=ttyS0 reboot=t noreplace-smp root=/dev/vda rootfstype=ext2 ro "
-		"init=/sbin/init panic=-1 loglevel=4 tsc_early_khz=2000000 lpj=8000000 "
+		"'console=ttyS0 reboot=t noreplace-smp sysctl.kernel.panic_on_unrecovered_nmi=1 root=/dev/vda "
+		"rootfstype=ext2 ro "
+		"init=/sbin/init panic=-1 loglevel=5 tsc_early_khz=2000000 lpj=8000000 "
 		"tsc=reliable nolapic_timer no_timer_check nokaslr' "
 		"-chardev socket,id=console,path=console.sock -serial chardev:console -m 512M "
 		"-smp 2 -drive file=/c/images/bookworm.ext2,if=none,id=root,format=raw,readonly=on "
@@ -72,6 +73,7 @@ static void test_golden(void)
 		"virtserialport,chardev=stderr,name=quiz.stderr "
 		"-chardev socket,id=status,path=status.sock -device "
 		"virtserialport,chardev=status,name=quiz.status "
+		"-chardev socket,id=qmp,path=qmp.sock -mon chardev=qmp,mode=control "
 		"-s",
 		"golden argv (TCG, 3 shares, comma escaped, lpj derived from tsc and HZ)");
 	free(got);
@@ -257,7 +259,7 @@ static void test_other_archs(void)
 		got,
 		"qemu-system-aarch64 -M virt -accel tcg -cpu max -nodefaults -no-user-config "
 		"-display none -no-reboot -kernel /k/Image -append 'console=ttyAMA0 "
-		"root=/dev/vda rootfstype=ext2 ro init=/sbin/init panic=-1 loglevel=4' "
+		"root=/dev/vda rootfstype=ext2 ro init=/sbin/init panic=-1 loglevel=5' "
 		"-chardev socket,id=console,path=console.sock -serial chardev:console -m 512M "
 		"-smp 1 -fsdev local,id=fs0,path=/r,security_model=none,readonly=on "
 		"-device virtio-9p-device,fsdev=fs0,mount_tag=quiz.run "
@@ -270,6 +272,7 @@ static void test_other_archs(void)
 		"virtserialport,chardev=stderr,name=quiz.stderr "
 		"-chardev socket,id=status,path=status.sock -device "
 		"virtserialport,chardev=status,name=quiz.status "
+		"-chardev socket,id=qmp,path=qmp.sock -mon chardev=qmp,mode=control "
 		"-drive file=/i.ext2,if=none,id=root,format=raw,readonly=on "
 		"-device virtio-blk-device,drive=root",
 		"golden aarch64 argv: virt, the PL011 console, virtio-mmio, no x86 words, the root "
@@ -284,7 +287,7 @@ static void test_other_archs(void)
 		"qemu-system-s390x -M s390-ccw-virtio -accel tcg -cpu max -nodefaults "
 		"-no-user-config -display none -no-reboot -kernel /k/Image -append "
 		"'console=ttysclp0 root=/dev/vda rootfstype=ext2 ro init=/sbin/init panic=-1 "
-		"loglevel=4' -chardev socket,id=console,path=console.sock -serial chardev:console "
+		"loglevel=5' -chardev socket,id=console,path=console.sock -serial chardev:console "
 		"-m 512M -smp 1 -drive file=/i.ext2,if=none,id=root,format=raw,readonly=on "
 		"-device virtio-blk-ccw,drive=root "
 		"-fsdev local,id=fs0,path=/r,security_model=none,readonly=on "
@@ -297,7 +300,8 @@ static void test_other_archs(void)
 		"-chardev socket,id=stderr,path=stderr.sock -device "
 		"virtserialport,chardev=stderr,name=quiz.stderr "
 		"-chardev socket,id=status,path=status.sock -device "
-		"virtserialport,chardev=status,name=quiz.status",
+		"virtserialport,chardev=status,name=quiz.status "
+		"-chardev socket,id=qmp,path=qmp.sock -mon chardev=qmp,mode=control",
 		"golden s390x argv: s390-ccw-virtio, the SCLP console, virtio-ccw devices");
 	free(got);
 	strv_free(&v);

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: MIT */
+/* A synchronous QMP client over the socket QEMU connected to: one command at a time. */
+#include "qmp.h"
+
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static long long qmp_now_ms(void)
+{
+	struct timespec ts;
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The next line QEMU sent (without its newline) into *ret, waiting until deadline. */
+static int read_line(struct qmp *q, long long deadline, char **ret)
+{
+	for (;;) {
+		char *nl = q->in.data ? memchr(q->in.data, '\n', q->in.len) : NULL;
+		if (nl) {
+			size_t len = (size_t)(nl - q->in.data);
+			*ret = strndup(q->in.data, len);
+			memmove(q->in.data, nl + 1, q->in.len - len - 1);
+			q->in.len -= len + 1;
+			q->in.data[q->in.len] = '\0';
+			return *ret ? 0 : -ENOMEM;
+		}
+		long long left = deadline - qmp_now_ms();
+		if (left <= 0)
+			return -ETIMEDOUT;
+		struct pollfd pfd = {.fd = q->fd, .events = POLLIN};
+		int ready = poll(&pfd, 1, (int)left);
+		if (ready < 0 && errno != EINTR)
+			return -errno;
+		if (ready <= 0)
+			continue;
+		char chunk[4096];
+		ssize_t n = read(q->fd, chunk, sizeof(chunk));
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0)
+			return n == 0 ? -ENOTCONN : -errno;
+		int r = buf_append(&q->in, chunk, (size_t)n);
+		if (r < 0)
+			return r;
+	}
+}
+
+/* The "desc" of an error answer, unquoted (QEMU's descriptions need no unescaping to read). */
+static char *error_desc(const char *line)
+{
+	const char *d = strstr(line, "\"desc\": \"");
+	if (!d)
+		return strdup(line);
+	d += strlen("\"desc\": \"");
+	return strndup(d, strcspn(d, "\""));
+}
+
+/* Send command, then skip events until its answer. */
+static int exchange(struct qmp *q, const char *command, long long deadline, char **ret_error)
+{
+	size_t len = strlen(command);
+	if (send(q->fd, command, len, MSG_NOSIGNAL) != (ssize_t)len ||
+	    send(q->fd, "\n", 1, MSG_NOSIGNAL) != 1)
+		return -errno;
+	for (;;) {
+		_cleanup_free_ char *line = NULL;
+		int r = read_line(q, deadline, &line);
+		if (r < 0)
+			return r;
+		if (strncmp(line, "{\"return\"", 9) == 0)
+			return 0;
+		if (strncmp(line, "{\"error\"", 8) == 0) {
+			if (ret_error)
+				*ret_error = error_desc(line);
+			return -EIO;
+		}
+		/* {"event": ...} lines, and the greeting when it was not read yet: skipped. */
+	}
+}
+
+int qmp_execute(struct qmp *q, const char *command, int timeout_ms, char **ret_error)
+{
+	if (q->fd < 0)
+		return -ENOTCONN;
+	long long deadline = qmp_now_ms() + timeout_ms;
+	if (!q->ready) {
+		int r = exchange(q, "{\"execute\": \"qmp_capabilities\"}", deadline, ret_error);
+		if (r < 0)
+			return r;
+		q->ready = true;
+	}
+	return exchange(q, command, deadline, ret_error);
+}
+
+void qmp_close(struct qmp *q)
+{
+	if (q->fd >= 0)
+		(void)close(q->fd);
+	q->fd = -1;
+	q->ready = false;
+	buf_free(&q->in);
+}
+
+int json_quote(const char *s, struct buf *out)
+{
+	int r = buf_puts(out, "\"");
+	for (const unsigned char *p = (const unsigned char *)s; r >= 0 && *p; p++) {
+		if (*p == '"' || *p == '\\')
+			r = buf_printf(out, "\\%c", *p);
+		else if (*p < 0x20)
+			r = buf_printf(out, "\\u%04x", *p);
+		else
+			r = buf_append(out, p, 1);
+	}
+	return r < 0 ? r : buf_puts(out, "\"");
+}
+
+int qmp_dump_command(const char *path, struct buf *out)
+{
+	_cleanup_buf_ struct buf protocol = {0};
+	int r = buf_printf(&protocol, "file:%s", path);
+	if (r >= 0)
+		r = buf_puts(out, "{\"execute\": \"dump-guest-memory\", \"arguments\": "
+				  "{\"paging\": false, \"protocol\": ");
+	if (r >= 0)
+		r = json_quote(protocol.data, out);
+	return r < 0 ? r : buf_puts(out, "}}");
+}
+
+/* A dump is as big as the guest's memory: on a slow disk that takes a while. */
+#define DUMP_TIMEOUT_MS (10 * 60 * 1000)
+
+int qmp_dump(struct qmp *q, const char *path, char **ret_error)
+{
+	_cleanup_buf_ struct buf partial = {0}, command = {0};
+	int r = buf_printf(&partial, "%s.partial", path);
+	if (r >= 0)
+		r = qmp_dump_command(partial.data, &command);
+	if (r >= 0)
+		r = qmp_execute(q, command.data, DUMP_TIMEOUT_MS, ret_error);
+	if (r >= 0 && rename(partial.data, path) < 0)
+		r = -errno;
+	if (r < 0 && partial.data)
+		(void)unlink(partial.data); /* may not exist */
+	return r;
+}

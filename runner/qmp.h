@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/* QEMU's machine protocol, the little of it quiz needs: an NMI and a memory dump. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "buf.h"
+
+/*
+ * The connection QEMU made to quiz's qmp.sock (-mon mode=control). Nothing is read from it
+ * until the first command: the greeting and any events wait in the socket.
+ */
+struct qmp {
+	int fd; /* -1: QEMU never connected */
+	bool ready;
+	struct buf in; /* what was read and not used yet */
+};
+#define QMP_INIT {.fd = -1}
+
+/*
+ * Runs one command (a JSON object), negotiating the capabilities first if needed, and waits up
+ * to timeout_ms for its answer. 0 when QEMU returned; -EIO when it answered with an error
+ * (*ret_error: its description, may be NULL); -ETIMEDOUT, -ENOTCONN, or another -errno.
+ */
+int qmp_execute(struct qmp *q, const char *command, int timeout_ms, char **ret_error);
+void qmp_close(struct qmp *q);
+
+/*
+ * The guest's memory as an ELF core in path (absolute), whole or not at all: QEMU writes
+ * PATH.partial, renamed when it is complete. 0, or -errno with *ret_error as qmp_execute's.
+ */
+int qmp_dump(struct qmp *q, const char *path, char **ret_error);
+
+/* s as a JSON string, quotes included. Pure. */
+int json_quote(const char *s, struct buf *out);
+/* The dump-guest-memory command writing an ELF core to path (absolute). Pure. */
+int qmp_dump_command(const char *path, struct buf *out);

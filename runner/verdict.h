@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/* The kernel's own verdict on a run: its reports (splats), a hang's listing, the memory dump. */
+#pragma once
+
+#include "kernels.h"
+#include "options.h"
+#include "splat.h"
+#include "vm.h"
+
+/* quiz's exit status when the program passed and the kernel reported a splat (--splat=fail). */
+#define EXIT_SPLAT 123
+
+struct verdict {
+	char *console;		  /* console.log of the run, NUL-terminated ("" when none) */
+	struct splat_list splats; /* every report in it */
+	size_t n_allowed;	  /* of them, how many an allow pattern let pass */
+	bool *allowed;		  /* per report */
+};
+
+/* Reads console.log from the run directory and classifies it; allow: the --splat-allow and
+ * profile patterns (extended regexes, checked before). 0 or -ENOMEM. */
+int verdict_scan(int run_dir_fd, const struct strv *allow, struct verdict *ret);
+void verdict_free(struct verdict *v);
+
+struct verdict_context {
+	const struct quiz_options *o;
+	const struct kernel *k;
+	int run_dir_fd;
+};
+
+/*
+ * After outcome_report gave status: shows the reports (the first decoded with the booted
+ * kernel's decode_stacktrace.sh and vmlinux, and the --system modules), a timeout's blocked
+ * tasks, and the dump; returns the run's final status (EXIT_SPLAT for a passing program whose
+ * kernel reported one not allowed, under --splat=fail).
+ */
+int verdict_report(const struct verdict *v, const struct verdict_context *c,
+		   const struct vm_result *res, int status);
+/* Does the kernel log hold something the report will show (outcome_report then leaves out the
+ * console's last lines)? */
+bool verdict_shows_console(const struct verdict *v, const struct vm_result *res,
+			   const struct quiz_options *o);
+
+/* --dump FILE, --dump-on-panic FILE: FILE as an absolute path (QEMU writes it from the run
+ * directory), in an existing folder quiz can write, and not a folder; -EINVAL after one line
+ * that says what was wrong. */
+int verdict_dump_path(const char *opt, const char *file, char **ret);
