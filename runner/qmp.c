@@ -65,9 +65,11 @@ static char *error_desc(const char *line)
 /* Send command, then skip events until its answer. */
 static int exchange(struct qmp *q, const char *command, long long deadline, char **ret_error)
 {
-	size_t len = strlen(command);
-	if (send(q->fd, command, len, MSG_NOSIGNAL) != (ssize_t)len ||
-	    send(q->fd, "\n", 1, MSG_NOSIGNAL) != 1)
+	_cleanup_buf_ struct buf out = {0};
+	int w = buf_printf(&out, "%s\n", command);
+	if (w < 0)
+		return w;
+	if (send(q->fd, out.data, out.len, MSG_NOSIGNAL) != (ssize_t)out.len)
 		return -errno;
 	for (;;) {
 		_cleanup_free_ char *line = NULL;

@@ -141,6 +141,8 @@ enum result_kind result_classify(int exit_code, const char *stderr_text)
 		return RESULT_PASS;
 	if (exit_code == 124)
 		return RESULT_TIMEOUT;
+	if (exit_code == REPORT_SPLAT_EXIT && stderr_text && strstr(stderr_text, REPORT_SPLAT_LINE))
+		return RESULT_SPLAT;
 	if (exit_code == 125)
 		return stderr_text && strstr(stderr_text, "panicked") ? RESULT_PANIC
 								      : RESULT_VM_ERROR;
@@ -153,6 +155,7 @@ static const char *kind_name(enum result_kind k)
 	case RESULT_PASS: return "pass";
 	case RESULT_FAIL: return "fail";
 	case RESULT_TIMEOUT: return "timeout";
+	case RESULT_SPLAT: return "splat";
 	case RESULT_PANIC: return "panic";
 	case RESULT_VM_ERROR: return "vm-error";
 	}
@@ -277,6 +280,22 @@ static int output_tail(const struct run_result_row *r, unsigned n, struct buf *r
 	if (k < 0 || all.len == 0)
 		return k;
 	return last_lines(all.data, all.len, n, ret_tail);
+}
+
+/* What a failure quotes: a splat's report as quiz printed it (from its first "quiz: kernel
+ * report" line on, at most REPORT_SPLAT_LINES lines), else the output's last n lines. */
+static int failure_text(const struct run_result_row *r, unsigned n, struct buf *ret)
+{
+	const char *e = r->stderr_text;
+	const char *report = r->kind == RESULT_SPLAT && e ? strstr(e, REPORT_SPLAT_START) : NULL;
+	while (report && report > e && report[-1] != '\n')
+		report = strstr(report + 1, REPORT_SPLAT_START);
+	if (!report)
+		return output_tail(r, n, ret);
+	size_t len = 0;
+	for (unsigned lines = 0; report[len] && lines < REPORT_SPLAT_LINES; len++)
+		lines += report[len] == '\n';
+	return buf_append(ret, report, len);
 }
 
 /* ---- the table ---- */
@@ -409,7 +428,7 @@ static int yaml_output(struct buf *out, int indent, const struct buf *tail)
 static int tap_diagnostics(const struct run_result_row *r, struct buf *out)
 {
 	_cleanup_buf_ struct buf tail = {0};
-	int k = output_tail(r, REPORT_TAIL_LINES, &tail);
+	int k = failure_text(r, REPORT_TAIL_LINES, &tail);
 	if (k >= 0)
 		k = buf_printf(out, "  ---\n  exit: %d\n  seconds: %.1f\n", r->exit_code,
 			       row_seconds(r));
@@ -574,10 +593,12 @@ static int junit_testcase(const struct run_result_row *r, struct buf *out)
 		return k;
 
 	if (r->kind != RESULT_PASS) {
-		const char *tag =
-			r->kind == RESULT_FAIL || r->kind == RESULT_TIMEOUT ? "failure" : "error";
+		const char *tag = r->kind == RESULT_FAIL || r->kind == RESULT_TIMEOUT ||
+						  r->kind == RESULT_SPLAT
+					  ? "failure"
+					  : "error";
 		_cleanup_buf_ struct buf tail = {0};
-		k = output_tail(r, REPORT_TAIL_LINES, &tail);
+		k = failure_text(r, REPORT_TAIL_LINES, &tail);
 		if (k >= 0)
 			k = buf_printf(out, "    <%s message=\"exit status %d\" type=\"%s\">", tag,
 				       r->exit_code, kind);
@@ -680,7 +701,8 @@ int report_junit(const char *suite, const struct run_result_row *rows, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		struct tap_counts c = row_counts(&rows[i]);
 		tests += c.passed + c.failed + c.skipped + c.todo;
-		failures += rows[i].kind == RESULT_FAIL || rows[i].kind == RESULT_TIMEOUT;
+		failures += rows[i].kind == RESULT_FAIL || rows[i].kind == RESULT_TIMEOUT ||
+			    rows[i].kind == RESULT_SPLAT;
 		failures += c.failed;
 		errors += rows[i].kind == RESULT_PANIC || rows[i].kind == RESULT_VM_ERROR;
 		skipped += c.skipped;

@@ -29,7 +29,22 @@
 
 #define REPORT_TAIL_LINES 20
 
-enum result_kind { RESULT_PASS, RESULT_FAIL, RESULT_TIMEOUT, RESULT_PANIC, RESULT_VM_ERROR };
+enum result_kind {
+	RESULT_PASS,
+	RESULT_FAIL,
+	RESULT_TIMEOUT,
+	RESULT_PANIC,
+	RESULT_VM_ERROR,
+	RESULT_SPLAT, /* the program passed, its kernel reported a splat (verdict.h) */
+};
+
+/* How a run's stderr shows a splat (runner/verdict.c prints these): its exit status, the line
+ * that says the run failed for it, and how each report starts; a report quotes at most
+ * REPORT_SPLAT_LINES of them. */
+#define REPORT_SPLAT_EXIT 123
+#define REPORT_SPLAT_LINE "quiz: the program passed, but the kernel did not"
+#define REPORT_SPLAT_START "quiz: kernel report ("
+#define REPORT_SPLAT_LINES 200
 
 struct run_result_row {
 	const char *name;   /* the target: kernel release, or a targets-file name like "ext4-6.1" */
@@ -55,11 +70,12 @@ struct run_result_row {
 int report_row_parse_tap(struct run_result_row *r, const char *console_text);
 void report_row_free_tap(struct run_result_row *r);
 
-/* 0 pass; 124 timeout; 125 with stderr containing "panicked" panic, else vm-error; anything else
- * fail. */
+/* 0 pass; 124 timeout; 123 with stderr containing REPORT_SPLAT_LINE splat; 125 with stderr
+ * containing "panicked" panic, else vm-error; anything else fail. */
 enum result_kind result_classify(int exit_code, const char *stderr_text);
 
-/* "pass", "fail 3", "timeout", "panic", "vm-error" (from r->kind; "fail" adds the exit code). */
+/* "pass", "fail 3", "timeout", "splat", "panic", "vm-error" (from r->kind; "fail" adds the exit
+ * code). */
 int result_describe(const struct run_result_row *r, struct buf *out);
 
 /*
@@ -94,6 +110,9 @@ int report_table(const struct run_result_row *rows, size_t n, struct buf *out);
  *	    <the last 20 lines of stdout+stderr, indented by 4>
  *	  ...
  *
+ * For a splat, "output" is quiz's report of it instead: stderr from its first REPORT_SPLAT_START
+ * line on (at most REPORT_SPLAT_LINES lines), the kernel's report with its decoded trace.
+ *
  * "output" is left out when there was none; it is "|2" when its first line that is not empty
  * starts with a space (YAML would otherwise take that line's indentation for the block's). A
  * line's trailing CR is dropped.
@@ -125,10 +144,11 @@ int report_tap(const struct run_result_row *rows, size_t n, struct buf *out);
 /*
  * JUnit XML: <?xml version="1.0" encoding="UTF-8"?>, one <testsuite name=SUITE tests= failures=
  * errors= time=> (suite NULL means "quiz") with one <testcase classname="quiz" name=NAME time=>
- * per row. fail and timeout are <failure message="exit status N" type="fail|timeout">, panic
- * and vm-error are <error message="exit status N" type="panic|vm-error">, both with the last 20
- * lines of stdout+stderr as their text; then <system-out> and <system-err> when there was such
- * output. Times are seconds with three decimals.
+ * per row. fail, timeout and splat are <failure message="exit status N"
+ * type="fail|timeout|splat">, panic and vm-error are <error message="exit status N"
+ * type="panic|vm-error">, both with the last 20 lines of stdout+stderr as their text (a splat:
+ * its report, as in TAP); then <system-out> and <system-err> when there was such output. Times
+ * are seconds with three decimals.
  *
  * Subtests: after its own testcase (which stays, so a run that crashed before its TAP still
  * fails), a row has one <testcase classname=NAME name=PATH> per subtest, PATH the names from

@@ -151,17 +151,32 @@ static int run_decoder(const struct verdict_context *c, const char *input, struc
 	return r < 0 ? r : n < 0 ? -EIO : 0;
 }
 
-/*
- * The "(dir/file.c:123)" the decoder put after a frame's function, when it names a line; else
- * NULL. Inlined frames give several places in one: "(a.h:13 (discriminator 1) b.c:45)".
- */
-static char *source_of(const char *decoded)
+/* The function of the line's frame, "func" of "func+0x1c/0x30"; NULL if it has none. */
+static char *frame_function(const char *line, size_t len)
 {
-	const char *stamp = decoded[0] == '[' ? strchr(decoded, ']') : NULL;
-	const char *open = strchr(stamp ? stamp : decoded, '(');
-	const char *close = strrchr(decoded, ')');
-	if (!open || !close || close < open)
+	const char *plus = memmem(line, len, "+0x", 3);
+	if (!plus)
 		return NULL;
+	const char *start = plus;
+	while (start > line && start[-1] != ' ' && start[-1] != ':' && start[-1] != '\t')
+		start--;
+	return start < plus ? strndup(start, (size_t)(plus - start)) : NULL;
+}
+
+/*
+ * The "(dir/file.c:123)" the decoder put after function in its line, when it names a line;
+ * else NULL. Inlined frames give several places in one: "(a.h:13 (discriminator 1) b.c:45)".
+ */
+static char *source_of(const char *decoded, const char *function)
+{
+	_cleanup_free_ char *key = NULL;
+	if (asprintf(&key, "%s (", function) < 0)
+		return NULL;
+	const char *open = strstr(decoded, key);
+	const char *close = strrchr(decoded, ')');
+	if (!open || !close)
+		return NULL;
+	open += strlen(function) + 1;
 	for (const char *p = open; p < close; p++)
 		if (p[0] == ':' && p[1] >= '0' && p[1] <= '9')
 			return strndup(open, (size_t)(close - open + 1));
@@ -184,11 +199,12 @@ static int decode_report(const struct verdict_context *c, const char *text, stru
 	for (const char *l = text; *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] == '\n')) {
 		int len = (int)strcspn(l, "\n");
 		bool code = strstr(l, "Code: ") && strstr(l, "Code: ") < l + len;
-		_cleanup_free_ char *dline = NULL, *src = NULL;
+		_cleanup_free_ char *dline = NULL, *src = NULL, *function = NULL;
 		if (r >= 0 && !code && d && *d) {
 			dline = strndup(d, strcspn(d, "\n"));
 			d += strcspn(d, "\n") + (d[strcspn(d, "\n")] == '\n');
-			src = dline && strstr(l, "+0x") ? source_of(dline) : NULL;
+			function = frame_function(l, (size_t)len);
+			src = dline && function ? source_of(dline, function) : NULL;
 		}
 		int w = buf_printf(out, "%.*s%s%s\n", len, l, src ? " " : "", src ? src : "");
 		if (w < 0)
@@ -268,6 +284,7 @@ int verdict_report(const struct verdict *v, const struct verdict_context *c,
 				log_error("allowed kernel report (--splat-allow): %s", s->title);
 			continue;
 		}
+		/* REPORT_SPLAT_START: a matrix's reports quote from here on. */
 		log_error("kernel report (%s): %s", splat_kind_name(s->kind), s->title);
 		if (!shown++)
 			show_report(c, s);
@@ -276,6 +293,7 @@ int verdict_report(const struct verdict *v, const struct verdict_context *c,
 	if (!shown || res->outcome != VM_STATUS || status != 0 ||
 	    c->o->splat != SPLAT_MODE_FAIL)
 		return status;
+	/* REPORT_SPLAT_LINE */
 	log_error("the program passed, but the kernel did not: exit %d (--splat=warn keeps the "
 		  "program's status; --splat-allow REGEX lets a known report pass)",
 		  EXIT_SPLAT);

@@ -65,6 +65,10 @@ static void test_classify(void)
 	CHECK(result_classify(1, NULL) == RESULT_FAIL, "1 is fail");
 	CHECK(result_classify(3, "") == RESULT_FAIL, "3 is fail");
 	CHECK(result_classify(123, NULL) == RESULT_FAIL, "123 is fail");
+	CHECK(result_classify(123, "x\n" REPORT_SPLAT_LINE ": exit 123\n") == RESULT_SPLAT,
+	      "123 with quiz's splat line is splat");
+	CHECK(result_classify(3, REPORT_SPLAT_LINE) == RESULT_FAIL,
+	      "another status with that line is fail (--splat=warn, or the program failed)");
 	CHECK(result_classify(126, "panicked") == RESULT_FAIL, "126 is fail, even with 'panicked'");
 	CHECK(result_classify(137, NULL) == RESULT_FAIL, "137 is fail");
 	CHECK(result_classify(-1, NULL) == RESULT_FAIL, "-1 is fail");
@@ -701,9 +705,47 @@ static void test_arch(void)
 	free(s);
 }
 
+/* A splat row: "splat" in the table, TAP and JUnit, quoting quiz's report, not the tail. */
+static void test_splat(void)
+{
+	struct buf err = {0};
+	buf_puts(&err, "the program's own line\n"
+		       "quiz: kernel report (warning): WARNING: CPU: 0 PID: 31 at m.c:24 f+0x9/0xd [m]\n");
+	for (int i = 0; i < 30; i++)
+		buf_printf(&err, "[    1.%06d]  frame%d+0x1/0x2\n", i, i);
+	buf_puts(&err, REPORT_SPLAT_LINE ": exit 123 (--splat=warn keeps ...)\n");
+	struct run_result_row row = {"6.1", "6.1.192", 123, RESULT_PASS, 2.0, "loaded\n", err.data};
+	row.kind = result_classify(row.exit_code, row.stderr_text);
+	CHECK(row.kind == RESULT_SPLAT, "the row is a splat");
+	char *d = describe(&row);
+	CHECK_STR(d, "splat", "described as splat");
+	free(d);
+	char *t = render(report_tap, &row, 1);
+	CHECK(t && strstr(t, "not ok 1 - 6.1 (6.1.192): splat\n"), "TAP: not ok ...: splat");
+	CHECK(t && strstr(t, "    quiz: kernel report (warning): WARNING: CPU: 0 PID: 31") &&
+		      strstr(t, "frame0+0x1/0x2") && strstr(t, "frame29+0x1/0x2") &&
+		      !strstr(t, "the program's own line"),
+	      "TAP: the output block is the whole report, from its first line");
+	free(t);
+	char *j = junit(NULL, &row, 1);
+	CHECK(j && strstr(j, "failures=\"1\" errors=\"0\""), "JUnit: counted as a failure");
+	CHECK(j && strstr(j, "<failure message=\"exit status 123\" type=\"splat\">quiz: kernel "
+			     "report (warning): WARNING: CPU: 0 PID: 31"),
+	      "JUnit: a failure of type splat whose text starts with the report");
+	CHECK(j && strstr(j, "frame0+0x1/0x2\n[    1.000001]"), "JUnit: the report whole");
+	free(j);
+	char *tab = render(report_table, &row, 1);
+	CHECK(tab && strstr(tab, " splat ") && strstr(tab, "0 passed, 1 failed"),
+	      "table: splat, counted as failed");
+	free(tab);
+	CHECK(report_exit_status(&row, 1) == 123, "the matrix exits 123");
+	buf_free(&err);
+}
+
 int main(void)
 {
 	test_arch();
+	test_splat();
 	test_classify();
 	test_describe();
 	test_exit_status();

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/* QMP's pure parts: JSON strings and the dump command; the client against a fake QEMU. */
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "qmp.h"
+#include "tap.h"
+
+static void test_json(void)
+{
+	struct buf b = {0};
+	CHECK(json_quote("a \"b\" \\c\n\x01", &b) == 0, "json_quote");
+	CHECK_STR(b.data, "\"a \\\"b\\\" \\\\c\\u000a\\u0001\"",
+		  "quotes, backslashes and control characters escaped");
+	buf_free(&b);
+	CHECK(qmp_dump_command("/tmp/a \"dir\"/core", &b) == 0, "dump command");
+	CHECK_STR(b.data,
+		  "{\"execute\": \"dump-guest-memory\", \"arguments\": {\"paging\": false, "
+		  "\"protocol\": \"file:/tmp/a \\\"dir\\\"/core\"}}",
+		  "dump-guest-memory to file:PATH, the path escaped");
+	buf_free(&b);
+}
+
+/* QEMU's side, as it answers: greeting, an event, the answers. */
+static void fake_qemu(int fd, const char *answer)
+{
+	char in[4096];
+	const char *greeting = "{\"QMP\": {\"version\": {}, \"capabilities\": []}}\r\n";
+	(void)!write(fd, greeting, strlen(greeting));
+	for (int i = 0; i < 2; i++) {
+		if (read(fd, in, sizeof(in)) <= 0)
+			break;
+		const char *event = "{\"event\": \"STOP\", \"timestamp\": {}}\r\n";
+		(void)!write(fd, event, strlen(event));
+		(void)!write(fd, i == 0 ? "{\"return\": {}}\r\n" : answer,
+			     strlen(i == 0 ? "{\"return\": {}}\r\n" : answer));
+	}
+	_exit(0);
+}
+
+static int exchange(const char *answer, char **ret_error)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		return -errno;
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(sv[0]);
+		fake_qemu(sv[1], answer);
+	}
+	close(sv[1]);
+	struct qmp q = QMP_INIT;
+	q.fd = sv[0];
+	int r = qmp_execute(&q, "{\"execute\": \"inject-nmi\"}", 2000, ret_error);
+	qmp_close(&q);
+	return r;
+}
+
+static void test_client(void)
+{
+	char *error = NULL;
+	CHECK(exchange("{\"return\": {}}\r\n", &error) == 0 && !error,
+	      "capabilities, then the command; events skipped");
+	CHECK(exchange("{\"error\": {\"class\": \"GenericError\", \"desc\": \"no NMI here\"}}\r\n",
+		       &error) == -EIO,
+	      "an error answer is -EIO");
+	CHECK_STR(error, "no NMI here", "with QEMU's description");
+	free(error);
+	error = NULL;
+	CHECK(exchange("", &error) == -ENOTCONN, "QEMU gone before its answer: -ENOTCONN");
+	struct qmp none = QMP_INIT;
+	CHECK(qmp_execute(&none, "{}", 10, NULL) == -ENOTCONN, "never connected: -ENOTCONN");
+}
+
+int main(void)
+{
+	test_json();
+	test_client();
+	return tap_done();
+}
