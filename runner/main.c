@@ -579,6 +579,12 @@ static int quiz_matrix(const struct quiz_options *o, const struct quiz_paths *p,
 			   : matrix_from_kernels(o, p->home, &entries, &n);
 	if (r < 0)
 		return EXIT_QUIZ_FAILED;
+	if (n > 1 && (o->dump || o->dump_on_panic)) {
+		log_error("%s takes one run, and these are %zu; run the one to dump by itself",
+			  o->dump ? "--dump" : "--dump-on-panic", n);
+		matrix_entries_free(entries, n);
+		return EXIT_QUIZ_FAILED;
+	}
 	if (prepare_matrix(o, p, entries, n) < 0) {
 		matrix_entries_free(entries, n);
 		return EXIT_QUIZ_FAILED;
