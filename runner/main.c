@@ -14,6 +14,7 @@
 #include "guest_layout.h"
 #include "image.h"
 #include "interrupt.h"
+#include "kernel_tree.h"
 #include "kernels.h"
 #include "log.h"
 #include "matrix.h"
@@ -47,6 +48,21 @@ static const struct arch *find_arch(const char *name)
 static int find_kernel(const struct quiz_options *o, const struct quiz_paths *p,
 		       const struct arch *a, struct kernel *k)
 {
+	if (o->kernel_path && kernel_tree_is_source(o->kernel_path, a)) {
+		_cleanup_free_ char *release = NULL;
+		int r = kernel_tree_build(o->kernel_path, a, &release);
+		if (r == -EIO)
+			log_error("-K %s: building the kernel source tree failed (see above); fix "
+				  "it, or run quiz-kernel build for its log",
+				  o->kernel_path);
+		else if (r < 0)
+			log_error("-K %s: cannot build the kernel source tree: %s", o->kernel_path,
+				  strerror(-r));
+		if (r >= 0 && (r = kernel_resolve(p->home, a, release, k)) < 0)
+			log_error("-K %s: its kernel %s is not in %s: %s", o->kernel_path, release,
+				  p->home, strerror(-r));
+		return r;
+	}
 	if (o->kernel_path) {
 		int r = kernel_from_path(o->kernel_path, a, k);
 		if (r < 0)

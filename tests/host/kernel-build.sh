@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # quiz-kernel-build against a fake kernel tree: stopping it stops make; builds of one source
-# wait for one another; a failed build leaves the published kernel and its kbuild as they were.
+# wait for one another; a failed build leaves the published kernel and its kbuild as they were;
+# --print-dir and --again (what quiz -K TREE runs).
 . "$(dirname "$0")/lib.sh"
 cd "$scratch" || exit 1
 KBUILD=${QUIZ_KERNEL_BUILD:-$source_root/scripts/quiz-kernel-build}
@@ -17,8 +18,10 @@ kernels=$QUIZ_HOME/kernels/x86_64
 
 # A kernel source tree with just enough for the build script: allnoconfig takes the wanted
 # config as it is, "all" makes the files the script installs (FAKE_MAKE_SLEEP: a long compile,
-# FAKE_MAKE_FAIL: a broken one) and notes its start and end in FAKE_MAKE_LOG.
+# FAKE_MAKE_FAIL: a broken one, after it wrote its objects) and notes its start and end in
+# FAKE_MAKE_LOG, each configure in FAKE_CONFIG_LOG; it lists Kconfig as kconfig's input.
 mkdir -p tree/arch/x86
+echo 'config FAKE' >tree/Kconfig
 cat >tree/Makefile <<'MAKE'
 MAKEFLAGS += --no-print-directory
 O ?= .
@@ -27,11 +30,16 @@ REL := 6.1.99-fake
 allnoconfig:
 	mkdir -p $(O)
 	cp $(KCONFIG_ALLCONFIG) $(O)/.config
+	echo configure >>$(FAKE_CONFIG_LOG)
 olddefconfig:
 	@:
 all:
 	echo "start $(FAKE_MAKE_TAG)" >>$(FAKE_MAKE_LOG)
 	sleep $(or $(FAKE_MAKE_SLEEP),0)
+	mkdir -p $(O)/include/config $(O)/scripts
+	printf 'deps_config := \\\n\tKconfig \\\n\n' >$(O)/include/config/auto.conf.cmd
+	echo "$(FAKE_MAKE_TAG)" >$(O)/obj.o
+	[ -f $(O)/scripts/tool ] || echo tool >$(O)/scripts/tool
 	if [ -n "$(FAKE_MAKE_FAIL)" ]; then echo "fake: compile error" >&2; exit 1; fi
 	mkdir -p $(O)/arch/x86/boot
 	echo bzImage >$(O)/arch/x86/boot/bzImage
@@ -43,7 +51,7 @@ kernelrelease:
 modules_install:
 	mkdir -p $(INSTALL_MOD_PATH)/lib/modules/$(REL)
 MAKE
-export FAKE_MAKE_LOG=$scratch/make.log
+export FAKE_MAKE_LOG=$scratch/make.log FAKE_CONFIG_LOG=$scratch/config.log
 : >make.log
 
 main_of() { # the process of ours matching PATTERN whose parent does not match it
@@ -134,5 +142,35 @@ is "$(sha256sum <"$kernels/$release/kbuild/.config")" "$kbuild_config" \
 	"17.15: its kbuild's .config is untouched by the failed build"
 ! grep -q CONFIG_FAKE_EXTRA "$kernels/$release/kbuild/.config"
 ok $? "17.15: (the failed build's option is not in it)"
+
+# The loop (issue 20): the kbuild of each kernel describes it, while unchanged files are links.
+FAKE_MAKE_TAG=one "$KBUILD" --no-btf -j1 --force "$scratch/tree" >one.out 2>one.err
+is "$?" 0 "a build with objects tagged one succeeds" "$(tail -n 5 one.err)"
+is "$(cat "$kernels/$release/kbuild/obj.o")" one "its kbuild has its objects"
+tool_inode=$(stat -c %i "$kernels/$release/kbuild/scripts/tool")
+FAKE_MAKE_TAG=two FAKE_MAKE_FAIL=1 "$KBUILD" --no-btf -j1 --force "$scratch/tree" >two.out 2>two.err
+is "$?" 1 "a build that rewrites the objects, then fails, exits 1"
+is "$(cat "$kernels/$release/kbuild/obj.o")" one \
+	"the published kernel's kbuild keeps its own objects (the build folder's say two)"
+
+# --print-dir: stdout is the kernel's folder only; --again: the last build's options.
+mkdir -p "$scratch/other" && cp -a tree/. other/ && git -C other init -q &&
+	git -C other add -A && git -C other -c user.name=t -c user.email=t@t commit -qm one
+"$KBUILD" --no-btf -j1 -e CONFIG_FAKE_E "$scratch/other" >six.out 2>six.err
+is "$?" 0 "a git tree builds with -e CONFIG_FAKE_E" "$(tail -n 5 six.err)"
+out=$("$KBUILD" -j1 --again --print-dir "$scratch/other" 2>again.err)
+is "$?" 0 "--again --print-dir on the built tree succeeds" "$(cat again.err)"
+is "$out" "$kernels/$release" "it prints the kernel's folder and nothing else"
+is "$(cat again.err)" "" "the kernel is up to date: nothing on stderr either"
+out=$("$KBUILD" -j1 --again --print-dir -e CONFIG_FAKE_D "$scratch/other" 2>&1)
+is "$?" 1 "--again with options of its own is refused" "$out"
+: >make.log
+echo 'int x;' >other/changed.c && git -C other add changed.c
+out=$("$KBUILD" -j1 --again --print-dir "$scratch/other" 2>again.err)
+is "$?" 0 "--again rebuilds the changed tree" "$(tail -n 5 again.err)"
+is "$out" "$kernels/$release" "and prints its kernel's folder"
+grep -qx CONFIG_FAKE_E=y "$out/config"
+ok $? "with the last build's option (-e CONFIG_FAKE_E)" "$(cat "$out/config")"
+is "$(grep -c '^start' make.log)" 1 "it ran make once"
 
 done_testing

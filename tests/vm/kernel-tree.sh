@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 # Kernel sources other than a version: a git checkout built out of tree (and left clean), and
 # a tarball given by path (the same build as its version). The checkout is made once in the
-# cache from the unpacked 6.1 sources (hard links), so later runs build nothing.
+# cache from the unpacked 6.1 sources (hard links), so later runs build nothing. The bisect loop:
+# quiz -K TREE builds a stale tree first (125 when that fails), so git bisect run quiz -K . ./test
+# names the commit that broke the test (commits on a throwaway branch, the tree restored after).
 . "$(dirname "$0")/lib.sh"
 need_vm
 QUIZ_KERNEL_TOOL=${QUIZ_KERNEL_TOOL:-$(dirname "$QUIZ")/quiz-kernel}
@@ -42,5 +44,52 @@ tarball=/usr/src/linux-source-6.1.tar.xz
 is "$?" 0 "quiz-kernel build TARBALL works"
 grep -q 'is up to date' out
 ok $? "a tarball path is the same source as its version: nothing rebuilt" "$(cat out)"
+
+# The bisect loop, on a throwaway branch: good (a text file), bad (a pr_info string the test
+# looks for), good again (another text file); then a commit that does not compile.
+orig=$(git -C "$tree" symbolic-ref -q --short HEAD || git -C "$tree" rev-parse HEAD)
+restore_tree() {
+	git -C "$tree" bisect reset >/dev/null 2>&1
+	git -C "$tree" checkout -q -f "$orig" && git -C "$tree" branch -q -D quiz-bisect-test
+	"$QUIZ_KERNEL_TOOL" build --no-btf "$tree" >/dev/null 2>&1 # its kernel as it was
+}
+trap 'restore_tree; rm -rf "$scratch"' EXIT
+commit() { git -C "$tree" -c user.name=quiz -c user.email=quiz@localhost commit -qam "$1"; }
+git -C "$tree" checkout -q -b quiz-bisect-test
+good=$(git -C "$tree" rev-parse HEAD)
+echo one >>"$tree/Documentation/admin-guide/README.rst" && commit "good: a text file"
+sed -i 's/pr_info("Run %s as init process\\n"/pr_info("Run %s as the init process\\n"/' \
+	"$tree/init/main.c" && commit "bad: the init line changed"
+bad=$(git -C "$tree" rev-parse HEAD)
+echo two >>"$tree/Documentation/admin-guide/README.rst" && commit "good: another text file"
+is "$(git -C "$tree" diff --stat "$good" HEAD | tail -n1 | grep -o '^ [0-9]* files')" " 2 files" \
+	"three commits over the checkout: a text file and init/main.c changed"
+printf '#!/bin/sh\ndmesg | grep -q "Run .* as init process"\n' >test.sh
+chmod +x test.sh
+(cd "$tree" && "$QUIZ" -K . -r raw "$scratch/test.sh" </dev/null >"$scratch/run.out" 2>&1)
+is "$?" 1 "quiz -K . on the stale tree builds it, boots it and the test fails (1)" \
+	"$(tail -n 5 run.out)"
+grep -q "quiz-kernel: built $release" run.out
+ok $? "it said it built the tree first" "$(tail -n 5 run.out)"
+(cd "$tree" && git bisect start HEAD "$good" >/dev/null &&
+	git bisect run "$QUIZ" -K . -r raw "$scratch/test.sh" </dev/null >"$scratch/bisect.out" 2>&1)
+is "$?" 0 "git bisect run quiz -K . ./test.sh finishes" "$(tail -n 20 bisect.out)"
+grep -q "^$bad is the first bad commit" bisect.out
+ok $? "bisect names the bad commit" "$(grep -E 'first bad|^Bisecting|^running' bisect.out)"
+git -C "$tree" bisect reset >/dev/null 2>&1
+sed -i 's/^static int __ref kernel_init(void \*unused)/static int __ref kernel_init(void *unused)))/' "$tree/init/main.c" &&
+	commit "a commit that does not compile"
+(cd "$tree" && "$QUIZ" -K . -r raw true </dev/null >"$scratch/run.out" 2>&1)
+is "$?" 125 "a tree that does not build: quiz -K . exits 125 (bisect's skip)" "$(tail -n 5 run.out)"
+grep -q "^quiz: -K \.: building the kernel source tree failed" run.out
+ok $? "and says so" "$(tail -n 5 run.out)"
+restore_tree
+trap 'rm -rf "$scratch"' EXIT
+is "$(git -C "$tree" status --porcelain; git -C "$tree" branch --list quiz-bisect-test)" "" \
+	"the tree is restored: its branch, no change, no test branch"
+"$QUIZ_KERNEL_TOOL" build --no-btf "$tree" >out 2>&1
+grep -q 'is up to date' out
+ok $? "and its kernel is the checkout's again" "$(cat out)"
 is "$(runs_left)" 0 "no run directory left behind"
 done_testing
+
