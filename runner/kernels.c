@@ -98,6 +98,20 @@ static int kernel_at(const struct arch *a, const char *dir, const char *release,
 	return 0;
 }
 
+static bool is_flavoured(const char *release)
+{
+	struct kernel_version v;
+	return kernel_version_parse(release, &v) == 0 && v.flavours;
+}
+
+size_t kernels_default(char *const *releases, size_t n)
+{
+	for (size_t i = n; i-- > 0;)
+		if (!is_flavoured(releases[i]))
+			return i;
+	return n - 1;
+}
+
 int kernel_resolve(const char *home, const struct arch *a, const char *selector, struct kernel *ret)
 {
 	_cleanup_strv_ struct strv list = {0};
@@ -110,7 +124,7 @@ int kernel_resolve(const char *home, const struct arch *a, const char *selector,
 		if (!list.len)
 			return -ENOENT; /* nothing built: no selector to blame */
 		found = true;
-		pick = list.len - 1;
+		pick = kernels_default(list.items, list.len);
 	}
 	for (size_t i = 0; !found && i < list.len; i++)
 		if (STREQ(list.items[i], selector)) /* an exact directory name always wins */
@@ -282,7 +296,7 @@ int kernel_selectors_expand(const char *arg, char *const *releases, size_t n, st
 		if (STREQ(item, "all") || strpbrk(item, "*?[")) {
 			for (size_t i = 0; r >= 0 && i < n; i++)
 				if ((STREQ(item, "all") || fnmatch(item, releases[i], 0) == 0) &&
-				    !have(&out, releases[i]))
+				    !is_flavoured(releases[i]) && !have(&out, releases[i]))
 					r = strv_push(&out, releases[i]);
 		} else {
 			size_t pick = 0;
