@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool is_digit(char c)
@@ -243,4 +245,31 @@ int kernel_ref_select(const char *want, char *const *releases, size_t n_releases
 	if (ret_index)
 		*ret_index = best_index;
 	return 0;
+}
+
+char *kernel_ref_build_args(const char *want)
+{
+	struct kernel_version sel;
+	char *ret = NULL;
+	size_t len = 0;
+
+	if (!want || selector_parse(want, &sel) < 0 || !sel.flavours)
+		return strdup(want ? want : "");
+
+	FILE *f = open_memstream(&ret, &len);
+	if (!f)
+		return NULL;
+	fputs("--with ", f);
+	for (unsigned i = 0, first = 1; kernel_flavour_name(i); i++)
+		if (sel.flavours & (1u << i)) {
+			fprintf(f, "%s%s", first ? "" : ",", kernel_flavour_name(i));
+			first = 0;
+		}
+	const char *version = want[0] == 'v' ? want + 1 : want; /* quiz-kernel build 6.1 */
+	fprintf(f, " %.*s", (int)(sel.extra - version), version);
+	if (fclose(f) != 0) {
+		free(ret);
+		return NULL;
+	}
+	return ret;
 }

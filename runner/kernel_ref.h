@@ -52,3 +52,8 @@ int kernel_version_compare(const struct kernel_version *a, const struct kernel_v
  */
 int kernel_ref_select(const char *want, char *const *releases, size_t n_releases,
 		      size_t *ret_index);
+
+/* What quiz-kernel build takes to build what a selector names: "--with kasan,lockdep 6.1" for
+ * "6.1-lockdep-kasan", the selector itself when it names no flavour or is not one. Allocated;
+ * NULL when out of memory. */
+char *kernel_ref_build_args(const char *want);

@@ -124,7 +124,8 @@ static int add_arch_entries(const struct quiz_options *o, const char *home, cons
 		log_error("-k %s: no built %s%skernel matches %s; see quiz-kernel list", o->kernel,
 			  arch_word(a), arch_space(a), bad ? bad : "it");
 	else if (r == -EINVAL)
-		log_error("-k %s: %s is not a kernel version (6.1, 6.1.192, 6.12-rc3, all, '6.*')",
+		log_error("-k %s: %s is not a kernel version (6.1, 6.1.192, 6.12-rc3, 6.1-kasan, "
+			  "all, '6.*')",
 			  o->kernel, bad ? bad : "it");
 	for (size_t i = 0; r >= 0 && i < chosen.len; i++) {
 		_cleanup_free_ char *name = NULL;

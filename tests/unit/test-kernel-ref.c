@@ -203,6 +203,15 @@ static const struct flavour_case flavour_cases[] = {
 	{"6.1.192-rcu-lockdep", 8, true},
 };
 
+/* The fix a "no such kernel built" error suggests: quiz-kernel build's arguments. */
+static const char *const build_args_cases[][2] = {
+	{"6.1-lockdep-kasan", "--with kasan,lockdep 6.1"},
+	{"v6.1.192-ubsan", "--with ubsan 6.1.192"},
+	{"6.12-rc3-kcsan", "--with kcsan 6.12-rc3"},
+	{"6.1", "6.1"},
+	{"6.1-custom", "6.1-custom"},
+};
+
 static unsigned test_number;
 static unsigned failures;
 
@@ -346,6 +355,15 @@ static void test_flavours(const struct flavour_case *c)
 		       c->flavours, c->local);
 }
 
+static void test_build_args(const char *const c[2])
+{
+	_cleanup_free_ char *got = kernel_ref_build_args(c[0]);
+
+	report(got && STREQ(got, c[1]), "build args", c[0]);
+	if (!got || !STREQ(got, c[1]))
+		printf("# got \"%s\", expected \"%s\"\n", got ?: "(null)", c[1]);
+}
+
 /* The names runner/kernel_ref.c knows are kconfig/flavour/'s, no more, no fewer. */
 static void test_flavour_dir(void)
 {
@@ -384,7 +402,8 @@ static void test_flavour_dir(void)
 int main(void)
 {
 	printf("1..%zu\n", ELEMENTSOF(select_cases) + ELEMENTSOF(compare_cases) +
-				   ELEMENTSOF(parse_cases) + ELEMENTSOF(flavour_cases) + 1);
+				   ELEMENTSOF(parse_cases) + ELEMENTSOF(flavour_cases) +
+				   ELEMENTSOF(build_args_cases) + 1);
 
 	for (size_t i = 0; i < ELEMENTSOF(select_cases); i++)
 		test_select(&select_cases[i]);
@@ -394,6 +413,8 @@ int main(void)
 		test_parse(&parse_cases[i]);
 	for (size_t i = 0; i < ELEMENTSOF(flavour_cases); i++)
 		test_flavours(&flavour_cases[i]);
+	for (size_t i = 0; i < ELEMENTSOF(build_args_cases); i++)
+		test_build_args(build_args_cases[i]);
 	test_flavour_dir();
 
 	return failures > 0 ? 1 : 0;
