@@ -26,6 +26,8 @@ int kernel_resolve(const char *home, const struct arch *a, const char *selector,
  * plain one (no debug flavour: 6.1.192-kasan is taken by name only), or the newest flavoured
  * one when there is no plain one. n > 0. Pure. */
 size_t kernels_default(char *const *releases, size_t n);
+/* Does a kernel with this .config boot through its PVH entry (vmlinux), not its bzImage? Pure. */
+bool kernel_boots_pvh(const char *config_text);
 /* A boot image or a build tree of arch a (-K). -ENOENT when no boot image is found there. */
 int kernel_from_path(const char *path, const struct arch *a, struct kernel *ret);
 void kernel_free(struct kernel *k);
