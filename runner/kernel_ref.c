@@ -265,7 +265,7 @@ char *kernel_ref_build_args(const char *want)
 			fprintf(f, "%s%s", first ? "" : ",", kernel_flavour_name(i));
 			first = 0;
 		}
-	const char *version = want[0] == 'v' ? want + 1 : want; /* quiz-kernel build 6.1 */
+	const char *version = want[0] == 'v' ? want + 1 : want; /* build takes 6.1, not v6.1 */
 	fprintf(f, " %.*s", (int)(sel.extra - version), version);
 	if (fclose(f) != 0) {
 		free(ret);

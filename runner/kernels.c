@@ -65,8 +65,9 @@ bool kernel_boots_pvh(const char *config_text)
 	/*
 	 * 6.1's PVH entry runs C code (arch/x86/platform/pvh/enlighten.c) built with KASAN's
 	 * checks before KASAN has its shadow memory: the first check faults and the guest resets
-	 * before printing a line. 6.12 builds that folder without KASAN; until a kernel says which
-	 * it is, a KASAN kernel boots through its bzImage, whose path sets the shadow up first.
+	 * before printing a line. 6.12 builds that folder without KASAN, but a .config does not
+	 * say which kind a kernel is: every KASAN kernel boots its bzImage, whose decompressor
+	 * path sets the shadow up first.
 	 */
 	return config_text && strstr(config_text, "\nCONFIG_PVH=y\n") &&
 	       !strstr(config_text, "\nCONFIG_KASAN=y\n");
