@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MIT
 # quiz-kernel-build against a fake kernel tree: stopping it stops make; builds of one source
 # wait for one another; a failed build leaves the published kernel and its kbuild as they were;
+# an unchanged configuration is kept, unchanged kbuild files are links to the last kbuild's;
 # --print-dir and --again (what quiz -K TREE runs).
 . "$(dirname "$0")/lib.sh"
 cd "$scratch" || exit 1
@@ -152,6 +153,23 @@ FAKE_MAKE_TAG=two FAKE_MAKE_FAIL=1 "$KBUILD" --no-btf -j1 --force "$scratch/tree
 is "$?" 1 "a build that rewrites the objects, then fails, exits 1"
 is "$(cat "$kernels/$release/kbuild/obj.o")" one \
 	"the published kernel's kbuild keeps its own objects (the build folder's say two)"
+: >config.log
+FAKE_MAKE_TAG=three "$KBUILD" --no-btf -j1 --force "$scratch/tree" >three.out 2>three.err
+is "$?" 0 "a third build succeeds" "$(tail -n 5 three.err)"
+is "$(cat "$kernels/$release/kbuild/obj.o")" three "its kbuild has its objects"
+is "$(stat -c %i "$kernels/$release/kbuild/scripts/tool")" "$tool_inode" \
+	"a file no build changed is a link to the earlier kbuild's, not a copy"
+is "$(cat config.log)" "" "an unchanged configuration is not made again" "$(cat three.err)"
+grep -q 'configuration unchanged' three.err
+ok $? "the build says it kept the configuration" "$(cat three.err)"
+touch tree/Kconfig
+"$KBUILD" --no-btf -j1 --force "$scratch/tree" >four.out 2>four.err
+is "$(cat config.log)" configure "a changed Kconfig file configures again" "$(cat four.err)"
+: >config.log
+"$KBUILD" --no-btf -j1 --force -e CONFIG_FAKE_C "$scratch/tree" >five.out 2>five.err
+is "$(cat config.log)" configure "a changed option configures again"
+grep -qx CONFIG_FAKE_C=y "$kernels/$release/kbuild/.config"
+ok $? "and the kbuild's .config has it"
 
 # --print-dir: stdout is the kernel's folder only; --again: the last build's options.
 mkdir -p "$scratch/other" && cp -a tree/. other/ && git -C other init -q &&
