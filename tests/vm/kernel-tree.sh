@@ -45,8 +45,9 @@ is "$?" 0 "quiz-kernel build TARBALL works"
 grep -q 'is up to date' out
 ok $? "a tarball path is the same source as its version: nothing rebuilt" "$(cat out)"
 
-# The bisect loop, on a throwaway branch: good (a text file), bad (a pr_info string the test
-# looks for), good again (another text file); then a commit that does not compile.
+# The bisect loop, on a throwaway branch: good (a new text file), bad (a pr_info string the
+# test looks for), good again (another new file); then a commit that does not compile. Files
+# are changed by new files only (sed -i): the checkout's are hard links to the unpacked sources.
 orig=$(git -C "$tree" symbolic-ref -q --short HEAD || git -C "$tree" rev-parse HEAD)
 restore_tree() {
 	git -C "$tree" bisect reset >/dev/null 2>&1
@@ -54,16 +55,18 @@ restore_tree() {
 	"$QUIZ_KERNEL_TOOL" build --no-btf "$tree" >/dev/null 2>&1 # its kernel as it was
 }
 trap 'restore_tree; rm -rf "$scratch"' EXIT
-commit() { git -C "$tree" -c user.name=quiz -c user.email=quiz@localhost commit -qam "$1"; }
+commit() {
+	git -C "$tree" add -A && git -C "$tree" -c user.name=quiz -c user.email=quiz@localhost commit -qm "$1"
+}
 git -C "$tree" checkout -q -b quiz-bisect-test
 good=$(git -C "$tree" rev-parse HEAD)
-echo one >>"$tree/Documentation/admin-guide/README.rst" && commit "good: a text file"
+echo one >"$tree/quiz-bisect-one.txt" && commit "good: a text file"
 sed -i 's/pr_info("Run %s as init process\\n"/pr_info("Run %s as the init process\\n"/' \
 	"$tree/init/main.c" && commit "bad: the init line changed"
 bad=$(git -C "$tree" rev-parse HEAD)
-echo two >>"$tree/Documentation/admin-guide/README.rst" && commit "good: another text file"
-is "$(git -C "$tree" diff --stat "$good" HEAD | tail -n1 | grep -o '^ [0-9]* files')" " 2 files" \
-	"three commits over the checkout: a text file and init/main.c changed"
+echo two >"$tree/quiz-bisect-two.txt" && commit "good: another text file"
+is "$(git -C "$tree" diff --stat "$good" HEAD | tail -n1 | grep -o '^ [0-9]* files')" " 3 files" \
+	"three commits over the checkout: two text files and init/main.c"
 printf '#!/bin/sh\ndmesg | grep -q "Run .* as init process"\n' >test.sh
 chmod +x test.sh
 (cd "$tree" && "$QUIZ" -K . -r raw "$scratch/test.sh" </dev/null >"$scratch/run.out" 2>&1)
