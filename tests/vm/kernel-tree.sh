@@ -55,16 +55,17 @@ restore_tree() {
 	"$QUIZ_KERNEL_TOOL" build --no-btf "$tree" >/dev/null 2>&1 # its kernel as it was
 }
 trap 'restore_tree; rm -rf "$scratch"' EXIT
-commit() {
-	git -C "$tree" add -A && git -C "$tree" -c user.name=quiz -c user.email=quiz@localhost commit -qm "$1"
+commit() { # commit MESSAGE [NEW_FILE]: what changed, and a new file (the tree ignores them all)
+	[ $# -lt 2 ] || git -C "$tree" add -f -- "$2" || return
+	git -C "$tree" -c user.name=quiz -c user.email=quiz@localhost commit -qam "$1"
 }
 git -C "$tree" checkout -q -b quiz-bisect-test
 good=$(git -C "$tree" rev-parse HEAD)
-echo one >"$tree/quiz-bisect-one.txt" && commit "good: a text file"
+echo one >"$tree/quiz-bisect-one.txt" && commit "good: a text file" quiz-bisect-one.txt
 sed -i 's/pr_info("Run %s as init process\\n"/pr_info("Run %s as the init process\\n"/' \
 	"$tree/init/main.c" && commit "bad: the init line changed"
 bad=$(git -C "$tree" rev-parse HEAD)
-echo two >"$tree/quiz-bisect-two.txt" && commit "good: another text file"
+echo two >"$tree/quiz-bisect-two.txt" && commit "good: another text file" quiz-bisect-two.txt
 is "$(git -C "$tree" diff --stat "$good" HEAD | tail -n1 | grep -o '^ [0-9]* files')" " 3 files" \
 	"three commits over the checkout: two text files and init/main.c"
 printf '#!/bin/sh\ndmesg | grep -q "Run .* as init process"\n' >test.sh
