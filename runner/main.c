@@ -602,7 +602,7 @@ static int quiz_doctor(const struct quiz_options *o, const struct quiz_paths *p)
 	const struct arch *a = find_arch(o->arch);
 	if (!a)
 		return EXIT_QUIZ_FAILED;
-	int r = doctor_gather(p->home, p->data, a, &facts);
+	int r = doctor_gather(p->home, p->scripts, a, &facts);
 	if (r >= 0)
 		r = doctor_report(&facts, &text);
 	doctor_facts_free(&facts);

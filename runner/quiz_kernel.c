@@ -76,7 +76,7 @@ static int export_arch(const struct arch *a)
 static int cmd_build(const struct quiz_paths *p, const struct arch *a, char **argv)
 {
 	_cleanup_free_ char *script = NULL, *kconfig = NULL;
-	if (asprintf(&script, "%s/scripts/quiz-kernel-build", p->data) < 0 ||
+	if (asprintf(&script, "%s/quiz-kernel-build", p->scripts) < 0 ||
 	    asprintf(&kconfig, "%s/kconfig", p->data) < 0)
 		return 1;
 	if (setenv("QUIZ_KCONFIG_DIR", kconfig, 1) < 0 || setenv("QUIZ_HOME", p->home, 1) < 0 ||
