@@ -579,6 +579,11 @@ static int quiz_matrix(const struct quiz_options *o, const struct quiz_paths *p,
 			   : matrix_from_kernels(o, p->home, &entries, &n);
 	if (r < 0)
 		return EXIT_QUIZ_FAILED;
+	if (o->list) {
+		r = matrix_list(entries, n, o);
+		matrix_entries_free(entries, n);
+		return r;
+	}
 	if (n > 1 && (o->dump || o->dump_on_panic)) {
 		log_error("%s takes one run, and these are %zu; run the one to dump by itself",
 			  o->dump ? "--dump" : "--dump-on-panic", n);
@@ -653,7 +658,7 @@ int main(int argc, char **argv)
 		return quiz_doctor(&o, &p);
 	/* A report (--junit, --tap, --results) of one run is a matrix of one. */
 	if (o.targets || kernel_selector_is_matrix(o.kernel) || (o.arch && strchr(o.arch, ',')) ||
-	    o.junit || o.tap || o.results_dir)
+	    o.junit || o.tap || o.results_dir || o.list || o.shard_count)
 		return quiz_matrix(&o, &p, &catalog);
 	return quiz_run(&o, &p, &catalog);
 }
