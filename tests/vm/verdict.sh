@@ -139,6 +139,21 @@ is "$?" 125 "--dump with several runs: 125"
 is "$(cat err)" "quiz: --dump takes one run, and these are 2; run the one to dump by itself" \
 	"one line says why"
 
+# The other kernels: a WARN fails a passing run there too, decoded against their own vmlinux.
+for other in ${QUIZ_TEST_KERNELS:-6.1 6.12}; do
+	[ "$other" = "$ver" ] && continue
+	okb=$("$QUIZ_KERNEL_TOOL" path "$other" kbuild) || { ok 1 "kernel $other is built"; continue; }
+	rm -rf mod2 sys2 && cp -r "$module_src" mod2
+	make -s -C "$okb" M="$scratch/mod2" modules >build.log 2>&1 &&
+		make -s -C "$okb" M="$scratch/mod2" modules_install INSTALL_MOD_PATH="$scratch/sys2" \
+			>>build.log 2>&1
+	ok $? "the splat module builds against $other" "$(tail -n 5 build.log)"
+	"$QUIZ" -k "$other" -r raw --system sys2 sh -c 'modprobe quiz_splat do=warn' </dev/null >out 2>err
+	is "$?" 123 "$other: a WARN in a passing run: exit 123"
+	grep -Eq "quiz_splat_init$frame \[quiz_splat\] \(.*/mod2/quiz_splat.c:[0-9]+\)$" err
+	ok $? "$other: the trace is decoded" "$(grep -m3 quiz_splat err)"
+done
+
 # Bad input: one line, nothing booted.
 "$QUIZ" -k "$ver" --splat=sometimes true </dev/null >out 2>err
 is "$?" 125 "--splat=sometimes: 125"
