@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool is_digit(char c)
@@ -31,6 +33,43 @@ static int parse_number(const char **p, unsigned *ret)
 	*ret = (unsigned)v;
 	*p = s;
 	return 0;
+}
+
+/* Keep in step with kconfig/flavour/ (the unit test checks). */
+static const char *const flavour_names[] = {"kasan", "kcsan", "kmemleak", "lockdep", "ubsan"};
+
+const char *kernel_flavour_name(unsigned i)
+{
+	return i < sizeof(flavour_names) / sizeof(flavour_names[0]) ? flavour_names[i] : NULL;
+}
+
+static int flavour_index(const char *word, size_t len)
+{
+	for (unsigned i = 0; kernel_flavour_name(i); i++)
+		if (strlen(flavour_names[i]) == len && strncmp(flavour_names[i], word, len) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Sorts the words of extra ("-kasan-lockdep+") into flavours and the rest. */
+static void extra_classify(struct kernel_version *v)
+{
+	v->flavours = 0;
+	v->local = false;
+	for (const char *p = v->extra; *p;) {
+		if (*p != '-') { /* '+', or what follows it */
+			v->local = true;
+			p++;
+			continue;
+		}
+		size_t len = strcspn(++p, "-+");
+		int i = flavour_index(p, len);
+		if (i >= 0)
+			v->flavours |= 1u << i;
+		else
+			v->local = true;
+		p += len;
+	}
 }
 
 int kernel_version_parse(const char *s, struct kernel_version *ret)
@@ -72,6 +111,7 @@ int kernel_version_parse(const char *s, struct kernel_version *ret)
 	if (*p != '\0' && *p != '-' && *p != '+')
 		return -EINVAL;
 	v.extra = p;
+	extra_classify(&v);
 
 	*ret = v;
 	return 0;
@@ -115,7 +155,7 @@ int kernel_version_compare(const struct kernel_version *a, const struct kernel_v
 	return (r > 0) - (r < 0);
 }
 
-/* A selector is a version without extra, optionally prefixed by 'v'. */
+/* A selector is a version, optionally prefixed by 'v', whose extra is flavours only. */
 static int selector_parse(const char *want, struct kernel_version *ret)
 {
 	struct kernel_version v;
@@ -129,7 +169,7 @@ static int selector_parse(const char *want, struct kernel_version *ret)
 	r = kernel_version_parse(want, &v);
 	if (r < 0)
 		return r;
-	if (v.extra[0] != '\0')
+	if (v.local)
 		return -EINVAL;
 
 	*ret = v;
@@ -138,7 +178,8 @@ static int selector_parse(const char *want, struct kernel_version *ret)
 
 static bool selector_matches(const struct kernel_version *sel, const struct kernel_version *v)
 {
-	if (v->major != sel->major || v->minor != sel->minor || v->rc != sel->rc)
+	if (v->major != sel->major || v->minor != sel->minor || v->rc != sel->rc ||
+	    v->flavours != sel->flavours)
 		return false;
 
 	/* "6.1" names a whole series; "6.1.192" and every rc selector name one patch level
@@ -153,14 +194,11 @@ static int pick_compare(const struct kernel_version *sel, const struct kernel_ve
 			const struct kernel_version *b)
 {
 	/* For a final release, a plain build beats a local variant of the same x.y.z
-	 * ("6.1.192" over "6.1.192-custom"). For an rc, the extra of a git-describe build
-	 * ("-00012-gabcdef") means newer than the tag, so kernel_version_compare decides. */
-	if (sel->rc == 0 && compare_numbers(a, b) == 0) {
-		bool plain_a = a->extra[0] == '\0', plain_b = b->extra[0] == '\0';
-
-		if (plain_a != plain_b)
-			return plain_a ? 1 : -1;
-	}
+	 * ("6.1.192" over "6.1.192-custom", "6.1.192-kasan" over "6.1.192-kasan+"). For an rc,
+	 * the extra of a git-describe build ("-00012-gabcdef") means newer than the tag, so
+	 * kernel_version_compare decides. */
+	if (sel->rc == 0 && compare_numbers(a, b) == 0 && a->local != b->local)
+		return a->local ? -1 : 1;
 
 	return kernel_version_compare(a, b);
 }
@@ -207,4 +245,31 @@ int kernel_ref_select(const char *want, char *const *releases, size_t n_releases
 	if (ret_index)
 		*ret_index = best_index;
 	return 0;
+}
+
+char *kernel_ref_build_args(const char *want)
+{
+	struct kernel_version sel;
+	char *ret = NULL;
+	size_t len = 0;
+
+	if (!want || selector_parse(want, &sel) < 0 || !sel.flavours)
+		return strdup(want ? want : "");
+
+	FILE *f = open_memstream(&ret, &len);
+	if (!f)
+		return NULL;
+	fputs("--with ", f);
+	for (unsigned i = 0, first = 1; kernel_flavour_name(i); i++)
+		if (sel.flavours & (1u << i)) {
+			fprintf(f, "%s%s", first ? "" : ",", kernel_flavour_name(i));
+			first = 0;
+		}
+	const char *version = want[0] == 'v' ? want + 1 : want; /* build takes 6.1, not v6.1 */
+	fprintf(f, " %.*s", (int)(sel.extra - version), version);
+	if (fclose(f) != 0) {
+		free(ret);
+		return NULL;
+	}
+	return ret;
 }

@@ -60,6 +60,19 @@ int kernels_list(const char *home, const struct arch *a, struct strv *ret)
 	return 0;
 }
 
+bool kernel_boots_pvh(const char *config_text)
+{
+	/*
+	 * 6.1's PVH entry runs C code (arch/x86/platform/pvh/enlighten.c) built with KASAN's
+	 * checks before KASAN has its shadow memory: the first check faults and the guest resets
+	 * before printing a line. 6.12 builds that folder without KASAN, but a .config does not
+	 * say which kind a kernel is: every KASAN kernel boots its bzImage, whose decompressor
+	 * path sets the shadow up first.
+	 */
+	return config_text && strstr(config_text, "\nCONFIG_PVH=y\n") &&
+	       !strstr(config_text, "\nCONFIG_KASAN=y\n");
+}
+
 static int kernel_at(const struct arch *a, const char *dir, const char *release, struct kernel *ret)
 {
 	struct kernel k = {.arch = a};
@@ -81,7 +94,7 @@ static int kernel_at(const struct arch *a, const char *dir, const char *release,
 	 */
 	_cleanup_free_ char *config = NULL;
 	if (!a->boots_vmlinux || read_file(k.config, &config, NULL) < 0 ||
-	    !strstr(config, "\nCONFIG_PVH=y\n")) {
+	    !kernel_boots_pvh(config)) {
 		*ret = k;
 		return 0;
 	}
@@ -98,6 +111,20 @@ static int kernel_at(const struct arch *a, const char *dir, const char *release,
 	return 0;
 }
 
+static bool is_flavoured(const char *release)
+{
+	struct kernel_version v;
+	return kernel_version_parse(release, &v) == 0 && v.flavours;
+}
+
+size_t kernels_default(char *const *releases, size_t n)
+{
+	for (size_t i = n; i-- > 0;)
+		if (!is_flavoured(releases[i]))
+			return i;
+	return n - 1;
+}
+
 int kernel_resolve(const char *home, const struct arch *a, const char *selector, struct kernel *ret)
 {
 	_cleanup_strv_ struct strv list = {0};
@@ -110,7 +137,7 @@ int kernel_resolve(const char *home, const struct arch *a, const char *selector,
 		if (!list.len)
 			return -ENOENT; /* nothing built: no selector to blame */
 		found = true;
-		pick = list.len - 1;
+		pick = kernels_default(list.items, list.len);
 	}
 	for (size_t i = 0; !found && i < list.len; i++)
 		if (STREQ(list.items[i], selector)) /* an exact directory name always wins */
@@ -282,7 +309,7 @@ int kernel_selectors_expand(const char *arg, char *const *releases, size_t n, st
 		if (STREQ(item, "all") || strpbrk(item, "*?[")) {
 			for (size_t i = 0; r >= 0 && i < n; i++)
 				if ((STREQ(item, "all") || fnmatch(item, releases[i], 0) == 0) &&
-				    !have(&out, releases[i]))
+				    !is_flavoured(releases[i]) && !have(&out, releases[i]))
 					r = strv_push(&out, releases[i]);
 		} else {
 			size_t pick = 0;

@@ -14,6 +14,7 @@
 #include "guest_layout.h"
 #include "image.h"
 #include "interrupt.h"
+#include "kernel_ref.h"
 #include "kernels.h"
 #include "log.h"
 #include "matrix.h"
@@ -58,7 +59,8 @@ static int find_kernel(const struct quiz_options *o, const struct quiz_paths *p,
 	}
 	int r = kernel_resolve(p->home, a, o->kernel, k);
 	if (r == -EINVAL) {
-		log_error("-k %s: not a kernel version; use a form like 6.1, 6.1.192 or 6.12-rc3",
+		log_error("-k %s: not a kernel version; use a form like 6.1, 6.1.192, 6.12-rc3 or "
+			  "6.1-kasan",
 			  o->kernel);
 	} else if (r == -ENOENT) {
 		_cleanup_strv_ struct strv built = {0};
@@ -66,13 +68,14 @@ static int find_kernel(const struct quiz_options *o, const struct quiz_paths *p,
 		(void)kernels_list(p->home, a, &built); /* only for the message */
 		for (size_t i = 0; i < built.len; i++)
 			(void)buf_printf(&names, "%s%s", i ? ", " : "", built.items[i]);
+		_cleanup_free_ char *args = kernel_ref_build_args(o->kernel); /* --with kasan 6.1 */
 		/* Another architecture's kernels are named with it, and built with -a. */
 		if (o->kernel && o->kernel[0])
 			log_error(
 				"no %s%s%s kernel built (built: %s); run: quiz-kernel build%s%s %s",
 				o->kernel, arch_space(a), arch_word(a),
 				names.len ? names.data : "none", arch_flag(a), arch_word(a),
-				o->kernel);
+				args ? args : o->kernel);
 		else
 			log_error("no %s%skernel built yet in %s; build one: quiz-kernel build%s%s "
 				  "6.1",

@@ -124,15 +124,18 @@ static int add_arch_entries(const struct quiz_options *o, const char *home, cons
 			  arch_word(a), arch_space(a), home, arch_flag(a), arch_word(a));
 		return -ENOENT;
 	}
-	/* No -k: the newest, as a plain run takes it. */
+	/* No -k: the one a plain run takes. */
+	const char *want = o->kernel;
+	if (r >= 0 && !want)
+		want = built.items[kernels_default(built.items, built.len)];
 	if (r >= 0)
-		r = kernel_selectors_expand(o->kernel ? o->kernel : built.items[built.len - 1],
-					    built.items, built.len, &chosen, &bad);
+		r = kernel_selectors_expand(want, built.items, built.len, &chosen, &bad);
 	if (r == -ENOENT)
 		log_error("-k %s: no built %s%skernel matches %s; see quiz-kernel list", o->kernel,
 			  arch_word(a), arch_space(a), bad ? bad : "it");
 	else if (r == -EINVAL)
-		log_error("-k %s: %s is not a kernel version (6.1, 6.1.192, 6.12-rc3, all, '6.*')",
+		log_error("-k %s: %s is not a kernel version (6.1, 6.1.192, 6.12-rc3, 6.1-kasan, "
+			  "all, '6.*')",
 			  o->kernel, bad ? bad : "it");
 	for (size_t i = 0; r >= 0 && i < chosen.len; i++) {
 		_cleanup_free_ char *name = NULL;

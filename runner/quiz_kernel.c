@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "arch.h"
+#include "kernel_ref.h"
 #include "kernels.h"
 #include "log.h"
 #include "paths.h"
@@ -30,7 +31,8 @@ static void usage(void)
 	       "\n"
 	       "  -a, --arch ARCH           %s (default: this host's)\n"
 	       "\n"
-	       "VER as for quiz -k: 6.1 (newest 6.1.x), 6.1.192, 6.12-rc3.\n"
+	       "VER as for quiz -k: 6.1 (newest 6.1.x), 6.1.192, 6.12-rc3; 6.1-kasan for a debug\n"
+	       "kernel (quiz-kernel build --with kasan 6.1).\n"
 	       "Environment: QUIZ_HOME (cache root, default ~/.cache/quiz).\n",
 	       arch_names());
 }
@@ -100,12 +102,13 @@ static void print_kernel_row(const char *home, const struct arch *a, const char 
 	_cleanup_free_ char *options = info ? kv_get(info, "options") : NULL;
 	_cleanup_free_ char *debug = info ? kv_get(info, "debug") : NULL;
 	_cleanup_free_ char *btf = info ? kv_get(info, "btf") : NULL;
+	_cleanup_free_ char *flavours = info ? kv_get(info, "flavours") : NULL;
 	struct stat st;
 	double mib = stat(k.image, &st) == 0 ? (double)st.st_size / (1024 * 1024) : 0;
-	printf("%-22s %-7s %6.1f MiB  %-20s %4s options%s%s  %s\n", release, a->name, mib,
+	printf("%-22s %-7s %6.1f MiB  %-20s %4s options%s%s%s%s  %s\n", release, a->name, mib,
 	       built ? built : "?", options ? options : "?",
-	       debug && STREQ(debug, "1") ? ", debug" : "", btf && STREQ(btf, "1") ? ", btf" : "",
-	       dir);
+	       debug && STREQ(debug, "1") ? ", debug" : "", flavours && *flavours ? ", with " : "",
+	       flavours ? flavours : "", btf && STREQ(btf, "1") ? ", btf" : "", dir);
 }
 
 static int cmd_list(const struct quiz_paths *p, const struct arch *only)
@@ -135,8 +138,9 @@ static int cmd_path(const struct quiz_paths *p, const struct arch *a, const char
 	_cleanup_(kernel_free) struct kernel k = {0};
 	int r = kernel_resolve(p->home, a, selector, &k);
 	if (r < 0) {
+		_cleanup_free_ char *args = kernel_ref_build_args(selector);
 		log_error("no %s kernel %s built; run: quiz-kernel build -a %s %s", a->name,
-			  selector, a->name, selector);
+			  selector, a->name, args ? args : selector);
 		return 1;
 	}
 	static const char *const names[][2] = {

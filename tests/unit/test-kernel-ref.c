@@ -3,9 +3,11 @@
 #include "kernel_ref.h"
 #include "macro.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define LIST(...)                                                                                  \
@@ -93,6 +95,41 @@ static const struct select_case select_cases[] = {
 	{"invalid: whitespace", " 6.1", LIST("6.1.1"), -EINVAL, NULL},
 	{"invalid: trailing space", "6.1 ", LIST("6.1.1"), -EINVAL, NULL},
 	{"invalid: local suffix", "6.1.192-custom", LIST("6.1.192-custom"), -EINVAL, NULL},
+	/* Debug flavours (quiz-kernel build --with): chosen by naming them, never by "6.1". */
+	{"6.1 never picks the only kernel, a kasan one", "6.1", LIST("6.1.192-kasan"), -ENOENT,
+	 NULL},
+	{"6.1 skips newer flavoured ones", "6.1",
+	 LIST("6.1.192-kasan", "6.1.150", "6.1.192-kasan-lockdep", "6.1.193-ubsan+"), 0, "6.1.150"},
+	{"6.1.192 is not 6.1.192-kasan", "6.1.192", LIST("6.1.192-kasan", "6.1.191"), -ENOENT,
+	 NULL},
+	{"6.1 takes a git tree's plain 6.1.192+", "6.1", LIST("6.1.192-kasan", "6.1.192+"), 0,
+	 "6.1.192+"},
+	{"6.1-kasan: the newest kasan 6.1.x", "6.1-kasan",
+	 LIST("6.1.192", "6.1.150-kasan", "6.1.192-kasan", "6.1.193-kasan-lockdep", "6.12.1-kasan"),
+	 0, "6.1.192-kasan"},
+	{"6.1-kasan is not kasan with lockdep", "6.1-kasan",
+	 LIST("6.1.192-kasan-lockdep", "6.1.192"), -ENOENT, NULL},
+	{"6.1-kasan-lockdep: that pair", "6.1-kasan-lockdep",
+	 LIST("6.1.192-kasan", "6.1.192-lockdep", "6.1.192-kasan-lockdep"), 0,
+	 "6.1.192-kasan-lockdep"},
+	{"flavours in any order", "6.1-lockdep-kasan",
+	 LIST("6.1.192-kasan", "6.1.192-kasan-lockdep"), 0, "6.1.192-kasan-lockdep"},
+	{"6.1-kasan: a tarball's beats a git tree's", "6.1-kasan",
+	 LIST("6.1.192-kasan+", "6.1.192-kasan", "6.1.192"), 0, "6.1.192-kasan"},
+	{"6.1-kasan: a git tree's when alone", "6.1-kasan",
+	 LIST("6.1.192-kasan+", "6.1.192+", "6.1.192"), 0, "6.1.192-kasan+"},
+	{"6.1.192-kasan exactly", "6.1.192-kasan",
+	 LIST("6.1.193-kasan", "6.1.192-kasan", "6.1.192"), 0, "6.1.192-kasan"},
+	{"v6.1-ubsan", "v6.1-ubsan", LIST("6.1.192-ubsan", "6.1.192"), 0, "6.1.192-ubsan"},
+	{"rc with a flavour", "6.12-rc3-kcsan", LIST("6.12.0-rc3", "6.12.0-rc3-kcsan"), 0,
+	 "6.12.0-rc3-kcsan"},
+	{"6.1-kcsan with only kasan built", "6.1-kcsan", LIST("6.1.192-kasan"), -ENOENT, NULL},
+	{"invalid: unknown flavour", "6.1-kasn", LIST("6.1.192-kasan"), -EINVAL, NULL},
+	{"invalid: flavour and local", "6.1-kasan-custom", LIST("6.1.192-kasan-custom"), -EINVAL,
+	 NULL},
+	{"invalid: flavour and plus", "6.1-kasan+", LIST("6.1.192-kasan+"), -EINVAL, NULL},
+	{"invalid: capital flavour", "6.1-KASAN", LIST("6.1.192-kasan"), -EINVAL, NULL},
+	{"invalid: empty flavour", "6.1-", LIST("6.1.192"), -EINVAL, NULL},
 	{"invalid: overflow", "4294967296.1", LIST("0.1.0"), -EINVAL, NULL},
 	{"invalid: NULL", NULL, LIST("6.1.1"), -EINVAL, NULL},
 	{"invalid wins over empty list", "6", NULL, 0, -EINVAL, NULL},
@@ -146,6 +183,33 @@ static const struct parse_case parse_cases[] = {
 	{"6.12.0-rc03", -EINVAL, 0, 0, 0, false, 0, NULL},
 	{"v6.1", -EINVAL, 0, 0, 0, false, 0, NULL},
 	{"6.1x", -EINVAL, 0, 0, 0, false, 0, NULL},
+};
+
+struct flavour_case {
+	const char *s;
+	unsigned flavours; /* bits: 1 kasan, 2 kcsan, 4 kmemleak, 8 lockdep, 16 ubsan */
+	bool local;
+};
+
+static const struct flavour_case flavour_cases[] = {
+	{"6.1.192", 0, false},
+	{"6.1.192+", 0, true},
+	{"6.1.192-custom", 0, true},
+	{"6.1.192-kasan", 1, false},
+	{"6.1.192-kasan+", 1, true},
+	{"6.1.192-kasan-kcsan-kmemleak-lockdep-ubsan", 31, false},
+	{"6.12.0-rc3-kmemleak-00012-gabc", 4, true},
+	{"6.1.192-kasanx", 0, true},
+	{"6.1.192-rcu-lockdep", 8, true},
+};
+
+/* The fix a "no such kernel built" error suggests: quiz-kernel build's arguments. */
+static const char *const build_args_cases[][2] = {
+	{"6.1-lockdep-kasan", "--with kasan,lockdep 6.1"},
+	{"v6.1.192-ubsan", "--with ubsan 6.1.192"},
+	{"6.12-rc3-kcsan", "--with kcsan 6.12-rc3"},
+	{"6.1", "6.1"},
+	{"6.1-custom", "6.1-custom"},
 };
 
 static unsigned test_number;
@@ -279,10 +343,67 @@ static void test_parse(const struct parse_case *c)
 	}
 }
 
+static void test_flavours(const struct flavour_case *c)
+{
+	struct kernel_version v;
+	bool ok = kernel_version_parse(c->s, &v) == 0 && v.flavours == c->flavours &&
+		  v.local == c->local;
+
+	report(ok, "flavours", c->s);
+	if (!ok)
+		printf("# got flavours %u local %d, expected %u %d\n", v.flavours, v.local,
+		       c->flavours, c->local);
+}
+
+static void test_build_args(const char *const c[2])
+{
+	_cleanup_free_ char *got = kernel_ref_build_args(c[0]);
+
+	report(got && STREQ(got, c[1]), "build args", c[0]);
+	if (!got || !STREQ(got, c[1]))
+		printf("# got \"%s\", expected \"%s\"\n", got ?: "(null)", c[1]);
+}
+
+/* The names runner/kernel_ref.c knows are kconfig/flavour/'s, no more, no fewer. */
+static void test_flavour_dir(void)
+{
+	const char *data = getenv("QUIZ_TEST_DATA");
+	_cleanup_free_ char *path = NULL;
+	unsigned known = 0, found = 0;
+	bool ok = data && asprintf(&path, "%s/../../../kconfig/flavour", data) >= 0;
+	DIR *d = ok ? opendir(path) : NULL;
+
+	while (kernel_flavour_name(known))
+		known++;
+	for (struct dirent *de; d && (de = readdir(d));) {
+		size_t len = strlen(de->d_name);
+		bool named = false;
+
+		if (len <= 7 || strcmp(de->d_name + len - 7, ".config") != 0)
+			continue;
+		found++;
+		for (unsigned i = 0; kernel_flavour_name(i); i++)
+			named |= strlen(kernel_flavour_name(i)) == len - 7 &&
+				 strncmp(kernel_flavour_name(i), de->d_name, len - 7) == 0;
+		if (!named)
+			printf("# kconfig/flavour/%s: not in kernel_ref.c's flavour_names\n",
+			       de->d_name);
+		ok &= named;
+	}
+	if (d)
+		closedir(d);
+	ok &= d && found == known;
+	report(ok, "flavours", "kernel_ref.c names the flavours of kconfig/flavour/");
+	if (!ok)
+		printf("# %s: %u fragments, %u names\n", path ?: "(no QUIZ_TEST_DATA)", found,
+		       known);
+}
+
 int main(void)
 {
-	printf("1..%zu\n",
-	       ELEMENTSOF(select_cases) + ELEMENTSOF(compare_cases) + ELEMENTSOF(parse_cases));
+	printf("1..%zu\n", ELEMENTSOF(select_cases) + ELEMENTSOF(compare_cases) +
+				   ELEMENTSOF(parse_cases) + ELEMENTSOF(flavour_cases) +
+				   ELEMENTSOF(build_args_cases) + 1);
 
 	for (size_t i = 0; i < ELEMENTSOF(select_cases); i++)
 		test_select(&select_cases[i]);
@@ -290,6 +411,11 @@ int main(void)
 		test_compare(&compare_cases[i]);
 	for (size_t i = 0; i < ELEMENTSOF(parse_cases); i++)
 		test_parse(&parse_cases[i]);
+	for (size_t i = 0; i < ELEMENTSOF(flavour_cases); i++)
+		test_flavours(&flavour_cases[i]);
+	for (size_t i = 0; i < ELEMENTSOF(build_args_cases); i++)
+		test_build_args(build_args_cases[i]);
+	test_flavour_dir();
 
 	return failures > 0 ? 1 : 0;
 }
