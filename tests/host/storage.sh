@@ -42,13 +42,13 @@ bad 'dm:flakey=b0:mode=sometimes' "quiz: profile dm: flakey: mode=sometimes: exp
 bad 'dm:flakey=b0+b1' "quiz: profile dm: flakey=b0+b1: one device only"
 bad 'dm:striped=b0' "quiz: profile dm: striped=b0: expected two devices or more, joined by '+'"
 bad 'dm:linear=c0' \
-	"quiz: profile dm: linear: device 'c0': expected b0 (/dev/quizb0), m0 (/dev/quizm0), a target's stack (linear striped mirror flakey delay error crypt dust) or a /dev path"
+	"quiz: profile dm: linear: device 'c0': expected b0 (/dev/quizb0), m0 (/dev/quizm0), a target's stack (linear striped mirror delay error crypt dust flakey) or a /dev path"
 bad 'dm:crypt=flakey' "quiz: profile dm: crypt=flakey: there is no flakey stack; add one: flakey=DEV"
 bad 'dm:delay=delay' "quiz: profile dm: delay=delay: a stack cannot sit on itself"
-bad 'dm:delay=b0:seconds=1' "quiz: profile dm: delay: 'seconds=' is not one of its settings (see quiz --describe-profile dm)"
+bad 'dm:delay=b0:seconds=1' "quiz: profile dm: delay: 'seconds=' is not one of its settings; delay takes ms=N"
 bad 'dm:error=big' "quiz: profile dm: error=big: expected a size such as 100M or 1G"
 bad 'dm:dust=b0:bad=1+x' "quiz: profile dm: dust: bad=x: expected a number"
-bad 'dm:linear=:chunk=1' "quiz: profile dm: linear: 'chunk=' is not one of its settings (see quiz --describe-profile dm)"
+bad 'dm:linear=b0+b1:chunk=1' "quiz: profile dm: linear: 'chunk=' is not one of its settings; linear takes none"
 bad 'dm:delay=:ms=5' "quiz: profile dm: delay=: expected a device: b0 (/dev/quizb0), m0 (/dev/quizm0), another stack's target or a /dev path"
 
 bad 'failinject' "quiz: profile failinject: nothing to fail; give disk=b0, slab=PERCENT or page_alloc=PERCENT"
@@ -86,6 +86,12 @@ is "$(grep -c '^\[inject-error\]' "$run/blkdebug-disk0.conf")" 3 \
 	"disk0's rules: the read rule and one ENOSPC rule for each of sectors 8 and 9"
 grep -qx 'sector = "9"' "$run/blkdebug-disk0.conf" && grep -qx 'errno = "28"' "$run/blkdebug-disk0.conf"
 ok $? "...with the sector and ENOSPC's number" "$(cat "$run/blkdebug-disk0.conf")"
+
+rm -f "$FAKE_QEMU_LOG_DIR"/*
+FAKE_QEMU_SCENARIO='status 0' "$QUIZ" -k 6.1.1 -p blockdev:count=1,inject=write:EIO:after=flush true >out 2>err
+args=$(sed -n 's/^arg //p' "$FAKE_QEMU_LOG_DIR"/qemu.*)
+grep -qxF "file=blkdebug:blkdebug-disk0.conf:disk0.img,werror=report,rerror=report,if=none,id=quizb0,format=raw,cache=writeback" <<<"$args"
+ok $? "a rule about flushes opens the disk with cache=writeback (unsafe drops flushes)" "$args"
 
 rm -f "$FAKE_QEMU_LOG_DIR"/*
 FAKE_QEMU_SCENARIO='status 0' "$QUIZ" -k 6.1.1 -p blockdev:count=1 true >out 2>err
