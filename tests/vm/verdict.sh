@@ -112,7 +112,7 @@ if readelf -S "$vmlinux" | grep -q debug_info && command -v crash >/dev/null; th
 	crash -s "$vmlinux" vmcore <<<sys >crash.out 2>&1
 	grep -Eq "RELEASE: $release\$" crash.out
 	ok $? "crash opens the dump: RELEASE $release" "$(tail -n 5 crash.out)"
-	grep -q 'PANIC: "Kernel panic - not syncing: Fatal exception"' crash.out
+	grep -Eq 'PANIC: "(Oops: |Kernel panic - not syncing: Fatal exception)' crash.out
 	ok $? "crash finds the panic" "$(grep PANIC crash.out)"
 elif [ "${QUIZ_VM_MUST_WORK:-0}" = 1 ]; then
 	ok 1 "crash opens the dump (needs a $ver kernel with DWARF and crash installed)"
