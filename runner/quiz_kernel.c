@@ -19,6 +19,9 @@ static void usage(void)
 	printf("Usage: quiz-kernel COMMAND [-a ARCH] [ARGS]\n"
 	       "\n"
 	       "  build [OPTIONS] SOURCE    build a kernel (quiz-kernel build --help)\n"
+	       "  build --all [--upgrade[=DIR]] [--prune]\n"
+	       "                            every built kernel again, each with its options\n"
+	       "                            (quiz-kernel build --all --help)\n"
 	       "  list                      the built kernels (of every architecture, or ARCH's),\n"
 	       "                            with their size on disk\n"
 	       "  remove VER                remove a kernel (refused while a run uses it)\n"
@@ -333,6 +336,14 @@ static int cmd_arch(const struct arch *only)
 	return 0;
 }
 
+static bool has_word(char *const *argv, const char *word)
+{
+	for (; *argv; argv++)
+		if (STREQ(*argv, word))
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	_cleanup_(paths_free) struct quiz_paths p = {0};
@@ -354,7 +365,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (STREQ(cmd, "build"))
-		return cmd_script(&p, a, argv + 1, "quiz-kernel-build");
+		return cmd_script(&p, a, argv + 1,
+				  has_word(argv + 2, "--all") ? "quiz-kernel-all" : "quiz-kernel-build");
 	if (STREQ(cmd, "cache"))
 		return cmd_script(&p, a, argv + 1, "quiz-kernel-cache");
 	if (STREQ(cmd, "remove") && argc == 3)
