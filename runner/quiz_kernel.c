@@ -33,6 +33,10 @@ static void usage(void)
 	       "                            M=$PWD), modules, system-map; or make-args (ARCH= and\n"
 	       "                            CROSS_COMPILE= for make -C $(quiz-kernel path VER "
 	       "kbuild))\n"
+	       "  configure VER [ARGS]      ./configure here against VER's kbuild tree (OpenZFS-\n"
+	       "                            style: --with-linux, --with-linux-obj, --prefix, --host)\n"
+	       "  install VER SYS [ARGS]    make install DESTDIR=SYS INSTALL_MOD_PATH=SYS, for\n"
+	       "                            quiz --system SYS\n"
 	       "  check PATH                options quiz needs that a .config or build tree lacks\n"
 	       "  config PATH               merge quiz's needs into that tree's .config\n"
 	       "  arch [ARCH]               the architectures quiz boots, as KEY=VALUE lines\n"
@@ -369,6 +373,8 @@ int main(int argc, char **argv)
 				  has_word(argv + 2, "--all") ? "quiz-kernel-all" : "quiz-kernel-build");
 	if (STREQ(cmd, "cache"))
 		return cmd_script(&p, a, argv + 1, "quiz-kernel-cache");
+	if (STREQ(cmd, "configure") || STREQ(cmd, "install"))
+		return cmd_script(&p, a, argv, "quiz-kernel-project");
 	if (STREQ(cmd, "remove") && argc == 3)
 		return kernel_remove(p.home, a, argv[2]);
 	if (STREQ(cmd, "list") && argc == 2)
