@@ -219,8 +219,16 @@ static int cmd_path(const struct quiz_paths *p, const struct arch *a, const char
 		return 0;
 	}
 	if (STREQ(what, "make-args")) {
-		/* Out-of-tree code builds against kbuild with the compiler the kernel was built by.
-		 */
+		/* Out-of-tree code builds against kbuild with the compiler the kernel was built by:
+		 * what its build recorded (LLVM=1 for a clang kernel), else the table's. */
+		_cleanup_free_ char *info_path = NULL, *info = NULL, *recorded = NULL;
+		if (asprintf(&info_path, "%s/info", k.dir) >= 0 &&
+		    read_file(info_path, &info, NULL) >= 0)
+			recorded = kv_get(info, "make_args");
+		if (recorded && *recorded) {
+			printf("%s\n", recorded);
+			return 0;
+		}
 		printf("ARCH=%s%s%s\n", a->kernel_arch, a == arch_host() ? "" : " CROSS_COMPILE=",
 		       a == arch_host() ? "" : a->cross_prefix);
 		return 0;

@@ -73,13 +73,15 @@ is "$?" 1 "-j 0: exit 1"
 is "$(cat j0.err)" "quiz-kernel: -j 0: expected a positive number" "and says so"
 
 # --- --keep-config: the folder's own config, quiz's needs added, nothing else of quiz's ---
+# (From a tarball: a tree without git is never up to date, there is no telling it unchanged.)
 rm -rf "$kernels"
-"$QK" build --no-btf --keep-config "$scratch/tree" >k0.out 2>&1
+tar -czf tree.tar.gz tree
+"$QK" build --no-btf --keep-config "$scratch/tree.tar.gz" >k0.out 2>&1
 is "$?" 1 "--keep-config before the folder has a config: exit 1"
 grep -q "^quiz-kernel: --keep-config: no .config in $QUIZ_HOME/build/x86_64/[0-9a-f]*-own yet; start it from one: --keep-config=FILE (a .config or a build tree)$" k0.out
 ok $? "and says how to start it" "$(cat k0.out)"
 printf 'CONFIG_MINE=y\nCONFIG_HZ_100=y\n' >my.config
-"$QK" build --no-btf --keep-config="$scratch/my.config" "$scratch/tree" >k1.out 2>&1
+"$QK" build --no-btf --keep-config="$scratch/my.config" "$scratch/tree.tar.gz" >k1.out 2>&1
 is "$?" 0 "--keep-config=FILE builds" "$(tail -n 5 k1.out)"
 config=$kernels/6.1.97-fake/config
 grep -qx CONFIG_MINE=y "$config" && grep -qx CONFIG_HZ_100=y "$config"
@@ -89,14 +91,14 @@ missing=$(grep -h '^CONFIG_' "$source_root/kconfig/base.config" "$source_root/kc
 is "$missing" "" "and every option quiz needs (base.config, arch/x86_64.config)"
 ! grep -qx CONFIG_KPROBES=y "$config"
 ok $? "but nothing else of quiz's (debug.config's KPROBES)"
-"$QK" build --no-btf --keep-config "$scratch/tree" >k2.out 2>&1
+"$QK" build --no-btf --keep-config "$scratch/tree.tar.gz" >k2.out 2>&1
 is "$?" 0 "--keep-config again (the folder's config now)" "$(tail -n 5 k2.out)"
 is "$(tail -n1 k2.out)" "quiz-kernel: 6.1.97-fake is up to date: $kernels/6.1.97-fake" "is a no-op"
-"$QK" build --no-btf --keep-config -e CONFIG_MORE "$scratch/tree" >k3.out 2>&1
+"$QK" build --no-btf --keep-config -e CONFIG_MORE "$scratch/tree.tar.gz" >k3.out 2>&1
 is "$?" 0 "--keep-config -e CONFIG_MORE builds" "$(tail -n 5 k3.out)"
 grep -qx CONFIG_MORE=y "$config" && grep -qx CONFIG_MINE=y "$config"
 ok $? "its kernel keeps the folder's options and gains the new one" "$(cat "$config")"
-grep -q -- "^rebuild=-e CONFIG_MORE --keep-config --no-btf $scratch/tree$" "$kernels/6.1.97-fake/info"
+grep -q -- "^rebuild=-e CONFIG_MORE --keep-config --no-btf $scratch/tree.tar.gz$" "$kernels/6.1.97-fake/info"
 ok $? "its info says how to rebuild it" "$(grep rebuild= "$kernels/6.1.97-fake/info")"
 
 done_testing
