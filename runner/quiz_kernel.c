@@ -102,7 +102,7 @@ static int cmd_script(const struct quiz_paths *p, const struct arch *a, char **a
 		     const char *name)
 {
 	_cleanup_free_ char *script = NULL, *kconfig = NULL, *self = NULL;
-	if (asprintf(&script, "%s/scripts/%s", p->data, name) < 0 ||
+	if (asprintf(&script, "%s/%s", p->scripts, name) < 0 ||
 	    asprintf(&kconfig, "%s/kconfig", p->data) < 0)
 		return 1;
 	/* The scripts call quiz-kernel back (list, path, remove): this one, wherever it is. */
