@@ -89,8 +89,10 @@ is "$(cat rm3.err)" "quiz-kernel: remove 6.1.1: no x86_64 kernel 6.1.1 built (qu
 "$QK" remove 6.1.99 >/dev/null
 mkdir -p "$kernels/.store/6.1.50-0123456789abcdef-999999" "$kernels/.store/6.1.51-0123456789abcdef-999998"
 held=$kernels/.store/6.1.51-0123456789abcdef-999998 # a run still holds an old build
-flock -s "$held" sleep 60 &
+hold() { exec 9<"$1" && flock -s 9 && exec sleep 60; } # the lock dies with the sleep
+hold "$held" &
 holder=$!
+wait_for 10 sh -c "! flock -n -x '$held' true"
 mkdir -p "$QUIZ_HOME/runs/run.stale" "$QUIZ_HOME/runs/run.kept"
 touch "$QUIZ_HOME/runs/run.kept/kept"
 mkdir -p "$QUIZ_HOME/images"
@@ -139,6 +141,22 @@ FAKE_REL=6.1.98-fake build -e CONFIG_NEW "$scratch/linux-a.tar.gz" >incr.out 2>&
 is "$?" 0 "a changed config of it builds" "$(tail -n 5 incr.out)"
 is "$(cat make.log)" incremental "in its build folder as it was: incremental"
 
+# --- a rebuild while a run holds the previous build: that one stays until clean ---
+prev=$(readlink -f "$kernels/6.1.98-fake")
+hold "$prev" &
+holder=$!
+wait_for 10 sh -c "! flock -n -x '$prev' true"
+FAKE_REL=6.1.98-fake build -e CONFIG_NEW -e CONFIG_NEWER "$scratch/linux-a.tar.gz" >held.out 2>&1
+is "$?" 0 "a rebuild while a run holds the previous build succeeds" "$(tail -n 5 held.out)"
+[ "$(readlink -f "$kernels/6.1.98-fake")" != "$prev" ] && test -f "$prev/bzImage"
+ok $? "the new build is published, the held one stays whole"
+grep -q "^quiz-kernel: the previous 6.1.98-fake stays in $prev while a run uses it; quiz-kernel cache clean removes it later$" held.out
+ok $? "and the build says so" "$(cat held.out)"
+kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
+"$QK" cache clean >clean2.out 2>&1
+! test -e "$prev"
+ok $? "once the run is gone, cache clean removes it" "$(cat clean2.out)"
+
 # --- cache clean --all: every source and build tree, the kbuild copies; kernels still boot ---
 "$QK" cache clean --all >all.out 2>&1
 is "$?" 0 "cache clean --all exits 0" "$(cat all.out)"
@@ -149,10 +167,10 @@ ok $? "--all removed the kept kernel's source, build tree and kbuild, and the ke
 is "$?" 0 "the kernel still boots (--dry-run)" "$(cat dry.out)"
 "$QK" path 6.1.98 kbuild >path.out 2>path.err
 is "$?" 1 "quiz-kernel path 6.1.98 kbuild: exit 1"
-is "$(cat path.err)" "quiz-kernel: kernel 6.1.98-fake has no build tree for modules (quiz-kernel cache clean --all removed it, or its source); it still boots. Get it back: quiz-kernel build -a x86_64 -e CONFIG_NEW --no-btf $scratch/linux-a.tar.gz" \
+is "$(cat path.err)" "quiz-kernel: kernel 6.1.98-fake has no build tree for modules (quiz-kernel cache clean --all removed it, or its source); it still boots. Get it back: quiz-kernel build -a x86_64 -e CONFIG_NEW -e CONFIG_NEWER --no-btf $scratch/linux-a.tar.gz" \
 	"and says how to get it back"
 : >make.log
-FAKE_REL=6.1.98-fake build -e CONFIG_NEW "$scratch/linux-a.tar.gz" >back.out 2>&1
+FAKE_REL=6.1.98-fake build -e CONFIG_NEW -e CONFIG_NEWER "$scratch/linux-a.tar.gz" >back.out 2>&1
 is "$?" 0 "that command builds it again" "$(tail -n 5 back.out)"
 is "$(cat make.log)" fresh "from scratch (its build folder was removed)"
 test -f "$kernels/6.1.98-fake/kbuild/.config"
