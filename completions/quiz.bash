@@ -101,7 +101,10 @@ _quiz_kernel() {
 	-a | --arch) _quiz_reply_list "$cur" "$(_quiz_archs "$qk")"; return 0 ;;
 	esac
 	case $cmd in
-	'') _quiz_reply_list "$cur" $'build\nlist\npath\ncheck\nconfig\narch\n-a\n--arch\n--help' ;;
+	'') _quiz_reply_list "$cur" $'build\nlist\npath\nremove\ncache\nconfigure\ninstall\ncheck\nconfig\narch\n-a\n--arch\n--help' ;;
+	remove | configure | install) if [ "$prev" = "$cmd" ]; then _quiz_reply_list "$cur" "$(_quiz_kernels "$qk")"
+		else COMPREPLY=(); fi ;;
+	cache) _quiz_reply_list "$cur" $'clean\n--all\n--dry-run\n--help' ;;
 	path) if [ "$prev" = path ]; then _quiz_reply_list "$cur" "$(_quiz_kernels "$qk")"
 		else _quiz_reply_list "$cur" $'dir\nimage\nbzimage\nvmlinux\nconfig\nkbuild\nmodules\nsystem-map\nmake-args'; fi ;;
 	arch) _quiz_reply_list "$cur" "$(_quiz_archs "$qk")" ;;

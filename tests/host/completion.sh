@@ -50,8 +50,10 @@ is "$(complete_words _quiz "$QUIZ" -t 5 -k 6.1 --ver)" "--verbose --version " \
 	"options after options that take an argument still complete"
 is "$(complete_words _quiz "$QUIZ" --results '')" "" "--results DIR leaves it to file completion"
 
-is "$(complete_words _quiz_kernel "$qk" '')" "--arch --help -a arch build check config list path " \
+is "$(complete_words _quiz_kernel "$qk" '')" "--arch --help -a arch build cache check config configure install list path remove " \
 	"quiz-kernel offers its commands"
+is "$(complete_words _quiz_kernel "$qk" remove 6.12.1)" "6.12.10 " "quiz-kernel remove offers the kernels"
+is "$(complete_words _quiz_kernel "$qk" cache c)" "clean " "quiz-kernel cache offers clean"
 is "$(complete_words _quiz_kernel "$qk" path 6.12.1)" "6.12.10 " "quiz-kernel path offers the kernels"
 is "$(complete_words _quiz_image "$(dirname "$QUIZ")/quiz-image" -a a)" "aarch64 arm64 " \
 	"quiz-image -a offers the architectures"
