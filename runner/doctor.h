@@ -51,6 +51,6 @@ struct doctor_facts {
 int doctor_report(const struct doctor_facts *f, struct buf *out);
 
 /* Gather the facts of this host (runs a probe boot when KVM opens and a kernel is there). */
-int doctor_gather(const char *home, const char *data_dir, const struct arch *a,
+int doctor_gather(const char *home, const char *scripts_dir, const struct arch *a,
 		  struct doctor_facts *ret);
 void doctor_facts_free(struct doctor_facts *f);

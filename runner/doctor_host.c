@@ -125,7 +125,7 @@ static void gather_accel(const char *home, const struct arch *a, struct doctor_f
 	accel_choice_free(&c);
 }
 
-static void gather_image(const char *home, const char *data, const struct arch *a,
+static void gather_image(const char *home, const char *scripts, const struct arch *a,
 			 struct doctor_facts *f)
 {
 	const char *env = getenv("QUIZ_IMAGE");
@@ -140,7 +140,7 @@ static void gather_image(const char *home, const char *data, const struct arch *
 		f->image_bytes = (unsigned long long)st.st_size;
 	}
 	/* quiz-image knows what it needs: ask it rather than repeat its rules here. */
-	if (asprintf(&script, "%s/scripts/quiz-image", data) < 0)
+	if (asprintf(&script, "%s/quiz-image", scripts) < 0)
 		return;
 	char *argv[] = {script, "check", "--arch", (char *)a->name, NULL};
 	int status = -1;
@@ -159,7 +159,8 @@ static void gather_cache(const char *home, struct doctor_facts *f)
 		f->home_free_bytes = (unsigned long long)vfs.f_bavail * vfs.f_frsize;
 }
 
-int doctor_gather(const char *home, const char *data, const struct arch *a, struct doctor_facts *f)
+int doctor_gather(const char *home, const char *scripts, const struct arch *a,
+		  struct doctor_facts *f)
 {
 	const char *qemu = getenv("QUIZ_QEMU");
 	*f = (struct doctor_facts){.qemu = qemu && qemu[0] ? qemu : a->qemu,
@@ -179,7 +180,7 @@ int doctor_gather(const char *home, const char *data, const struct arch *a, stru
 	    kernels_list(home, a, &f->kernels) < 0)
 		return -ENOMEM;
 	gather_accel(home, a, f);
-	gather_image(home, data, a, f);
+	gather_image(home, scripts, a, f);
 	gather_cache(home, f);
 	return 0;
 }

@@ -3,11 +3,13 @@
 #include "kernels.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include "kernel_ref.h"
@@ -125,6 +127,28 @@ size_t kernels_default(char *const *releases, size_t n)
 	return n - 1;
 }
 
+/*
+ * A shared lock on a kernel's store folder. quiz-kernel remove holds it exclusive while it
+ * removes the folder: this waits for that, and a folder with no links left is gone (-ENOENT).
+ * Where flock fails (NFS without it) the kernel is used unlocked, as run folders are.
+ */
+static int kernel_lock_shared(const char *dir, int *ret_fd)
+{
+	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (flock(fd, LOCK_SH) < 0)
+		if (errno != EINTR)
+			break;
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (st.st_nlink == 0)
+		return -ENOENT;
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
 int kernel_resolve(const char *home, const struct arch *a, const char *selector, struct kernel *ret)
 {
 	_cleanup_strv_ struct strv list = {0};
@@ -159,7 +183,16 @@ int kernel_resolve(const char *home, const struct arch *a, const char *selector,
 	_cleanup_free_ char *dir = realpath(name, NULL);
 	if (!dir)
 		return -errno;
-	return kernel_at(a, dir, list.items[pick], ret);
+	_cleanup_close_ int fd = -1;
+	r = kernel_lock_shared(dir, &fd);
+	if (r < 0)
+		return r;
+	r = kernel_at(a, dir, list.items[pick], ret);
+	if (r < 0)
+		return r;
+	ret->lock_fd = TAKE_FD(fd);
+	ret->holds_lock = true;
+	return 0;
 }
 
 int kernel_from_path(const char *given, const struct arch *a, struct kernel *ret)
@@ -216,6 +249,8 @@ void kernel_free(struct kernel *k)
 	free(k->image);
 	free(k->config);
 	free(k->layer);
+	if (k->holds_lock)
+		(void)close(k->lock_fd); /* a read-only directory handle; the lock goes with it */
 	*k = (struct kernel){0};
 }
 

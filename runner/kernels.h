@@ -14,12 +14,17 @@ struct kernel {
 	char *image;  /* boot image */
 	char *config; /* its .config; NULL when unknown */
 	char *layer;  /* folder shown over the guest root (/lib/modules, /boot); NULL if none */
+	/* A shared flock on dir, held until kernel_free: quiz-kernel remove takes it exclusive and
+	 * so never removes a kernel a run (or a matrix's runs) booted. */
+	bool holds_lock;
+	int lock_fd;
 };
 
 /* Release names under home/kernels/<arch>, sorted oldest to newest. */
 int kernels_list(const char *home, const struct arch *a, struct strv *ret);
-/* The kernel a -k selector names (NULL or "": kernels_default's). -ENOENT none (with no selector:
- * none built at all), -EINVAL a bad selector. */
+/* The kernel a -k selector names (NULL or "": kernels_default's), its folder locked shared (see
+ * struct kernel). -ENOENT none (with no selector: none built at all, or it was just removed),
+ * -EINVAL a bad selector. */
 int kernel_resolve(const char *home, const struct arch *a, const char *selector,
 		   struct kernel *ret);
 /* The kernel a run without -k takes among releases sorted as kernels_list sorts them: the newest

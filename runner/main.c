@@ -201,7 +201,8 @@ static int apply_profiles(const struct profile_set *set, const struct run_dir *d
 	int r = layer_fd < 0 ? -errno : profiles_write_layer(set, layer_fd, &error);
 	if (r >= 0 && !dry_run) /* hooks make disks and print: a dry run boots nothing */
 		r = profiles_run_host_hooks(set, dir->path, k, hook_args, &error);
-	if (r < 0 && !interrupt_requested()) /* a stop signal: the caller says so */
+	/* No message after a stop signal (the caller says so) or a hook's own word on its options. */
+	if (r < 0 && !interrupt_requested() && (error || r != -EINVAL))
 		log_error("%s", error ? error : strerror(-r));
 	return r;
 }
@@ -598,6 +599,11 @@ static int quiz_matrix(const struct quiz_options *o, const struct quiz_paths *p,
 			   : matrix_from_kernels(o, p->home, &entries, &n);
 	if (r < 0)
 		return EXIT_QUIZ_FAILED;
+	if (o->list) {
+		r = matrix_list(entries, n, o);
+		matrix_entries_free(entries, n);
+		return r;
+	}
 	if (n > 1 && (o->dump || o->dump_on_panic)) {
 		log_error("%s takes one run, and these are %zu; run the one to dump by itself",
 			  o->dump ? "--dump" : "--dump-on-panic", n);
@@ -621,7 +627,7 @@ static int quiz_doctor(const struct quiz_options *o, const struct quiz_paths *p)
 	const struct arch *a = find_arch(o->arch);
 	if (!a)
 		return EXIT_QUIZ_FAILED;
-	int r = doctor_gather(p->home, p->data, a, &facts);
+	int r = doctor_gather(p->home, p->scripts, a, &facts);
 	if (r >= 0)
 		r = doctor_report(&facts, &text);
 	doctor_facts_free(&facts);
@@ -672,7 +678,7 @@ int main(int argc, char **argv)
 		return quiz_doctor(&o, &p);
 	/* A report (--junit, --tap, --results) of one run is a matrix of one. */
 	if (o.targets || kernel_selector_is_matrix(o.kernel) || (o.arch && strchr(o.arch, ',')) ||
-	    o.junit || o.tap || o.results_dir)
+	    o.junit || o.tap || o.results_dir || o.list || o.shard_count)
 		return quiz_matrix(&o, &p, &catalog);
 	return quiz_run(&o, &p, &catalog);
 }

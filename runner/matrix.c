@@ -16,6 +16,7 @@
 #include "kernels.h"
 #include "log.h"
 #include "paths.h"
+#include "profile.h"
 #include "report.h"
 #include "run_dir.h"
 #include "signals.h"
@@ -35,6 +36,15 @@ static int entry_add(struct matrix_entry **entries, size_t *n, const struct quiz
 		return -ENOMEM;
 	(*n)++;
 	return 0;
+}
+
+static void entry_free(struct matrix_entry *e)
+{
+	free(e->name);
+	strv_free(&e->owned);
+	strv_free(&e->report_profiles);
+	if (e->owns_profiles)
+		strv_free(&e->options.profiles);
 }
 
 /* The architectures -a names ("x86_64,s390x"), each once in the order given; the host's without
@@ -146,6 +156,19 @@ static int add_arch_entries(const struct quiz_options *o, const char *home, cons
 	return r;
 }
 
+/* Keeps the entries of --shard's slice (shard_takes), in order; returns how many. */
+static size_t entries_shard(struct matrix_entry *entries, size_t n, const struct quiz_options *o)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (shard_takes(i, o->shard_index, o->shard_count))
+			entries[kept++] = entries[i];
+		else
+			entry_free(&entries[i]);
+	}
+	return kept;
+}
+
 int matrix_from_kernels(const struct quiz_options *o, const char *home, struct matrix_entry **ret,
 			size_t *ret_n)
 {
@@ -161,6 +184,7 @@ int matrix_from_kernels(const struct quiz_options *o, const char *home, struct m
 		matrix_entries_free(entries, n);
 		return r;
 	}
+	n = entries_shard(entries, n, o);
 	*ret = entries;
 	*ret_n = n;
 	return 0;
@@ -185,6 +209,9 @@ int matrix_from_targets(const struct quiz_options *o, const char *home, struct m
 	} else if (r < 0) {
 		log_error("%s", error ? error : strerror(-r));
 	}
+	/* After --filter; a slice may be empty (more machines than targets), which is no error. */
+	if (r >= 0)
+		targets_shard(&list, o->shard_index, o->shard_count);
 	struct matrix_entry *entries = NULL;
 	size_t n = 0;
 	for (size_t i = 0; r >= 0 && i < list.n; i++) {
@@ -192,7 +219,9 @@ int matrix_from_targets(const struct quiz_options *o, const char *home, struct m
 		_cleanup_(kernel_free) struct kernel k = {0};
 		const char *arch_name = t->arch ? t->arch : o->arch;
 		const struct arch *a = arch_name ? arch_find(arch_name) : arch_host();
-		r = a ? kernel_resolve(home, a, t->kernel, &k) : -EINVAL;
+		/* --list names the targets as written: the machine that lists them may have no
+		 * kernel built (a CI job that only fans the targets out). */
+		r = !a ? -EINVAL : o->list ? 0 : kernel_resolve(home, a, t->kernel, &k);
 		if (r < 0) {
 			log_error("%s line %u: target %s: no built %s kernel matches %s; see "
 				  "quiz-kernel list",
@@ -204,7 +233,7 @@ int matrix_from_targets(const struct quiz_options *o, const char *home, struct m
 		struct quiz_options *eo = &e->options;
 		/* owned: kernel, profiles, memory, then the program's words. */
 		if (r >= 0)
-			r = strv_push(&e->owned, k.release);
+			r = strv_push(&e->owned, o->list ? t->kernel : k.release);
 		if (r >= 0)
 			r = strv_push(&e->owned, t->profiles ? t->profiles : "");
 		if (r >= 0)
@@ -236,13 +265,92 @@ int matrix_from_targets(const struct quiz_options *o, const char *home, struct m
 
 void matrix_entries_free(struct matrix_entry *e, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(e[i].name);
-		strv_free(&e[i].owned);
-		if (e[i].owns_profiles)
-			strv_free(&e[i].options.profiles);
-	}
+	for (size_t i = 0; i < n; i++)
+		entry_free(&e[i]);
 	free(e);
+}
+
+/* The entry's -p and -o as one -p value per profile: "blockdev:count=2,size=1G". */
+static int entry_profiles(struct matrix_entry *e)
+{
+	_cleanup_(profile_requests_free) struct profile_requests req = {0};
+	const struct quiz_options *o = &e->options;
+	int r = 0;
+	for (size_t i = 0; r >= 0 && i < o->profiles.len; i++) {
+		_cleanup_free_ char *error = NULL;
+		r = profile_requests_add(&req, o->profiles.items[i], &error);
+	}
+	for (size_t i = 0; r >= 0 && i < o->profile_options.len; i++) {
+		_cleanup_free_ char *error = NULL;
+		r = profile_requests_add_option(&req, o->profile_options.items[i], &error);
+	}
+	if (r == -ENOMEM)
+		return r;
+	if (r <
+	    0) { /* the run itself says what is wrong with them; the report names them as given */
+		r = 0;
+		for (size_t i = 0; r >= 0 && i < o->profiles.len; i++)
+			r = strv_push(&e->report_profiles, o->profiles.items[i]);
+		return r;
+	}
+	for (size_t i = 0; r >= 0 && i < req.n; i++) {
+		_cleanup_buf_ struct buf b = {0};
+		const struct strv *set = &req.items[i].settings;
+		r = buf_puts(&b, req.items[i].name);
+		for (size_t j = 0; r >= 0 && j < set->len; j++)
+			r = buf_printf(&b, "%c%s", j ? ',' : ':', set->items[j]);
+		if (r >= 0)
+			r = strv_push(&e->report_profiles, b.data);
+	}
+	return r;
+}
+
+static const char *entry_arch(const struct matrix_entry *e)
+{
+	const struct arch *a = e->options.arch ? arch_find(e->options.arch) : arch_host();
+	return a ? a->name : e->options.arch;
+}
+
+static const char *entry_kernel(const struct matrix_entry *e)
+{
+	return e->report_kernel ? e->report_kernel : e->options.kernel;
+}
+
+int matrix_list(struct matrix_entry *entries, size_t n, const struct quiz_options *o)
+{
+	_cleanup_free_ struct report_target *t = calloc(n ? n : 1, sizeof(*t));
+	_cleanup_buf_ struct buf text = {0};
+	int r = t ? 0 : -ENOMEM;
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		struct matrix_entry *e = &entries[i];
+		r = entry_profiles(e);
+		t[i] = (struct report_target){
+			.name = e->name,
+			.kernel = entry_kernel(e),
+			.arch = entry_arch(e),
+			.profiles = e->report_profiles.items,
+			.n_profiles = e->report_profiles.len,
+			.program = e->options.program,
+			.timeout_s = e->options.timeout_s,
+		};
+	}
+	if (r >= 0 && o->json)
+		r = report_targets_json(t, n, &text);
+	for (size_t i = 0; r >= 0 && !o->json && i < n; i++) {
+		r = buf_printf(&text, "%s %s %s ", t[i].name, t[i].kernel ? t[i].kernel : "-",
+			       t[i].arch);
+		for (size_t j = 0; r >= 0 && j < t[i].n_profiles; j++)
+			r = buf_printf(&text, "%s%s", j ? " " : "", t[i].profiles[j]);
+		if (r >= 0)
+			r = buf_puts(&text, t[i].n_profiles ? "\n" : "-\n");
+	}
+	if (r < 0) {
+		log_error("--list: %s", strerror(-r));
+		return 125;
+	}
+	if (text.data)
+		fputs(text.data, stdout);
+	return 0;
 }
 
 /* One running or finished entry. */
@@ -352,33 +460,88 @@ static void fill_row(const struct matrix_entry *e, const struct slot *s, struct 
 		.stdout_text = texts[0],
 		.stderr_text = texts[1],
 	};
+	row->profiles = e->report_profiles.items;
+	row->n_profiles = e->report_profiles.len;
 	/* TAP on stdout, KTAP (KUnit) in the kernel log: each test inside the run reported. */
 	(void)report_row_parse_tap(row, console); /* ENOMEM: the row without its subtests */
 }
 
-static int write_reports(const struct quiz_options *o, struct run_result_row *rows, size_t n)
+/* "2/5" for --shard 2/5, else NULL. */
+static char *shard_name(const struct quiz_options *o)
+{
+	char *s = NULL;
+	if (o->shard_count && asprintf(&s, "%u/%u", o->shard_index, o->shard_count) < 0)
+		return NULL;
+	return s;
+}
+
+static int write_json(const char *path, const struct buf *json)
+{
+	int r = write_file_at(AT_FDCWD, path, json->data, json->len, 0644);
+	if (r < 0)
+		log_error("--results: cannot write %s: %s", path, strerror(-r));
+	return r;
+}
+
+/* --results DIR: DIR/NAME/result.json for each run, DIR/summary.json for all of them. */
+static int write_results_json(const struct quiz_options *o, const struct run_result_row *rows,
+			      const struct slot *slots, size_t n)
+{
+	_cleanup_free_ char *shard = shard_name(o), *path = NULL;
+	_cleanup_buf_ struct buf summary = {0};
+	int r = 0;
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		_cleanup_free_ char *one = NULL;
+		_cleanup_buf_ struct buf json = {0};
+		r = asprintf(&one, "%s/result.json", slots[i].dir) < 0 ? -ENOMEM : 0;
+		if (r >= 0)
+			r = report_result_json(&rows[i], &json);
+		if (r >= 0)
+			r = write_json(one, &json);
+	}
+	if (r >= 0 && (r = mkdir_p_at(AT_FDCWD, o->results_dir)) < 0)
+		log_error("--results %s: cannot make it: %s", o->results_dir, strerror(-r));
+	if (r >= 0)
+		r = report_summary_json(rows, n, QUIZ_VERSION, shard, &summary);
+	if (r >= 0)
+		r = asprintf(&path, "%s/summary.json", o->results_dir) < 0 ? -ENOMEM : 0;
+	if (r >= 0)
+		r = write_json(path, &summary);
+	return r;
+}
+
+static int write_reports(const struct quiz_options *o, struct run_result_row *rows,
+			 const struct slot *slots, size_t n)
 {
 	_cleanup_buf_ struct buf text = {0};
 	int r = o->tap ? report_tap(rows, n, &text) : report_table(rows, n, &text);
-	if (r >= 0)
+	if (r >= 0 && text.data)
 		fputs(text.data, stdout);
 	if (r >= 0 && o->junit) {
+		/* One testsuite per shard, named for it: shards' files merge without a clash. */
+		_cleanup_free_ char *shard = shard_name(o), *suite = NULL;
 		_cleanup_buf_ struct buf xml = {0};
-		r = report_junit("quiz", rows, n, &xml);
+		if (shard && asprintf(&suite, "quiz shard %s", shard) < 0)
+			r = -ENOMEM;
+		if (r >= 0)
+			r = report_junit(suite ? suite : "quiz", rows, n, &xml);
 		if (r >= 0)
 			r = write_file_at(AT_FDCWD, o->junit, xml.data, xml.len, 0644);
 		if (r < 0)
 			log_error("--junit %s: cannot write it: %s", o->junit, strerror(-r));
 	}
+	if (r >= 0 && o->results_dir)
+		r = write_results_json(o, rows, slots, n);
 	return r;
 }
 
 int matrix_run(struct matrix_entry *entries, size_t n, const struct quiz_options *o,
 	       matrix_run_fn run, void *userdata)
 {
-	_cleanup_free_ struct slot *slots = calloc(n, sizeof(*slots));
-	_cleanup_free_ struct run_result_row *rows = calloc(n, sizeof(*rows));
-	_cleanup_free_ char **texts = calloc(2 * n, sizeof(char *));
+	/* n may be 0: an empty --shard still writes its (empty) reports. */
+	_cleanup_free_ struct slot *slots = calloc(n + 1, sizeof(*slots));
+	_cleanup_free_ struct run_result_row *rows = calloc(n + 1, sizeof(*rows));
+	_cleanup_free_ char **texts = calloc(2 * n + 1, sizeof(char *));
 	_cleanup_close_ int sigfd = -1;
 	char tmp[] = "/tmp/quiz-matrix.XXXXXX";
 	bool made_tmp = false;
@@ -392,6 +555,11 @@ int matrix_run(struct matrix_entry *entries, size_t n, const struct quiz_options
 		}
 		made_tmp = true;
 	}
+	for (size_t i = 0; i < n; i++)
+		if (entry_profiles(&entries[i]) == -ENOMEM) {
+			log_error("out of memory");
+			goto out;
+		}
 	for (size_t i = 0; i < n; i++)
 		if (capture_dir(o, tmp, entries[i].name, &slots[i].dir) < 0) {
 			log_error("cannot make the output folder of %s", entries[i].name);
@@ -460,7 +628,7 @@ int matrix_run(struct matrix_entry *entries, size_t n, const struct quiz_options
 		log_error("stopped by signal %d; the runs were stopped", stop_signal);
 		status = 128 + stop_signal;
 	} else {
-		status = write_reports(o, rows, n) < 0 ? 125 : report_exit_status(rows, n);
+		status = write_reports(o, rows, slots, n) < 0 ? 125 : report_exit_status(rows, n);
 	}
 out:
 	for (size_t i = 0; i < n; i++)

@@ -16,6 +16,7 @@ struct matrix_entry {
 	bool owns_profiles;	     /* options.profiles is the entry's own (targets) */
 	const char *report_kernel;   /* the release for the reports when options.kernel is not */
 	const char *report_arch;     /* the architecture the reports name; NULL: none */
+	struct strv report_profiles; /* its profiles as -p values, one a profile (JSON reports) */
 };
 
 typedef int (*matrix_run_fn)(const struct quiz_options *o, void *userdata);
@@ -32,4 +33,7 @@ int matrix_from_kernels(const struct quiz_options *o, const char *home, struct m
 			size_t *ret_n);
 int matrix_from_targets(const struct quiz_options *o, const char *home, struct matrix_entry **ret,
 			size_t *ret_n);
+/* --list: the entries, one a line ("NAME KERNEL ARCH PROFILES"), or as JSON with --json
+ * (report_targets_json). Returns the exit status. */
+int matrix_list(struct matrix_entry *entries, size_t n, const struct quiz_options *o);
 void matrix_entries_free(struct matrix_entry *e, size_t n);

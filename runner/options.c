@@ -34,6 +34,9 @@ enum {
 	OPT_SPLAT_ALLOW,
 	OPT_DUMP,
 	OPT_DUMP_ON_PANIC,
+	OPT_LIST,
+	OPT_JSON,
+	OPT_SHARD,
 };
 
 static const struct option long_options[] = {
@@ -72,6 +75,9 @@ static const struct option long_options[] = {
 	{"results", required_argument, NULL, OPT_RESULTS},
 	{"targets", required_argument, NULL, OPT_TARGETS},
 	{"filter", required_argument, NULL, OPT_FILTER},
+	{"list", no_argument, NULL, OPT_LIST},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"shard", required_argument, NULL, OPT_SHARD},
 	{"doctor", no_argument, NULL, OPT_DOCTOR},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -139,6 +145,11 @@ void options_help(void)
 	       "      --targets FILE      named runs from an INI file (kernel, profiles, program,\n"
 	       "                          timeout, memory), e.g. quiz.ini\n"
 	       "      --filter REGEX      only the targets whose name matches\n"
+	       "      --list              print the runs (name, kernel, arch, profiles), run "
+	       "nothing\n"
+	       "      --json              --list as JSON, for a CI matrix to fan out\n"
+	       "      --shard I/N         only the I-th of N slices of the runs (the runs at\n"
+	       "                          positions I, I+N, I+2N, ... in file or -k order)\n"
 	       "\n"
 	       "      --doctor            check this host for quiz runs: QEMU, KVM (a probe\n"
 	       "                          boot), kernels, image, cache; exit 0 when a run can "
@@ -238,6 +249,53 @@ static int parse_regex(const char *opt, const char *s, struct strv *v)
 	return strv_push(v, s);
 }
 
+static bool parse_shard_number(const char *s, const char *end, unsigned *ret)
+{
+	unsigned long v = 0;
+	if (s == end || end - s > 6)
+		return false;
+	for (const char *p = s; p < end; p++) {
+		if (*p < '0' || *p > '9')
+			return false;
+		v = v * 10 + (unsigned long)(*p - '0');
+	}
+	*ret = (unsigned)v;
+	return true;
+}
+
+int options_parse_shard(const char *s, unsigned *ret_index, unsigned *ret_count,
+			const char **ret_why)
+{
+	const char *slash = strchr(s, '/');
+	unsigned i, n;
+	if (!slash || !parse_shard_number(s, slash, &i) ||
+	    !parse_shard_number(slash + 1, slash + strlen(slash), &n)) {
+		*ret_why =
+			"expected I/N, two whole numbers: --shard 2/5 runs the second of 5 slices";
+		return -EINVAL;
+	}
+	if (n < 1 || n > OPTIONS_SHARD_MAX) {
+		*ret_why = "N, the number of slices, must be from 1 to 100000";
+		return -EINVAL;
+	}
+	if (i < 1 || i > n) {
+		*ret_why = "I must be from 1 to N (slices are counted from 1)";
+		return -EINVAL;
+	}
+	*ret_index = i;
+	*ret_count = n;
+	return 0;
+}
+
+static int parse_shard(const char *s, struct quiz_options *o)
+{
+	const char *why = NULL;
+	int r = options_parse_shard(s, &o->shard_index, &o->shard_count, &why);
+	if (r < 0)
+		log_error("--shard %s: %s", s, why);
+	return r;
+}
+
 static int parse_one(int c, struct quiz_options *o)
 {
 	switch (c) {
@@ -295,6 +353,9 @@ static int parse_one(int c, struct quiz_options *o)
 	case OPT_RESULTS: o->results_dir = optarg; return 0;
 	case OPT_TARGETS: o->targets = optarg; return 0;
 	case OPT_FILTER: o->filter = optarg; return 0;
+	case OPT_LIST: o->list = true; return 0;
+	case OPT_JSON: o->json = true; return 0;
+	case OPT_SHARD: return parse_shard(optarg, o);
 	case OPT_DOCTOR: o->doctor = true; return 0;
 	case 'h': o->help = true; return 0;
 	case 'V': o->version = true; return 0;
@@ -326,6 +387,10 @@ int options_parse(int argc, char **argv, struct quiz_options *o)
 			return r;
 	}
 	o->program = argv + optind;
+	if (o->json && !o->list) {
+		log_error("--json goes with --list: quiz --targets FILE --list --json");
+		return -EINVAL;
+	}
 	return 0;
 }
 

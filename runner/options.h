@@ -39,8 +39,8 @@ struct quiz_options {
 	bool timings;
 	bool dmesg;
 	enum splat_mode splat;
-	struct strv splat_allow; /* --splat-allow: extended regexes, each checked at parsing */
-	const char *dump;	 /* --dump FILE: the guest's memory at the end of the run */
+	struct strv splat_allow;   /* --splat-allow: extended regexes, each checked at parsing */
+	const char *dump;	   /* --dump FILE: the guest's memory at the end of the run */
 	const char *dump_on_panic; /* --dump-on-panic FILE: the same when the guest panics */
 	/* Matrix runs: several kernels (-k 6.1,6.12) or a targets file. */
 	unsigned jobs;
@@ -49,6 +49,10 @@ struct quiz_options {
 	const char *results_dir;
 	const char *targets;
 	const char *filter;
+	bool list;		  /* --list: the runs, one a line (or --json), nothing run */
+	bool json;		  /* --json: --list as JSON */
+	unsigned shard_index;	  /* --shard I/N: the runs at positions p with p % N == I - 1 */
+	unsigned shard_count;	  /* N; 0: no --shard */
 	const char *console_copy; /* internal: where a matrix child keeps its console log */
 	bool help;
 	bool version;
@@ -59,3 +63,9 @@ struct quiz_options {
 int options_parse(int argc, char **argv, struct quiz_options *ret);
 void options_free(struct quiz_options *o);
 void options_help(void);
+
+/* --shard I/N: 1 <= I <= N <= OPTIONS_SHARD_MAX, both whole numbers; -EINVAL otherwise (the
+ * caller logs ret_why, a phrase). Pure. */
+#define OPTIONS_SHARD_MAX 100000
+int options_parse_shard(const char *s, unsigned *ret_index, unsigned *ret_count,
+			const char **ret_why);

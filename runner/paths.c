@@ -37,6 +37,42 @@ static int home_dir(char **ret)
 	return 0;
 }
 
+int paths_from_prefix(const char *exe_dir, const char *bindir, const char *rel, char **ret)
+{
+	if (rel[0] == '/')
+		return (*ret = strdup(rel)) ? 0 : -ENOMEM;
+	size_t n = strlen(exe_dir), b = strlen(bindir);
+	if (bindir[0] == '/' || n <= b || !STREQ(exe_dir + n - b, bindir) ||
+	    exe_dir[n - b - 1] != '/')
+		return -ENOENT;
+	return asprintf(ret, "%.*s%s", (int)(n - b), exe_dir, rel) < 0 ? -ENOMEM : 0;
+}
+
+/* An installed folder: under our own prefix when it is there, else where meson put it. */
+static int installed_dir(const char *exe_dir, const char *rel, const char *absolute, char **ret)
+{
+	char *dir = NULL;
+	int r = paths_from_prefix(exe_dir, QUIZ_BINDIR, rel, &dir);
+	if (r == -ENOMEM)
+		return r;
+	if (r == 0 && access(dir, X_OK) == 0) {
+		*ret = dir;
+		return 0;
+	}
+	free(dir);
+	return (*ret = strdup(absolute)) ? 0 : -ENOMEM;
+}
+
+static int replace(char **field, const char *value)
+{
+	char *copy = strdup(value);
+	if (!copy)
+		return -ENOMEM;
+	free(*field);
+	*field = copy;
+	return 0;
+}
+
 int paths_init(struct quiz_paths *ret)
 {
 	struct quiz_paths p = {0};
@@ -50,26 +86,29 @@ int paths_init(struct quiz_paths *ret)
 	int r = home_dir(&p.home);
 	if (r < 0)
 		return r;
-	_cleanup_free_ char *build_init = NULL;
+	_cleanup_free_ char *build_init = NULL, *copied_scripts = NULL;
 	if (asprintf(&build_init, "%s/../guest-init/quiz-init", dir) < 0)
 		goto oom;
 	const char *env_libexec = getenv("QUIZ_LIBEXEC_DIR"), *env_data = getenv("QUIZ_DATA_DIR");
 	if (access(build_init, X_OK) == 0) {
 		/* Running from the build tree: guest binaries beside us, data in the sources. */
 		if (asprintf(&p.libexec, "%s/../guest-init", dir) < 0 ||
-		    !(p.data = strdup(QUIZ_SOURCE_DIR)))
+		    !(p.data = strdup(QUIZ_SOURCE_DIR)) ||
+		    asprintf(&p.scripts, "%s/scripts", QUIZ_SOURCE_DIR) < 0)
 			goto oom;
-	} else if (!(p.libexec = strdup(QUIZ_LIBEXECDIR)) || !(p.data = strdup(QUIZ_DATADIR))) {
+	} else if (installed_dir(dir, QUIZ_LIBEXECDIR_REL, QUIZ_LIBEXECDIR, &p.libexec) < 0 ||
+		   installed_dir(dir, QUIZ_DATADIR_REL, QUIZ_DATADIR, &p.data) < 0 ||
+		   !(p.scripts = strdup(p.libexec))) {
 		goto oom;
 	}
-	if (env_libexec && env_libexec[0]) {
-		free(p.libexec);
-		if (!(p.libexec = strdup(env_libexec)))
-			goto oom;
-	}
+	if (env_libexec && env_libexec[0] && replace(&p.libexec, env_libexec) < 0)
+		goto oom;
 	if (env_data && env_data[0]) {
-		free(p.data);
-		if (!(p.data = strdup(env_data)))
+		/* A copy of the source tree's data (scripts/ included) stands for all of it. */
+		if (replace(&p.data, env_data) < 0 ||
+		    asprintf(&copied_scripts, "%s/scripts", env_data) < 0)
+			goto oom;
+		if (access(copied_scripts, X_OK) == 0 && replace(&p.scripts, copied_scripts) < 0)
 			goto oom;
 	}
 	*ret = p;
@@ -84,6 +123,7 @@ void paths_free(struct quiz_paths *p)
 	free(p->home);
 	free(p->libexec);
 	free(p->data);
+	free(p->scripts);
 	*p = (struct quiz_paths){0};
 }
 

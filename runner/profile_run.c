@@ -380,6 +380,8 @@ int profiles_run_host_hooks(const struct profile_set *s, const char *run_dir,
 		if (asprintf(&args_file, "%s/qemu-args.%s", run_dir, p->name) < 0)
 			return -ENOMEM;
 		int r = run_host_hook(&s->items[i], run_dir, k, args_file);
+		if (r == -1000 - HOST_HOOK_BAD_OPTION)
+			return -EINVAL;
 		if (r <= -1000) {
 			if (asprintf(ret_error, "profile %s: host hook failed with status %d",
 				     p->name, -r - 1000) < 0)

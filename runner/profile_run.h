@@ -33,6 +33,11 @@ int profile_catalog_describe(struct profile_catalog *c, const char *name, FILE *
 int profiles_check_kconfig(const struct profile_set *s, const struct kernel *k, char **ret_error);
 /* files/ trees into the run layer's root, guest hooks into quiz/run/hooks/. */
 int profiles_write_layer(const struct profile_set *s, int layer_fd, char **ret_error);
-/* Host hooks, in order, in the run directory; QEMU arguments they write are appended. */
+/*
+ * Host hooks, in order, in the run directory; QEMU arguments they write are appended. A hook
+ * that exits HOST_HOOK_BAD_OPTION has said on stderr what was wrong with its options: then
+ * -EINVAL and no *ret_error, so that the user reads one line.
+ */
+#define HOST_HOOK_BAD_OPTION 2
 int profiles_run_host_hooks(const struct profile_set *s, const char *run_dir,
 			    const struct kernel *k, struct strv *qemu_args, char **ret_error);

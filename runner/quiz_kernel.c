@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "arch.h"
+#include "kernel_cache.h"
 #include "kernel_ref.h"
 #include "kernels.h"
 #include "log.h"
@@ -18,13 +19,24 @@ static void usage(void)
 	printf("Usage: quiz-kernel COMMAND [-a ARCH] [ARGS]\n"
 	       "\n"
 	       "  build [OPTIONS] SOURCE    build a kernel (quiz-kernel build --help)\n"
-	       "  list                      the built kernels (of every architecture, or ARCH's)\n"
+	       "  build --all [--upgrade[=DIR]] [--prune]\n"
+	       "                            every built kernel again, each with its options\n"
+	       "                            (quiz-kernel build --all --help)\n"
+	       "  list                      the built kernels (of every architecture, or ARCH's),\n"
+	       "                            with their size on disk\n"
+	       "  remove VER                remove a kernel (refused while a run uses it)\n"
+	       "  cache [clean [--all]]     the cache by part; clean: what no kernel needs\n"
+	       "                            (quiz-kernel cache --help)\n"
 	       "  path VER [WHAT]           print a path: dir (default), image (what QEMU boots),\n"
 	       "                            bzimage (the build's boot image), vmlinux (with\n"
 	       "                            symbols, for gdb), config, kbuild (for make -C ...\n"
 	       "                            M=$PWD), modules, system-map; or make-args (ARCH= and\n"
 	       "                            CROSS_COMPILE= for make -C $(quiz-kernel path VER "
 	       "kbuild))\n"
+	       "  configure VER [ARGS]      ./configure here against VER's kbuild tree (OpenZFS-\n"
+	       "                            style: --with-linux, --with-linux-obj, --prefix, --host)\n"
+	       "  install VER SYS [ARGS]    make install DESTDIR=SYS INSTALL_MOD_PATH=SYS, for\n"
+	       "                            quiz --system SYS\n"
 	       "  check PATH                options quiz needs that a .config or build tree lacks\n"
 	       "  config PATH               merge quiz's needs into that tree's .config\n"
 	       "  arch [ARCH]               the architectures quiz boots, as KEY=VALUE lines\n"
@@ -75,11 +87,29 @@ static int export_arch(const struct arch *a)
 	return 0;
 }
 
-static int cmd_build(const struct quiz_paths *p, const struct arch *a, char **argv)
+/* The Debian architecture names of quiz's images ("amd64 arm64 s390x"): the cache script
+ * knows an image quiz no longer boots (a pre-rename bookworm.ext2) by them. */
+static int export_image_arches(void)
 {
-	_cleanup_free_ char *script = NULL, *kconfig = NULL;
-	if (asprintf(&script, "%s/scripts/quiz-kernel-build", p->data) < 0 ||
+	_cleanup_buf_ struct buf names = {0};
+	for (const struct arch *a = arch_table; a->name; a++)
+		if (buf_printf(&names, "%s%s", names.len ? " " : "", a->debian_arch) < 0)
+			return -ENOMEM;
+	return setenv("QUIZ_IMAGE_ARCHES", names.data ? names.data : "", 1) < 0 ? -errno : 0;
+}
+
+static int cmd_script(const struct quiz_paths *p, const struct arch *a, char **argv,
+		     const char *name)
+{
+	_cleanup_free_ char *script = NULL, *kconfig = NULL, *self = NULL;
+	if (asprintf(&script, "%s/%s", p->scripts, name) < 0 ||
 	    asprintf(&kconfig, "%s/kconfig", p->data) < 0)
+		return 1;
+	/* The scripts call quiz-kernel back (list, path, remove): this one, wherever it is. */
+	self = realpath("/proc/self/exe", NULL);
+	if (self && setenv("QUIZ_KERNEL_SELF", self, 1) < 0)
+		return 1;
+	if (export_image_arches() < 0)
 		return 1;
 	if (setenv("QUIZ_KCONFIG_DIR", kconfig, 1) < 0 || setenv("QUIZ_HOME", p->home, 1) < 0 ||
 	    export_arch(a) < 0)
@@ -105,7 +135,10 @@ static void print_kernel_row(const char *home, const struct arch *a, const char 
 	_cleanup_free_ char *flavours = info ? kv_get(info, "flavours") : NULL;
 	struct stat st;
 	double mib = stat(k.image, &st) == 0 ? (double)st.st_size / (1024 * 1024) : 0;
-	printf("%-22s %-7s %6.1f MiB  %-20s %4s options%s%s%s%s  %s\n", release, a->name, mib,
+	unsigned long long disk = 0;
+	(void)tree_disk_usage(k.dir, &disk); /* a folder that cannot be walked shows 0 */
+	printf("%-22s %-7s %6.1f MiB %6.0f MiB  %-20s %4s options%s%s%s%s  %s\n", release, a->name,
+	       mib, (double)disk / (1024 * 1024),
 	       built ? built : "?", options ? options : "?",
 	       debug && STREQ(debug, "1") ? ", debug" : "", flavours && *flavours ? ", with " : "",
 	       flavours ? flavours : "", btf && STREQ(btf, "1") ? ", btf" : "", dir);
@@ -122,14 +155,39 @@ static int cmd_list(const struct quiz_paths *p, const struct arch *only)
 			return 1;
 		for (size_t i = 0; i < list.len; i++) {
 			if (!shown++)
-				printf("%-22s %-7s %10s  %-20s %s\n", "RELEASE", "ARCH", "IMAGE",
-				       "BUILT", "CONFIG  PATH");
+				printf("%-22s %-7s %10s %10s  %-20s %s\n", "RELEASE", "ARCH",
+				       "IMAGE", "ON DISK", "BUILT", "CONFIG  PATH");
 			print_kernel_row(p->home, a, list.items[i]);
 		}
 	}
 	if (!shown)
 		printf("no kernels built in %s/kernels; run: quiz-kernel build 6.1\n", p->home);
 	return 0;
+}
+
+/*
+ * Modules build against kbuild and the source it points at; quiz-kernel cache clean --all
+ * removes both and the kernel still boots. Say so, and how to get them back, rather than let
+ * make fail on a folder that is not there.
+ */
+static bool kbuild_usable(const struct kernel *k)
+{
+	_cleanup_free_ char *makefile = NULL, *source = NULL, *info_path = NULL, *info = NULL;
+	if (asprintf(&makefile, "%s/kbuild/Makefile", k->dir) < 0 ||
+	    asprintf(&source, "%s/kbuild/source/Makefile", k->dir) < 0 ||
+	    asprintf(&info_path, "%s/info", k->dir) < 0)
+		return false;
+	if (access(makefile, R_OK) == 0 && access(source, R_OK) == 0)
+		return true;
+	(void)read_file(info_path, &info, NULL); /* without it, the generic advice */
+	_cleanup_free_ char *args = info ? kv_get(info, "rebuild") : NULL;
+	_cleanup_free_ char *src = info ? kv_get(info, "source") : NULL;
+	log_error("kernel %s has no build tree for modules (quiz-kernel cache clean --all "
+		  "removed it, or its source); it still boots. Get it back: quiz-kernel build -a "
+		  "%s %s",
+		  k->release, k->arch->name,
+		  args && *args ? args : src && *src ? src : "SOURCE (as it was built)");
+	return false;
 }
 
 static int cmd_path(const struct quiz_paths *p, const struct arch *a, const char *selector,
@@ -161,12 +219,22 @@ static int cmd_path(const struct quiz_paths *p, const struct arch *a, const char
 		return 0;
 	}
 	if (STREQ(what, "make-args")) {
-		/* Out-of-tree code builds against kbuild with the compiler the kernel was built by.
-		 */
+		/* Out-of-tree code builds against kbuild with the compiler the kernel was built by:
+		 * what its build recorded (LLVM=1 for a clang kernel), else the table's. */
+		_cleanup_free_ char *info_path = NULL, *info = NULL, *recorded = NULL;
+		if (asprintf(&info_path, "%s/info", k.dir) >= 0 &&
+		    read_file(info_path, &info, NULL) >= 0)
+			recorded = kv_get(info, "make_args");
+		if (recorded && *recorded) {
+			printf("%s\n", recorded);
+			return 0;
+		}
 		printf("ARCH=%s%s%s\n", a->kernel_arch, a == arch_host() ? "" : " CROSS_COMPILE=",
 		       a == arch_host() ? "" : a->cross_prefix);
 		return 0;
 	}
+	if (STREQ(what, "kbuild") && !kbuild_usable(&k))
+		return 1;
 	for (size_t i = 0; i < ELEMENTSOF(names); i++)
 		if (STREQ(what, names[i][0])) {
 			printf("%s%s\n", k.dir, names[i][1]);
@@ -249,7 +317,7 @@ static int cmd_config(const struct quiz_paths *p, const struct arch *a, const ch
 	pid_t pid = fork();
 	if (pid == 0) {
 		execlp("sh", "sh", "-c",
-		       "cd \"$1\" && printf '%s\\n' \"$2\" >> .config && make \"$3\" olddefconfig "
+		       "cd \"$1\" && printf '%s\\n' \"$2\" >> .config && ${QUIZ_BUILD_PREFIX-} make \"$3\" olddefconfig "
 		       ">/dev/null",
 		       "sh", tree, fragment, make_arch, (char *)NULL);
 		_exit(127);
@@ -280,6 +348,14 @@ static int cmd_arch(const struct arch *only)
 	return 0;
 }
 
+static bool has_word(char *const *argv, const char *word)
+{
+	for (; *argv; argv++)
+		if (STREQ(*argv, word))
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	_cleanup_(paths_free) struct quiz_paths p = {0};
@@ -301,7 +377,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (STREQ(cmd, "build"))
-		return cmd_build(&p, a, argv + 1);
+		return cmd_script(&p, a, argv + 1,
+				  has_word(argv + 2, "--all") ? "quiz-kernel-all" : "quiz-kernel-build");
+	if (STREQ(cmd, "cache"))
+		return cmd_script(&p, a, argv + 1, "quiz-kernel-cache");
+	if (STREQ(cmd, "configure") || STREQ(cmd, "install"))
+		return cmd_script(&p, a, argv, "quiz-kernel-project");
+	if (STREQ(cmd, "remove") && argc == 3)
+		return kernel_remove(p.home, a, argv[2]);
 	if (STREQ(cmd, "list") && argc == 2)
 		return cmd_list(&p, arch_given ? a : NULL);
 	if (STREQ(cmd, "path") && (argc == 3 || argc == 4))

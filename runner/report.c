@@ -23,7 +23,7 @@ enum clean_mode {
 
 /* Length of the valid UTF-8 sequence at s (at most len bytes) and its code point; 0 if invalid
  * (overlong forms, surrogates and values past U+10FFFF included). */
-static size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *ret_cp)
+size_t report_utf8_decode(const unsigned char *s, size_t len, uint32_t *ret_cp)
 {
 	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
 	size_t n;
@@ -83,7 +83,7 @@ static int put_clean(struct buf *b, const char *s, size_t len, enum clean_mode m
 		size_t start = i;
 		for (;;) {
 			uint32_t cp;
-			size_t k = i < len ? utf8_decode(p + i, len - i, &cp) : 0;
+			size_t k = i < len ? report_utf8_decode(p + i, len - i, &cp) : 0;
 			if (k == 0 || cp_is_control(cp) ||
 			    (cp < 0x80 && strchr("&<>\"'#\\", (int)cp)))
 				break;
@@ -95,7 +95,7 @@ static int put_clean(struct buf *b, const char *s, size_t len, enum clean_mode m
 			break;
 
 		uint32_t cp;
-		size_t k = utf8_decode(p + i, len - i, &cp);
+		size_t k = report_utf8_decode(p + i, len - i, &cp);
 		const char *rep = NULL;
 		if (k == 0) {
 			k = 1;
@@ -149,7 +149,7 @@ enum result_kind result_classify(int exit_code, const char *stderr_text)
 	return RESULT_FAIL;
 }
 
-static const char *kind_name(enum result_kind k)
+const char *result_kind_name(enum result_kind k)
 {
 	switch (k) {
 	case RESULT_PASS: return "pass";
@@ -164,7 +164,7 @@ static const char *kind_name(enum result_kind k)
 
 int result_describe(const struct run_result_row *r, struct buf *out)
 {
-	const char *name = kind_name(r->kind);
+	const char *name = result_kind_name(r->kind);
 	if (!name)
 		return -EINVAL;
 	if (r->kind == RESULT_FAIL)
@@ -570,7 +570,7 @@ static int xml_element(struct buf *out, const char *indent, const char *tag, con
 
 static int junit_testcase(const struct run_result_row *r, struct buf *out)
 {
-	const char *kind = kind_name(r->kind);
+	const char *kind = result_kind_name(r->kind);
 	if (!kind)
 		return -EINVAL;
 

@@ -23,6 +23,7 @@
  */
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "tap_parse.h"
@@ -58,6 +59,9 @@ struct run_result_row {
 	/* The architecture when the report names them ("s390x"), else NULL: an ARCH column,
 	 * "(KERNEL, ARCH)" in TAP, JUnit class "quiz.ARCH". */
 	const char *arch;
+	/* The run's profiles for the JSON reports, each a -p value ("blockdev:count=2"). */
+	char *const *profiles;
+	size_t n_profiles;
 };
 
 /*
@@ -73,6 +77,9 @@ void report_row_free_tap(struct run_result_row *r);
 /* 0 pass; 124 timeout; 123 with stderr containing REPORT_SPLAT_LINE splat; 125 with stderr
  * containing "panicked" panic, else vm-error; anything else fail. */
 enum result_kind result_classify(int exit_code, const char *stderr_text);
+
+/* "pass", "fail", "timeout", "splat", "panic", "vm-error"; NULL for an unknown kind. */
+const char *result_kind_name(enum result_kind k);
 
 /* "pass", "fail 3", "timeout", "splat", "panic", "vm-error" (from r->kind; "fail" adds the exit
  * code). */
@@ -167,3 +174,50 @@ int report_junit(const char *suite, const struct run_result_row *rows, size_t n,
 /* The matrix's exit status: 0 if all passed, else the exit_code of the first row (in the order
  * given) that did not pass; 1 if that row's exit_code is 0 (a non-pass must not read as pass). */
 int report_exit_status(const struct run_result_row *rows, size_t n);
+
+/*
+ * JSON (report_json.c), for programs to read: UTF-8 text where strings escape " and \ and
+ * write \b \f \n \r \t, the other controls (below U+0020, and U+007F) as \u00XX, and bytes
+ * that are not UTF-8 as U+FFFD; the rest as it is. The formats are the README's ("Results a
+ * machine reads").
+ *
+ * --list --json: an array, one object a line:
+ *	[
+ *	{"name": "ext4-6.1", "kernel": "6.1", "arch": "x86_64", "profiles": ["blockdev:count=2"],
+ *	 "program": ["./test.sh", "--fs", "ext4"], "timeout": 300}
+ *	]
+ * ("timeout": null without one, "program": [] for a shell; on one line each).
+ */
+struct report_target {
+	const char *name, *kernel, *arch;
+	char *const *profiles;
+	size_t n_profiles;
+	char *const *program; /* NULL-terminated; NULL: a shell */
+	unsigned timeout_s;   /* 0: none */
+};
+int report_targets_json(const struct report_target *t, size_t n, struct buf *out);
+
+/*
+ * --results DIR/NAME/result.json: one run,
+ *	{"name": "6.1", "kernel": "6.1.192", "arch": "x86_64", "profiles": [], "exit_status": 0,
+ *	 "result": "pass", "seconds": 4.213, "splats": [], "subtests": null}
+ * "result" one of pass, fail, timeout, splat, panic, vm-error (result_classify); "arch" null
+ * when the row names none; "splats" the kernel's reports that failed the run, each
+ * {"kind": "warning", "title": "WARNING: CPU: 0 PID: 1 at ..."} (quiz's "kernel report (KIND):
+ * TITLE" lines on stderr); "subtests" null, or {"passed": N, "failed": N, "skipped": N,
+ * "problems": N} counted as the table counts them.
+ */
+int report_result_json(const struct run_result_row *r, struct buf *out);
+
+/*
+ * --results DIR/summary.json: the matrix,
+ *	{"quiz": "0.1.0", "shard": "2/5", "exit_status": 1, "passed": 3, "failed": 1,
+ *	 "seconds": 20.5, "runs": [RESULT, ...]}
+ * "shard" null without --shard; each RESULT as in result.json, in the runs' order.
+ */
+int report_summary_json(const struct run_result_row *rows, size_t n, const char *version,
+			const char *shard, struct buf *out);
+
+/* Shared by report.c and report_json.c: the length of the valid UTF-8 sequence at s (at most
+ * len bytes) and its code point; 0 if invalid (overlong, surrogates, past U+10FFFF). */
+size_t report_utf8_decode(const unsigned char *s, size_t len, uint32_t *ret_cp);

@@ -518,3 +518,15 @@ int targets_filter(struct target_list *list, const char *regex, char **ret_error
 	regfree(&re);
 	return 0;
 }
+
+void targets_shard(struct target_list *list, unsigned index, unsigned count)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < list->n; i++) {
+		if (shard_takes(i, index, count))
+			list->items[kept++] = list->items[i];
+		else
+			target_free(&list->items[i]);
+	}
+	list->n = kept;
+}

@@ -34,6 +34,7 @@
  * TARGETS_INI_MAX_LINE bytes, no inline comments).
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -66,6 +67,17 @@ int targets_parse(const char *file_name, const char *text, struct target_list *r
  * NULL regex keeps all. No match leaves an empty list, which is not an error here. A bad
  * regex is -EINVAL with a message, and the list is untouched. */
 int targets_filter(struct target_list *list, const char *regex, char **ret_error);
+
+/* --shard I/N (I from 1): the run at position pos (from 0, in the order of the runs: file order
+ * after --filter, or -k order) is in slice I when pos % N == I - 1, so every run is in exactly
+ * one slice and a slice keeps its runs when N stays. N == 0 (no --shard) takes every run. */
+static inline bool shard_takes(size_t pos, unsigned index, unsigned count)
+{
+	return count == 0 || pos % count == (size_t)index - 1;
+}
+
+/* Keeps the targets of slice index of count (shard_takes), in order, freeing the others. */
+void targets_shard(struct target_list *list, unsigned index, unsigned count);
 
 void target_list_free(struct target_list *l);
 

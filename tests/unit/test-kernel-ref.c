@@ -112,6 +112,13 @@ static const struct select_case select_cases[] = {
 	{"6.1-kasan-lockdep: that pair", "6.1-kasan-lockdep",
 	 LIST("6.1.192-kasan", "6.1.192-lockdep", "6.1.192-kasan-lockdep"), 0,
 	 "6.1.192-kasan-lockdep"},
+	/* A clang build (quiz-kernel build --llvm) is a flavour: gcc's and clang's side by side. */
+	{"6.1 takes gcc's, not a newer clang one", "6.1", LIST("6.1.150", "6.1.192-llvm"), 0,
+	 "6.1.150"},
+	{"6.1-llvm: the clang one", "6.1-llvm", LIST("6.1.192", "6.1.192-llvm", "6.1.192-kasan"),
+	 0, "6.1.192-llvm"},
+	{"6.1-llvm-kasan: clang with kasan", "6.1-llvm-kasan",
+	 LIST("6.1.192-llvm", "6.1.192-kasan", "6.1.192-kasan-llvm"), 0, "6.1.192-kasan-llvm"},
 	{"flavours in any order", "6.1-lockdep-kasan",
 	 LIST("6.1.192-kasan", "6.1.192-kasan-lockdep"), 0, "6.1.192-kasan-lockdep"},
 	{"6.1-kasan: a tarball's beats a git tree's", "6.1-kasan",
@@ -187,7 +194,7 @@ static const struct parse_case parse_cases[] = {
 
 struct flavour_case {
 	const char *s;
-	unsigned flavours; /* bits: 1 kasan, 2 kcsan, 4 kmemleak, 8 lockdep, 16 ubsan */
+	unsigned flavours; /* bits: 1 kasan, 2 kcsan, 4 kmemleak, 8 llvm, 16 lockdep, 32 ubsan */
 	bool local;
 };
 
@@ -197,10 +204,12 @@ static const struct flavour_case flavour_cases[] = {
 	{"6.1.192-custom", 0, true},
 	{"6.1.192-kasan", 1, false},
 	{"6.1.192-kasan+", 1, true},
-	{"6.1.192-kasan-kcsan-kmemleak-lockdep-ubsan", 31, false},
+	{"6.1.192-kasan-kcsan-kmemleak-lockdep-ubsan", 55, false},
+	{"6.1.192-llvm", 8, false},
+	{"6.1.192-kasan-llvm", 9, false},
 	{"6.12.0-rc3-kmemleak-00012-gabc", 4, true},
 	{"6.1.192-kasanx", 0, true},
-	{"6.1.192-rcu-lockdep", 8, true},
+	{"6.1.192-rcu-lockdep", 16, true},
 };
 
 /* The fix a "no such kernel built" error suggests: quiz-kernel build's arguments. */
@@ -210,6 +219,7 @@ static const char *const build_args_cases[][2] = {
 	{"6.12-rc3-kcsan", "--with kcsan 6.12-rc3"},
 	{"6.1", "6.1"},
 	{"6.1-custom", "6.1-custom"},
+	{"6.1-llvm", "--with llvm 6.1"},
 };
 
 static unsigned test_number;

@@ -116,8 +116,36 @@ static void test_append(void)
 	options_free(&o);
 }
 
+static void test_shard(void)
+{
+	static const struct {
+		const char *arg;
+		unsigned index, count; /* 0: refused */
+	} cases[] = {
+		{"1/1", 1, 1},	 {"2/5", 2, 5},	 {"5/5", 5, 5},	      {"1/100000", 1, 100000},
+		{"0/3", 0, 0},	 {"4/3", 0, 0},	 {"3", 0, 0},	      {"a/2", 0, 0},
+		{"1/0", 0, 0},	 {"/2", 0, 0},	 {"2/", 0, 0},	      {"1/100001", 0, 0},
+		{"-1/2", 0, 0},	 {"+1/2", 0, 0}, {"1/2x", 0, 0},      {"1 /2", 0, 0},
+		{"1/2/3", 0, 0}, {"", 0, 0},	 {"0000001/2", 0, 0},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		unsigned index = 77, count = 77;
+		const char *why = NULL;
+		int r = options_parse_shard(cases[i].arg, &index, &count, &why);
+		if (cases[i].count)
+			CHECK(r == 0 && index == cases[i].index && count == cases[i].count,
+			      "--shard %s is slice %u of %u", cases[i].arg, cases[i].index,
+			      cases[i].count);
+		else
+			CHECK(r == -EINVAL && why && index == 77 && count == 77,
+			      "--shard '%s' is refused with a reason, the outputs untouched",
+			      cases[i].arg);
+	}
+}
+
 int main(void)
 {
+	test_shard();
 	test_memory();
 	test_cpus();
 	test_append();

@@ -499,8 +499,58 @@ static void test_filter(void)
 	free(err);
 }
 
+/* --shard I/N over a parsed list: slice I keeps positions I-1, I-1+N, ... in file order, so
+ * for N = 1..5 every target is in exactly one slice, and slicing again gives the same. */
+static void test_shard(void)
+{
+	static const char seven[] = "[t0]\nkernel=1\nprogram=x\n[t1]\nkernel=1\nprogram=x\n"
+				    "[t2]\nkernel=1\nprogram=x\n[t3]\nkernel=1\nprogram=x\n"
+				    "[t4]\nkernel=1\nprogram=x\n[t5]\nkernel=1\nprogram=x\n"
+				    "[t6]\nkernel=1\nprogram=x\n";
+	for (unsigned n = 1; n <= 5; n++) {
+		unsigned seen[7] = {0};
+		bool in_order = true, stable = true;
+		for (unsigned i = 1; i <= n; i++) {
+			struct target_list a = {0}, b = {0};
+			char *err = NULL;
+			if (targets_parse("quiz.ini", seven, &a, &err) < 0 ||
+			    targets_parse("quiz.ini", seven, &b, &err) < 0)
+				break;
+			targets_shard(&a, i, n);
+			targets_shard(&b, i, n);
+			stable &= a.n == b.n;
+			for (size_t k = 0; k < a.n; k++) {
+				unsigned pos = (unsigned)(a.items[k].name[1] - '0');
+				seen[pos]++;
+				in_order &= pos == i - 1 + k * n;
+				stable &= STREQ(a.items[k].name, b.items[k].name);
+			}
+			target_list_free(&a);
+			target_list_free(&b);
+		}
+		bool once = true;
+		for (size_t k = 0; k < 7; k++)
+			once &= seen[k] == 1;
+		CHECK(once, "--shard I/%u for I = 1..%u: each of 7 targets in exactly one slice", n,
+		      n);
+		CHECK(in_order && stable,
+		      "...slice I holds positions I-1, I-1+%u, ... in file order, "
+		      "the same each time",
+		      n);
+	}
+	struct target_list one = {0};
+	char *err = NULL;
+	if (targets_parse("quiz.ini", "[a]\nkernel=1\nprogram=x\n", &one, &err) == 0) {
+		targets_shard(&one, 2, 3);
+		CHECK(one.n == 0, "a slice past the targets is empty (2/3 of one target)");
+		target_list_free(&one);
+	}
+	CHECK(shard_takes(5, 1, 0) && shard_takes(0, 1, 1), "no --shard (N = 0) takes every run");
+}
+
 int main(void)
 {
+	test_shard();
 	test_split();
 	test_parse();
 	test_parse_errors();

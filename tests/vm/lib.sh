@@ -29,3 +29,14 @@ runs_left() { # leftover run directories or QEMU processes after a run
 	local home=${QUIZ_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/quiz}
 	ls -A "$home/runs" 2>/dev/null | grep -c . || true
 }
+
+# build_module SRC KBUILD SYSDIR: a copy of the module folder SRC built against the kernel's
+# kbuild tree and installed into SYSDIR (a --system folder); make's output in build.log.
+build_module() {
+	local copy
+	copy="$scratch/module.$(basename "$3")"
+	rm -rf "$copy" && cp -r "$1" "$copy" &&
+		make -s -C "$2" M="$copy" modules >"$scratch/build.log" 2>&1 &&
+		make -s -C "$2" M="$copy" modules_install INSTALL_MOD_PATH="$3" \
+			>>"$scratch/build.log" 2>&1
+}

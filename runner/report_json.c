@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: MIT */
+/* JSON for programs: --list --json, and --results' result.json and summary.json. */
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "macro.h"
+#include "report.h"
+
+static int json_string(struct buf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t len = strlen((const char *)p), i = 0;
+	int r = buf_puts(b, "\"");
+	while (r >= 0 && i < len) {
+		uint32_t cp;
+		size_t k = report_utf8_decode(p + i, len - i, &cp);
+		if (k == 0) {
+			r = buf_puts(b, "\xef\xbf\xbd"); /* U+FFFD for a byte that is not UTF-8 */
+			i++;
+			continue;
+		}
+		switch (cp) {
+		case '"': r = buf_puts(b, "\\\""); break;
+		case '\\': r = buf_puts(b, "\\\\"); break;
+		case '\b': r = buf_puts(b, "\\b"); break;
+		case '\f': r = buf_puts(b, "\\f"); break;
+		case '\n': r = buf_puts(b, "\\n"); break;
+		case '\r': r = buf_puts(b, "\\r"); break;
+		case '\t': r = buf_puts(b, "\\t"); break;
+		default:
+			r = cp < 0x20 || cp == 0x7f ? buf_printf(b, "\\u%04x", (unsigned)cp)
+						    : buf_append(b, p + i, k);
+		}
+		i += k;
+	}
+	return r < 0 ? r : buf_puts(b, "\"");
+}
+
+/* "key": "value", or "key": null for NULL. */
+static int json_member(struct buf *b, const char *key, const char *value, bool first)
+{
+	int r = buf_printf(b, "%s\"%s\": ", first ? "" : ", ", key);
+	if (r >= 0)
+		r = value ? json_string(b, value) : buf_puts(b, "null");
+	return r;
+}
+
+static int json_string_array(struct buf *b, const char *key, char *const *items, size_t n)
+{
+	int r = buf_printf(b, ", \"%s\": [", key);
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		if (i)
+			r = buf_puts(b, ", ");
+		if (r >= 0)
+			r = json_string(b, items[i]);
+	}
+	return r < 0 ? r : buf_puts(b, "]");
+}
+
+/* Finite, not negative, three decimals: what JSON can carry of a duration. */
+static double json_seconds(double s)
+{
+	return isfinite(s) && s > 0 ? s : 0;
+}
+
+static int target_json(const struct report_target *t, struct buf *b)
+{
+	size_t n_program = 0;
+	while (t->program && t->program[n_program])
+		n_program++;
+	int r = buf_puts(b, "{");
+	if (r >= 0)
+		r = json_member(b, "name", t->name, true);
+	if (r >= 0)
+		r = json_member(b, "kernel", t->kernel, false);
+	if (r >= 0)
+		r = json_member(b, "arch", t->arch, false);
+	if (r >= 0)
+		r = json_string_array(b, "profiles", t->profiles, t->n_profiles);
+	if (r >= 0)
+		r = json_string_array(b, "program", t->program, n_program);
+	if (r >= 0)
+		r = t->timeout_s ? buf_printf(b, ", \"timeout\": %u}", t->timeout_s)
+				 : buf_puts(b, ", \"timeout\": null}");
+	return r;
+}
+
+int report_targets_json(const struct report_target *t, size_t n, struct buf *out)
+{
+	_cleanup_buf_ struct buf b = {0};
+	int r = buf_puts(&b, "[\n");
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		r = target_json(&t[i], &b);
+		if (r >= 0)
+			r = buf_puts(&b, i + 1 < n ? ",\n" : "\n");
+	}
+	if (r >= 0)
+		r = buf_puts(&b, "]\n");
+	return r < 0 ? r : buf_append(out, b.data, b.len);
+}
+
+/* The "kernel report (KIND): TITLE" lines quiz wrote on the run's stderr. */
+static int splats_json(const char *stderr_text, struct buf *b)
+{
+	static const char start[] = REPORT_SPLAT_START; /* "quiz: kernel report (" */
+	int r = buf_puts(b, ", \"splats\": [");
+	bool first = true;
+	for (const char *line = stderr_text; r >= 0 && line && *line;) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line), skip = sizeof(start) - 1;
+		const char *kind_at = line + skip, *stop = line + len;
+		const char *close = len > skip ? memchr(kind_at, ')', len - skip) : NULL;
+		if (!strncmp(line, start, skip) && close && close + 2 < stop && close[1] == ':' &&
+		    close[2] == ' ') {
+			_cleanup_free_ char *kind = strndup(kind_at, (size_t)(close - kind_at));
+			_cleanup_free_ char *title = strndup(close + 3, (size_t)(stop - close - 3));
+			if (!kind || !title)
+				return -ENOMEM;
+			r = buf_puts(b, first ? "{" : ", {");
+			if (r >= 0)
+				r = json_member(b, "kind", kind, true);
+			if (r >= 0)
+				r = json_member(b, "title", title, false);
+			if (r >= 0)
+				r = buf_puts(b, "}");
+			first = false;
+		}
+		line = end ? end + 1 : NULL;
+	}
+	return r < 0 ? r : buf_puts(b, "]");
+}
+
+static int subtests_json(const struct run_result_row *row, struct buf *b)
+{
+	if (!row->stdout_tap && !row->console_tap)
+		return buf_puts(b, ", \"subtests\": null");
+	struct tap_counts c = {0};
+	tap_tree_count(row->stdout_tap, &c);
+	tap_tree_count(row->console_tap, &c);
+	return buf_printf(b,
+			  ", \"subtests\": {\"passed\": %zu, \"failed\": %zu, \"skipped\": %zu, "
+			  "\"problems\": %zu}",
+			  c.passed + c.todo, c.failed, c.skipped, c.problems);
+}
+
+static int result_json(const struct run_result_row *row, struct buf *b)
+{
+	const char *kind = result_kind_name(row->kind);
+	if (!kind)
+		return -EINVAL;
+	int r = buf_puts(b, "{");
+	if (r >= 0)
+		r = json_member(b, "name", row->name, true);
+	if (r >= 0)
+		r = json_member(b, "kernel", row->kernel, false);
+	if (r >= 0)
+		r = json_member(b, "arch", row->arch, false);
+	if (r >= 0)
+		r = json_string_array(b, "profiles", row->profiles, row->n_profiles);
+	if (r >= 0)
+		r = buf_printf(b, ", \"exit_status\": %d", row->exit_code);
+	if (r >= 0)
+		r = json_member(b, "result", kind, false);
+	if (r >= 0)
+		r = buf_printf(b, ", \"seconds\": %.3f", json_seconds(row->seconds));
+	if (r >= 0)
+		r = splats_json(row->kind == RESULT_SPLAT ? row->stderr_text : NULL, b);
+	if (r >= 0)
+		r = subtests_json(row, b);
+	return r < 0 ? r : buf_puts(b, "}");
+}
+
+int report_result_json(const struct run_result_row *row, struct buf *out)
+{
+	_cleanup_buf_ struct buf b = {0};
+	int r = result_json(row, &b);
+	if (r >= 0)
+		r = buf_puts(&b, "\n");
+	return r < 0 ? r : buf_append(out, b.data, b.len);
+}
+
+int report_summary_json(const struct run_result_row *rows, size_t n, const char *version,
+			const char *shard, struct buf *out)
+{
+	_cleanup_buf_ struct buf b = {0};
+	size_t passed = 0;
+	double total = 0;
+	for (size_t i = 0; i < n; i++) {
+		passed += rows[i].kind == RESULT_PASS;
+		total += json_seconds(rows[i].seconds);
+	}
+	int r = buf_puts(&b, "{");
+	if (r >= 0)
+		r = json_member(&b, "quiz", version, true);
+	if (r >= 0)
+		r = json_member(&b, "shard", shard, false);
+	if (r >= 0)
+		r = buf_printf(&b,
+			       ", \"exit_status\": %d, \"passed\": %zu, \"failed\": %zu, "
+			       "\"seconds\": %.3f, \"runs\": [",
+			       report_exit_status(rows, n), passed, n - passed, total);
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		r = buf_puts(&b, i ? ",\n" : "\n");
+		if (r >= 0)
+			r = result_json(&rows[i], &b);
+	}
+	if (r >= 0)
+		r = buf_puts(&b, n ? "\n]}\n" : "]}\n");
+	return r < 0 ? r : buf_append(out, b.data, b.len);
+}
