@@ -31,9 +31,10 @@ struct arch {
 	const char *const *kernel_words; /* the arch's fixed kernel command-line words */
 	bool tcg_timing_words;		 /* x86: TSC and lpj from the host under TCG */
 	/* An NMI through QEMU's monitor makes the guest show its stuck CPU (x86: it panics, with
-	 * the backtrace, by its panic_on_unrecovered_nmi word): the last resort of a run past -t. */
+	 * the backtrace, by its panic_on_unrecovered_nmi word): the last resort of a run past -t.
+	 */
 	bool nmi_backtrace;
-	const char *gdb_arch;		 /* for gdb's "set architecture" */
+	const char *gdb_arch; /* for gdb's "set architecture" */
 };
 
 /* The table, x86_64 first; NULL-terminated by name. */

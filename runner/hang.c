@@ -13,10 +13,13 @@
 
 /* Functions a blocked task's trace starts with that say only that it sleeps. */
 static const char *const sleep_prefixes[] = {
-	"__schedule", "schedule", "preempt_schedule", "__cond_resched", "io_schedule",
-	"msleep", "usleep", "do_nanosleep", "hrtimer_nanosleep", "__mutex", "mutex_",
-	"rwsem_", "__down", "down", "wait_for_", "__wait", "rt_mutex", "__rt_mutex",
-	"do_wait", "kernel_wait",
+	"__schedule",	  "schedule",	  "preempt_schedule",
+	"__cond_resched", "io_schedule",  "msleep",
+	"usleep",	  "do_nanosleep", "hrtimer_nanosleep",
+	"__mutex",	  "mutex_",	  "rwsem_",
+	"__down",	  "down",	  "wait_for_",
+	"__wait",	  "rt_mutex",	  "__rt_mutex",
+	"do_wait",	  "kernel_wait",
 };
 
 /* The message of a console line: after "[   12.345678] " and a caller id, if any. */

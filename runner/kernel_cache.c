@@ -24,7 +24,7 @@ static struct {
 	struct {
 		dev_t dev;
 		ino_t ino;
-	} *seen;
+	} * seen;
 	size_t n_seen, cap_seen;
 	bool oom;
 } walk;

@@ -68,8 +68,8 @@ int kernel_tree_build(const char *tree, const struct arch *a, char **ret_release
 	int r = quiz_kernel_path(&tool);
 	if (r < 0)
 		return r;
-	char *argv[] = {tool, "build", "-a", (char *)a->name, "--again", "--print-dir",
-			(char *)tree, NULL};
+	char *argv[] = {tool,	   "build",	  "-a",		(char *)a->name,
+			"--again", "--print-dir", (char *)tree, NULL};
 	int fds[2];
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return -errno;

@@ -201,7 +201,8 @@ static int apply_profiles(const struct profile_set *set, const struct run_dir *d
 	int r = layer_fd < 0 ? -errno : profiles_write_layer(set, layer_fd, &error);
 	if (r >= 0 && !dry_run) /* hooks make disks and print: a dry run boots nothing */
 		r = profiles_run_host_hooks(set, dir->path, k, hook_args, &error);
-	/* No message after a stop signal (the caller says so) or a hook's own word on its options. */
+	/* No message after a stop signal (the caller says so) or a hook's own word on its options.
+	 */
 	if (r < 0 && !interrupt_requested() && (error || r != -EINVAL))
 		log_error("%s", error ? error : strerror(-r));
 	return r;

@@ -4,8 +4,8 @@
 
 #include <errno.h>
 #include <ini.h>
-#include <stdarg.h>
 #include <regex.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -46,8 +46,9 @@ int kernel_cmdline_build(const struct qemu_plan *plan, struct buf *ret)
 	for (const char *const *w = plan->arch->kernel_words; r >= 0 && *w; w++)
 		r = buf_printf(&b, "%s%s", b.len ? " " : "", *w);
 	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(base_words); i++) {
-		const char *w = plan->panic_wait && STREQ(base_words[i], "panic=-1") ? "panic=0"
-										      : base_words[i];
+		const char *w = plan->panic_wait && STREQ(base_words[i], "panic=-1")
+					? "panic=0"
+					: base_words[i];
 		r = buf_printf(&b, "%s%s", b.len ? " " : "", w);
 	}
 	if (r >= 0 && plan->arch->tcg_timing_words && plan->tsc_khz && plan->hz) {

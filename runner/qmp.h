@@ -15,7 +15,10 @@ struct qmp {
 	bool ready;
 	struct buf in; /* what was read and not used yet */
 };
-#define QMP_INIT {.fd = -1}
+#define QMP_INIT                                                                                   \
+	{                                                                                          \
+		.fd = -1                                                                           \
+	}
 
 /*
  * Runs one command (a JSON object), negotiating the capabilities first if needed, and waits up

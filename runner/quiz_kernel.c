@@ -34,7 +34,8 @@ static void usage(void)
 	       "                            CROSS_COMPILE= for make -C $(quiz-kernel path VER "
 	       "kbuild))\n"
 	       "  configure VER [ARGS]      ./configure here against VER's kbuild tree (OpenZFS-\n"
-	       "                            style: --with-linux, --with-linux-obj, --prefix, --host)\n"
+	       "                            style: --with-linux, --with-linux-obj, --prefix, "
+	       "--host)\n"
 	       "  install VER SYS [ARGS]    make install DESTDIR=SYS INSTALL_MOD_PATH=SYS, for\n"
 	       "                            quiz --system SYS\n"
 	       "  check PATH                options quiz needs that a .config or build tree lacks\n"
@@ -99,7 +100,7 @@ static int export_image_arches(void)
 }
 
 static int cmd_script(const struct quiz_paths *p, const struct arch *a, char **argv,
-		     const char *name)
+		      const char *name)
 {
 	_cleanup_free_ char *script = NULL, *kconfig = NULL, *self = NULL;
 	if (asprintf(&script, "%s/%s", p->scripts, name) < 0 ||
@@ -138,8 +139,7 @@ static void print_kernel_row(const char *home, const struct arch *a, const char 
 	unsigned long long disk = 0;
 	(void)tree_disk_usage(k.dir, &disk); /* a folder that cannot be walked shows 0 */
 	printf("%-22s %-7s %6.1f MiB %6.0f MiB  %-20s %4s options%s%s%s%s  %s\n", release, a->name,
-	       mib, (double)disk / (1024 * 1024),
-	       built ? built : "?", options ? options : "?",
+	       mib, (double)disk / (1024 * 1024), built ? built : "?", options ? options : "?",
 	       debug && STREQ(debug, "1") ? ", debug" : "", flavours && *flavours ? ", with " : "",
 	       flavours ? flavours : "", btf && STREQ(btf, "1") ? ", btf" : "", dir);
 }
@@ -186,7 +186,9 @@ static bool kbuild_usable(const struct kernel *k)
 		  "removed it, or its source); it still boots. Get it back: quiz-kernel build -a "
 		  "%s %s",
 		  k->release, k->arch->name,
-		  args && *args ? args : src && *src ? src : "SOURCE (as it was built)");
+		  args && *args ? args
+		  : src && *src ? src
+				: "SOURCE (as it was built)");
 	return false;
 }
 
@@ -317,7 +319,8 @@ static int cmd_config(const struct quiz_paths *p, const struct arch *a, const ch
 	pid_t pid = fork();
 	if (pid == 0) {
 		execlp("sh", "sh", "-c",
-		       "cd \"$1\" && printf '%s\\n' \"$2\" >> .config && ${QUIZ_BUILD_PREFIX-} make \"$3\" olddefconfig "
+		       "cd \"$1\" && printf '%s\\n' \"$2\" >> .config && ${QUIZ_BUILD_PREFIX-} "
+		       "make \"$3\" olddefconfig "
 		       ">/dev/null",
 		       "sh", tree, fragment, make_arch, (char *)NULL);
 		_exit(127);
@@ -378,7 +381,8 @@ int main(int argc, char **argv)
 	}
 	if (STREQ(cmd, "build"))
 		return cmd_script(&p, a, argv + 1,
-				  has_word(argv + 2, "--all") ? "quiz-kernel-all" : "quiz-kernel-build");
+				  has_word(argv + 2, "--all") ? "quiz-kernel-all"
+							      : "quiz-kernel-build");
 	if (STREQ(cmd, "cache"))
 		return cmd_script(&p, a, argv + 1, "quiz-kernel-cache");
 	if (STREQ(cmd, "configure") || STREQ(cmd, "install"))

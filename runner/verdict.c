@@ -119,8 +119,8 @@ static int run_decoder(const struct verdict_context *c, const char *input, struc
 	_cleanup_free_ char *modules = module_path(c);
 	if (!script || !vmlinux)
 		return -ENOENT;
-	_cleanup_close_ int in = openat(c->run_dir_fd, "decode.in",
-					O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	_cleanup_close_ int in =
+		openat(c->run_dir_fd, "decode.in", O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	int pipefd[2];
 	if (in < 0 || write_all(in, input, strlen(input)) < 0 || lseek(in, 0, SEEK_SET) < 0 ||
 	    pipe2(pipefd, O_CLOEXEC) < 0)
@@ -232,7 +232,8 @@ static void show_hang(const struct verdict *v, const struct verdict_context *c,
 		log_error("the guest did not answer at the timeout; an NMI showed its CPU (its "
 			  "report follows)");
 	else if (res->hang == VM_HANG_SILENT)
-		log_error("the guest did not answer at the timeout: what it was doing is not known");
+		log_error(
+			"the guest did not answer at the timeout: what it was doing is not known");
 	if (hang_explain(v->console, &section, &summary) < 0)
 		return;
 	if (!summary.len) {
@@ -290,8 +291,7 @@ int verdict_report(const struct verdict *v, const struct verdict_context *c,
 			show_report(c, s);
 	}
 	show_dump(c, res);
-	if (!shown || res->outcome != VM_STATUS || status != 0 ||
-	    c->o->splat != SPLAT_MODE_FAIL)
+	if (!shown || res->outcome != VM_STATUS || status != 0 || c->o->splat != SPLAT_MODE_FAIL)
 		return status;
 	/* REPORT_SPLAT_LINE */
 	log_error("the program passed, but the kernel did not: exit %d (--splat=warn keeps the "
@@ -309,7 +309,8 @@ int verdict_dump_path(const char *opt, const char *file, char **ret)
 	struct stat st;
 	if (!*file || STREQ(base, ".") || STREQ(base, "..") ||
 	    (stat(file, &st) == 0 && S_ISDIR(st.st_mode))) {
-		log_error("%s %s: a folder; name the file to write, e.g. %s vmcore", opt, file, opt);
+		log_error("%s %s: a folder; name the file to write, e.g. %s vmcore", opt, file,
+			  opt);
 		return -EINVAL;
 	}
 	dir = realpath(dirname(copy), NULL);

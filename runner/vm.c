@@ -244,7 +244,8 @@ static void on_data(struct vm *vm, int which, const char *data, size_t len)
 		if (buf_append(&vm->console_tail, data, len) >= 0 &&
 		    vm->console_tail.len > CONSOLE_TAIL_MAX) {
 			struct buf *t = &vm->console_tail;
-			memmove(t->data, t->data + t->len - CONSOLE_TAIL_KEEP, CONSOLE_TAIL_KEEP + 1);
+			memmove(t->data, t->data + t->len - CONSOLE_TAIL_KEEP,
+				CONSOLE_TAIL_KEEP + 1);
 			t->len = CONSOLE_TAIL_KEEP;
 		}
 		if (vm->o->verbose)
@@ -462,9 +463,8 @@ static bool hang_step(struct vm *vm, struct vm_result *res, long long t)
 	if (vm->hang == HANG_NONE) {
 		vm->hang = HANG_SYSRQ;
 		vm->hang_until = t + SYSRQ_WAIT_MS;
-		if (vm->conn[SOCK_STATUS] >= 0 &&
-		    send(vm->conn[SOCK_STATUS], STATUS_SYSRQ "\n", strlen(STATUS_SYSRQ) + 1,
-			 MSG_NOSIGNAL) > 0)
+		if (vm->conn[SOCK_STATUS] >= 0 && send(vm->conn[SOCK_STATUS], STATUS_SYSRQ "\n",
+						       strlen(STATUS_SYSRQ) + 1, MSG_NOSIGNAL) > 0)
 			return false;
 	}
 	if (vm->hang == HANG_SYSRQ && console_seen(vm, SYSRQ_DONE)) {
@@ -558,7 +558,8 @@ static void relay(struct vm *vm, struct vm_result *res)
 		}
 		if (!acked && status_complete(vm) && have_all_output(vm)) {
 			if (vm->o->dump)
-				dump_memory(vm, vm->o->dump, res); /* the guest waits for the answer */
+				dump_memory(vm, vm->o->dump,
+					    res); /* the guest waits for the answer */
 			(void)!write(vm->conn[SOCK_STATUS], "\n",
 				     1); /* a lost answer: the guest waits */
 			acked = true;

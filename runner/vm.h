@@ -47,13 +47,13 @@ struct vm_result {
 long long now_ms(void);
 
 struct vm_options {
-	int run_dir_fd;	    /* sockets and logs live here; QEMU runs in it */
-	char *const *argv;  /* QEMU argv */
-	unsigned timeout_s; /* 0 = none */
-	bool verbose;	    /* console to stderr as well */
-	bool tty;	    /* tmux mode: host terminal <-> the guest's hvc0, raw */
-	bool watch_kvm;	    /* under KVM: QEMU's "KVM internal error" (guest stopped) ends it */
-	bool nmi;	    /* past -t, a silent guest gets an NMI (arch nmi_backtrace) */
+	int run_dir_fd;		/* sockets and logs live here; QEMU runs in it */
+	char *const *argv;	/* QEMU argv */
+	unsigned timeout_s;	/* 0 = none */
+	bool verbose;		/* console to stderr as well */
+	bool tty;		/* tmux mode: host terminal <-> the guest's hvc0, raw */
+	bool watch_kvm;		/* under KVM: QEMU's "KVM internal error" (guest stopped) ends it */
+	bool nmi;		/* past -t, a silent guest gets an NMI (arch nmi_backtrace) */
 	const char *dump;	/* --dump: absolute path of the memory dump at the run's end */
 	const char *panic_dump; /* --dump-on-panic: the same, when the guest panics (panic=0) */
 };

@@ -158,7 +158,8 @@ static void test_probe_argv(void)
 	CHECK_STR(k,
 		  "qemu|-M|microvm,acpi=off|-accel|kvm|-cpu|host|-nodefaults|-no-user-config|"
 		  "-display|none|-no-reboot|-m|256M|-smp|1|-kernel|/k/vmlinux.boot|-append|"
-		  "console=ttyS0 reboot=t noreplace-smp sysctl.kernel.panic_on_unrecovered_nmi=1 root=/dev/vda "
+		  "console=ttyS0 reboot=t noreplace-smp sysctl.kernel.panic_on_unrecovered_nmi=1 "
+		  "root=/dev/vda "
 		  "rootfstype=ext2 ro "
 		  "init=/sbin/init panic=-1 loglevel=5|-serial|stdio",
 		  "golden: no disk, quiz's boot words, console on stdio");

@@ -26,8 +26,8 @@ static void test_real(void)
 	CHECK_STR(summary.data,
 		  "modprobe (pid 51, state D) in quiz_splat_hang+0x13/0x15 [quiz_splat]\n",
 		  "6.1: the blocked task, past msleep and the scheduler, in the module's function");
-	CHECK(section.data && strncmp(section.data, "[    2.819736] sysrq: Show Blocked State\n",
-				      41) == 0,
+	CHECK(section.data &&
+		      strncmp(section.data, "[    2.819736] sysrq: Show Blocked State\n", 41) == 0,
 	      "6.1: the section starts at sysrq's header, stamp kept, CR dropped");
 	const char *end = section.data ? strstr(section.data, "quiz: sysrq done\n") : NULL;
 	CHECK(end && end[strlen("quiz: sysrq done\n")] == '\0',
@@ -67,8 +67,8 @@ static void test_forms(void)
 		  "cat (pid 7, state D) in my_read+0x1c/0x30 [mymod]\n"
 		  "sync (pid 9, state D) in folio_wait_bit+0x1/0x2\n",
 		  "one line per task; '?' frames and lock and sleep frames skipped");
-	CHECK(section.data && strncmp(section.data, "[ 1.0] sysrq: Show Blocked State\n", 33) ==
-				      0 &&
+	CHECK(section.data &&
+		      strncmp(section.data, "[ 1.0] sysrq: Show Blocked State\n", 33) == 0 &&
 		      !strstr(section.data, "after"),
 	      "the section runs from the last header to the done line");
 	buf_free(&section);

@@ -115,8 +115,8 @@ static const struct select_case select_cases[] = {
 	/* A clang build (quiz-kernel build --llvm) is a flavour: gcc's and clang's side by side. */
 	{"6.1 takes gcc's, not a newer clang one", "6.1", LIST("6.1.150", "6.1.192-llvm"), 0,
 	 "6.1.150"},
-	{"6.1-llvm: the clang one", "6.1-llvm", LIST("6.1.192", "6.1.192-llvm", "6.1.192-kasan"),
-	 0, "6.1.192-llvm"},
+	{"6.1-llvm: the clang one", "6.1-llvm", LIST("6.1.192", "6.1.192-llvm", "6.1.192-kasan"), 0,
+	 "6.1.192-llvm"},
 	{"6.1-llvm-kasan: clang with kasan", "6.1-llvm-kasan",
 	 LIST("6.1.192-llvm", "6.1.192-kasan", "6.1.192-kasan-llvm"), 0, "6.1.192-kasan-llvm"},
 	{"flavours in any order", "6.1-lockdep-kasan",

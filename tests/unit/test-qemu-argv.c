@@ -51,7 +51,8 @@ static void test_golden(void)
 		got,
 		"qemu-system-x86_64 -M microvm,acpi=off -accel tcg -cpu max -nodefaults "
 		"-no-user-config -display none -no-reboot -kernel /k/bzImage -append "
-		"'console=ttyS0 reboot=t noreplace-smp sysctl.kernel.panic_on_unrecovered_nmi=1 root=/dev/vda "
+		"'console=ttyS0 reboot=t noreplace-smp sysctl.kernel.panic_on_unrecovered_nmi=1 "
+		"root=/dev/vda "
 		"rootfstype=ext2 ro "
 		"init=/sbin/init panic=-1 loglevel=5 tsc_early_khz=2000000 lpj=8000000 "
 		"tsc=reliable nolapic_timer no_timer_check nokaslr' "

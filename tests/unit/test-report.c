@@ -709,8 +709,10 @@ static void test_arch(void)
 static void test_splat(void)
 {
 	struct buf err = {0};
-	buf_puts(&err, "the program's own line\n"
-		       "quiz: kernel report (warning): WARNING: CPU: 0 PID: 31 at m.c:24 f+0x9/0xd [m]\n");
+	buf_puts(
+		&err,
+		"the program's own line\n"
+		"quiz: kernel report (warning): WARNING: CPU: 0 PID: 31 at m.c:24 f+0x9/0xd [m]\n");
 	for (int i = 0; i < 30; i++)
 		buf_printf(&err, "[    1.%06d]  frame%d+0x1/0x2\n", i, i);
 	buf_puts(&err, REPORT_SPLAT_LINE ": exit 123 (--splat=warn keeps ...)\n");

@@ -64,9 +64,7 @@ static int __init quiz_splat_init(void)
 	return 0;
 }
 
-static void __exit quiz_splat_exit(void)
-{
-}
+static void __exit quiz_splat_exit(void) {}
 
 module_init(quiz_splat_init);
 module_exit(quiz_splat_exit);

@@ -14,9 +14,7 @@ static int __init quiz_greet_init(void)
 	return 0;
 }
 
-static void __exit quiz_greet_exit(void)
-{
-}
+static void __exit quiz_greet_exit(void) {}
 
 module_init(quiz_greet_init);
 module_exit(quiz_greet_exit);
