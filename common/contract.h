@@ -54,6 +54,15 @@ const char *contract_get(const struct contract_entry *e, size_t n, const char *k
 #define STATUS_ERROR "error "
 #define STATUS_WINSIZE "winsize "
 #define STATUS_SYSRQ "sysrq"
+/*
+ * The park point (guest-init/park.c), before the status: the guest says STATUS_PARKED and waits
+ * for the host's "go SEC NSEC SEED" (its CLOCK_REALTIME, GO_SEED_BYTES of randomness as hex),
+ * then says STATUS_RESUMED. quiz may save the parked VM first, and start later runs from it.
+ */
+#define STATUS_PARKED "parked"
+#define STATUS_GO "go "
+#define STATUS_RESUMED "resumed"
+#define GO_SEED_BYTES 32
 /* On the console after the guest's answer to STATUS_SYSRQ. */
 #define SYSRQ_DONE "quiz: sysrq done"
 

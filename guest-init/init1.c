@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 
 #include "guest.h"
+#include "park.h"
 #include "stages.h"
 
 #define LAYERS "/quiz/layers"
@@ -188,6 +189,9 @@ void init1_main(void)
 	if (r < 0)
 		fail("boot mounts", r);
 	timeline_mark("init1");
+	int status_fd = park(); /* a saved VM resumes here */
+	if (status_fd < 0)
+		fail("waiting for the host at the park point", status_fd);
 
 	r = mount_all(stack_mounts, ELEMENTSOF(stack_mounts));
 	if (r < 0)
@@ -210,5 +214,5 @@ void init1_main(void)
 
 	timeline_mark("root");
 	/* The same process goes on as init2: an exec of this binary cost 20 ms under TCG. */
-	init2_main();
+	init2_main(status_fd);
 }

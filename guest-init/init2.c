@@ -152,12 +152,13 @@ static int prepare_layers(const struct contract_entry *c, size_t n)
 	return 0;
 }
 
-void init2_main(void)
+void init2_main(int status_fd)
 {
 	_cleanup_free_ char *data = NULL;
 	_cleanup_free_ struct contract_entry *c = NULL;
 	struct ports ports = PORTS_INIT;
 	size_t n = 0;
+	ports.status = status_fd;
 	int r;
 
 	r = prepare_system();

@@ -46,7 +46,7 @@ static int port_path(const char *name, char *path, size_t size)
 	return r;
 }
 
-static int port_open(const char *name, int flags)
+int port_open(const char *name, int flags)
 {
 	char path[320];
 	for (int waited = 0;; waited += 10) {

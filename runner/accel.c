@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fnv.h"
 #include "paths.h"
 #include "qemu_argv.h"
 
@@ -31,21 +32,13 @@ const char *accel_name(enum accel a)
 	return a == ACCEL_KVM ? "kvm" : "tcg";
 }
 
-static uint64_t fnv1a(uint64_t h, const char *s)
-{
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return h ^ 0xff; /* a separator, so "ab","c" and "a","bc" differ */
-}
 
 void accel_cache_key(const char *host_kernel, const char *qemu_identity, const char *cpu,
 		     enum kvm_access access, char ret[17])
 {
 	char extra[32];
 	snprintf(extra, sizeof(extra), "probe=%d access=%d", PROBE_FORMAT, (int)access);
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = FNV1A_INIT;
 	h = fnv1a(h, host_kernel ? host_kernel : "");
 	h = fnv1a(h, qemu_identity ? qemu_identity : "");
 	h = fnv1a(h, cpu ? cpu : "");

@@ -67,7 +67,7 @@ static char *cpuinfo_field(const char *cpuinfo, const char *key)
 	return strndup(colon, strcspn(colon, "\n"));
 }
 
-static int host_identity(const char *qemu, char **ret_kernel, char **ret_qemu, char **ret_cpu)
+int host_identity(const char *qemu, char **ret_kernel, char **ret_qemu, char **ret_cpu)
 {
 	struct utsname u;
 	struct stat st;

@@ -41,4 +41,6 @@ const char *kvm_device(void);
 enum kvm_access kvm_access_check(int *ret_errno);
 /* The QEMU binary's absolute path (PATH lookup for a bare name); NULL when not found. */
 char *qemu_binary_path(const char *qemu);
+/* What makes a verdict (or a saved VM state) stale: the host kernel, the QEMU binary, the CPU. */
+int host_identity(const char *qemu, char **ret_kernel, char **ret_qemu, char **ret_cpu);
 int accel_cache_path(const char *home, const char *qemu, enum kvm_access access, char **ret);

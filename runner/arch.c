@@ -42,6 +42,7 @@ const struct arch arch_table[] = {
 		.kernel_words = x86_64_words,
 		.tcg_timing_words = true,
 		.nmi_backtrace = true,
+		.saved_state = true,
 		.gdb_arch = "i386:x86-64",
 	},
 	{

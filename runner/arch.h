@@ -34,6 +34,8 @@ struct arch {
 	 * the backtrace, by its panic_on_unrecovered_nmi word): the last resort of a run past -t.
 	 */
 	bool nmi_backtrace;
+	/* Runs may start from a saved VM state (runner/vmstate.h): QEMU migrates its machine. */
+	bool saved_state;
 	const char *gdb_arch; /* for gdb's "set architecture" */
 };
 

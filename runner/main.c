@@ -27,6 +27,7 @@
 #include "run_dir.h"
 #include "run_layer.h"
 #include "verdict.h"
+#include "vmstate.h"
 #include "vm.h"
 
 #define EXIT_QUIZ_FAILED 125
@@ -398,10 +399,46 @@ static int splat_allow(const struct quiz_options *o, const struct profile_set *s
 	return r;
 }
 
+/* Where this run starts from: a saved VM state, or a cold boot (that saves one). */
+static int plan_state(const struct quiz_options *o, const struct quiz_paths *p,
+		      const struct kernel *k, const char *image, const struct strv *argv,
+		      size_t n_extra_args, struct vmstate *ret)
+{
+	const char *env = getenv("QUIZ_COLD");
+	struct vmstate_case c = {
+		.arch = k->arch,
+		.cold = o->cold || (env && env[0] && !STREQ(env, "0")),
+		.n_extra_args = n_extra_args,
+	};
+	struct vmstate_inputs in = {p->home, k->image, image, argv->items[0], argv->items};
+	int r = vmstate_plan(&c, &in, ret);
+	if (r < 0)
+		log_error("cannot plan the VM's start: %s", strerror(-r));
+	else if (ret->park == VM_PARK_GO)
+		log_debug("VM state: none; a cold boot: %s", ret->cold_reason);
+	return r;
+}
+
+/* A state a cold boot saved becomes its slot's; a failed save leaves nothing. */
+static void vmstate_finish(struct vmstate *st, const struct vm_result *res)
+{
+	if (st->park != VM_PARK_SAVE)
+		return;
+	if (res->save_tried && res->save_status == 0 && vmstate_commit(st) == 0) {
+		log_debug("VM state: saved to %s (%lld ms)", st->path, res->save_ms);
+		return;
+	}
+	if (res->save_tried)
+		log_debug("VM state: not saved: %s",
+			  res->save_error ? res->save_error : strerror(-res->save_status));
+	vmstate_discard(st);
+}
+
 /* Boots, relays, then the verdict: the program's status, or what the VM or its kernel said. */
 static int boot_and_judge(const struct quiz_options *o, const struct kernel *k,
 			  const struct profile_set *set, const struct run_dir *dir,
-			  const struct strv *argv, bool tmux, const struct accel_choice *accel)
+			  const struct strv *argv, bool tmux, const struct accel_choice *accel,
+			  struct vmstate *st)
 {
 	_cleanup_free_ char *dump = NULL, *panic_dump = NULL;
 	_cleanup_strv_ struct strv allow = {0};
@@ -410,17 +447,35 @@ static int boot_and_judge(const struct quiz_options *o, const struct kernel *k,
 	     verdict_dump_path("--dump-on-panic", o->dump_on_panic, &panic_dump) < 0) ||
 	    splat_allow(o, set, &allow) < 0)
 		return EXIT_QUIZ_FAILED;
+	_cleanup_strv_ struct strv restore = {0};
+	if (st->park == VM_PARK_RESTORE && vmstate_restore_argv(st, argv->items, &restore) < 0)
+		st->park = VM_PARK_GO;
 	struct vm_options vo = {.run_dir_fd = dir->fd,
-				.argv = argv->items,
+				.argv = st->park == VM_PARK_RESTORE ? restore.items : argv->items,
 				.timeout_s = o->timeout_s,
 				.verbose = o->verbose,
 				.tty = tmux,
 				.watch_kvm = accel->accel == ACCEL_KVM,
 				.nmi = k->arch->nmi_backtrace,
 				.dump = dump,
-				.panic_dump = panic_dump};
+				.panic_dump = panic_dump,
+				.park = st->park,
+				.state_save = st->tmp};
 	struct vm_result res = {0};
 	int r = vm_run(&vo, &res);
+	if (r >= 0 && st->park == VM_PARK_RESTORE && res.outcome == VM_NO_STATUS && !res.resumed) {
+		/* Nothing of the run started (stdin unread too): boot again, cold. */
+		log_debug("VM state: %s did not restore (see qemu.log); booting cold", st->path);
+		vmstate_discard(st);
+		vm_result_free(&res);
+		res = (struct vm_result){0};
+		vo.argv = argv->items;
+		vo.park = VM_PARK_GO;
+		r = vm_run(&vo, &res);
+	} else if (st->park == VM_PARK_RESTORE) {
+		log_debug("VM state: restored from %s", st->path);
+	}
+	vmstate_finish(st, &res);
 	if (r < 0) {
 		log_error("cannot start the VM: %s", strerror(-r));
 		return EXIT_QUIZ_FAILED;
@@ -523,7 +578,13 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 		print_dry_run(&argv, &sh);
 		status = 0;
 	} else if (r >= 0) {
-		status = boot_and_judge(o, &k, &set, &dir, &argv, tmux, &accel);
+		struct vmstate st = {0};
+		size_t extra = hook_args.len + o->qemu_args.len;
+		for (size_t i = 0; i < set.n; i++)
+			extra += set.items[i].qemu_args.len;
+		if (plan_state(o, p, &k, image, &argv, extra, &st) >= 0)
+			status = boot_and_judge(o, &k, &set, &dir, &argv, tmux, &accel, &st);
+		vmstate_free(&st);
 	}
 	run_shares_free(&sh);
 	if (o->console_copy) {

@@ -37,6 +37,7 @@ enum {
 	OPT_LIST,
 	OPT_JSON,
 	OPT_SHARD,
+	OPT_COLD,
 };
 
 static const struct option long_options[] = {
@@ -78,6 +79,7 @@ static const struct option long_options[] = {
 	{"list", no_argument, NULL, OPT_LIST},
 	{"json", no_argument, NULL, OPT_JSON},
 	{"shard", required_argument, NULL, OPT_SHARD},
+	{"cold", no_argument, NULL, OPT_COLD},
 	{"doctor", no_argument, NULL, OPT_DOCTOR},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -122,6 +124,7 @@ void options_help(void)
 	       "  -v, --verbose           kernel console on stderr\n"
 	       "      --keep              keep the run directory and say where\n"
 	       "      --timings           after the run, each boot stage's time on stderr\n"
+	       "      --cold              boot the kernel, not a saved VM state of it (QUIZ_COLD=1)\n"
 	       "      --dmesg             after the run, its kernel log (hooks and program) on "
 	       "stderr\n"
 	       "      --gdb-wait          the gdb profile, with the guest held before the kernel\n"
@@ -341,6 +344,7 @@ static int parse_one(int c, struct quiz_options *o)
 	case 'v': o->verbose = true; return 0;
 	case OPT_KEEP: o->keep = true; return 0;
 	case OPT_TIMINGS: o->timings = true; return 0;
+	case OPT_COLD: o->cold = true; return 0;
 	case OPT_DMESG: o->dmesg = true; return 0;
 	case OPT_GDB_WAIT: return strv_push(&o->profiles, "gdb:wait=1");
 	case OPT_SPLAT: return parse_splat(optarg, &o->splat);

@@ -37,6 +37,7 @@ struct quiz_options {
 	bool verbose;
 	bool keep;
 	bool timings;
+	bool cold; /* no saved VM state: a cold boot */
 	bool dmesg;
 	enum splat_mode splat;
 	struct strv splat_allow;   /* --splat-allow: extended regexes, each checked at parsing */

@@ -240,15 +240,21 @@ int timings_format(const struct vm_result *res, long long started, long long end
 	static const struct {
 		const char *stage, *label;
 	} guest[] = {
-		{"init1", "init1 started"}, {"root", "root ready"},
-		{"init2", "init2 started"}, {"program", "program started"},
+		{"init1", "init1 started"},   {"park", "init1 parked"},
+		{"go", "init1 let go"},	      {"root", "root ready"},
+		{"init2", "init2 started"},   {"program", "program started"},
 		{"ended", "program ended"},
 	};
-	int r = buf_printf(out, "%7lld ms  QEMU started\n%7lld ms  kernel entered\n",
-			   res->at_qemu - started, kernel);
+	/* A restored run: what came before the go happened in the boot that saved the state. */
+	long long go = res->restored ? timeline_get(res->timeline, "go") : -1;
+	int r = buf_printf(out, "%7lld ms  QEMU started\n", res->at_qemu - started);
+	if (r >= 0 && go < 0)
+		r = buf_printf(out, "%7lld ms  kernel entered\n", kernel);
+	else if (r >= 0)
+		r = buf_puts(out, "          (kernel and init1 to its park point: the saved state's)\n");
 	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(guest); i++) {
 		long long t = timeline_get(res->timeline, guest[i].stage);
-		if (t >= 0)
+		if (t >= 0 && t >= go)
 			r = buf_printf(out, "%7lld ms  %s\n", kernel + t, guest[i].label);
 	}
 	if (r >= 0)

@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "qemu_argv.h"
+
 static long long qmp_now_ms(void)
 {
 	struct timespec ts;
@@ -62,8 +64,9 @@ static char *error_desc(const char *line)
 	return strndup(d, strcspn(d, "\""));
 }
 
-/* Send command, then skip events until its answer. */
-static int exchange(struct qmp *q, const char *command, long long deadline, char **ret_error)
+/* Send command, then skip events until its answer (the line into *ret_answer, if asked). */
+static int exchange(struct qmp *q, const char *command, long long deadline, char **ret_error,
+		    char **ret_answer)
 {
 	_cleanup_buf_ struct buf out = {0};
 	int w = buf_printf(&out, "%s\n", command);
@@ -76,8 +79,11 @@ static int exchange(struct qmp *q, const char *command, long long deadline, char
 		int r = read_line(q, deadline, &line);
 		if (r < 0)
 			return r;
-		if (strncmp(line, "{\"return\"", 9) == 0)
+		if (strncmp(line, "{\"return\"", 9) == 0) {
+			if (ret_answer)
+				*ret_answer = TAKE_PTR(line);
 			return 0;
+		}
 		if (strncmp(line, "{\"error\"", 8) == 0) {
 			if (ret_error)
 				*ret_error = error_desc(line);
@@ -87,18 +93,25 @@ static int exchange(struct qmp *q, const char *command, long long deadline, char
 	}
 }
 
-int qmp_execute(struct qmp *q, const char *command, int timeout_ms, char **ret_error)
+int qmp_ask(struct qmp *q, const char *command, int timeout_ms, char **ret_error,
+	    char **ret_answer)
 {
 	if (q->fd < 0)
 		return -ENOTCONN;
 	long long deadline = qmp_now_ms() + timeout_ms;
 	if (!q->ready) {
-		int r = exchange(q, "{\"execute\": \"qmp_capabilities\"}", deadline, ret_error);
+		int r = exchange(q, "{\"execute\": \"qmp_capabilities\"}", deadline, ret_error,
+				 NULL);
 		if (r < 0)
 			return r;
 		q->ready = true;
 	}
-	return exchange(q, command, deadline, ret_error);
+	return exchange(q, command, deadline, ret_error, ret_answer);
+}
+
+int qmp_execute(struct qmp *q, const char *command, int timeout_ms, char **ret_error)
+{
+	return qmp_ask(q, command, timeout_ms, ret_error, NULL);
 }
 
 void qmp_close(struct qmp *q)
@@ -151,5 +164,72 @@ int qmp_dump(struct qmp *q, const char *path, char **ret_error)
 		r = -errno;
 	if (r < 0 && partial.data)
 		(void)unlink(partial.data); /* may not exist */
+	return r;
+}
+
+int qmp_migrate_command(const char *path, struct buf *out)
+{
+	_cleanup_buf_ struct buf uri = {0};
+	int r = buf_puts(&uri, "exec:cat > ");
+	if (r >= 0)
+		r = shell_quote(path, &uri);
+	if (r >= 0)
+		r = buf_puts(out, "{\"execute\": \"migrate\", \"arguments\": {\"uri\": ");
+	if (r >= 0)
+		r = json_quote(uri.data, out);
+	return r < 0 ? r : buf_puts(out, "}}");
+}
+
+enum qmp_migration qmp_migration_status(const char *answer)
+{
+	static const struct {
+		const char *word;
+		enum qmp_migration status;
+	} words[] = {
+		{"\"completed\"", QMP_MIGRATION_COMPLETED},
+		{"\"failed\"", QMP_MIGRATION_FAILED},
+		{"\"cancelled\"", QMP_MIGRATION_FAILED},
+	};
+	const char *s = answer ? strstr(answer, "\"status\": ") : NULL;
+	if (!s)
+		return QMP_MIGRATION_ACTIVE; /* none yet: it has not started */
+	s += strlen("\"status\": ");
+	for (size_t i = 0; i < ELEMENTSOF(words); i++)
+		if (strncmp(s, words[i].word, strlen(words[i].word)) == 0)
+			return words[i].status;
+	return QMP_MIGRATION_ACTIVE;
+}
+
+/* A parked guest's state is a few tens of MiB: under TCG a fraction of a second. */
+#define SAVE_TIMEOUT_MS (60 * 1000)
+#define SAVE_POLL_MS 5
+
+int qmp_save_state(struct qmp *q, const char *path, char **ret_error)
+{
+	_cleanup_buf_ struct buf command = {0};
+	long long deadline = qmp_now_ms() + SAVE_TIMEOUT_MS;
+	int r = qmp_migrate_command(path, &command);
+	if (r >= 0)
+		r = qmp_execute(q, command.data, SAVE_TIMEOUT_MS, ret_error);
+	enum qmp_migration status = QMP_MIGRATION_ACTIVE;
+	while (r >= 0 && status == QMP_MIGRATION_ACTIVE) {
+		_cleanup_free_ char *answer = NULL;
+		r = qmp_ask(q, "{\"execute\": \"query-migrate\"}", SAVE_TIMEOUT_MS, ret_error,
+			    &answer);
+		status = r < 0 ? QMP_MIGRATION_FAILED : qmp_migration_status(answer);
+		if (r >= 0 && status == QMP_MIGRATION_FAILED && ret_error && !*ret_error)
+			*ret_error = strdup("QEMU's migration failed");
+		if (status == QMP_MIGRATION_ACTIVE && qmp_now_ms() >= deadline)
+			r = -ETIMEDOUT;
+		if (status == QMP_MIGRATION_ACTIVE && r >= 0)
+			(void)nanosleep(&(struct timespec){.tv_nsec = SAVE_POLL_MS * 1000000L}, NULL);
+	}
+	if (r >= 0 && status == QMP_MIGRATION_FAILED)
+		r = -EIO;
+	if (r == -ETIMEDOUT)
+		(void)qmp_execute(q, "{\"execute\": \"migrate_cancel\"}", 1000, NULL);
+	/* Completed, the VM waits paused (QEMU's postmigrate); failed, it runs on by itself. */
+	if (r >= 0)
+		r = qmp_execute(q, "{\"execute\": \"cont\"}", 5000, ret_error);
 	return r;
 }

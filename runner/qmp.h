@@ -26,6 +26,9 @@ struct qmp {
  * (*ret_error: its description, may be NULL); -ETIMEDOUT, -ENOTCONN, or another -errno.
  */
 int qmp_execute(struct qmp *q, const char *command, int timeout_ms, char **ret_error);
+/* The same, with QEMU's answer line (its "return" object) into *ret_answer. */
+int qmp_ask(struct qmp *q, const char *command, int timeout_ms, char **ret_error,
+	    char **ret_answer);
 void qmp_close(struct qmp *q);
 
 /*
@@ -38,3 +41,16 @@ int qmp_dump(struct qmp *q, const char *path, char **ret_error);
 int json_quote(const char *s, struct buf *out);
 /* The dump-guest-memory command writing an ELF core to path (absolute). Pure. */
 int qmp_dump_command(const char *path, struct buf *out);
+
+/*
+ * The running VM's state into path (QEMU's migration, through "exec:cat > PATH"), then the VM
+ * goes on. 0, or -errno with *ret_error as qmp_execute's; path may then hold a part: the
+ * caller removes it.
+ */
+int qmp_save_state(struct qmp *q, const char *path, char **ret_error);
+
+/* The migrate command that writes the VM's state to path. Pure. */
+int qmp_migrate_command(const char *path, struct buf *out);
+enum qmp_migration { QMP_MIGRATION_ACTIVE, QMP_MIGRATION_COMPLETED, QMP_MIGRATION_FAILED };
+/* query-migrate's answer line: done, failed (or cancelled), or still going. Pure. */
+enum qmp_migration qmp_migration_status(const char *answer);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -93,6 +94,7 @@ struct vm {
 	enum hang_phase hang;
 	long long hang_until;
 	struct qmp qmp; /* its fd is conn[SOCK_QMP] */
+	bool go_sent;	/* the guest was let go from its park point */
 };
 
 long long now_ms(void)
@@ -367,6 +369,86 @@ static bool status_complete(const struct vm *vm)
 	return status_line(vm) != NULL;
 }
 
+/* Did the guest say this line (whole) on the status port? */
+static bool status_said(const struct vm *vm, const char *word)
+{
+	size_t len = strlen(word);
+	for (const char *line = vm->status.data; line && *line;) {
+		const char *end = strchr(line, '\n');
+		if (!end)
+			return false;
+		if ((size_t)(end - line) == len && strncmp(line, word, len) == 0)
+			return true;
+		line = end + 1;
+	}
+	return false;
+}
+
+/* The go: the host's wall clock and fresh randomness for the guest to go on with. */
+static void send_go(struct vm *vm)
+{
+	unsigned char seed[GO_SEED_BYTES];
+	char line[64 + 2 * GO_SEED_BYTES];
+	struct timespec ts;
+	vm->go_sent = true;
+	if (getrandom(seed, sizeof(seed), 0) != (ssize_t)sizeof(seed))
+		return; /* the guest waits: -t ends it, and says where it stopped */
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	int n = snprintf(line, sizeof(line), STATUS_GO "%lld %ld ", (long long)ts.tv_sec,
+			 ts.tv_nsec);
+	for (size_t i = 0; i < sizeof(seed); i++)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, "%02x", seed[i]);
+	line[n++] = '\n';
+	(void)!send(vm->conn[SOCK_STATUS], line, (size_t)n, MSG_NOSIGNAL); /* lost: as above */
+}
+
+/* A restored VM runs once QEMU has loaded its state; under TCG a tenth of a second. */
+#define RESTORE_WAIT_MS 30000
+
+static void wait_running(struct vm *vm)
+{
+	vm->qmp.fd = vm->conn[SOCK_QMP];
+	long long until = now_ms() + RESTORE_WAIT_MS;
+	while (now_ms() < until && !reap_qemu(vm)) {
+		_cleanup_free_ char *answer = NULL;
+		if (qmp_ask(&vm->qmp, "{\"execute\": \"query-status\"}", RESTORE_WAIT_MS, NULL,
+			    &answer) < 0)
+			return; /* QEMU gone: the run ends without the guest having resumed */
+		if (strstr(answer, "\"running\": true"))
+			return;
+		(void)nanosleep(&(struct timespec){.tv_nsec = 2 * 1000 * 1000}, NULL);
+	}
+}
+
+/* The parked guest's state into o->state_save; the go after it, however that went. */
+static void save_parked(struct vm *vm, struct vm_result *res)
+{
+	long long t = now_ms();
+	vm->qmp.fd = vm->conn[SOCK_QMP];
+	res->save_status = qmp_save_state(&vm->qmp, vm->o->state_save, &res->save_error);
+	res->save_tried = true;
+	res->save_ms = now_ms() - t;
+}
+
+/* The park protocol's next step, if there is one to take now. */
+static void park_step(struct vm *vm, struct vm_result *res)
+{
+	if (vm->go_sent || vm->conn[SOCK_STATUS] < 0)
+		return;
+	if (vm->o->park == VM_PARK_RESTORE) {
+		if (vm->conn[SOCK_QMP] < 0)
+			return;
+		wait_running(vm);
+		send_go(vm);
+		return;
+	}
+	if (!status_said(vm, STATUS_PARKED))
+		return;
+	if (vm->o->park == VM_PARK_SAVE)
+		save_parked(vm, res);
+	send_go(vm);
+}
+
 /*
  * The guest's status line ends with the byte counts it queued on stdout and stderr
  * (" out=N err=N"); it powers off only after quiz answers that it has them all, since data
@@ -402,7 +484,9 @@ static int add_polls(struct vm *vm, struct pollfd *pfd, int *who)
 		(void)close(vm->conn[SOCK_STDIN]); /* tmux mode: the tty is the input */
 		vm->conn[SOCK_STDIN] = -1;
 	}
-	if (vm->conn[vm->input] >= 0 && !vm->stdin_shut) {
+	/* A restore that fails boots again, cold: until the guest runs, stdin stays unread. */
+	bool hold_input = vm->o->park == VM_PARK_RESTORE && !status_said(vm, STATUS_RESUMED);
+	if (vm->conn[vm->input] >= 0 && !vm->stdin_shut && !hold_input) {
 		if (vm->stdin_sent < vm->stdin_pending.len)
 			pfd[n] = (struct pollfd){.fd = vm->conn[vm->input], .events = POLLOUT},
 			who[n++] = 300;
@@ -548,6 +632,8 @@ static void relay(struct vm *vm, struct vm_result *res)
 		}
 		if (output_failed(vm))
 			return; /* vm_run says what it means */
+		park_step(vm, res);
+		res->resumed = res->resumed || status_said(vm, STATUS_RESUMED);
 		if (vm->o->watch_kvm && !acked && kvm_failed(vm, res))
 			return;
 		if (vm->o->panic_dump && !acked && !res->dump_file && console_seen(vm, PANIC_END)) {
@@ -728,6 +814,7 @@ int vm_run(const struct vm_options *o, struct vm_result *ret)
 			res.output_fd = vm.output_error_fd;
 		}
 		parse_status(&vm, &res);
+		res.restored = o->park == VM_PARK_RESTORE && res.resumed;
 		res.qemu_status = vm.qemu_status;
 	}
 
@@ -762,5 +849,6 @@ void vm_result_free(struct vm_result *r)
 	free(r->message);
 	free(r->timeline);
 	free(r->dump_error);
-	r->message = r->timeline = r->dump_error = NULL;
+	free(r->save_error);
+	r->message = r->timeline = r->dump_error = r->save_error = NULL;
 }

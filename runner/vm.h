@@ -25,6 +25,13 @@ enum vm_hang {
 	VM_HANG_SILENT, /* neither worked */
 };
 
+/* What the host does when the guest says it is parked (guest-init/park.c). */
+enum vm_park {
+	VM_PARK_GO,	 /* a cold boot: the go at once */
+	VM_PARK_SAVE,	 /* save the parked VM's state (vm_options.state_save), then the go */
+	VM_PARK_RESTORE, /* argv restores a saved state (-incoming): the go once it runs */
+};
+
 struct vm_result {
 	enum vm_outcome outcome;
 	int exit_code;	  /* VM_STATUS: the program's status */
@@ -39,6 +46,14 @@ struct vm_result {
 	const char *dump_file;
 	int dump_status;
 	char *dump_error;
+	/* The park point: the guest went on past it; VM_PARK_SAVE: the state is saved (0), or
+	 * -errno with QEMU's words, and how long that took. */
+	bool resumed;
+	bool restored; /* it started from a saved state (VM_PARK_RESTORE, and it resumed) */
+	bool save_tried;
+	int save_status;
+	char *save_error;
+	long long save_ms;
 	/* Host clock (CLOCK_MONOTONIC ms) at: QEMU forked, first console byte, status, QEMU gone.
 	 */
 	long long at_qemu, at_console, at_status, at_exit;
@@ -56,6 +71,8 @@ struct vm_options {
 	bool nmi;		/* past -t, a silent guest gets an NMI (arch nmi_backtrace) */
 	const char *dump;	/* --dump: absolute path of the memory dump at the run's end */
 	const char *panic_dump; /* --dump-on-panic: the same, when the guest panics (panic=0) */
+	enum vm_park park;
+	const char *state_save; /* VM_PARK_SAVE: the state's file (absolute) */
 };
 
 /* Boots and relays until the end; QEMU is gone when this returns (also on error: -errno). */

@@ -22,6 +22,36 @@ static void test_json(void)
 	buf_free(&b);
 }
 
+static void test_migrate(void)
+{
+	struct buf b = {0};
+	CHECK(qmp_migrate_command("/cache/it's here/a.state", &b) == 0, "migrate command");
+	CHECK_STR(b.data,
+		  "{\"execute\": \"migrate\", \"arguments\": {\"uri\": "
+		  "\"exec:cat > '/cache/it'\\\\''s here/a.state'\"}}",
+		  "migrate to exec:cat > PATH, the path quoted for the shell, then for JSON");
+	buf_free(&b);
+	CHECK(qmp_migrate_command("/c/a.state", &b) == 0 &&
+		      strstr(b.data, "\"exec:cat > /c/a.state\""),
+		  "a plain path needs no quotes");
+	buf_free(&b);
+	CHECK(qmp_migration_status("{\"return\": {\"status\": \"completed\", \"total-time\": 3}}") ==
+		      QMP_MIGRATION_COMPLETED,
+	      "query-migrate: completed");
+	CHECK(qmp_migration_status("{\"return\": {\"status\": \"failed\", \"error-desc\": \"x\"}}") ==
+		      QMP_MIGRATION_FAILED,
+	      "query-migrate: failed");
+	CHECK(qmp_migration_status("{\"return\": {\"status\": \"cancelled\"}}") == QMP_MIGRATION_FAILED,
+	      "query-migrate: cancelled is a failure");
+	CHECK(qmp_migration_status("{\"return\": {\"status\": \"active\", \"ram\": {}}}") ==
+		      QMP_MIGRATION_ACTIVE,
+	      "query-migrate: active goes on");
+	CHECK(qmp_migration_status("{\"return\": {}}") == QMP_MIGRATION_ACTIVE,
+	      "query-migrate before it started: goes on");
+	CHECK(qmp_migration_status("{\"return\": {\"status\": \"setup\"}}") == QMP_MIGRATION_ACTIVE,
+	      "query-migrate: setup goes on");
+}
+
 /* QEMU's side, as it answers: greeting, an event, the answers. */
 static void fake_qemu(int fd, const char *answer)
 {
@@ -75,6 +105,7 @@ static void test_client(void)
 
 int main(void)
 {
+	test_migrate();
 	test_json();
 	test_client();
 	return tap_done();

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The park point: init1 waits here, before any 9p share is mounted (a mounted share blocks
+ * QEMU's migration), for the host's go. quiz may save the parked VM and start later runs from
+ * that state; the go carries what must differ between such runs: the wall clock and a seed for
+ * the kernel's random number generator (a fresh boot id follows from it).
+ */
+#include "park.h"
+
+#include <fcntl.h>
+#include <linux/random.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <time.h>
+
+#include "kmsg.h"
+#include "ports.h"
+
+/* "go SEC NSEC HEX": SEED_BYTES of seed as hex. Longer lines are cut, then not understood. */
+#define LINE_MAX_LEN 256
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* The host's randomness, credited, then a reseed: from here the guest's differs from a twin's. */
+static void seed_random(const char *hex)
+{
+	struct {
+		struct rand_pool_info info;
+		unsigned char bytes[GO_SEED_BYTES];
+	} seed = {.info = {.entropy_count = GO_SEED_BYTES * 8, .buf_size = GO_SEED_BYTES}};
+	for (size_t i = 0; i < GO_SEED_BYTES; i++) {
+		int hi = hex_digit(hex[2 * i]), lo = hi < 0 ? -1 : hex_digit(hex[2 * i + 1]);
+		if (lo < 0) {
+			log_err("the host's seed is not %d hex digits; randomness not reseeded",
+				2 * GO_SEED_BYTES);
+			return;
+		}
+		seed.bytes[i] = (unsigned char)(hi << 4 | lo);
+	}
+	_cleanup_close_ int fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || ioctl(fd, RNDADDENTROPY, &seed) < 0 || ioctl(fd, RNDRESEEDCRNG) < 0)
+		log_err("reseeding the kernel's randomness: %s", strerror(errno));
+}
+
+static bool go_line(const char *line)
+{
+	long long sec;
+	long nsec;
+	int used = 0;
+	if (sscanf(line, STATUS_GO "%lld %ld %n", &sec, &nsec, &used) != 2 || !used)
+		return false;
+	struct timespec ts = {.tv_sec = (time_t)sec, .tv_nsec = nsec};
+	if (clock_settime(CLOCK_REALTIME, &ts) < 0)
+		log_err("setting the clock from the host's: %s", strerror(errno));
+	seed_random(line + used);
+	return true;
+}
+
+/* Read host lines until the go; a sysrq (the host's -t ran out) is answered meanwhile. */
+static int wait_for_go(int fd)
+{
+	char line[LINE_MAX_LEN];
+	size_t len = 0;
+	for (;;) {
+		char c;
+		ssize_t n = read(fd, &c, 1); /* a few short lines: bytewise is fine */
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EPIPE;
+		if (c != '\n') {
+			if (len < sizeof(line) - 1)
+				line[len++] = c;
+			continue;
+		}
+		line[len] = '\0';
+		len = 0;
+		if (go_line(line))
+			return 0;
+		if (STREQ(line, STATUS_SYSRQ))
+			kmsg_show_stuck();
+	}
+}
+
+static int say(int fd, const char *line)
+{
+	size_t len = strlen(line);
+	return write(fd, line, len) == (ssize_t)len ? 0 : -errno;
+}
+
+int park(void)
+{
+	static const struct mount_op sys = {"sysfs", "/sys", "sysfs",
+					    MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+					    MOUNT_FATAL | MOUNT_TOLERATE_BUSY};
+	int r = mount_one(&sys); /* to find the port by its name */
+	if (r < 0)
+		return r;
+	int fd = port_open(PORT_STATUS, O_RDWR);
+	(void)umount("/sys"); /* init2 mounts its own; busy would only leave it there */
+	if (fd < 0)
+		return fd;
+	timeline_mark("park");
+	r = say(fd, STATUS_PARKED "\n");
+	if (r >= 0)
+		r = wait_for_go(fd);
+	if (r >= 0)
+		r = say(fd, STATUS_RESUMED "\n");
+	if (r < 0) {
+		(void)close(fd);
+		return r;
+	}
+	timeline_mark("go");
+	return fd;
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Saved VM states: a guest parked before its first 9p mount (guest-init/park.c), saved once
+ * with QEMU's migration and restored by later runs of the same kernel, image, QEMU and device
+ * layout instead of a cold boot.
+ */
+#pragma once
+
+#include <stdbool.h>
+
+#include "arch.h"
+#include "buf.h"
+#include "vm.h"
+
+/* Bumped when what a state holds or how quiz uses it changes: older states are not restored. */
+#define VMSTATE_FORMAT 1
+
+/*
+ * The slot of a QEMU argv: 16 hex digits of a hash of every word, the host paths of its 9p
+ * shares left out (they are per run, and the parked guest has mounted none). Pure.
+ */
+void vmstate_slot(char *const *argv, char ret[17]);
+/* The identity of what the state was made from (kernel, image, QEMU, host), as a hash. Pure. */
+void vmstate_identity(const char *const *parts, size_t n, char ret[17]);
+
+/* Why a run boots cold, or NULL when it may use a saved state. Pure. */
+struct vmstate_case {
+	const struct arch *arch;
+	bool cold;	     /* --cold, QUIZ_COLD=1 */
+	size_t n_extra_args; /* QEMU arguments of profiles, hooks and the user: disks, gdb... */
+};
+const char *vmstate_cold_reason(const struct vmstate_case *c);
+
+/* A run's plan: restore the slot's state, or boot cold and save one, or boot cold only. */
+struct vmstate {
+	enum vm_park park;
+	char *dir;  /* home/states */
+	char *path; /* the slot's state: SLOT-IDENTITY.state */
+	char *tmp;  /* VM_PARK_SAVE: written here, renamed to path once whole */
+	char slot[17];
+	const char *cold_reason; /* VM_PARK_GO: why */
+};
+
+struct vmstate_inputs {
+	const char *home;
+	const char *kernel_image;
+	const char *root_image;
+	const char *qemu;
+	char *const *argv;
+};
+/* The plan for this run; -ENOMEM only (a state that cannot be looked at: a cold boot). */
+int vmstate_plan(const struct vmstate_case *c, const struct vmstate_inputs *in,
+		 struct vmstate *ret);
+/* argv, restoring st's state (-incoming). */
+int vmstate_restore_argv(const struct vmstate *st, char *const *argv, struct strv *ret);
+/* VM_PARK_SAVE, the state saved: it becomes the slot's, older ones of the slot go. */
+int vmstate_commit(struct vmstate *st);
+/* The state is not to be used: a save's part, or a state that did not restore. */
+void vmstate_discard(struct vmstate *st);
+void vmstate_free(struct vmstate *st);

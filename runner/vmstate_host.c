@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: MIT */
+/* Saved VM states in the cache: home/states/SLOT-IDENTITY.state, one per slot. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "accel_host.h"
+#include "log.h"
+#include "qemu_argv.h"
+#include "run_dir.h"
+#include "vmstate.h"
+
+/* A file's identity: a rebuilt kernel or a refreshed image is another. */
+static char *file_identity(const char *path)
+{
+	struct stat st;
+	char *s = NULL;
+	if (stat(path, &st) < 0)
+		return NULL;
+	if (asprintf(&s, "%s %lld %lld.%09ld %llu", path, (long long)st.st_size,
+		     (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+		     (unsigned long long)st.st_ino) < 0)
+		return NULL;
+	return s;
+}
+
+static int plan_paths(const struct vmstate_inputs *in, struct vmstate *st)
+{
+	_cleanup_free_ char *kernel = file_identity(in->kernel_image);
+	_cleanup_free_ char *root = file_identity(in->root_image);
+	_cleanup_free_ char *host = NULL, *qemu = NULL, *cpu = NULL;
+	if (!kernel || !root || host_identity(in->qemu, &host, &qemu, &cpu) < 0)
+		return -ENOENT; /* nothing to key a state on: cold */
+	const char *parts[] = {kernel, root, host, qemu, cpu};
+	char id[17];
+	vmstate_slot(in->argv, st->slot);
+	vmstate_identity(parts, ELEMENTSOF(parts), id);
+	if (asprintf(&st->dir, "%s/states", in->home) < 0)
+		return -ENOMEM;
+	if (asprintf(&st->path, "%s/%s-%s.state", st->dir, st->slot, id) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+int vmstate_plan(const struct vmstate_case *c, const struct vmstate_inputs *in,
+		 struct vmstate *ret)
+{
+	struct vmstate st = {.park = VM_PARK_GO, .cold_reason = vmstate_cold_reason(c)};
+	if (!st.cold_reason) {
+		int r = plan_paths(in, &st);
+		if (r == -ENOMEM) {
+			vmstate_free(&st);
+			return r;
+		}
+		if (r < 0)
+			st.cold_reason = "the kernel, the image or QEMU cannot be looked at";
+	}
+	if (!st.cold_reason && access(st.path, R_OK) == 0) {
+		st.park = VM_PARK_RESTORE;
+	} else if (!st.cold_reason) {
+		st.park = VM_PARK_SAVE;
+		if (mkdir_p_at(AT_FDCWD, st.dir) < 0 ||
+		    asprintf(&st.tmp, "%s.%d.tmp", st.path, (int)getpid()) < 0) {
+			st.park = VM_PARK_GO;
+			st.cold_reason = "no folder for saved states";
+		}
+	}
+	*ret = st;
+	return 0;
+}
+
+int vmstate_restore_argv(const struct vmstate *st, char *const *argv, struct strv *ret)
+{
+	_cleanup_strv_ struct strv v = {0};
+	_cleanup_buf_ struct buf incoming = {0};
+	int r = buf_puts(&incoming, "exec:cat ");
+	if (r >= 0)
+		r = shell_quote(st->path, &incoming);
+	for (size_t i = 0; r >= 0 && argv[i]; i++)
+		r = strv_push(&v, argv[i]);
+	if (r >= 0)
+		r = strv_push(&v, "-incoming");
+	if (r >= 0)
+		r = strv_push(&v, incoming.data);
+	if (r < 0)
+		return r;
+	*ret = v;
+	v = (struct strv){0};
+	return 0;
+}
+
+/* The slot's other files: states of an older kernel, image or QEMU, parts of saves. */
+static void remove_others(const struct vmstate *st)
+{
+	DIR *d = opendir(st->dir);
+	const char *mine = strrchr(st->path, '/') + 1;
+	for (struct dirent *de = d ? readdir(d) : NULL; de; de = readdir(d))
+		if (strncmp(de->d_name, st->slot, 16) == 0 && de->d_name[16] == '-' &&
+		    !STREQ(de->d_name, mine))
+			(void)unlinkat(dirfd(d), de->d_name, 0); /* a concurrent save's: it fails */
+	if (d)
+		closedir(d);
+}
+
+int vmstate_commit(struct vmstate *st)
+{
+	if (rename(st->tmp, st->path) < 0) {
+		int r = -errno;
+		vmstate_discard(st);
+		return r;
+	}
+	free(st->tmp);
+	st->tmp = NULL;
+	remove_others(st);
+	return 0;
+}
+
+void vmstate_discard(struct vmstate *st)
+{
+	if (st->park == VM_PARK_SAVE && st->tmp)
+		(void)unlink(st->tmp); /* may not exist */
+	if (st->park == VM_PARK_RESTORE && st->path)
+		(void)unlink(st->path);
+}
+
+void vmstate_free(struct vmstate *st)
+{
+	free(st->dir);
+	free(st->path);
+	free(st->tmp);
+	*st = (struct vmstate){0};
+}

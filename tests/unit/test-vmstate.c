@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/* Saved VM states' keys: what makes another slot, what does not; when a run boots cold. */
+#include <string.h>
+
+#include "vmstate.h"
+#include "tap.h"
+
+static void slot_of(const char *fsdev, const char *memory, char ret[17])
+{
+	char *argv[] = {"qemu-system-x86_64", "-m", (char *)memory, "-fsdev", (char *)fsdev,
+			"-device", "virtio-9p-device,fsdev=fs0,mount_tag=quiz.run", NULL};
+	vmstate_slot(argv, ret);
+}
+
+static void test_slot(void)
+{
+	char a[17], b[17], c[17], d[17], e[17], f[17];
+	slot_of("local,id=fs0,path=/home/u/.cache/quiz/runs/aaa/run,security_model=none", "512M",
+		a);
+	slot_of("local,id=fs0,path=/home/u/.cache/quiz/runs/bbb/run,security_model=none", "512M",
+		b);
+	CHECK_STR(a, b, "another run's share path: the same slot");
+	CHECK(strlen(a) == 16 && strspn(a, "0123456789abcdef") == 16, "16 hex digits");
+	slot_of("local,id=fs0,path=/a,,b,security_model=none", "512M", c);
+	slot_of("local,id=fs0,path=/x,,y,,z,security_model=none", "512M", d);
+	CHECK_STR(c, d, "a path with (doubled) commas is skipped whole");
+	CHECK_STR(a, c, "whatever the path");
+	slot_of("local,id=fs0,path=/a,security_model=none,readonly=on", "512M", e);
+	CHECK(strcmp(a, e) != 0, "a share made read-only: another slot");
+	slot_of("local,id=fs0,path=/home/u/.cache/quiz/runs/aaa/run,security_model=none", "1G", f);
+	CHECK(strcmp(a, f) != 0, "other memory: another slot");
+	char *other[] = {"qemu-system-x86_64", "-m", "512M", "-fsdev",
+			 "local,id=fs0,path=/p,security_model=none", "-device",
+			 "virtio-9p-device,fsdev=fs0,mount_tag=quiz.cwd", NULL};
+	vmstate_slot(other, f);
+	CHECK(strcmp(a, f) != 0, "another share tag: another slot");
+	char *path_elsewhere[] = {"qemu-system-x86_64", "-m", "/a", "-fsdev", "x", NULL};
+	char *path_elsewhere2[] = {"qemu-system-x86_64", "-m", "/b", "-fsdev", "x", NULL};
+	vmstate_slot(path_elsewhere, e);
+	vmstate_slot(path_elsewhere2, f);
+	CHECK(strcmp(e, f) != 0, "a path anywhere but an -fsdev's path= counts");
+}
+
+static void test_identity(void)
+{
+	char a[17], b[17], c[17];
+	const char *one[] = {"vmlinux 100 1.5", "image 7 2.0", "qemu 1"};
+	const char *two[] = {"vmlinux 100 1.6", "image 7 2.0", "qemu 1"};
+	const char *split[] = {"vmlinux 100 1.5image 7 2.0", "", "qemu 1"};
+	vmstate_identity(one, 3, a);
+	vmstate_identity(two, 3, b);
+	vmstate_identity(split, 3, c);
+	CHECK(strcmp(a, b) != 0, "a rebuilt kernel: another identity");
+	CHECK(strcmp(a, c) != 0, "parts are kept apart");
+	vmstate_identity(one, 3, b);
+	CHECK_STR(a, b, "the same inputs: the same identity");
+}
+
+static void test_cold(void)
+{
+	const struct arch *x86 = arch_find("x86_64"), *s390x = arch_find("s390x");
+	struct vmstate_case c = {.arch = x86};
+	CHECK(vmstate_cold_reason(&c) == NULL, "x86_64, no extra QEMU arguments: a saved state");
+	c.cold = true;
+	CHECK(vmstate_cold_reason(&c) && strstr(vmstate_cold_reason(&c), "--cold"), "--cold");
+	c = (struct vmstate_case){.arch = x86, .n_extra_args = 2};
+	CHECK(vmstate_cold_reason(&c) && strstr(vmstate_cold_reason(&c), "disks"),
+	      "a profile's disk: cold (the kernel probed the saved one)");
+	c = (struct vmstate_case){.arch = s390x};
+	CHECK(vmstate_cold_reason(&c) != NULL, "an architecture without saved states: cold");
+}
+
+int main(void)
+{
+	test_slot();
+	test_identity();
+	test_cold();
+	return tap_done();
+}
