@@ -420,11 +420,12 @@ static int plan_state(const struct quiz_options *o, const struct quiz_paths *p,
 }
 
 /* A state a cold boot saved becomes its slot's; a failed save leaves nothing. */
-static void vmstate_finish(struct vmstate *st, const struct vm_result *res)
+static void vmstate_finish(struct vmstate *st, const struct vm_result *res, int run_dir_fd)
 {
 	if (st->park != VM_PARK_SAVE)
 		return;
-	if (res->save_tried && res->save_status == 0 && vmstate_commit(st) == 0) {
+	if (res->save_tried && res->save_status == 0 &&
+	    vmstate_commit(st, run_dir_fd, res->console_at_save) == 0) {
 		log_debug("VM state: saved to %s (%lld ms)", st->path, res->save_ms);
 		return;
 	}
@@ -460,7 +461,8 @@ static int boot_and_judge(const struct quiz_options *o, const struct kernel *k,
 				.dump = dump,
 				.panic_dump = panic_dump,
 				.park = st->park,
-				.state_save = st->tmp};
+				.state_save = st->tmp,
+				.console_saved = st->park == VM_PARK_RESTORE ? st->console : NULL};
 	struct vm_result res = {0};
 	int r = vm_run(&vo, &res);
 	if (r >= 0 && st->park == VM_PARK_RESTORE && res.outcome == VM_NO_STATUS && !res.resumed) {
@@ -471,11 +473,12 @@ static int boot_and_judge(const struct quiz_options *o, const struct kernel *k,
 		res = (struct vm_result){0};
 		vo.argv = argv->items;
 		vo.park = VM_PARK_GO;
+		vo.console_saved = NULL;
 		r = vm_run(&vo, &res);
 	} else if (st->park == VM_PARK_RESTORE) {
 		log_debug("VM state: restored from %s", st->path);
 	}
-	vmstate_finish(st, &res);
+	vmstate_finish(st, &res, dir->fd);
 	if (r < 0) {
 		log_error("cannot start the VM: %s", strerror(-r));
 		return EXIT_QUIZ_FAILED;

@@ -263,6 +263,16 @@ static void on_data(struct vm *vm, int which, const char *data, size_t len)
 	}
 }
 
+/* A restored run: the console of the boot that saved its state, as if it were this run's. */
+static void replay_console(struct vm *vm, const char *path)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	if (read_file(path, &text, &len) >= 0 && len)
+		on_data(vm, SOCK_CONSOLE, text, len);
+	vm->at_console = 0; /* this run's own first byte is the one --timings means */
+}
+
 /*
  * Read what is there, or (all) until EOF; returns false at EOF or error (the socket is then
  * closed). Unless all, it stops while the output this socket feeds has data queued.
@@ -444,8 +454,14 @@ static void park_step(struct vm *vm, struct vm_result *res)
 	}
 	if (!status_said(vm, STATUS_PARKED))
 		return;
-	if (vm->o->park == VM_PARK_SAVE)
+	if (vm->o->park == VM_PARK_SAVE) {
+		/* The boot's console up to the park point goes with the state: later runs show it,
+		 * and judge it, as their own boot's (the guest printed it before it parked). */
+		if (vm->conn[SOCK_CONSOLE] >= 0)
+			(void)pump(vm, SOCK_CONSOLE, true);
+		res->console_at_save = vm->received[SOCK_CONSOLE];
 		save_parked(vm, res);
+	}
 	send_go(vm);
 }
 
@@ -790,6 +806,8 @@ int vm_run(const struct vm_options *o, struct vm_result *ret)
 	res.at_qemu = now_ms();
 	for (int fd = 1; fd <= 2; fd++)
 		vm.out[fd].chunk = write_chunk(fd);
+	if (r >= 0 && o->console_saved)
+		replay_console(&vm, o->console_saved);
 	if (r >= 0)
 		r = vm.qemu = spawn_qemu(o, &old_mask);
 	if (r >= 0) {

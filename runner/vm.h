@@ -54,6 +54,7 @@ struct vm_result {
 	int save_status;
 	char *save_error;
 	long long save_ms;
+	unsigned long long console_at_save; /* console bytes before the park point */
 	/* Host clock (CLOCK_MONOTONIC ms) at: QEMU forked, first console byte, status, QEMU gone.
 	 */
 	long long at_qemu, at_console, at_status, at_exit;
@@ -72,7 +73,8 @@ struct vm_options {
 	const char *dump;	/* --dump: absolute path of the memory dump at the run's end */
 	const char *panic_dump; /* --dump-on-panic: the same, when the guest panics (panic=0) */
 	enum vm_park park;
-	const char *state_save; /* VM_PARK_SAVE: the state's file (absolute) */
+	const char *state_save;	   /* VM_PARK_SAVE: the state's file (absolute) */
+	const char *console_saved; /* VM_PARK_RESTORE: the saving boot's console, replayed */
 };
 
 /* Boots and relays until the end; QEMU is gone when this returns (also on error: -errno). */

@@ -35,8 +35,9 @@ const char *vmstate_cold_reason(const struct vmstate_case *c);
 struct vmstate {
 	enum vm_park park;
 	char *dir;  /* home/states */
-	char *path; /* the slot's state: SLOT-IDENTITY.state */
-	char *tmp;  /* VM_PARK_SAVE: written here, renamed to path once whole */
+	char *path;    /* the slot's state: SLOT-IDENTITY.state */
+	char *console; /* the console of the boot that saved it: SLOT-IDENTITY.console */
+	char *tmp;     /* VM_PARK_SAVE: written here, renamed to path once whole */
 	char slot[17];
 	const char *cold_reason; /* VM_PARK_GO: why */
 };
@@ -53,8 +54,11 @@ int vmstate_plan(const struct vmstate_case *c, const struct vmstate_inputs *in,
 		 struct vmstate *ret);
 /* argv, restoring st's state (-incoming). */
 int vmstate_restore_argv(const struct vmstate *st, char *const *argv, struct strv *ret);
-/* VM_PARK_SAVE, the state saved: it becomes the slot's, older ones of the slot go. */
-int vmstate_commit(struct vmstate *st);
+/*
+ * VM_PARK_SAVE, the state saved: it becomes the slot's, with the first console_len bytes of the
+ * run's console.log (in run_dir_fd), the boot that led to it; older ones of the slot go.
+ */
+int vmstate_commit(struct vmstate *st, int run_dir_fd, unsigned long long console_len);
 /* The state is not to be used: a save's part, or a state that did not restore. */
 void vmstate_discard(struct vmstate *st);
 void vmstate_free(struct vmstate *st);

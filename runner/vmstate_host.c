@@ -41,7 +41,8 @@ static int plan_paths(const struct vmstate_inputs *in, struct vmstate *st)
 	vmstate_identity(parts, ELEMENTSOF(parts), id);
 	if (asprintf(&st->dir, "%s/states", in->home) < 0)
 		return -ENOMEM;
-	if (asprintf(&st->path, "%s/%s-%s.state", st->dir, st->slot, id) < 0)
+	if (asprintf(&st->path, "%s/%s-%s.state", st->dir, st->slot, id) < 0 ||
+	    asprintf(&st->console, "%s/%s-%s.console", st->dir, st->slot, id) < 0)
 		return -ENOMEM;
 	return 0;
 }
@@ -59,7 +60,7 @@ int vmstate_plan(const struct vmstate_case *c, const struct vmstate_inputs *in,
 		if (r < 0)
 			st.cold_reason = "the kernel, the image or QEMU cannot be looked at";
 	}
-	if (!st.cold_reason && access(st.path, R_OK) == 0) {
+	if (!st.cold_reason && access(st.path, R_OK) == 0 && access(st.console, R_OK) == 0) {
 		st.park = VM_PARK_RESTORE;
 	} else if (!st.cold_reason) {
 		st.park = VM_PARK_SAVE;
@@ -98,18 +99,41 @@ static void remove_others(const struct vmstate *st)
 {
 	DIR *d = opendir(st->dir);
 	const char *mine = strrchr(st->path, '/') + 1;
+	size_t stem = strlen(mine) - strlen("state"); /* "SLOT-IDENTITY." */
 	for (struct dirent *de = d ? readdir(d) : NULL; de; de = readdir(d))
 		if (strncmp(de->d_name, st->slot, 16) == 0 && de->d_name[16] == '-' &&
-		    !STREQ(de->d_name, mine))
+		    (strncmp(de->d_name, mine, stem) != 0 || strstr(de->d_name, ".tmp")))
 			(void)unlinkat(dirfd(d), de->d_name, 0); /* a concurrent save's: it fails */
 	if (d)
 		closedir(d);
 }
 
-int vmstate_commit(struct vmstate *st)
+/* The first len bytes of the run's console.log into path, whole or not at all. */
+static int save_console(int run_dir_fd, unsigned long long len, const char *path)
 {
-	if (rename(st->tmp, st->path) < 0) {
-		int r = -errno;
+	_cleanup_free_ char *tmp = NULL, *data = malloc(len ? len : 1);
+	_cleanup_close_ int in = openat(run_dir_fd, "console.log", O_RDONLY | O_CLOEXEC);
+	if (!data || asprintf(&tmp, "%s.%d.tmp", path, (int)getpid()) < 0)
+		return -ENOMEM;
+	if (in < 0)
+		return -errno;
+	ssize_t n = pread(in, data, len, 0);
+	if (n != (ssize_t)len)
+		return n < 0 ? -errno : -EIO;
+	int r = write_file_at(AT_FDCWD, tmp, data, len, 0644);
+	if (r >= 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0)
+		(void)unlink(tmp);
+	return r;
+}
+
+int vmstate_commit(struct vmstate *st, int run_dir_fd, unsigned long long console_len)
+{
+	int r = save_console(run_dir_fd, console_len, st->console);
+	if (r >= 0 && rename(st->tmp, st->path) < 0)
+		r = -errno;
+	if (r < 0) {
 		vmstate_discard(st);
 		return r;
 	}
@@ -125,12 +149,15 @@ void vmstate_discard(struct vmstate *st)
 		(void)unlink(st->tmp); /* may not exist */
 	if (st->park == VM_PARK_RESTORE && st->path)
 		(void)unlink(st->path);
+	if (st->park == VM_PARK_RESTORE && st->console)
+		(void)unlink(st->console);
 }
 
 void vmstate_free(struct vmstate *st)
 {
 	free(st->dir);
 	free(st->path);
+	free(st->console);
 	free(st->tmp);
 	*st = (struct vmstate){0};
 }

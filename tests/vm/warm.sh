@@ -31,6 +31,7 @@ run() { # run NAME [QUIZ OPTIONS]: the guest script in folder NAME; out.NAME, er
 	echo $? >"rc.$name"
 	date +%s.%N >"after.$name"
 }
+forget() { local s; for s; do rm -f "$s" "${s%.state}.console"; done; } # a state, its console
 line() { sed -n "$2p" "out.$1"; } # line NAME N: the guest's Nth line of output
 # the guest's clock within a second of the host's while it ran
 clock_ok() {
@@ -45,7 +46,7 @@ case $(state_of err.first) in
 saved\ /* | restored\ /*) ok 0 "a run says where its saved state is (-v)" ;;
 *) ok 1 "a run says where its saved state is (-v)" "$(grep 'VM state' err.first; tail -n 5 err.first)" ;;
 esac
-rm -f "$state"
+forget "$state"
 
 run a
 is "$(state_of err.a)" "saved $state" "no state for the slot: a cold boot saves one"
@@ -87,7 +88,17 @@ ok "$([ "$shared_state" != "$state" ]; echo $?)" "another device layout: another
 is "$(ls s1) / $(cat s2/mine 2>/dev/null)" " / two" "the restored run's /shared is its own folder"
 run f -m 302M
 is "$(state_of err.f | cut -d' ' -f1)" saved "other memory: not the 301M state; one of its own"
-rm -f "$(state_of err.f | cut -d' ' -f2)"
+forget "$(state_of err.f | cut -d' ' -f2)"
+
+# The boot's console goes with its state: -v, --console and the splat check see it in a
+# restored run as in the boot that saved it (loglevel=8: the whole boot log on the console).
+run q --append loglevel=8
+run r --append loglevel=8
+is "$(state_of err.q | cut -d' ' -f1 | sed 's/^restored$/saved/') $(state_of err.r | cut -d' ' -f1)" \
+	"saved restored" "loglevel=8: a slot of its own (saved, or from a stopped run), then restored"
+is "$(grep -c '] Linux version ' err.q) $(grep -c '] Linux version ' err.r)" "1 1" \
+	"a restored run's -v shows the boot's console too, once" "$(grep -m3 '^\[' err.r)"
+forget "$(state_of err.r | cut -d' ' -f2)"
 
 # A rebuilt kernel: a copy of the boot image given by path, then changed (its identity).
 image_dir=$("$QUIZ" "${kernel[@]}" --dry-run true | awk '{for (i = 1; i < NF; i++) if ($i == "-kernel") print $(i + 1)}')
@@ -102,7 +113,7 @@ is "$(state_of err.g | cut -d' ' -f1) $(state_of err.h | cut -d' ' -f1) $(state_
 	"saved restored saved" "a kernel given by path: saved, restored; once rebuilt, not restored"
 is "$(cat rc.g rc.h rc.i | paste -sd' ')" "7 7 7" "each run's status"
 ok "$([ ! -e "$(state_of err.h | cut -d' ' -f2)" ]; echo $?)" "the rebuilt kernel's state replaced the old one"
-rm -f "$(state_of err.i | cut -d' ' -f2)"
+forget "$(state_of err.i | cut -d' ' -f2)"
 
 # Another QEMU at the same path (an upgrade): a wrapper, rewritten.
 real_qemu=$(command -v qemu-system-x86_64)
@@ -112,7 +123,7 @@ printf '#!/bin/sh\n# upgraded\nexec %s "$@"\n' "$real_qemu" >qemu.new && chmod +
 QUIZ_QEMU=$scratch/qemu run k
 is "$(state_of err.j | cut -d' ' -f1) $(state_of err.k | cut -d' ' -f1)" "saved saved" \
 	"another QEMU binary at the same path: its own state, never the old one's"
-rm -f "$(state_of err.k | cut -d' ' -f2)"
+forget "$(state_of err.k | cut -d' ' -f2)"
 
 # A state that does not load: the run boots cold, unharmed, and the state goes.
 head -c 4096 /dev/urandom >"$state"
@@ -137,6 +148,6 @@ ok $? "QEMU arguments of the user's (a disk, a device): cold" "$(grep 'VM state'
 
 states_dir=$(dirname "$state")
 is "$(ls "$states_dir" | grep -c '\.tmp$')" 0 "no part of a save is left in the cache"
-rm -f "$state" "$shared_state"
+forget "$state" "$shared_state"
 is "$(runs_left)" 0 "no run directory left behind"
 done_testing
