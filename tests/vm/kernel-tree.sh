@@ -9,6 +9,9 @@
 need_vm
 QUIZ_KERNEL_TOOL=${QUIZ_KERNEL_TOOL:-$(dirname "$QUIZ")/quiz-kernel}
 home=${QUIZ_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/quiz}
+# The checkout's kernel, lean (CI builds it whole on a fresh machine): no DWARF, no debug
+# options, no storage modules. tests/vm/speed-tools.sh's bench-loop builds it the same way.
+tree_opts=(--no-btf --no-debug --no-storage)
 cd "$scratch" || exit 1
 
 src=$(ls -d "$home"/src/linux-source-6.1-* 2>/dev/null | head -n1)
@@ -31,7 +34,7 @@ if [ -n "$(git -C "$tree" status --porcelain --ignored; git -C "$tree" branch --
 fi
 is "$(git -C "$tree" status --porcelain --ignored | head -n 5)" "" "the checkout is clean before the build"
 
-"$QUIZ_KERNEL_TOOL" build --no-btf "$tree" >out 2>&1
+"$QUIZ_KERNEL_TOOL" build "${tree_opts[@]}" "$tree" >out 2>&1
 is "$?" 0 "quiz-kernel build TREE builds a git checkout" "$(tail -n 5 out)"
 is "$(git -C "$tree" status --porcelain --ignored | head -n 5)" "" \
 	"the checkout is left clean: no changed and no new file, ignored ones included"
@@ -41,7 +44,7 @@ case $release in
 *) ok 1 "the checkout's release marks a git tree (6.1.x+)" "release: $release" ;;
 esac
 is "$("$QUIZ" -k "$release" -r raw uname -r </dev/null 2>err)" "$release" "the checkout's kernel boots" 
-"$QUIZ_KERNEL_TOOL" build --no-btf "$tree" >out 2>&1
+"$QUIZ_KERNEL_TOOL" build "${tree_opts[@]}" "$tree" >out 2>&1
 grep -q 'is up to date' out
 ok $? "building the unchanged checkout again does nothing" "$(cat out)"
 plain=$("$QUIZ" -k 6.1 -r raw uname -r </dev/null 2>/dev/null)
@@ -69,7 +72,7 @@ orig=$(git -C "$tree" symbolic-ref -q --short HEAD || git -C "$tree" rev-parse H
 restore_tree() {
 	git -C "$tree" bisect reset >/dev/null 2>&1
 	git -C "$tree" checkout -q -f "$orig" && git -C "$tree" branch -q -D quiz-bisect-test
-	"$QUIZ_KERNEL_TOOL" build --no-btf "$tree" >/dev/null 2>&1 # its kernel as it was
+	"$QUIZ_KERNEL_TOOL" build "${tree_opts[@]}" "$tree" >/dev/null 2>&1 # its kernel as it was
 }
 trap 'restore_tree; rm -rf "$scratch"' EXIT
 commit() { # commit MESSAGE [NEW_FILE]: what changed, and a new file (the tree ignores them all)
@@ -108,7 +111,7 @@ restore_tree
 trap 'rm -rf "$scratch"' EXIT
 is "$(git -C "$tree" status --porcelain; git -C "$tree" branch --list quiz-bisect-test)" "" \
 	"the tree is restored: its branch, no change, no test branch"
-"$QUIZ_KERNEL_TOOL" build --no-btf "$tree" >out 2>&1
+"$QUIZ_KERNEL_TOOL" build "${tree_opts[@]}" "$tree" >out 2>&1
 grep -q 'is up to date' out
 ok $? "and its kernel is the checkout's again" "$(cat out)"
 is "$(runs_left)" 0 "no run directory left behind"

@@ -12,9 +12,12 @@ cd "$scratch" || exit 1
 out=$("$root/scripts/bench-boot" -n 1 -k "$QUIZ_TEST_KERNEL" --untuned --build "$build" 2>&1)
 is "$?" 0 "bench-boot runs one interleaved round"
 for line in '^machine: .*; accelerator: \(TCG\|KVM\)$' \
-	"^  quiz -k $QUIZ_TEST_KERNEL true  *median  *[0-9.]* s  min .* peak RSS [0-9]* MiB$" \
+	'^  quiz warm (saved state)  *median  *[0-9.]* s  min .* peak RSS [0-9]* MiB$' \
+	'^  quiz cold (--cold)  *median  *[0-9.]* s  min .* peak RSS [0-9]* MiB$' \
 	'^  floor (bare QEMU)  *median  *[0-9.]* s ' '^  floor, untuned  *median  *[0-9.]* s ' \
-	'^  ratio quiz/floor  *[0-9.]*x$' '^quiz-kernel build 6.1 (no-op)  *[0-9.]* s$'; do
+	'^  ratio quiz warm / floor  *[0-9.]*x$' '^  ratio quiz cold / floor  *[0-9.]*x$' \
+	'^  ratio quiz warm / quiz cold  *[0-9.]*x$' '^  ratio quiz cold / floor, untuned  *[0-9.]*x$' \
+	'^quiz-kernel build 6.1 (no-op)  *[0-9.]* s$'; do
 	grep -q -- "$line" <<<"$out"
 	ok $? "bench-boot prints: $line" "$out"
 done
@@ -32,7 +35,8 @@ ok "$([ "${samples:-0}" -ge 50 ]; echo $?)" "a boot gives it at least 50 samples
 tree=${QUIZ_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/quiz}/test-trees/linux-6.1-git
 if [ -d "$tree/.git" ]; then
 	before=$(git -C "$tree" status --porcelain; git -C "$tree" rev-parse HEAD)
-	out=$("$root/scripts/bench-loop" -n 1 --build "$build" 2>&1)
+	tree_opts="--no-btf --no-debug --no-storage" # as tests/vm/kernel-tree.sh builds it
+	out=$("$root/scripts/bench-loop" -n 1 --build "$build" --build-args "$tree_opts" 2>&1)
 	is "$?" 0 "bench-loop runs one round of each loop" "$out"
 	num='median  *[0-9.]* s  min  *[0-9.]*  max  *[0-9.]*$'
 	for line in '^kernel loop: one pr_info changed in .*/init/main.c (1 rounds)$' \
@@ -48,7 +52,8 @@ if [ -d "$tree/.git" ]; then
 	done
 	is "$(git -C "$tree" status --porcelain; git -C "$tree" rev-parse HEAD)" "$before" \
 		"bench-loop leaves the tree as it was"
-	"$(dirname "$QUIZ")/quiz-kernel" build --no-btf "$tree" >kb.out 2>&1
+	# shellcheck disable=SC2086 # the options' words
+	"$(dirname "$QUIZ")/quiz-kernel" build $tree_opts "$tree" >kb.out 2>&1
 	grep -q 'is up to date' kb.out
 	ok $? "and its kernel built as it was" "$(cat kb.out)"
 else
