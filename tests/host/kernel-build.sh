@@ -40,6 +40,8 @@ all:
 	mkdir -p $(O)/include/config $(O)/scripts
 	printf 'deps_config := \\\n\tKconfig \\\n\n' >$(O)/include/config/auto.conf.cmd
 	echo "$(FAKE_MAKE_TAG)" >$(O)/obj.o
+	echo "$(FAKE_MAKE_TAG)" >$(O)/Module.symvers
+	echo "$(FAKE_MAKE_TAG)" >$(O)/.obj.o.cmd
 	[ -f $(O)/scripts/tool ] || echo tool >$(O)/scripts/tool
 	if [ -n "$(FAKE_MAKE_FAIL)" ]; then echo "fake: compile error" >&2; exit 1; fi
 	mkdir -p $(O)/arch/x86/boot
@@ -147,16 +149,18 @@ ok $? "17.15: (the failed build's option is not in it)"
 # The loop (issue 20): the kbuild of each kernel describes it, while unchanged files are links.
 FAKE_MAKE_TAG=one "$KBUILD" --no-btf -j1 --force "$scratch/tree" >one.out 2>one.err
 is "$?" 0 "a build with objects tagged one succeeds" "$(tail -n 5 one.err)"
-is "$(cat "$kernels/$release/kbuild/obj.o")" one "its kbuild has its objects"
+is "$(cat "$kernels/$release/kbuild/Module.symvers")" one "its kbuild has its Module.symvers"
+is "$(ls "$kernels/$release/kbuild/obj.o" "$kernels/$release/kbuild/.obj.o.cmd" 2>/dev/null)" "" \
+	"but not the objects and their .cmd files (modules built against it need neither)"
 tool_inode=$(stat -c %i "$kernels/$release/kbuild/scripts/tool")
 FAKE_MAKE_TAG=two FAKE_MAKE_FAIL=1 "$KBUILD" --no-btf -j1 --force "$scratch/tree" >two.out 2>two.err
 is "$?" 1 "a build that rewrites the objects, then fails, exits 1"
-is "$(cat "$kernels/$release/kbuild/obj.o")" one \
-	"the published kernel's kbuild keeps its own objects (the build folder's say two)"
+is "$(cat "$kernels/$release/kbuild/Module.symvers")" one \
+	"the published kernel's kbuild keeps its own files (the build folder's say two)"
 : >config.log
 FAKE_MAKE_TAG=three "$KBUILD" --no-btf -j1 --force "$scratch/tree" >three.out 2>three.err
 is "$?" 0 "a third build succeeds" "$(tail -n 5 three.err)"
-is "$(cat "$kernels/$release/kbuild/obj.o")" three "its kbuild has its objects"
+is "$(cat "$kernels/$release/kbuild/Module.symvers")" three "its kbuild has its files"
 is "$(stat -c %i "$kernels/$release/kbuild/scripts/tool")" "$tool_inode" \
 	"a file no build changed is a link to the earlier kbuild's, not a copy"
 is "$(cat config.log)" "" "an unchanged configuration is not made again" "$(cat three.err)"
