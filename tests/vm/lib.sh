@@ -25,6 +25,14 @@ need_vm() {
 	exit 0
 }
 
+qemus_left() { # QEMUs quiz started from this cache (they run in a run directory) still alive
+	local home=${QUIZ_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/quiz} pid n=0
+	for pid in $(pgrep -f '^qemu-system-' || true); do
+		case $(readlink "/proc/$pid/cwd" 2>/dev/null) in "$home"/runs/*) n=$((n + 1)) ;; esac
+	done
+	echo "$n"
+}
+
 runs_left() { # leftover run directories or QEMU processes after a run
 	local home=${QUIZ_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/quiz}
 	ls -A "$home/runs" 2>/dev/null | grep -c . || true

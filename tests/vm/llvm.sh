@@ -9,7 +9,7 @@ QK=${QUIZ_KERNEL_TOOL:-$(dirname "$QUIZ")/quiz-kernel}
 ver=${QUIZ_TEST_KERNEL}-llvm
 modules_src=$(readlink -f "$(dirname "$0")/../modules")
 if ! kbuild=$("$QK" path "$ver" kbuild 2>/dev/null); then
-	echo "1..0 # SKIP no $ver kernel built (quiz-kernel build --llvm --no-debug --no-btf ${QUIZ_TEST_KERNEL}); CI does not build it"
+	echo "1..0 # SKIP no $ver kernel built (quiz-kernel build --llvm --no-debug --no-btf ${QUIZ_TEST_KERNEL}); CI does not build it (suite vm-extra)"
 	exit 0
 fi
 QUIZ_TEST_KERNEL=$ver need_vm

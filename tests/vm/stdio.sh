@@ -172,5 +172,5 @@ is "$?" 125 "QEMU killed during the run: 125"
 grep -q 'the VM ended without reporting the program.s status (QEMU killed by signal 9)' err
 ok $? "stderr says the VM ended without a status" "$(tail -n 2 err)"
 is "$(runs_left)" 0 "no run directory left after QEMU was killed"
-is "$(pgrep -c -f 'qemu-system-x86_64.*quiz' || true)" 0 "no QEMU left running"
+is "$(qemus_left)" 0 "no QEMU of this cache's runs left running"
 done_testing
