@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "exit_status.h"
 #include "guest.h"
 #include "run.h"
 
@@ -20,7 +21,7 @@ static int spawn_wait(char *const *argv, bool exec_semantics)
 {
 	pid_t pid = fork();
 	if (pid < 0)
-		return 125;
+		return EXIT_QUIZ_FAILED;
 	if (pid == 0) {
 		(void)signal(SIGINT, SIG_DFL); /* the rc ignores them; its children must not */
 		(void)signal(SIGQUIT, SIG_DFL);
@@ -31,13 +32,13 @@ static int spawn_wait(char *const *argv, bool exec_semantics)
 			_exit(run_exec((int)n, (char **)argv));
 		}
 		execv(argv[0], argv);
-		_exit(127);
+		_exit(EXIT_NOT_FOUND);
 	}
 	int status;
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
-			return 125;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+			return EXIT_QUIZ_FAILED;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_SIGNALED + WTERMSIG(status);
 }
 
 static void save_status(int code)
@@ -58,11 +59,11 @@ int rc_main(void)
 	size_t n = 0, argc = 0;
 	if (contract_load(CONTRACT_GUEST_PATH, &data, &c, &n) < 0) {
 		fprintf(stderr, "quiz: cannot read " CONTRACT_GUEST_PATH "\n");
-		return 125;
+		return EXIT_QUIZ_FAILED;
 	}
 	argv = calloc(n + 2, sizeof(char *));
 	if (!argv)
-		return 125;
+		return EXIT_QUIZ_FAILED;
 	for (size_t i = 0; i < n; i++)
 		if (STREQ(c[i].key, CONTRACT_ARG))
 			argv[argc++] = (char *)c[i].value;
@@ -93,7 +94,7 @@ int tmux_main(void)
 	_cleanup_free_ struct contract_entry *c = NULL;
 	size_t n = 0;
 	if (contract_load(CONTRACT_GUEST_PATH, &data, &c, &n) < 0)
-		return 125;
+		return EXIT_QUIZ_FAILED;
 	const char *rows = contract_get(c, n, CONTRACT_ROWS);
 	const char *cols = contract_get(c, n, CONTRACT_COLS);
 	const char *cwd = contract_get(c, n, CONTRACT_CWD);
@@ -116,10 +117,10 @@ int tmux_main(void)
 	int r = spawn_wait(start, false);
 	if (r != 0) {
 		fprintf(stderr, "quiz: tmux new-session failed with status %d\n", r);
-		return 125;
+		return EXIT_QUIZ_FAILED;
 	}
 	(void)spawn_wait(dmesg, false); /* a missing dmesg pane does not stop the run */
 	execl(TMUX, TMUX, "attach-session", "-t", SESSION, (char *)NULL);
 	fprintf(stderr, "quiz: cannot attach tmux: %s\n", strerror(errno));
-	return 125;
+	return EXIT_QUIZ_FAILED;
 }

@@ -9,6 +9,8 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "exit_status.h"
+
 #define RELAY_CHUNK 65536
 /* After the program ended: what background writers add is taken up to this much more. */
 #define DRAIN_MAX (16 << 20)
@@ -172,7 +174,7 @@ static int reap(pid_t pid, int *ret_code)
 		return 1;
 	}
 	if (got < 0 && errno == ECHILD) {
-		*ret_code = 125; /* pid is no child of ours */
+		*ret_code = EXIT_QUIZ_FAILED; /* pid is no child of ours */
 		return 1;
 	}
 	return 0;
@@ -207,7 +209,7 @@ static void on_stream(struct relay *r, int which)
 int relay_wait(struct relay *r, pid_t pid, int tty)
 {
 	_cleanup_close_ int done = (int)syscall(SYS_pidfd_open, pid, 0);
-	int code = 125;
+	int code = EXIT_QUIZ_FAILED;
 	bool host = true;
 	for (;;) {
 		if (reap(pid, &code))

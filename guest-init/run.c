@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 
 #include "buf.h"
+#include "exit_status.h"
 #include "kmsg.h"
 #include "rc.h"
 #include "relay.h"
@@ -109,9 +110,9 @@ static int run_hooks(const struct contract_entry *c, size_t n, struct relay *rel
 			execve(path, argv, henv.items);
 			fprintf(stderr, "quiz: profile %s: guest hook: %s\n", c[i].value,
 				strerror(errno));
-			_exit(127);
+			_exit(EXIT_NOT_FOUND);
 		}
-		int code = pid < 0 ? 125 : relay_wait(relay, pid, -1);
+		int code = pid < 0 ? EXIT_QUIZ_FAILED : relay_wait(relay, pid, -1);
 		if (code != 0) {
 			snprintf(ret->error, sizeof(ret->error),
 				 "profile %s: guest hook failed with status %d", c[i].value, code);
@@ -214,7 +215,7 @@ static void exec_precheck(char *const *argv, char *const *env)
 	if (!e)
 		return;
 	fprintf(stderr, "quiz: %s: %s\n", argv[0], strerror(e));
-	_exit(e == ENOENT || e == ENOTDIR ? 127 : 126);
+	_exit(e == ENOENT || e == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE);
 }
 
 /* tmux mode: the virtio console (hvc0) is the program's terminal, sized like the host's. */
@@ -289,7 +290,7 @@ static void run_with_relay(const struct contract_entry *c, size_t n, struct rela
 			exec_precheck(argv.items + TINI_ARGS, env.items);
 		execve(TINI, argv.items, env.items);
 		fprintf(stderr, "quiz: cannot run " TINI ": %s\n", strerror(errno));
-		_exit(125);
+		_exit(EXIT_QUIZ_FAILED);
 	}
 	if (pid < 0) {
 		snprintf(ret->error, sizeof(ret->error), "fork: %s", strerror(errno));
@@ -300,7 +301,7 @@ static void run_with_relay(const struct contract_entry *c, size_t n, struct rela
 	_cleanup_close_ int resize = tty ? open("/dev/hvc0", O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
 	int code = relay_wait(relay, pid, resize);
 	/* In tmux mode a session left early has no rc status: the program got SIGHUP. */
-	ret->exit_code = rc_status(tty && code != 125 ? 128 + SIGHUP : code);
+	ret->exit_code = rc_status(tty && code != EXIT_QUIZ_FAILED ? EXIT_SIGNALED + SIGHUP : code);
 	timeline_mark("ended");
 	dmesg_finish(capture, relay);
 	log_info("program status %d", ret->exit_code);
@@ -322,10 +323,10 @@ int run_exec(int argc, char **argv)
 {
 	if (argc < 1) {
 		fprintf(stderr, "quiz: nothing to run\n");
-		return 125;
+		return EXIT_QUIZ_FAILED;
 	}
 	execvp(argv[0], argv);
 	int saved = errno;
 	fprintf(stderr, "quiz: %s: %s\n", argv[0], strerror(saved));
-	return saved == ENOENT || saved == ENOTDIR ? 127 : 126;
+	return saved == ENOENT || saved == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE;
 }

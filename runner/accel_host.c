@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "exit_status.h"
 #include "log.h"
 #include "run_dir.h"
 #include "signals.h"
@@ -142,11 +143,11 @@ static void probe_child(char *const *argv, int out, int err)
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 	int null = open("/dev/null", O_RDONLY);
 	if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out == err ? 1 : err, 2) < 0)
-		_exit(125);
+		_exit(EXIT_QUIZ_FAILED);
 	child_close_fds();
 	execvp(argv[0], argv);
 	dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
-	_exit(127);
+	_exit(EXIT_NOT_FOUND);
 }
 
 static int set_failure(struct probe_result *ret, const char *fmt, ...) _printf_(2, 3);

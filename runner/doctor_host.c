@@ -12,6 +12,7 @@
 #include <sys/statvfs.h>
 #include <sys/wait.h>
 
+#include "exit_status.h"
 #include "accel_host.h"
 #include "doctor.h"
 #include "image.h"
@@ -32,10 +33,10 @@ static char *first_line_of(char *const *argv, int *ret_status)
 		child_reset_signals();
 		int null = open("/dev/null", O_RDONLY);
 		if (null < 0 || dup2(null, 0) < 0 || dup2(fds[1], 1) < 0 || dup2(fds[1], 2) < 0)
-			_exit(127);
+			_exit(EXIT_NOT_FOUND);
 		child_close_fds();
 		execvp(argv[0], argv);
-		_exit(127);
+		_exit(EXIT_NOT_FOUND);
 	}
 	(void)close(fds[1]);
 	_cleanup_buf_ struct buf text = {0};

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include "buf.h"
+#include "exit_status.h"
 #include "interrupt.h"
 #include "log.h"
 #include "macro.h"
@@ -23,7 +24,7 @@ static int run_wait(char *const *argv)
 		child_close_fds();
 		execv(argv[0], argv);
 		log_error("cannot run %s: %s", argv[0], strerror(errno));
-		_exit(127);
+		_exit(EXIT_NOT_FOUND);
 	}
 	/* In quiz's process group: Ctrl-C reaches it, and its traps clean up. */
 	int status;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "exit_status.h"
 #include "interrupt.h"
 #include "log.h"
 #include "macro.h"
@@ -84,11 +85,11 @@ int kernel_tree_build(const char *tree, const struct arch *a, char **ret_release
 		/* Its progress on quiz's stderr; stdout (the program's) gets nothing of it. */
 		child_reset_signals();
 		if (dup2(fds[1], STDOUT_FILENO) < 0)
-			_exit(127);
+			_exit(EXIT_NOT_FOUND);
 		child_close_fds();
 		execv(argv[0], argv);
 		log_error("cannot run %s: %s", argv[0], strerror(errno));
-		_exit(127);
+		_exit(EXIT_NOT_FOUND);
 	}
 	close(fds[1]);
 	_cleanup_buf_ struct buf out = {0};

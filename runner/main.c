@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <sys/xattr.h>
 
+#include "exit_status.h"
 #include "accel_host.h"
 #include "doctor.h"
 #include "guest_layout.h"
@@ -30,9 +31,6 @@
 #include "vmstate.h"
 #include "vm.h"
 
-#define EXIT_QUIZ_FAILED 125
-#define EXIT_CANNOT_EXECUTE 126
-#define EXIT_NOT_FOUND 127
 
 /* -a: one architecture from the table; the host's when not given. Logs what is wrong. */
 static const struct arch *find_arch(const char *name)
@@ -576,7 +574,7 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 	if (stopped) {
 		log_error("stopped by signal %d (%s) while setting up the run; nothing was started",
 			  stopped, strsignal(stopped));
-		status = 128 + stopped;
+		status = EXIT_SIGNALED + stopped;
 	} else if (r >= 0 && o->dry_run) {
 		print_dry_run(&argv, &sh);
 		status = 0;

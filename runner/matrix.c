@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "exit_status.h"
 #include "kernel_ref.h"
 #include "kernels.h"
 #include "log.h"
@@ -346,7 +347,7 @@ int matrix_list(struct matrix_entry *entries, size_t n, const struct quiz_option
 	}
 	if (r < 0) {
 		log_error("--list: %s", strerror(-r));
-		return 125;
+		return EXIT_QUIZ_FAILED;
 	}
 	if (text.data)
 		fputs(text.data, stdout);
@@ -387,16 +388,16 @@ static pid_t start_entry(struct matrix_entry *e, struct slot *s, matrix_run_fn r
 	 */
 	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != parent)
-		_exit(128 + SIGTERM);
+		_exit(EXIT_SIGNALED + SIGTERM);
 	_cleanup_free_ char *out = NULL, *err = NULL, *console = NULL;
 	if (asprintf(&out, "%s/stdout", s->dir) < 0 || asprintf(&err, "%s/stderr", s->dir) < 0 ||
 	    asprintf(&console, "%s/console.log", s->dir) < 0)
-		_exit(125);
+		_exit(EXIT_QUIZ_FAILED);
 	int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	int o1 = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	int o2 = open(err, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (in < 0 || o1 < 0 || o2 < 0 || dup2(in, 0) < 0 || dup2(o1, 1) < 0 || dup2(o2, 2) < 0)
-		_exit(125);
+		_exit(EXIT_QUIZ_FAILED);
 	e->options.console_copy = console;
 	e->options.mode = RUN_MODE_RAW; /* many runs, no terminal each */
 	int status = run(&e->options, userdata);
@@ -449,7 +450,7 @@ static void fill_row(const struct matrix_entry *e, const struct slot *s, struct 
 	texts[0] = slurp(s->dir, "stdout");
 	texts[1] = slurp(s->dir, "stderr");
 	_cleanup_free_ char *console = slurp(s->dir, "console.log");
-	int code = WIFEXITED(s->status) ? WEXITSTATUS(s->status) : 128 + WTERMSIG(s->status);
+	int code = WIFEXITED(s->status) ? WEXITSTATUS(s->status) : EXIT_SIGNALED + WTERMSIG(s->status);
 	*row = (struct run_result_row){
 		.name = e->name,
 		.kernel = e->report_kernel ? e->report_kernel : e->options.kernel,
@@ -545,13 +546,13 @@ int matrix_run(struct matrix_entry *entries, size_t n, const struct quiz_options
 	_cleanup_close_ int sigfd = -1;
 	char tmp[] = "/tmp/quiz-matrix.XXXXXX";
 	bool made_tmp = false;
-	int status = 125;
+	int status = EXIT_QUIZ_FAILED;
 	if (!slots || !rows || !texts)
-		return 125;
+		return EXIT_QUIZ_FAILED;
 	if (!o->results_dir) {
 		if (!mkdtemp(tmp)) {
 			log_error("cannot make a folder for the runs' output: %s", strerror(errno));
-			return 125;
+			return EXIT_QUIZ_FAILED;
 		}
 		made_tmp = true;
 	}
@@ -584,7 +585,7 @@ int matrix_run(struct matrix_entry *entries, size_t n, const struct quiz_options
 			if (slots[next].pid < 0) {
 				log_error("fork: %s", strerror(errno));
 				slots[next].done = true;
-				slots[next].status = 125 << 8;
+				slots[next].status = EXIT_QUIZ_FAILED << 8;
 			} else {
 				running++;
 			}
@@ -626,9 +627,9 @@ int matrix_run(struct matrix_entry *entries, size_t n, const struct quiz_options
 	}
 	if (stop_signal) {
 		log_error("stopped by signal %d; the runs were stopped", stop_signal);
-		status = 128 + stop_signal;
+		status = EXIT_SIGNALED + stop_signal;
 	} else {
-		status = write_reports(o, rows, slots, n) < 0 ? 125 : report_exit_status(rows, n);
+		status = write_reports(o, rows, slots, n) < 0 ? EXIT_QUIZ_FAILED : report_exit_status(rows, n);
 	}
 out:
 	for (size_t i = 0; i < n; i++)

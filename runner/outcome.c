@@ -10,10 +10,9 @@
 #include <sys/wait.h>
 
 #include "accel_host.h"
+#include "exit_status.h"
 #include "log.h"
 
-#define EXIT_TIMEOUT 124
-#define EXIT_QUIZ_FAILED 125
 #define CONSOLE_TAIL 20
 
 int tail_lines(int dirfd, const char *name, unsigned n, struct buf *ret)
@@ -103,7 +102,7 @@ static int no_status(const struct vm_result *res, const struct run_dir *dir,
 	_cleanup_free_ char *init_err = find_line(console.data, "quiz-init");
 
 	if (res->qemu_status >= 0 && WIFEXITED(res->qemu_status) &&
-	    WEXITSTATUS(res->qemu_status) == 127) {
+	    WEXITSTATUS(res->qemu_status) == EXIT_NOT_FOUND) {
 		log_error("QEMU could not be started: %s", qemu.len ? qemu.data : "unknown error");
 		return EXIT_QUIZ_FAILED;
 	}
@@ -150,7 +149,7 @@ int outcome_report(const struct vm_result *res, const struct run_dir *dir, unsig
 		if (res->signal != SIGPIPE)
 			log_error("stopped by signal %d (%s); the VM was stopped", res->signal,
 				  strsignal(res->signal));
-		return 128 + res->signal;
+		return EXIT_SIGNALED + res->signal;
 	case VM_OUTPUT_ERROR:
 		/* On stderr itself this line may be lost too: the status still says it. */
 		log_error("writing the program's output to %s failed: %s; the VM was stopped",

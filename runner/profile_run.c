@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "exit_status.h"
 #include "interrupt.h"
 #include "layer_files.h"
 #include "log.h"
@@ -294,8 +295,9 @@ static int option_env(const struct resolved_profile *rp, struct strv *env)
 	return 0;
 }
 
+/* 0 with the hook's exit status in *ret_status (128+S: killed by S); -errno: not run. */
 static int run_host_hook(const struct resolved_profile *rp, const char *run_dir,
-			 const struct kernel *k, const char *args_file)
+			 const struct kernel *k, const char *args_file, int *ret_status)
 {
 	_cleanup_strv_ struct strv env = {0};
 	_cleanup_free_ char *hook = NULL;
@@ -337,21 +339,20 @@ static int run_host_hook(const struct resolved_profile *rp, const char *run_dir,
 		child_reset_signals();
 		(void)setpgid(0, 0);
 		if (null < 0 || dup2(null, 0) < 0 || dup2(2, 1) < 0 || chdir(run_dir) < 0)
-			_exit(126);
+			_exit(EXIT_CANNOT_EXECUTE);
 		child_close_fds();
 		for (size_t i = 0; i < env.len; i++)
 			(void)putenv(env.items[i]);
 		execl(hook, hook, (char *)NULL);
-		_exit(127);
+		_exit(EXIT_NOT_FOUND);
 	}
 	(void)setpgid(pid, pid); /* also here: kill(-pid) must work before the child runs */
 	int status;
 	r = child_wait(pid, &status);
 	if (r < 0)
 		return r;
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status) ? -WEXITSTATUS(status) - 1000 : 0;
-	return -1000 - 128 - WTERMSIG(status);
+	*ret_status = WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_SIGNALED + WTERMSIG(status);
+	return 0;
 }
 
 /* One argument per line; an empty file adds nothing. */
@@ -379,12 +380,13 @@ int profiles_run_host_hooks(const struct profile_set *s, const char *run_dir,
 		_cleanup_free_ char *args_file = NULL;
 		if (asprintf(&args_file, "%s/qemu-args.%s", run_dir, p->name) < 0)
 			return -ENOMEM;
-		int r = run_host_hook(&s->items[i], run_dir, k, args_file);
-		if (r == -1000 - HOST_HOOK_BAD_OPTION)
-			return -EINVAL;
-		if (r <= -1000) {
+		int status = 0;
+		int r = run_host_hook(&s->items[i], run_dir, k, args_file, &status);
+		if (r >= 0 && status == HOST_HOOK_BAD_OPTION)
+			return -EINVAL; /* it said what was wrong */
+		if (r >= 0 && status) {
 			if (asprintf(ret_error, "profile %s: host hook failed with status %d",
-				     p->name, -r - 1000) < 0)
+				     p->name, status) < 0)
 				*ret_error = NULL;
 			return -EIO;
 		}

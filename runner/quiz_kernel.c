@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "exit_status.h"
 #include "arch.h"
 #include "kernel_cache.h"
 #include "kernel_ref.h"
@@ -323,7 +324,7 @@ static int cmd_config(const struct quiz_paths *p, const struct arch *a, const ch
 		       "make \"$3\" olddefconfig "
 		       ">/dev/null",
 		       "sh", tree, fragment, make_arch, (char *)NULL);
-		_exit(127);
+		_exit(EXIT_NOT_FOUND);
 	}
 	int status = 0;
 	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exit_status.h"
 #include "macro.h"
 
 #define REPLACEMENT "\xef\xbf\xbd" /* U+FFFD, for what a format cannot carry */
@@ -139,11 +140,11 @@ enum result_kind result_classify(int exit_code, const char *stderr_text)
 {
 	if (exit_code == 0)
 		return RESULT_PASS;
-	if (exit_code == 124)
+	if (exit_code == EXIT_TIMEOUT)
 		return RESULT_TIMEOUT;
 	if (exit_code == REPORT_SPLAT_EXIT && stderr_text && strstr(stderr_text, REPORT_SPLAT_LINE))
 		return RESULT_SPLAT;
-	if (exit_code == 125)
+	if (exit_code == EXIT_QUIZ_FAILED)
 		return stderr_text && strstr(stderr_text, "panicked") ? RESULT_PANIC
 								      : RESULT_VM_ERROR;
 	return RESULT_FAIL;

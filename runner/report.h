@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "exit_status.h"
 #include "buf.h"
 #include "tap_parse.h"
 
@@ -42,7 +43,7 @@ enum result_kind {
 /* How a run's stderr shows a splat (runner/verdict.c prints these): its exit status, the line
  * that says the run failed for it, and how each report starts; a report quotes at most
  * REPORT_SPLAT_LINES of them. */
-#define REPORT_SPLAT_EXIT 123
+#define REPORT_SPLAT_EXIT EXIT_SPLAT
 #define REPORT_SPLAT_LINE "quiz: the program passed, but the kernel did not"
 #define REPORT_SPLAT_START "quiz: kernel report ("
 #define REPORT_SPLAT_LINES 200

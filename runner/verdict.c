@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "exit_status.h"
 #include "hang.h"
 #include "log.h"
 
@@ -99,7 +100,7 @@ static void decoder_child(const struct verdict_context *c, const char *const arg
 {
 	const struct arch *a = c->k->arch;
 	if (dup2(in, 0) < 0 || dup2(out, 1) < 0)
-		_exit(127);
+		_exit(EXIT_NOT_FOUND);
 	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	if (null >= 0)
 		(void)dup2(null, 2); /* its complaints about a missing module are noise here */
@@ -108,7 +109,7 @@ static void decoder_child(const struct verdict_context *c, const char *const arg
 	if (a != arch_host())
 		(void)setenv("CROSS_COMPILE", a->cross_prefix, 1);
 	execvp(argv[0], (char *const *)argv);
-	_exit(127);
+	_exit(EXIT_NOT_FOUND);
 }
 
 /* Its output, or -errno; killed after DECODE_TIMEOUT_MS. */

@@ -10,7 +10,6 @@
 #include "report.h"
 
 /* quiz's exit status when the program passed and the kernel reported a splat (--splat=fail). */
-#define EXIT_SPLAT REPORT_SPLAT_EXIT
 
 struct verdict {
 	char *console;		  /* console.log of the run, NUL-terminated ("" when none) */

@@ -21,6 +21,7 @@
 
 #include "accel.h"
 #include "contract.h"
+#include "exit_status.h"
 #include "log.h"
 #include "qemu_argv.h"
 #include "qmp.h"
@@ -222,17 +223,17 @@ static pid_t spawn_qemu(const struct vm_options *o, const sigset_t *old_mask)
 	(void)setpgid(0, 0);
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
-		_exit(125);
+		_exit(EXIT_QUIZ_FAILED);
 	int log = openat(o->run_dir_fd, "qemu.log", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (log < 0 || null < 0 || fchdir(o->run_dir_fd) < 0)
-		_exit(125);
+		_exit(EXIT_QUIZ_FAILED);
 	if (dup2(null, 0) < 0 || dup2(log, 1) < 0 || dup2(log, 2) < 0)
-		_exit(125);
+		_exit(EXIT_QUIZ_FAILED);
 	child_close_fds(); /* QEMU gets 0, 1, 2: the sockets it connects to are paths */
 	execvp(o->argv[0], o->argv);
 	dprintf(2, "cannot run %s: %s\n", o->argv[0], strerror(errno));
-	_exit(127);
+	_exit(EXIT_NOT_FOUND);
 }
 
 static void on_data(struct vm *vm, int which, const char *data, size_t len)
