@@ -3,6 +3,7 @@
 #include "ports.h"
 
 #include "kmsg.h"
+#include "status_line.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -118,19 +119,22 @@ int ports_read_host(struct ports *p, int tty)
 	return answered;
 }
 
-static void report_line(struct ports *p, const char *line)
+static void report_line(struct ports *p, struct status_line *status)
 {
 	if (p->status < 0)
 		p->status = port_open(PORT_STATUS, O_RDWR);
 	timeline_mark("report");
-	char timings[600], counted[360];
-	snprintf(timings, sizeof(timings), STATUS_TIMELINE "%s\n", timeline_text());
-	snprintf(counted, sizeof(counted), "%.*s out=%llu err=%llu\n", (int)strcspn(line, "\n"),
-		 line, p->sent_out, p->sent_err);
-	if (p->status >= 0)
-		(void)!write(p->status, timings, strlen(timings)); /* only --timings needs it */
-	if (p->status < 0 || write(p->status, counted, strlen(counted)) < 0) {
-		log_err("cannot report the status to the host: %s", line);
+	_cleanup_buf_ struct buf timings = {0}, line = {0};
+	status->out = p->sent_out;
+	status->err = p->sent_err;
+	int r = buf_printf(&timings, STATUS_TIMELINE "%s\n", timeline_text());
+	if (r >= 0)
+		r = status_line_format(status, &line);
+	if (r >= 0 && p->status >= 0)
+		(void)!write(p->status, timings.data, timings.len); /* only --timings needs it */
+	if (r < 0 || p->status < 0 || write(p->status, line.data, line.len) < 0) {
+		log_err("cannot report the status to the host: %s",
+			status->error ? status->message : "exit");
 		return;
 	}
 	struct pollfd pfd = {.fd = p->status, .events = POLLIN};
@@ -143,17 +147,14 @@ static void report_line(struct ports *p, const char *line)
 
 void ports_report(struct ports *p, const struct run_result *result)
 {
-	char line[320];
-	if (result->error[0])
-		snprintf(line, sizeof(line), STATUS_ERROR "%s\n", result->error);
-	else
-		snprintf(line, sizeof(line), STATUS_EXIT "%d\n", result->exit_code);
-	report_line(p, line);
+	struct status_line s = {.error = result->error[0] != '\0',
+				.exit_code = result->exit_code,
+				.message = result->error};
+	report_line(p, &s);
 }
 
 void ports_report_error(struct ports *p, const char *message)
 {
-	char line[320];
-	snprintf(line, sizeof(line), STATUS_ERROR "%s\n", message);
-	report_line(p, line);
+	struct status_line s = {.error = true, .message = message};
+	report_line(p, &s);
 }

@@ -26,6 +26,7 @@
 #include "qemu_argv.h"
 #include "qmp.h"
 #include "signals.h"
+#include "status_line.h"
 
 enum {
 	SOCK_CONSOLE,
@@ -367,8 +368,7 @@ static const char *status_line(const struct vm *vm)
 		const char *end = strchr(line, '\n');
 		if (!end)
 			return NULL;
-		if (strncmp(line, STATUS_EXIT, strlen(STATUS_EXIT)) == 0 ||
-		    strncmp(line, STATUS_ERROR, strlen(STATUS_ERROR)) == 0)
+		if (status_line_is(line))
 			return line;
 		line = end + 1;
 	}
@@ -474,12 +474,11 @@ static void park_step(struct vm *vm, struct vm_result *res)
 static bool have_all_output(const struct vm *vm)
 {
 	const char *line = status_line(vm);
-	const char *out = line ? strstr(line, " out=") : NULL;
-	const char *err = line ? strstr(line, " err=") : NULL;
-	if (!out || !err)
+	_cleanup_free_ char *copy = line ? strndup(line, strcspn(line, "\n")) : NULL;
+	struct status_line s;
+	if (!copy || status_line_parse(copy, &s) < 0 || !s.counted)
 		return true;
-	return vm->received[SOCK_STDOUT] >= strtoull(out + 5, NULL, 10) &&
-	       vm->received[SOCK_STDERR] >= strtoull(err + 5, NULL, 10);
+	return vm->received[SOCK_STDOUT] >= s.out && vm->received[SOCK_STDERR] >= s.err;
 }
 
 static int add_polls(struct vm *vm, struct pollfd *pfd, int *who)
@@ -753,16 +752,15 @@ static void parse_status(struct vm *vm, struct vm_result *res)
 	if (res->outcome != VM_NO_STATUS || !line)
 		return;
 	line[strcspn(line, "\n")] = '\0';
-	if (strncmp(line, STATUS_EXIT, strlen(STATUS_EXIT)) == 0) {
-		char *end;
-		long code = strtol(line + strlen(STATUS_EXIT), &end, 10);
-		if ((*end == '\0' || *end == ' ') && code >= 0 && code <= 255) {
-			res->outcome = VM_STATUS;
-			res->exit_code = (int)code;
-		}
-	} else {
+	struct status_line s;
+	if (status_line_parse(line, &s) < 0)
+		return; /* a code out of range: no status */
+	if (s.error) {
 		res->outcome = VM_GUEST_ERROR;
-		res->message = strdup(line + strlen(STATUS_ERROR));
+		res->message = strdup(s.message);
+	} else {
+		res->outcome = VM_STATUS;
+		res->exit_code = s.exit_code;
 	}
 }
 

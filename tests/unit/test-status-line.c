@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+/* The status line round-trips: what the guest formats, the host parses, counts and all. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "status_line.h"
+#include "tap.h"
+
+/* Format s, drop the newline, parse it back into *ret; the text stays in *text. */
+static int round_trip(const struct status_line *s, struct buf *text, struct status_line *ret)
+{
+	int r = status_line_format(s, text);
+	if (r < 0)
+		return r;
+	if (!text->len || text->data[text->len - 1] != '\n' ||
+	    strchr(text->data, '\n') != text->data + text->len - 1)
+		return -EPROTO; /* not one line, newline-terminated */
+	text->data[--text->len] = '\0';
+	return status_line_parse(text->data, ret);
+}
+
+static void test_exit(void)
+{
+	for (int code = 0; code <= 255; code += 51) {
+		struct status_line s = {.exit_code = code, .out = 12345678901ULL, .err = 7}, got;
+		struct buf b = {0};
+		CHECK(round_trip(&s, &b, &got) == 0, "exit %d round-trips", code);
+		CHECK(!got.error && got.exit_code == code && got.counted && got.out == s.out &&
+			      got.err == 7,
+		      "exit %d: its code and both counts", code);
+		buf_free(&b);
+	}
+	struct buf b = {0};
+	struct status_line bad = {.exit_code = 256};
+	CHECK(status_line_format(&bad, &b) == -EINVAL, "a code past 255 is not formatted");
+	bad.exit_code = -1;
+	CHECK(status_line_format(&bad, &b) == -EINVAL, "nor a negative one");
+	buf_free(&b);
+}
+
+static void test_error(void)
+{
+	const char *messages[] = {"guest set-up failed (see the kernel log)", "",
+				  "it said out=3 err=4 here", "ends with out=9 err=9"};
+	for (size_t i = 0; i < ELEMENTSOF(messages); i++) {
+		struct status_line s = {.error = true, .message = messages[i], .out = 1, .err = 2},
+				   got;
+		struct buf b = {0};
+		CHECK(round_trip(&s, &b, &got) == 0, "error %zu round-trips", i);
+		CHECK(got.error && got.counted && got.out == 1 && got.err == 2,
+		      "error %zu: its counts, not the message's look-alikes", i);
+		CHECK_STR(got.message, messages[i], "error %zu: the message whole", i);
+		buf_free(&b);
+	}
+	struct status_line s = {.error = true, .message = "two\nlines\r"}, got;
+	struct buf b = {0};
+	CHECK(round_trip(&s, &b, &got) == 0 && strcmp(got.message, "two lines ") == 0,
+	      "a message's newlines become blanks: it stays one line");
+	buf_free(&b);
+}
+
+static void test_parse(void)
+{
+	struct status_line got;
+	char old[] = "exit 3";
+	CHECK(status_line_parse(old, &got) == 0 && got.exit_code == 3 && !got.counted,
+	      "a line without counts: the status, not counted (quiz answers at once)");
+	char old_error[] = "error no tini";
+	CHECK(status_line_parse(old_error, &got) == 0 && strcmp(got.message, "no tini") == 0,
+	      "an error without counts");
+	const char *bad[] = {"exit",
+			     "exit ",
+			     "exit 256",
+			     "exit -1",
+			     "exit 3x out=1 err=1",
+			     "timeline init1=3",
+			     "parked",
+			     "exits 0"};
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+		char *copy = strdup(bad[i]);
+		CHECK(status_line_parse(copy, &got) == -EINVAL, "not a status: '%s'", bad[i]);
+		free(copy);
+	}
+	CHECK(status_line_is("exit 0 out=0 err=0\ntimeline") && status_line_is("error x") &&
+		      !status_line_is("timeline exit 0") && !status_line_is(""),
+	      "status_line_is looks at the start of the line only");
+}
+
+int main(void)
+{
+	test_exit();
+	test_error();
+	test_parse();
+	return tap_done();
+}
