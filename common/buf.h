@@ -23,11 +23,7 @@ static inline void buf_freep(struct buf *b)
 }
 #define _cleanup_buf_ _cleanup_(buf_freep)
 
-/* All of data to fd (EINTR retried): 0 or -errno. */
-int write_all(int fd, const void *data, size_t len);
 
-/* A whole file into a NUL-terminated malloc'd buffer; ret_size (may be NULL) gets its length. */
-int read_file(const char *path, char **ret_data, size_t *ret_size);
 
 struct strv {
 	char **items; /* NULL-terminated when non-NULL */

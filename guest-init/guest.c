@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Shared guest helpers: /dev/kmsg logging, the mount table executor, file reading, power-off. */
 #include "guest.h"
+#include "file.h"
 
 #include <fcntl.h>
 #include <stdarg.h>

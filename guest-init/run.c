@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "exit_status.h"
+#include "file.h"
 #include "kmsg.h"
 #include "rc.h"
 #include "relay.h"

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "exit_status.h"
+#include "file.h"
 #include "log.h"
 #include "run_dir.h"
 #include "signals.h"

@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "exit_status.h"
+#include "file.h"
 #include "interrupt.h"
 #include "log.h"
 #include "macro.h"

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+
 static bool is_digit(char c)
 {
 	return c >= '0' && c <= '9';
@@ -251,26 +253,18 @@ int kernel_ref_select(const char *want, char *const *releases, size_t n_releases
 char *kernel_ref_build_args(const char *want)
 {
 	struct kernel_version sel;
-	char *ret = NULL;
-	size_t len = 0;
-
 	if (!want || selector_parse(want, &sel) < 0 || !sel.flavours)
 		return strdup(want ? want : "");
 
-	FILE *f = open_memstream(&ret, &len);
-	if (!f)
-		return NULL;
-	fputs("--with ", f);
-	for (unsigned i = 0, first = 1; kernel_flavour_name(i); i++)
+	_cleanup_buf_ struct buf b = {0};
+	int r = buf_puts(&b, "--with ");
+	for (unsigned i = 0, first = 1; r >= 0 && kernel_flavour_name(i); i++)
 		if (sel.flavours & (1u << i)) {
-			fprintf(f, "%s%s", first ? "" : ",", kernel_flavour_name(i));
+			r = buf_printf(&b, "%s%s", first ? "" : ",", kernel_flavour_name(i));
 			first = 0;
 		}
 	const char *version = want[0] == 'v' ? want + 1 : want; /* build takes 6.1, not v6.1 */
-	fprintf(f, " %.*s", (int)(sel.extra - version), version);
-	if (fclose(f) != 0) {
-		free(ret);
-		return NULL;
-	}
-	return ret;
+	if (r >= 0)
+		r = buf_printf(&b, " %.*s", (int)(sel.extra - version), version);
+	return r < 0 ? NULL : TAKE_PTR(b.data);
 }

@@ -12,6 +12,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
+#include "file.h"
 #include "kernel_ref.h"
 #include "macro.h"
 #include "paths.h"

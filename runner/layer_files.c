@@ -9,6 +9,7 @@
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 
+#include "file.h"
 #include "macro.h"
 
 /* Why name in dir_fd is not a folder we may enter: -ELOOP for a symlink, else -ENOTDIR. */

@@ -708,10 +708,10 @@ int main(int argc, char **argv)
 	_cleanup_(paths_free) struct quiz_paths p = {0};
 
 	quiz_started = now_ms();
-	if (options_parse(argc, argv, &o) < 0)
+	if (options_parse(argc, argv, getenv("QUIZ_KERNEL"), &o) < 0)
 		return EXIT_QUIZ_FAILED;
 	if (o.help) {
-		options_help();
+		fputs(options_usage(), stdout);
 		return 0;
 	}
 	if (o.version) {

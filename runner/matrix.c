@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 
 #include "exit_status.h"
+#include "file.h"
 #include "kernel_ref.h"
 #include "kernels.h"
 #include "log.h"

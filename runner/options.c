@@ -86,9 +86,9 @@ static const struct option long_options[] = {
 	{},
 };
 
-void options_help(void)
+const char *options_usage(void)
 {
-	printf("Usage: quiz [OPTIONS] [PROGRAM [ARGS...]]\n"
+	return "Usage: quiz [OPTIONS] [PROGRAM [ARGS...]]\n"
 	       "Boot a quiz kernel in a QEMU microvm, run PROGRAM there (from the current\n"
 	       "directory, seen at the same path) and exit with its status. No PROGRAM: a shell.\n"
 	       "\n"
@@ -170,7 +170,7 @@ void options_help(void)
 	       "\n"
 	       "Exit status: the program's (0-255); 128+S killed by signal S; 126/127 could not\n"
 	       "run / not found; 123 the program passed but the kernel reported a splat; 124\n"
-	       "timeout; 125 quiz or the VM failed (stderr says which).\n");
+	       "timeout; 125 quiz or the VM failed (stderr says which).\n";
 }
 
 static int parse_unsigned(const char *opt, const char *s, unsigned min, unsigned max,
@@ -367,10 +367,10 @@ static int parse_one(int c, struct quiz_options *o)
 	}
 }
 
-int options_parse(int argc, char **argv, struct quiz_options *o)
+int options_parse(int argc, char **argv, const char *kernel, struct quiz_options *o)
 {
 	*o = (struct quiz_options){.memory = "512M", .cpus = 1, .mode = RUN_MODE_DEFAULT};
-	o->kernel = getenv("QUIZ_KERNEL");
+	o->kernel = kernel;
 	optind = 1;
 	opterr = 0; /* our own one-line messages */
 	int c;

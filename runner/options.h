@@ -60,10 +60,12 @@ struct quiz_options {
 	char **program; /* NULL-terminated, points into argv; empty = a shell */
 };
 
-/* 0, or -EINVAL after logging what was wrong and how to fix it. */
-int options_parse(int argc, char **argv, struct quiz_options *ret);
+/* 0, or -EINVAL after logging what was wrong and how to fix it. kernel: -k's default
+ * (QUIZ_KERNEL), or NULL. */
+int options_parse(int argc, char **argv, const char *kernel, struct quiz_options *ret);
 void options_free(struct quiz_options *o);
-void options_help(void);
+/* --help's text. */
+const char *options_usage(void);
 
 /* --shard I/N: 1 <= I <= N <= OPTIONS_SHARD_MAX, both whole numbers; -EINVAL otherwise (the
  * caller logs ret_why, a phrase). Pure. */

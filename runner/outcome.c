@@ -11,6 +11,7 @@
 
 #include "accel_host.h"
 #include "exit_status.h"
+#include "file.h"
 #include "log.h"
 
 #define CONSOLE_TAIL 20

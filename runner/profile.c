@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "ini_setup.h"
 #include "macro.h"
@@ -501,9 +500,8 @@ static int ini_handler_fn(void *user, const char *section, const char *key, cons
 	return 1;
 }
 
-/* label: how the file is named in messages ("profile.ini" or its path). */
-static int parse_labeled(const char *name, const char *label, const char *text, struct profile *ret,
-			 char **ret_error)
+int profile_parse_labeled(const char *name, const char *label, const char *text,
+			  struct profile *ret, char **ret_error)
 {
 	struct profile p = {0};
 	struct ini_state s = {.p = &p};
@@ -552,98 +550,5 @@ static int parse_labeled(const char *name, const char *label, const char *text, 
 
 int profile_parse(const char *name, const char *ini_text, struct profile *ret, char **ret_error)
 {
-	return parse_labeled(name, "profile.ini", ini_text, ret, ret_error);
-}
-
-enum part_kind { PART_EXECUTABLE, PART_FOLDER };
-
-static int check_part(const char *name, const char *dir, const char *part, enum part_kind kind,
-		      bool *ret_exists, char **ret_error)
-{
-	_cleanup_free_ char *path = NULL;
-	struct stat st;
-
-	if (asprintf(&path, "%s/%s", dir, part) < 0)
-		return set_error_oom(ret_error);
-	if (stat(path, &st) < 0) {
-		int k = -errno;
-		if (k == -ENOENT && lstat(path, &st) < 0) {
-			*ret_exists = false;
-			return 0;
-		}
-		set_error(ret_error, "profile %s: cannot access %s: %s; fix or remove it", name,
-			  path, strerror(-k));
-		return k;
-	}
-	if (kind == PART_FOLDER && !S_ISDIR(st.st_mode)) {
-		set_error(
-			ret_error,
-			"profile %s: %s is not a folder; files/ must be a folder of files for the "
-			"guest",
-			name, path);
-		return -ENOTDIR;
-	}
-	if (kind == PART_EXECUTABLE && !S_ISREG(st.st_mode)) {
-		set_error(ret_error,
-			  "profile %s: %s is not a file; a hook must be an executable file", name,
-			  path);
-		return -EINVAL;
-	}
-	if (kind == PART_EXECUTABLE && !(st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH))) {
-		set_error(ret_error, "profile %s: %s is not executable; run chmod +x %s", name,
-			  path, path);
-		return -EACCES;
-	}
-	*ret_exists = true;
-	return 0;
-}
-
-int profile_load(const char *dir, const char *name, const char *source, struct profile *ret,
-		 char **ret_error)
-{
-	_cleanup_free_ char *path = NULL, *text = NULL;
-	struct profile p = {0};
-	size_t size = 0;
-	int k;
-
-	if (asprintf(&path, "%s/profile.ini", dir) < 0)
-		return set_error_oom(ret_error);
-	k = read_file(path, &text, &size);
-	if (k == -ENOENT) {
-		set_error(ret_error,
-			  "profile %s: %s does not exist; every profile folder needs one (it may "
-			  "be empty)",
-			  name, path);
-		return k;
-	}
-	if (k < 0) {
-		set_error(ret_error, "profile %s: cannot read %s: %s", name, path, strerror(-k));
-		return k;
-	}
-	if (strlen(text) != size) {
-		set_error(ret_error, "profile %s: %s contains a NUL byte; it must be a text file",
-			  name, path);
-		return -EINVAL;
-	}
-
-	k = parse_labeled(name, path, text, &p, ret_error);
-	if (k < 0)
-		return k;
-	k = check_part(name, dir, "host-hook", PART_EXECUTABLE, &p.host_hook, ret_error);
-	if (k >= 0)
-		k = check_part(name, dir, "guest-hook", PART_EXECUTABLE, &p.guest_hook, ret_error);
-	if (k >= 0)
-		k = check_part(name, dir, "files", PART_FOLDER, &p.files, ret_error);
-	if (k >= 0) {
-		p.dir = strdup(dir);
-		p.source = source ? strdup(source) : NULL;
-		if (!p.dir || (source && !p.source))
-			k = set_error_oom(ret_error);
-	}
-	if (k < 0) {
-		profile_free(&p);
-		return k;
-	}
-	*ret = p;
-	return 0;
+	return profile_parse_labeled(name, "profile.ini", ini_text, ret, ret_error);
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* What profile.c (parsing) shares with profile_resolve.c (the merge); not a public API. */
+/* What profile.c (parsing) shares with profile_resolve.c (the merge) and profile_load.c (the
+ * folder on disk); not a public API. */
 #pragma once
 
 #include "buf.h"
@@ -16,3 +17,8 @@ int options_phrase(const char *name, const struct profile_option *o, size_t n, s
 /* Tokens of a requires value or a -p argument merged into r; -EINVAL with a message about the
  * token (no prefix), -ENOMEM. */
 int requests_parse(struct profile_requests *r, const char *text, char **ret_msg);
+
+/* Parse a profile.ini's text; label: how the file is named in messages ("profile.ini" or its
+ * path). */
+int profile_parse_labeled(const char *name, const char *label, const char *text,
+			  struct profile *ret, char **ret_error);

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include "exit_status.h"
+#include "file.h"
 #include "interrupt.h"
 #include "layer_files.h"
 #include "log.h"

@@ -9,6 +9,7 @@
 
 #include "exit_status.h"
 #include "arch.h"
+#include "file.h"
 #include "kernel_cache.h"
 #include "kernel_ref.h"
 #include "kernels.h"

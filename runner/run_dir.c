@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "buf.h"
+#include "file.h"
 #include "macro.h"
 
 /* Present in a --keep run's folder: collection leaves it alone. */

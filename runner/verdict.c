@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "exit_status.h"
+#include "file.h"
 #include "hang.h"
 #include "log.h"
 

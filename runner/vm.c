@@ -22,6 +22,7 @@
 #include "accel.h"
 #include "contract.h"
 #include "exit_status.h"
+#include "file.h"
 #include "log.h"
 #include "qemu_argv.h"
 #include "qmp.h"

@@ -2,6 +2,7 @@
 /* A timeout's explanation from the console: sysrq's blocked tasks, the frame that is not sleep. */
 #include <stdlib.h>
 
+#include "file.h"
 #include "hang.h"
 #include "tap.h"
 

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "layer_files.h"
 #include "remove_tree.h"
 #include "tap.h"

@@ -25,7 +25,7 @@ static int parse(struct quiz_options *o, char **ret_err, ...)
 	int saved = dup(2);
 	fflush(stderr);
 	dup2(fileno(tmp), 2);
-	int r = options_parse(argc, argv, o);
+	int r = options_parse(argc, argv, getenv("QUIZ_KERNEL"), o);
 	fflush(stderr);
 	dup2(saved, 2);
 	close(saved);
