@@ -39,22 +39,27 @@ int buf_puts(struct buf *b, const char *s)
 	return buf_append(b, s, strlen(s));
 }
 
+int buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+{
+	va_list again;
+	va_copy(again, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	int r = n < 0 ? -EINVAL : buf_reserve(b, (size_t)n);
+	if (r >= 0) {
+		(void)vsnprintf(b->data + b->len, (size_t)n + 1, fmt, again); /* size checked */
+		b->len += (size_t)n;
+	}
+	va_end(again);
+	return r < 0 ? r : 0;
+}
+
 int buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	int r = buf_vprintf(b, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return -EINVAL;
-	int r = buf_reserve(b, (size_t)n);
-	if (r < 0)
-		return r;
-	va_start(ap, fmt);
-	(void)vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap); /* size checked above */
-	va_end(ap);
-	b->len += (size_t)n;
-	return 0;
+	return r;
 }
 
 void buf_free(struct buf *b)

@@ -16,6 +16,7 @@ struct buf {
 int buf_append(struct buf *b, const void *data, size_t len);
 int buf_puts(struct buf *b, const char *s);
 int buf_printf(struct buf *b, const char *fmt, ...) _printf_(2, 3);
+int buf_vprintf(struct buf *b, const char *fmt, va_list ap) _printf_(2, 0);
 void buf_free(struct buf *b);
 static inline void buf_freep(struct buf *b)
 {

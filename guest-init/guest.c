@@ -24,18 +24,23 @@ void guest_log_open(const char *name)
 
 void guest_log(int level, const char *fmt, ...)
 {
-	char line[1024];
+	_cleanup_buf_ struct buf line = {0};
 	va_list ap;
-	int n = snprintf(line, sizeof(line), "<%d>%s: ", level, log_name);
+	int r = buf_printf(&line, "<%d>%s: ", level, log_name);
 	va_start(ap, fmt);
-	(void)vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap); /* a long line is cut */
+	if (r >= 0)
+		r = buf_vprintf(&line, fmt, ap);
 	va_end(ap);
-	/* The newline ends the record at once; without it the kernel holds it open. */
-	strcat(line, "\n");
+	/* The newline ends the record at once; without it the kernel holds it open. The kernel
+	 * cuts a record past its line limit itself. */
+	if (r >= 0)
+		r = buf_puts(&line, "\n");
+	if (r < 0)
+		return; /* out of memory: nowhere to say it */
 	if (kmsg_fd >= 0)
-		(void)!write(kmsg_fd, line, strlen(line)); /* nowhere else to report to */
+		(void)!write(kmsg_fd, line.data, line.len); /* nowhere else to report to */
 	else
-		fprintf(stderr, "%s", line + 3);
+		fprintf(stderr, "%s", line.data + strcspn(line.data, ">") + 1);
 }
 
 int mkdir_p(const char *path, unsigned mode)
@@ -137,18 +142,16 @@ unsigned long long uptime_ms(void)
 	return (unsigned long long)ts.tv_sec * 1000 + (unsigned long long)ts.tv_nsec / 1000000;
 }
 
-static char timeline[512];
+static struct buf timeline;
 
 void timeline_mark(const char *stage)
 {
 	unsigned long long ms = uptime_ms();
-	size_t len = strlen(timeline);
-	(void)snprintf(timeline + len, sizeof(timeline) - len, " %s=%llu", stage,
-		       ms); /* cut if full */
+	(void)buf_printf(&timeline, " %s=%llu", stage, ms); /* ENOMEM: --timings lacks it */
 	log_info("%s at %llu ms", stage, ms);
 }
 
 const char *timeline_text(void)
 {
-	return timeline;
+	return timeline.data ? timeline.data : "";
 }

@@ -92,9 +92,10 @@ static int fix_merged_dir(const struct contract_entry *e, size_t n, const char *
 	for (size_t i = 0; r >= 0 && i < n; i++) {
 		if (!STREQ(e[i].key, CONTRACT_LAYER))
 			continue;
-		char dir[300];
+		_cleanup_free_ char *dir = NULL;
 		struct stat st;
-		snprintf(dir, sizeof(dir), LAYERS "/%s/%s", e[i].value, name);
+		if (asprintf(&dir, LAYERS "/%s/%s", e[i].value, name) < 0)
+			return -ENOMEM;
 		if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
 			continue;
 		r = mount_option_escape(dir, &lower);
@@ -103,10 +104,11 @@ static int fix_merged_dir(const struct contract_entry *e, size_t n, const char *
 	}
 	if (r < 0 || !lower.len)
 		return r;
-	char merged[300], up[300], work[300];
-	snprintf(merged, sizeof(merged), NEW_ROOT "/%s", target);
-	snprintf(up, sizeof(up), UPPER "/fix-%s/upper", name);
-	snprintf(work, sizeof(work), UPPER "/fix-%s/work", name);
+	_cleanup_free_ char *merged = NULL, *up = NULL, *work = NULL;
+	if (asprintf(&merged, NEW_ROOT "/%s", target) < 0 ||
+	    asprintf(&up, UPPER "/fix-%s/upper", name) < 0 ||
+	    asprintf(&work, UPPER "/fix-%s/work", name) < 0)
+		return -ENOMEM;
 	if ((r = mkdir_p(up, 0755)) < 0 || (r = mkdir_p(work, 0755)) < 0 ||
 	    (r = mkdir_p(merged, 0755)) < 0)
 		return r;

@@ -2,6 +2,7 @@
 /* Finding virtio-serial ports by name (no udev) and sending the status line. */
 #include "ports.h"
 
+#include "file.h"
 #include "kmsg.h"
 #include "status_line.h"
 
@@ -17,31 +18,27 @@
 /* Ports are announced to the guest asynchronously after the device probes: poll up to this. */
 #define PORT_WAIT_MS 5000
 
-static int port_path(const char *name, char *path, size_t size)
+/* The port's device (/dev/vportNpM), found by its name in sysfs, into *ret. */
+static int port_path(const char *name, char **ret)
 {
 	DIR *d = opendir("/sys/class/virtio-ports");
 	if (!d)
 		return -errno;
 	int r = -ENOENT;
 	struct dirent *de;
-	while ((de = readdir(d))) {
+	while (r == -ENOENT && (de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		char attr[300], value[64] = "";
-		snprintf(attr, sizeof(attr), "/sys/class/virtio-ports/%s/name", de->d_name);
-		_cleanup_close_ int fd = open(attr, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		ssize_t len = read(fd, value, sizeof(value) - 1);
-		if (len <= 0)
-			continue;
-		value[len] = '\0';
-		value[strcspn(value, "\n")] = '\0';
-		if (STREQ(value, name)) {
-			snprintf(path, size, "/dev/%s", de->d_name);
-			r = 0;
+		_cleanup_free_ char *attr = NULL, *value = NULL;
+		if (asprintf(&attr, "/sys/class/virtio-ports/%s/name", de->d_name) < 0) {
+			r = -ENOMEM;
 			break;
 		}
+		if (read_file(attr, &value, NULL) < 0)
+			continue;
+		value[strcspn(value, "\n")] = '\0';
+		if (STREQ(value, name))
+			r = asprintf(ret, "/dev/%s", de->d_name) < 0 ? -ENOMEM : 0;
 	}
 	closedir(d);
 	return r;
@@ -49,9 +46,9 @@ static int port_path(const char *name, char *path, size_t size)
 
 int port_open(const char *name, int flags)
 {
-	char path[320];
 	for (int waited = 0;; waited += 10) {
-		int r = port_path(name, path, sizeof(path));
+		_cleanup_free_ char *path = NULL;
+		int r = port_path(name, &path);
 		if (r == 0) {
 			int fd = open(path, flags | O_CLOEXEC | O_NOCTTY);
 			return fd < 0 ? -errno : fd;

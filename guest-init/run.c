@@ -95,9 +95,9 @@ static int run_hooks(const struct contract_entry *c, size_t n, struct relay *rel
 		if (!STREQ(c[i].key, CONTRACT_HOOK))
 			continue;
 		_cleanup_strv_ struct strv henv = {0};
-		char path[512];
-		snprintf(path, sizeof(path), HOOKS "/%s", c[i].value);
-		if (hook_env(c, n, c[i].value, env, &henv) < 0) {
+		_cleanup_free_ char *path = NULL;
+		if (asprintf(&path, HOOKS "/%s", c[i].value) < 0 ||
+		    hook_env(c, n, c[i].value, env, &henv) < 0) {
 			snprintf(ret->error, sizeof(ret->error), "out of memory for guest hooks");
 			return -1;
 		}
