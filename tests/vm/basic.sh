@@ -43,14 +43,26 @@ is "$(ls -A "$scratch" | grep -v '^out$\|^err$' | sort)" "$(echo "$before" | gre
 	"a file written in the guest does not appear on the host"
 ok "$([ ! -e /etc/written-in-guest ]; echo $?)" "a guest write to /etc does not reach the host"
 is "$(cat "$scratch/err")" "" "nothing on stderr"
-# --timings: every stage, in order.
-"$QUIZ" -k "$QUIZ_TEST_KERNEL" -r raw --timings true </dev/null >"$scratch/out" 2>"$scratch/err"
-is "$?" 0 "a --timings run exits 0"
-stages=$(sed -n 's/^ *[0-9]* ms  //p' "$scratch/err" | paste -sd,)
-is "$stages" "QEMU started,kernel entered,init1 started,root ready,init2 started,program started,program ended,guest powered off,quiz exited" \
-	"--timings lists every stage"
-times=$(sed -n 's/^ *\([0-9]*\) ms  .*/\1/p' "$scratch/err")
-ok "$([ "$times" = "$(sort -n <<<"$times")" ]; echo $?)" "the stages' times never go backwards" "$(cat "$scratch/err")"
+# --timings: every stage, in order; a cold boot (with its park point) and a run from the saved
+# state (whose boot before the go is the saved one's).
+"$QUIZ" -k "$QUIZ_TEST_KERNEL" -r raw true </dev/null >/dev/null 2>&1 # saves the state if none
+for how in --cold ""; do
+	# shellcheck disable=SC2086 # no option is no word
+	"$QUIZ" -k "$QUIZ_TEST_KERNEL" -r raw --timings $how true </dev/null >"$scratch/out" 2>"$scratch/err"
+	is "$?" 0 "a --timings ${how:-(warm)} run exits 0"
+	stages=$(sed -n 's/^ *[0-9]* ms  //p' "$scratch/err" | paste -sd,)
+	after_go="init1 let go,root ready,init2 started,program started,program ended,guest powered off,quiz exited"
+	if [ -n "$how" ]; then
+		is "$stages" "QEMU started,kernel entered,init1 started,init1 parked,$after_go" \
+			"--timings --cold lists every stage"
+	else
+		is "$stages" "QEMU started,$after_go" "--timings from a saved state: the stages after the go"
+		grep -q "(kernel and init1 to its park point: the saved state's)" "$scratch/err"
+		ok $? "and says the ones before were the saved state's" "$(cat "$scratch/err")"
+	fi
+	times=$(sed -n 's/^ *\([0-9]*\) ms  .*/\1/p' "$scratch/err")
+	ok "$([ "$times" = "$(sort -n <<<"$times")" ]; echo $?)" "the stages' times never go backwards" "$(cat "$scratch/err")"
+done
 
 is "$(runs_left)" 0 "no run directory left behind"
 done_testing
