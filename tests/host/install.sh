@@ -64,7 +64,7 @@ grep -q '^6\.1\.1 ' <<<"$out"
 ok $? "installed quiz-kernel list lists the cache's kernels" "$out"
 out=$(env -u QUIZ_IMAGE_DIR "$bin/quiz-image" build --help 2>&1)
 ok $? "the installed quiz-image build --help exits 0 (through the link in bin)" "$out"
-grep -q '^Lists available: core debug installedonly$' <<<"$out"
+grep -q '^Lists available: core debug installedonly suite$' <<<"$out"
 ok $? "...and finds the installed image lists" "$out"
 
 "$bin/quiz" --dry-run true >"$scratch/dry" 2>&1
