@@ -32,7 +32,6 @@ const char *accel_name(enum accel a)
 	return a == ACCEL_KVM ? "kvm" : "tcg";
 }
 
-
 void accel_cache_key(const char *host_kernel, const char *qemu_identity, const char *cpu,
 		     enum kvm_access access, char ret[17])
 {

@@ -162,9 +162,12 @@ static int set_failure(struct probe_result *ret, const char *fmt, ...)
 	return n < 0 ? -ENOMEM : 0;
 }
 
-/* Read both pipes until EOF, the deadline, or a KVM failure on stderr. */
-static int probe_wait(pid_t pid, int out, int err, struct buf *console, struct buf *errors,
-		      long long deadline)
+/*
+ * Read both pipes until EOF (0), the deadline (-ETIMEDOUT), or, when stop_at_failure, a KVM
+ * failure on stderr (-EIO).
+ */
+static int probe_read(int out, int err, struct buf *console, struct buf *errors, long long deadline,
+		      bool stop_at_failure)
 {
 	struct pollfd pfd[2] = {{.fd = out, .events = POLLIN}, {.fd = err, .events = POLLIN}};
 	struct buf *bufs[2] = {console, errors};
@@ -191,10 +194,9 @@ static int probe_wait(pid_t pid, int out, int err, struct buf *console, struct b
 				return -ENOMEM;
 		}
 		/* QEMU stops the guest on a KVM internal error and waits: do not wait with it. */
-		if (accel_kvm_failure(errors->data))
+		if (stop_at_failure && accel_kvm_failure(errors->data))
 			return -EIO;
 	}
-	(void)pid;
 	return 0;
 }
 
@@ -219,8 +221,13 @@ int accel_probe(char *const *argv, struct probe_result *ret)
 		(void)close(out[0]), (void)close(err[0]);
 		return r;
 	}
-	int r = probe_wait(pid, out[0], err[0], &console, &errors,
-			   started + ACCEL_PROBE_TIMEOUT_MS);
+	int r = probe_read(out[0], err[0], &console, &errors, started + ACCEL_PROBE_TIMEOUT_MS,
+			   true);
+	/* A KVM failure: QEMU's next lines (an assertion, then SIGABRT) still come; closing the
+	 * pipe now would kill it with SIGPIPE before it says them. A second at most. */
+	if (r == -EIO &&
+	    probe_read(out[0], err[0], &console, &errors, now_ms() + 1000, false) == -ENOMEM)
+		r = -ENOMEM;
 	(void)close(out[0]);
 	(void)close(err[0]);
 	int status = 0;

@@ -13,9 +13,12 @@
  *   panic=0 instead when quiz dumps the guest's memory on a panic (it waits for the dump).
  * - loglevel=5: only warnings and worse reach the (slow, byte-per-exit) serial console: a
  *   clean boot prints none, and a WARN splat is there whole for quiz's splat check.
+ * - printk.devkmsg=on: /dev/kmsg writes are not rate-limited (10 per 5 s by default): quiz-init
+ *   logs each stage of a run there, and a program's own log lines must not vanish either.
  */
 static const char *const base_words[] = {
-	"root=/dev/vda", "rootfstype=ext2", "ro", "init=/sbin/init", "panic=-1", "loglevel=5",
+	"root=/dev/vda", "rootfstype=ext2",   "ro", "init=/sbin/init", "panic=-1",
+	"loglevel=5",	 "printk.devkmsg=on",
 };
 
 const char *kernel_word_problem(const char *w)

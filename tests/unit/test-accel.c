@@ -161,7 +161,7 @@ static void test_probe_argv(void)
 		  "console=ttyS0 reboot=t noreplace-smp sysctl.kernel.panic_on_unrecovered_nmi=1 "
 		  "root=/dev/vda "
 		  "rootfstype=ext2 ro "
-		  "init=/sbin/init panic=-1 loglevel=5|-serial|stdio",
+		  "init=/sbin/init panic=-1 loglevel=5 printk.devkmsg=on|-serial|stdio",
 		  "golden: no disk, quiz's boot words, console on stdio");
 	CHECK(accel_probe_argv("qemu", arch_find("x86_64"), "/k/v", ACCEL_TCG, 2000000, 1000,
 			       &tcg) == 0,
