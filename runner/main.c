@@ -475,6 +475,7 @@ static int boot_and_judge(const struct quiz_options *o, const struct kernel *k,
 		r = vm_run(&vo, &res);
 	} else if (st->park == VM_PARK_RESTORE) {
 		log_debug("VM state: restored from %s", st->path);
+		vmstate_used(st);
 	}
 	vmstate_finish(st, &res, dir->fd);
 	if (r < 0) {

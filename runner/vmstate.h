@@ -14,6 +14,8 @@
 
 /* Bumped when what a state holds or how quiz uses it changes: older states are not restored. */
 #define VMSTATE_FORMAT 1
+/* The most states kept (about 55 MiB each): a new save removes the least recently used. */
+#define VMSTATE_KEEP 12
 
 /*
  * The slot of a QEMU argv: 16 hex digits of a hash of every word, the host paths of its 9p
@@ -59,6 +61,8 @@ int vmstate_restore_argv(const struct vmstate *st, char *const *argv, struct str
  * run's console.log (in run_dir_fd), the boot that led to it; older ones of the slot go.
  */
 int vmstate_commit(struct vmstate *st, int run_dir_fd, unsigned long long console_len);
+/* A restored state was used: it is the most recently used one now (its mtime). */
+void vmstate_used(const struct vmstate *st);
 /* The state is not to be used: a save's part, or a state that did not restore. */
 void vmstate_discard(struct vmstate *st);
 void vmstate_free(struct vmstate *st);

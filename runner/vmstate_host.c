@@ -47,8 +47,7 @@ static int plan_paths(const struct vmstate_inputs *in, struct vmstate *st)
 	return 0;
 }
 
-int vmstate_plan(const struct vmstate_case *c, const struct vmstate_inputs *in,
-		 struct vmstate *ret)
+int vmstate_plan(const struct vmstate_case *c, const struct vmstate_inputs *in, struct vmstate *ret)
 {
 	struct vmstate st = {.park = VM_PARK_GO, .cold_reason = vmstate_cold_reason(c)};
 	if (!st.cold_reason) {
@@ -128,6 +127,47 @@ static int save_console(int run_dir_fd, unsigned long long len, const char *path
 	return r;
 }
 
+/* Beyond VMSTATE_KEEP states, the least recently used go (each with its console). */
+static void keep_newest(const struct vmstate *st)
+{
+	_cleanup_strv_ struct strv names = {0};
+	DIR *d = opendir(st->dir);
+	for (struct dirent *de = d ? readdir(d) : NULL; de; de = readdir(d)) {
+		size_t len = strlen(de->d_name);
+		if (len > 6 && STREQ(de->d_name + len - 6, ".state"))
+			(void)strv_push(&names, de->d_name); /* ENOMEM: fewer looked at */
+	}
+	while (d && names.len > VMSTATE_KEEP) {
+		size_t oldest = 0;
+		struct timespec t_oldest = {0};
+		for (size_t i = 0; i < names.len; i++) {
+			struct stat s;
+			if (fstatat(dirfd(d), names.items[i], &s, 0) < 0)
+				continue;
+			if (i == 0 || s.st_mtim.tv_sec < t_oldest.tv_sec ||
+			    (s.st_mtim.tv_sec == t_oldest.tv_sec &&
+			     s.st_mtim.tv_nsec < t_oldest.tv_nsec))
+				oldest = i, t_oldest = s.st_mtim;
+		}
+		char *name = names.items[oldest], *console = NULL;
+		(void)unlinkat(dirfd(d), name, 0);
+		if (asprintf(&console, "%.*sconsole", (int)(strlen(name) - strlen("state")),
+			     name) >= 0)
+			(void)unlinkat(dirfd(d), console, 0);
+		free(console);
+		free(name);
+		names.items[oldest] = names.items[--names.len];
+		names.items[names.len] = NULL;
+	}
+	if (d)
+		closedir(d);
+}
+
+void vmstate_used(const struct vmstate *st)
+{
+	(void)utimensat(AT_FDCWD, st->path, NULL, 0); /* no mtime: it may go sooner */
+}
+
 int vmstate_commit(struct vmstate *st, int run_dir_fd, unsigned long long console_len)
 {
 	int r = save_console(run_dir_fd, console_len, st->console);
@@ -140,6 +180,7 @@ int vmstate_commit(struct vmstate *st, int run_dir_fd, unsigned long long consol
 	free(st->tmp);
 	st->tmp = NULL;
 	remove_others(st);
+	keep_newest(st);
 	return 0;
 }
 

@@ -146,6 +146,27 @@ is "$(state_of err.o) $(cat rc.o)" "cold - 7" "QUIZ_COLD=1 too"
 grep -q 'VM state: none; a cold boot: QEMU arguments' err.p
 ok $? "QEMU arguments of the user's (a disk, a device): cold" "$(grep 'VM state' err.p)"
 
+# At most 12 states are kept; a new save removes the least recently used (a restore counts as
+# a use). In a home of its own: the kernels and the image are the cache's (links).
+home=${QUIZ_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/quiz}
+lru=$scratch/lru-home
+mkdir -p "$lru/kernels" "$lru/images"
+ln -s "$home/kernels/x86_64" "$lru/kernels/x86_64"
+ln -s "$home/images/bookworm-amd64.ext2" "$home/images/bookworm-amd64.ext2.info" "$lru/images/"
+ln -s "$home/accel" "$lru/accel"
+for m in $(seq 320 331); do
+	QUIZ_HOME=$lru "$QUIZ" -k "$QUIZ_TEST_KERNEL" -m ${m}M -r raw true </dev/null >/dev/null 2>&1
+done
+is "$(ls "$lru/states" | grep -c '\.state$')" 12 "twelve layouts: twelve states"
+QUIZ_HOME=$lru "$QUIZ" -k "$QUIZ_TEST_KERNEL" -m 320M -r raw -v true </dev/null >/dev/null 2>err.lru
+first=$(sed -n 's/^quiz: VM state: restored from //p' err.lru) # the first saved, used again
+second=$(ls "$lru"/states/*.state | grep -vxF "$first" | xargs ls -tr | head -n1) # 321M's
+QUIZ_HOME=$lru "$QUIZ" -k "$QUIZ_TEST_KERNEL" -m 332M -r raw true </dev/null >/dev/null 2>&1
+is "$(ls "$lru/states" | grep -c '\.state$') $(ls "$lru/states" | grep -c '\.console$')" "12 12" \
+	"a thirteenth: still twelve, each with its console"
+ok "$([ -n "$first" ] && [ -e "$first" ] && [ -n "$second" ] && [ ! -e "$second" ]; echo $?)" \
+	"the least recently used one went; the first one, restored since, stayed" "$(ls -lt "$lru/states")"
+
 states_dir=$(dirname "$state")
 is "$(ls "$states_dir" | grep -c '\.tmp$')" 0 "no part of a save is left in the cache"
 forget "$state" "$shared_state"
