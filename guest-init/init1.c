@@ -8,12 +8,13 @@
 #include <sys/syscall.h>
 
 #include "guest.h"
+#include "layout.h"
 #include "park.h"
 #include "stages.h"
 
-#define LAYERS "/quiz/layers"
-#define UPPER "/quiz/upper"
-#define NEW_ROOT "/quiz/root"
+#define LAYERS GUEST_LAYERS
+#define UPPER GUEST_UPPER
+#define NEW_ROOT GUEST_NEW_ROOT
 
 /* 9p read-only layers: the host files do not change under a run, so the cache may keep them. */
 #define NINEP_RO "trans=virtio,version=9p2000.L,msize=512000,cache=loose"
@@ -24,10 +25,10 @@ static const struct mount_op boot_mounts[] = {
 };
 
 static const struct mount_op stack_mounts[] = {
-	{"quiz.run", LAYERS "/run", "9p", MS_RDONLY, NINEP_RO, MOUNT_FATAL},
+	{TAG_RUN, LAYERS "/run", "9p", MS_RDONLY, NINEP_RO, MOUNT_FATAL},
 	{"tmpfs", UPPER, "tmpfs", 0, "mode=0755", MOUNT_FATAL},
 	/* The image itself becomes the bottom layer: a plain (non-recursive) bind of "/". */
-	{"/", "/quiz/image", NULL, MS_BIND, NULL, MOUNT_FATAL},
+	{"/", GUEST_IMAGE, NULL, MS_BIND, NULL, MOUNT_FATAL},
 };
 
 _noreturn_ static void fail(const char *what, int r)
@@ -43,7 +44,7 @@ static int mount_lower_layers(const struct contract_entry *e, size_t n, struct b
 		if (!STREQ(e[i].key, CONTRACT_LAYER))
 			continue;
 		_cleanup_free_ char *tag = NULL, *target = NULL;
-		if (asprintf(&tag, "quiz.%s", e[i].value) < 0 ||
+		if (asprintf(&tag, TAG_PREFIX "%s", e[i].value) < 0 ||
 		    asprintf(&target, LAYERS "/%s", e[i].value) < 0)
 			return -ENOMEM;
 		struct mount_op op = {tag,	 target,   "9p",
@@ -56,7 +57,7 @@ static int mount_lower_layers(const struct contract_entry *e, size_t n, struct b
 			r = mount_option_escape(target, lowerdir);
 	}
 	if (r >= 0)
-		r = buf_puts(lowerdir, ":/quiz/image");
+		r = buf_puts(lowerdir, ":" GUEST_IMAGE);
 	return r;
 }
 
@@ -72,7 +73,7 @@ static int keep_merged_links(void)
 {
 	for (size_t i = 0; i < ELEMENTSOF(merged_dirs); i++) {
 		char image_path[64], upper_path[64], target[256];
-		snprintf(image_path, sizeof(image_path), "/quiz/image/%s", merged_dirs[i]);
+		snprintf(image_path, sizeof(image_path), GUEST_IMAGE "/%s", merged_dirs[i]);
 		snprintf(upper_path, sizeof(upper_path), UPPER "/root/%s", merged_dirs[i]);
 		ssize_t n = readlink(image_path, target, sizeof(target) - 1);
 		if (n < 0)
@@ -123,7 +124,7 @@ static int fix_merged_dirs(const struct contract_entry *e, size_t n)
 {
 	for (size_t i = 0; i < ELEMENTSOF(merged_dirs); i++) {
 		char image_path[64], target[256];
-		snprintf(image_path, sizeof(image_path), "/quiz/image/%s", merged_dirs[i]);
+		snprintf(image_path, sizeof(image_path), GUEST_IMAGE "/%s", merged_dirs[i]);
 		ssize_t len = readlink(image_path, target, sizeof(target) - 1);
 		if (len < 0 || target[0] == '/')
 			continue;
@@ -190,7 +191,7 @@ void init1_main(void)
 	guest_log_open("quiz-init1");
 	if (r < 0)
 		fail("boot mounts", r);
-	timeline_mark("init1");
+	timeline_mark(STAGE_INIT1);
 	int status_fd = park(); /* a saved VM resumes here */
 	if (status_fd < 0)
 		fail("waiting for the host at the park point", status_fd);
@@ -214,7 +215,7 @@ void init1_main(void)
 	if (r < 0)
 		fail("switching to the overlay root", r);
 
-	timeline_mark("root");
+	timeline_mark(STAGE_ROOT);
 	/* The same process goes on as init2: an exec of this binary cost 20 ms under TCG. */
 	init2_main(status_fd);
 }

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 
 #include "guest.h"
+#include "layout.h"
 #include "ports.h"
 #include "rc.h"
 #include "run.h"
@@ -69,15 +70,15 @@ static int setup_network(void)
 static int mount_cwd(const char *cwd)
 {
 	static const struct mount_op ops[] = {
-		{"quiz.cwd", "/quiz/cwd/lower", "9p", MS_RDONLY, NINEP ",cache=loose",
+		{TAG_CWD, GUEST_CWD "/lower", "9p", MS_RDONLY, NINEP ",cache=loose",
 		 MOUNT_FATAL | MOUNT_MKDIR},
-		{"tmpfs", "/quiz/cwd/rw", "tmpfs", 0, "mode=0755", MOUNT_FATAL | MOUNT_MKDIR},
+		{"tmpfs", GUEST_CWD "/rw", "tmpfs", 0, "mode=0755", MOUNT_FATAL | MOUNT_MKDIR},
 	};
 	int r = mount_all(ops, ELEMENTSOF(ops));
 	if (r >= 0)
-		r = mkdir_p("/quiz/cwd/rw/upper", 0755);
+		r = mkdir_p(GUEST_CWD "/rw/upper", 0755);
 	if (r >= 0)
-		r = mkdir_p("/quiz/cwd/rw/work", 0755);
+		r = mkdir_p(GUEST_CWD "/rw/work", 0755);
 	if (r < 0)
 		return r;
 	struct mount_op overlay = {"overlay",
@@ -92,8 +93,8 @@ static int mount_cwd(const char *cwd)
 
 static int mount_shared(void)
 {
-	struct mount_op op = {
-		"quiz.shared", "/shared", "9p", 0, NINEP ",cache=mmap", MOUNT_FATAL | MOUNT_MKDIR};
+	struct mount_op op = {TAG_SHARED, "/shared",	       "9p",
+			      0,	  NINEP ",cache=mmap", MOUNT_FATAL | MOUNT_MKDIR};
 	return mount_one(&op);
 }
 
@@ -110,7 +111,7 @@ static void set_modprobe(const char *path)
 static int prepare_system(void)
 {
 	guest_log_open("quiz-init2");
-	timeline_mark("init2");
+	timeline_mark(STAGE_INIT2);
 	/*
 	 * Mounting bpffs asks for a bpf_preload module through request_module(), which runs
 	 * modprobe as a usermode helper: 115 ms under TCG, for a module no quiz kernel has. An
@@ -121,7 +122,7 @@ static int prepare_system(void)
 	set_modprobe("/sbin/modprobe\n");
 	if (r < 0)
 		return r;
-	timeline_mark("mounted");
+	timeline_mark(STAGE_MOUNTED);
 	r = setup_devices();
 	if (r < 0) {
 		log_err("/dev links: %s", strerror(-r));
@@ -166,10 +167,10 @@ void init2_main(int status_fd)
 		r = contract_load(CONTRACT_GUEST_PATH, &data, &c, &n);
 	if (r >= 0)
 		r = prepare_layers(c, n);
-	timeline_mark("layers");
+	timeline_mark(STAGE_LAYERS);
 	if (r >= 0)
 		r = ports_open(&ports);
-	timeline_mark("ports");
+	timeline_mark(STAGE_PORTS);
 	if (r < 0) {
 		log_err("guest set-up failed: %s", strerror(-r));
 		ports_report_error(&ports, "guest set-up failed (see the kernel log)");

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "kmsg.h"
+#include "layout.h"
 #include "ports.h"
 
 /* "go SEC NSEC HEX": SEED_BYTES of seed as hex. Longer lines are cut, then not understood. */
@@ -100,9 +101,9 @@ static int say(int fd, const char *line)
 
 int park(void)
 {
-	static const struct mount_op sys = {"sysfs", "/sys", "sysfs",
-					    MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
-					    MOUNT_FATAL | MOUNT_TOLERATE_BUSY};
+	static const struct mount_op sys = {"sysfs", "/sys",
+					    "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+					    NULL,    MOUNT_FATAL | MOUNT_TOLERATE_BUSY};
 	int r = mount_one(&sys); /* to find the port by its name */
 	if (r < 0)
 		return r;
@@ -110,7 +111,7 @@ int park(void)
 	(void)umount("/sys"); /* init2 mounts its own; busy would only leave it there */
 	if (fd < 0)
 		return fd;
-	timeline_mark("park");
+	timeline_mark(STAGE_PARK);
 	r = say(fd, STATUS_PARKED "\n");
 	if (r >= 0)
 		r = wait_for_go(fd);
@@ -120,6 +121,6 @@ int park(void)
 		(void)close(fd);
 		return r;
 	}
-	timeline_mark("go");
+	timeline_mark(STAGE_GO);
 	return fd;
 }

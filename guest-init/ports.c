@@ -4,6 +4,7 @@
 
 #include "file.h"
 #include "kmsg.h"
+#include "layout.h"
 #include "status_line.h"
 
 #include <dirent.h>
@@ -120,7 +121,7 @@ static void report_line(struct ports *p, struct status_line *status)
 {
 	if (p->status < 0)
 		p->status = port_open(PORT_STATUS, O_RDWR);
-	timeline_mark("report");
+	timeline_mark(STAGE_REPORT);
 	_cleanup_buf_ struct buf timings = {0}, line = {0};
 	status->out = p->sent_out;
 	status->err = p->sent_err;

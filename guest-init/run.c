@@ -19,13 +19,14 @@
 #include "exit_status.h"
 #include "file.h"
 #include "kmsg.h"
+#include "layout.h"
 #include "rc.h"
 #include "relay.h"
 
 /* The static build: no dynamic linking before the program's own (30 ms under TCG). */
 #define TINI "/usr/bin/tini-static"
 #define SELF "/sbin/init" /* quiz-init, for its roles under tini */
-#define HOOKS "/quiz/run/hooks"
+#define HOOKS GUEST_HOOKS
 #define SHELL "/bin/bash"
 
 static int build_env(const struct contract_entry *c, size_t n, struct strv *env)
@@ -278,7 +279,7 @@ static void run_with_relay(const struct contract_entry *c, size_t n, struct rela
 	}
 
 	const char *cwd = contract_get(c, n, CONTRACT_CWD);
-	timeline_mark("program");
+	timeline_mark(STAGE_PROGRAM);
 	pid_t pid = fork();
 	if (pid == 0) {
 		(void)setsid(); /* its own session: the program's signals never reach PID 1 */
@@ -303,7 +304,7 @@ static void run_with_relay(const struct contract_entry *c, size_t n, struct rela
 	int code = relay_wait(relay, pid, resize);
 	/* In tmux mode a session left early has no rc status: the program got SIGHUP. */
 	ret->exit_code = rc_status(tty && code != EXIT_QUIZ_FAILED ? EXIT_SIGNALED + SIGHUP : code);
-	timeline_mark("ended");
+	timeline_mark(STAGE_ENDED);
 	dmesg_finish(capture, relay);
 	log_info("program status %d", ret->exit_code);
 }

@@ -12,6 +12,7 @@
 #include "accel_host.h"
 #include "exit_status.h"
 #include "file.h"
+#include "layout.h"
 #include "log.h"
 
 #define CONSOLE_TAIL 20
@@ -233,25 +234,26 @@ static long long timeline_get(const char *timeline, const char *stage)
 
 int timings_format(const struct vm_result *res, long long started, long long ended, struct buf *out)
 {
-	long long report = res->timeline ? timeline_get(res->timeline, "report") : -1;
+	long long report = res->timeline ? timeline_get(res->timeline, STAGE_REPORT) : -1;
 	if (report < 0 || !res->at_status)
 		return -EINVAL;
 	long long kernel = res->at_status - report - started;
 	static const struct {
 		const char *stage, *label;
 	} guest[] = {
-		{"init1", "init1 started"},   {"park", "init1 parked"},
-		{"go", "init1 let go"},	      {"root", "root ready"},
-		{"init2", "init2 started"},   {"program", "program started"},
-		{"ended", "program ended"},
+		{STAGE_INIT1, "init1 started"}, {STAGE_PARK, "init1 parked"},
+		{STAGE_GO, "init1 let go"},	{STAGE_ROOT, "root ready"},
+		{STAGE_INIT2, "init2 started"}, {STAGE_PROGRAM, "program started"},
+		{STAGE_ENDED, "program ended"},
 	};
 	/* A restored run: what came before the go happened in the boot that saved the state. */
-	long long go = res->restored ? timeline_get(res->timeline, "go") : -1;
+	long long go = res->restored ? timeline_get(res->timeline, STAGE_GO) : -1;
 	int r = buf_printf(out, "%7lld ms  QEMU started\n", res->at_qemu - started);
 	if (r >= 0 && go < 0)
 		r = buf_printf(out, "%7lld ms  kernel entered\n", kernel);
 	else if (r >= 0)
-		r = buf_puts(out, "          (kernel and init1 to its park point: the saved state's)\n");
+		r = buf_puts(out,
+			     "          (kernel and init1 to its park point: the saved state's)\n");
 	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(guest); i++) {
 		long long t = timeline_get(res->timeline, guest[i].stage);
 		if (t >= 0 && t >= go)

@@ -13,6 +13,7 @@
 #include "contract.h"
 #include "guest_layout.h"
 #include "layer_files.h"
+#include "layout.h"
 
 static int add_share(struct run_shares *s, const char *name, const char *path, bool writable)
 {
@@ -22,7 +23,7 @@ static int add_share(struct run_shares *s, const char *name, const char *path, b
 	_cleanup_free_ char *abs = realpath(path, NULL);
 	if (!abs)
 		return -errno;
-	int r = strv_pushf(&s->owned, "quiz.%s", name);
+	int r = strv_pushf(&s->owned, TAG_PREFIX "%s", name);
 	if (r < 0)
 		return r;
 	const char *tag = s->owned.items[s->owned.len - 1];
@@ -66,17 +67,17 @@ int contract_build(const struct run_setup *s, const char *const *argv, size_t ar
 		r = contract_add(&b, CONTRACT_ARG, argv[i]);
 	for (size_t i = 0; r >= 0 && i < o->env.len; i++)
 		r = contract_add(&b, CONTRACT_ENV, o->env.items[i]);
-	if (r >= 0 && has_share(shares, "quiz.cwd"))
+	if (r >= 0 && has_share(shares, TAG_CWD))
 		r = contract_add(&b, CONTRACT_CWD, s->cwd);
 	/* Lower layers below the run layer (which holds the kernel layer), top first. */
 	static const char *const layer_order[] = {"user", "system"};
 	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(layer_order); i++) {
 		char tag[32];
-		snprintf(tag, sizeof(tag), "quiz.%s", layer_order[i]);
+		snprintf(tag, sizeof(tag), TAG_PREFIX "%s", layer_order[i]);
 		if (has_share(shares, tag))
 			r = contract_add(&b, CONTRACT_LAYER, layer_order[i]);
 	}
-	if (r >= 0 && has_share(shares, "quiz.shared"))
+	if (r >= 0 && has_share(shares, TAG_SHARED))
 		r = contract_add(&b, CONTRACT_SHARED, "1");
 	if (r >= 0)
 		r = contract_add(&b, CONTRACT_MODE, s->mode);

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The guest's side of a run, as both sides name it: the 9p tags quiz gives its shares, the
+ * folders init1 and init2 stack them in, and the boot stages of the timeline (--timings).
+ */
+#pragma once
+
+/* 9p mount tags: "quiz." and the layer's name (run, user, kernel, system), the current
+ * directory's, /shared's. */
+#define TAG_PREFIX "quiz."
+#define TAG_RUN TAG_PREFIX "run"
+#define TAG_CWD TAG_PREFIX "cwd"
+#define TAG_SHARED TAG_PREFIX "shared"
+
+/* Where init1 mounts the layers, the overlay's upper tmpfs, the new root and the image. */
+#define GUEST_LAYERS "/quiz/layers"
+#define GUEST_UPPER "/quiz/upper"
+#define GUEST_NEW_ROOT "/quiz/root"
+#define GUEST_IMAGE "/quiz/image"
+/* In the overlay root: the current directory's layers, the profiles' guest hooks. */
+#define GUEST_CWD "/quiz/cwd"
+#define GUEST_HOOKS "/quiz/run/hooks"
+
+/* Boot stages, in order (the guest's uptime at each goes to the host in its timeline line). */
+#define STAGE_INIT1 "init1"
+#define STAGE_PARK "park"
+#define STAGE_GO "go"
+#define STAGE_ROOT "root"
+#define STAGE_INIT2 "init2"
+#define STAGE_MOUNTED "mounted"
+#define STAGE_LAYERS "layers"
+#define STAGE_PORTS "ports"
+#define STAGE_PROGRAM "program"
+#define STAGE_ENDED "ended"
+#define STAGE_REPORT "report"
