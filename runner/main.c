@@ -412,6 +412,8 @@ static int plan_state(const struct quiz_options *o, const struct quiz_paths *p,
 	int r = vmstate_plan(&c, &in, ret);
 	if (r < 0)
 		log_error("cannot plan the VM's start: %s", strerror(-r));
+	else if (ret->park == VM_PARK_GO && ret->path)
+		log_debug("VM state: none at %s; a cold boot: %s", ret->path, ret->cold_reason);
 	else if (ret->park == VM_PARK_GO)
 		log_debug("VM state: none; a cold boot: %s", ret->cold_reason);
 	return r;

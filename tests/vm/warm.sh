@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Saved VM states: a cold boot saves the guest parked before its first 9p mount, later runs
-# of the same kernel, image, QEMU and device layout start from it. The guest must not notice
+# Saved VM states: the second run of a kernel, image, QEMU and device layout saves the guest
+# parked before its first 9p mount (a first run boots cold and saves nothing: a kernel run once
+# would pay for a save nothing restores); later runs start from it. The guest must not notice
 # beyond the speed: the host's time, its own boot id and randomness, its own cwd, stdin and
 # shares; and a rebuilt kernel, another layout, another QEMU or a broken state never restore.
 . "$(dirname "$0")/lib.sh"
@@ -16,6 +17,7 @@ state_of() {
 	sed -n 's/^quiz: VM state: \(saved\) to \([^ ]*\) .*/\1 \2/p
 		s/^quiz: VM state: \(restored\) from \(.*\)/\1 \2/p
 		s/^quiz: VM state: \([^ ]*\) did not restore.*/failed \1/p
+		s/^quiz: VM state: none at \([^;]*\); a \(cold\) boot: .*/\2 \1/p
 		s/^quiz: VM state: none; a \(cold\) boot: .*/\1 -/p' "$1" | tail -n1
 }
 guest_script='read -r line; echo "stdin=$line"; echo "pwd=$PWD"; ls; date +%s.%N
@@ -31,7 +33,7 @@ run() { # run NAME [QUIZ OPTIONS]: the guest script in folder NAME; out.NAME, er
 	echo $? >"rc.$name"
 	date +%s.%N >"after.$name"
 }
-forget() { local s; for s; do rm -f "$s" "${s%.state}.console"; done; } # a state, its console
+forget() { local s; for s; do rm -f "$s" "${s%.state}.console" "${s%.state}.seen"; done; } # all of a state
 line() { sed -n "$2p" "out.$1"; } # line NAME N: the guest's Nth line of output
 # the guest's clock within a second of the host's while it ran
 clock_ok() {
@@ -39,17 +41,20 @@ clock_ok() {
 		'BEGIN { exit !(g != "" && g >= b - 1 && g <= a + 1) }'
 }
 
-# A first run saves; if an earlier run of this test saved one already, it is removed first.
+# A run says where its state is (-v); whatever an earlier run of this test left goes first.
 run first
 state=$(state_of err.first | cut -d' ' -f2)
 case $(state_of err.first) in
-saved\ /* | restored\ /*) ok 0 "a run says where its saved state is (-v)" ;;
+cold\ /*.state | saved\ /*.state | restored\ /*.state) ok 0 "a run says where its saved state is (-v)" ;;
 *) ok 1 "a run says where its saved state is (-v)" "$(grep 'VM state' err.first; tail -n 5 err.first)" ;;
 esac
 forget "$state"
 
+run a0
+is "$(state_of err.a0)" "cold $state" "the first run of a layout boots cold"
+is "$(cat rc.a0)$(ls "$state" 2>/dev/null)" 7 "and saves nothing"
 run a
-is "$(state_of err.a)" "saved $state" "no state for the slot: a cold boot saves one"
+is "$(state_of err.a)" "saved $state" "the second one saves its state"
 is "$(cat rc.a)" 7 "the program's status (7) after a save"
 is "$(line a 1) $(line a 2) $(line a 3)" "stdin=input-a pwd=$scratch/a file-a" \
 	"its stdin, its cwd and its files"
@@ -75,23 +80,25 @@ is "$randoms" 3 "and its own random bytes" "$(for n in a b c; do line $n 6; done
 # Its own shares: a restored run writes into its --shared folder, not the saving run's.
 mkdir -p s1 s2
 run d --shared "$scratch/s1"
+run d2 --shared "$scratch/s1"
 run e --shared "$scratch/s2"
 shared_state=$(state_of err.e | cut -d' ' -f2)
-case "$(state_of err.d) / $(state_of err.e)" in
+case "$(state_of err.d2) / $(state_of err.e)" in
 "saved $shared_state / restored $shared_state" | "restored $shared_state / restored $shared_state")
-	ok 0 "--shared is its own slot, restored the second time" ;;
-*) ok 1 "--shared is its own slot, restored the second time" "$(state_of err.d) / $(state_of err.e)" ;;
+	ok 0 "--shared is its own slot, restored the third time" ;;
+*) ok 1 "--shared is its own slot, restored the third time" "$(state_of err.d2) / $(state_of err.e)" ;;
 esac
 ok "$([ "$shared_state" != "$state" ]; echo $?)" "another device layout: another state"
 "$QUIZ" "${kernel[@]}" -m "$mem" -r raw --shared "$scratch/s2" sh -c 'echo two >/shared/mine' \
 	</dev/null >/dev/null 2>&1
 is "$(ls s1) / $(cat s2/mine 2>/dev/null)" " / two" "the restored run's /shared is its own folder"
 run f -m 302M
-is "$(state_of err.f | cut -d' ' -f1)" saved "other memory: not the 301M state; one of its own"
+is "$(state_of err.f | cut -d' ' -f1)" cold "other memory: not the 301M state; a first run of its own"
 forget "$(state_of err.f | cut -d' ' -f2)"
 
 # The boot's console goes with its state: -v, --console and the splat check see it in a
 # restored run as in the boot that saved it (loglevel=8: the whole boot log on the console).
+run q0 --append loglevel=8
 run q --append loglevel=8
 run r --append loglevel=8
 is "$(state_of err.q | cut -d' ' -f1 | sed 's/^restored$/saved/') $(state_of err.r | cut -d' ' -f1)" \
@@ -104,25 +111,27 @@ forget "$(state_of err.r | cut -d' ' -f2)"
 image_dir=$("$QUIZ" "${kernel[@]}" --dry-run true | awk '{for (i = 1; i < NF; i++) if ($i == "-kernel") print $(i + 1)}')
 cp "$image_dir" vmlinux.copy
 kernel=(-K "$scratch/vmlinux.copy")
+run g0
 run g
 run h
 touch -d '+1 minute' vmlinux.copy
 run i
 kernel=(-k "$QUIZ_TEST_KERNEL")
 is "$(state_of err.g | cut -d' ' -f1) $(state_of err.h | cut -d' ' -f1) $(state_of err.i | cut -d' ' -f1)" \
-	"saved restored saved" "a kernel given by path: saved, restored; once rebuilt, not restored"
+	"saved restored cold" "a kernel given by path: saved, restored; once rebuilt, not restored"
 is "$(cat rc.g rc.h rc.i | paste -sd' ')" "7 7 7" "each run's status"
-ok "$([ ! -e "$(state_of err.h | cut -d' ' -f2)" ]; echo $?)" "the rebuilt kernel's state replaced the old one"
+ok "$([ ! -e "$(state_of err.h | cut -d' ' -f2)" ]; echo $?)" "the rebuilt kernel's first run removed the old kernel's state"
 forget "$(state_of err.i | cut -d' ' -f2)"
 
 # Another QEMU at the same path (an upgrade): a wrapper, rewritten.
 real_qemu=$(command -v qemu-system-x86_64)
 printf '#!/bin/sh\nexec %s "$@"\n' "$real_qemu" >qemu && chmod +x qemu
+QUIZ_QEMU=$scratch/qemu run j0
 QUIZ_QEMU=$scratch/qemu run j
 printf '#!/bin/sh\n# upgraded\nexec %s "$@"\n' "$real_qemu" >qemu.new && chmod +x qemu.new && mv qemu.new qemu
 QUIZ_QEMU=$scratch/qemu run k
-is "$(state_of err.j | cut -d' ' -f1) $(state_of err.k | cut -d' ' -f1)" "saved saved" \
-	"another QEMU binary at the same path: its own state, never the old one's"
+is "$(state_of err.j | cut -d' ' -f1) $(state_of err.k | cut -d' ' -f1)" "saved cold" \
+	"another QEMU binary at the same path: never the old one's state"
 forget "$(state_of err.k | cut -d' ' -f2)"
 
 # A state that does not load: the run boots cold, unharmed, and the state goes.
@@ -154,13 +163,15 @@ mkdir -p "$lru/kernels" "$lru/images"
 ln -s "$home/kernels/x86_64" "$lru/kernels/x86_64"
 ln -s "$home/images/bookworm-amd64.ext2" "$home/images/bookworm-amd64.ext2.info" "$lru/images/"
 ln -s "$home/accel" "$lru/accel"
-for m in $(seq 320 331); do
+for m in $(seq 320 331); do # twice each: the second run saves
+	QUIZ_HOME=$lru "$QUIZ" -k "$QUIZ_TEST_KERNEL" -m ${m}M -r raw true </dev/null >/dev/null 2>&1
 	QUIZ_HOME=$lru "$QUIZ" -k "$QUIZ_TEST_KERNEL" -m ${m}M -r raw true </dev/null >/dev/null 2>&1
 done
 is "$(ls "$lru/states" | grep -c '\.state$')" 12 "twelve layouts: twelve states"
 QUIZ_HOME=$lru "$QUIZ" -k "$QUIZ_TEST_KERNEL" -m 320M -r raw -v true </dev/null >/dev/null 2>err.lru
 first=$(sed -n 's/^quiz: VM state: restored from //p' err.lru) # the first saved, used again
 second=$(ls "$lru"/states/*.state | grep -vxF "$first" | xargs ls -tr | head -n1) # 321M's
+QUIZ_HOME=$lru "$QUIZ" -k "$QUIZ_TEST_KERNEL" -m 332M -r raw true </dev/null >/dev/null 2>&1
 QUIZ_HOME=$lru "$QUIZ" -k "$QUIZ_TEST_KERNEL" -m 332M -r raw true </dev/null >/dev/null 2>&1
 is "$(ls "$lru/states" | grep -c '\.state$') $(ls "$lru/states" | grep -c '\.console$')" "12 12" \
 	"a thirteenth: still twelve, each with its console"
