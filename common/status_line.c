@@ -72,3 +72,62 @@ int status_line_parse(char *line, struct status_line *ret)
 	*ret = s;
 	return 0;
 }
+
+bool status_text_has_line(const char *text, const char *word)
+{
+	size_t len = strlen(word);
+	for (const char *line = text; line && *line;) {
+		const char *end = strchr(line, '\n');
+		if (!end)
+			return false;
+		if ((size_t)(end - line) == len && strncmp(line, word, len) == 0)
+			return true;
+		line = end + 1;
+	}
+	return false;
+}
+
+int status_go_format(long long sec, long nsec, const unsigned char *seed, size_t n, struct buf *out)
+{
+	int r = buf_printf(out, STATUS_GO "%lld %ld ", sec, nsec);
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		r = buf_printf(out, "%02x", seed[i]);
+	return r < 0 ? r : buf_puts(out, "\n");
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int status_go_parse(const char *line, long long *ret_sec, long *ret_nsec, unsigned char *seed,
+		    size_t n)
+{
+	if (strncmp(line, STATUS_GO, strlen(STATUS_GO)) != 0)
+		return -EINVAL;
+	char *end;
+	const char *p = line + strlen(STATUS_GO);
+	long long sec = strtoll(p, &end, 10);
+	if (end == p || *end != ' ')
+		return -EINVAL;
+	p = end + 1;
+	long nsec = strtol(p, &end, 10);
+	if (end == p || *end != ' ' || nsec < 0 || nsec > 999999999)
+		return -EINVAL;
+	p = end + 1;
+	if (strlen(p) != 2 * n)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		int hi = hex_digit(p[2 * i]), lo = hex_digit(p[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -EINVAL;
+		seed[i] = (unsigned char)(hi << 4 | lo);
+	}
+	*ret_sec = sec;
+	*ret_nsec = nsec;
+	return 0;
+}

@@ -19,51 +19,29 @@
 #include "kmsg.h"
 #include "layout.h"
 #include "ports.h"
+#include "status_line.h"
 
-/* "go SEC NSEC HEX": SEED_BYTES of seed as hex. Longer lines are cut, then not understood. */
+/* A host line; a longer one is cut, then not understood. */
 #define LINE_MAX_LEN 256
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* The host's randomness, credited, then a reseed: from here the guest's differs from a twin's. */
-static void seed_random(const char *hex)
+/* The go: the host's clock, and its randomness credited, then a reseed: from here the guest's
+ * randomness differs from any other run's of the same state. */
+static bool go_line(const char *line)
 {
 	struct {
 		struct rand_pool_info info;
 		unsigned char bytes[GO_SEED_BYTES];
 	} seed = {.info = {.entropy_count = GO_SEED_BYTES * 8, .buf_size = GO_SEED_BYTES}};
-	for (size_t i = 0; i < GO_SEED_BYTES; i++) {
-		int hi = hex_digit(hex[2 * i]), lo = hi < 0 ? -1 : hex_digit(hex[2 * i + 1]);
-		if (lo < 0) {
-			log_err("the host's seed is not %d hex digits; randomness not reseeded",
-				2 * GO_SEED_BYTES);
-			return;
-		}
-		seed.bytes[i] = (unsigned char)(hi << 4 | lo);
-	}
-	_cleanup_close_ int fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || ioctl(fd, RNDADDENTROPY, &seed) < 0 || ioctl(fd, RNDRESEEDCRNG) < 0)
-		log_err("reseeding the kernel's randomness: %s", strerror(errno));
-}
-
-static bool go_line(const char *line)
-{
 	long long sec;
 	long nsec;
-	int used = 0;
-	if (sscanf(line, STATUS_GO "%lld %ld %n", &sec, &nsec, &used) != 2 || !used)
+	if (status_go_parse(line, &sec, &nsec, seed.bytes, GO_SEED_BYTES) < 0)
 		return false;
 	struct timespec ts = {.tv_sec = (time_t)sec, .tv_nsec = nsec};
 	if (clock_settime(CLOCK_REALTIME, &ts) < 0)
 		log_err("setting the clock from the host's: %s", strerror(errno));
-	seed_random(line + used);
+	_cleanup_close_ int fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || ioctl(fd, RNDADDENTROPY, &seed) < 0 || ioctl(fd, RNDRESEEDCRNG) < 0)
+		log_err("reseeding the kernel's randomness: %s", strerror(errno));
 	return true;
 }
 

@@ -93,8 +93,7 @@ static int exchange(struct qmp *q, const char *command, long long deadline, char
 	}
 }
 
-int qmp_ask(struct qmp *q, const char *command, int timeout_ms, char **ret_error,
-	    char **ret_answer)
+int qmp_ask(struct qmp *q, const char *command, int timeout_ms, char **ret_error, char **ret_answer)
 {
 	if (q->fd < 0)
 		return -ENOTCONN;
@@ -222,7 +221,8 @@ int qmp_save_state(struct qmp *q, const char *path, char **ret_error)
 		if (status == QMP_MIGRATION_ACTIVE && qmp_now_ms() >= deadline)
 			r = -ETIMEDOUT;
 		if (status == QMP_MIGRATION_ACTIVE && r >= 0)
-			(void)nanosleep(&(struct timespec){.tv_nsec = SAVE_POLL_MS * 1000000L}, NULL);
+			(void)nanosleep(&(struct timespec){.tv_nsec = SAVE_POLL_MS * 1000000L},
+					NULL);
 	}
 	if (r >= 0 && status == QMP_MIGRATION_FAILED)
 		r = -EIO;
@@ -232,4 +232,19 @@ int qmp_save_state(struct qmp *q, const char *path, char **ret_error)
 	if (r >= 0)
 		r = qmp_execute(q, "{\"execute\": \"cont\"}", 5000, ret_error);
 	return r;
+}
+
+int qmp_wait_running(struct qmp *q, int timeout_ms)
+{
+	long long until = qmp_now_ms() + timeout_ms;
+	while (qmp_now_ms() < until) {
+		_cleanup_free_ char *answer = NULL;
+		int r = qmp_ask(q, "{\"execute\": \"query-status\"}", timeout_ms, NULL, &answer);
+		if (r < 0)
+			return r;
+		if (strstr(answer, "\"running\": true"))
+			return 0;
+		(void)nanosleep(&(struct timespec){.tv_nsec = 2 * 1000 * 1000}, NULL);
+	}
+	return -ETIMEDOUT;
 }

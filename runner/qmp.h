@@ -49,6 +49,10 @@ int qmp_dump_command(const char *path, struct buf *out);
  */
 int qmp_save_state(struct qmp *q, const char *path, char **ret_error);
 
+/* Until QEMU says the VM runs (a restored state is loaded): 0, -ETIMEDOUT, or -errno (QEMU
+ * gone). */
+int qmp_wait_running(struct qmp *q, int timeout_ms);
+
 /* The migrate command that writes the VM's state to path. Pure. */
 int qmp_migrate_command(const char *path, struct buf *out);
 enum qmp_migration { QMP_MIGRATION_ACTIVE, QMP_MIGRATION_COMPLETED, QMP_MIGRATION_FAILED };

@@ -384,34 +384,22 @@ static bool status_complete(const struct vm *vm)
 /* Did the guest say this line (whole) on the status port? */
 static bool status_said(const struct vm *vm, const char *word)
 {
-	size_t len = strlen(word);
-	for (const char *line = vm->status.data; line && *line;) {
-		const char *end = strchr(line, '\n');
-		if (!end)
-			return false;
-		if ((size_t)(end - line) == len && strncmp(line, word, len) == 0)
-			return true;
-		line = end + 1;
-	}
-	return false;
+	return status_text_has_line(vm->status.data, word);
 }
 
 /* The go: the host's wall clock and fresh randomness for the guest to go on with. */
 static void send_go(struct vm *vm)
 {
 	unsigned char seed[GO_SEED_BYTES];
-	char line[64 + 2 * GO_SEED_BYTES];
+	_cleanup_buf_ struct buf line = {0};
 	struct timespec ts;
 	vm->go_sent = true;
 	if (getrandom(seed, sizeof(seed), 0) != (ssize_t)sizeof(seed))
 		return; /* the guest waits: -t ends it, and says where it stopped */
 	(void)clock_gettime(CLOCK_REALTIME, &ts);
-	int n = snprintf(line, sizeof(line), STATUS_GO "%lld %ld ", (long long)ts.tv_sec,
-			 ts.tv_nsec);
-	for (size_t i = 0; i < sizeof(seed); i++)
-		n += snprintf(line + n, sizeof(line) - (size_t)n, "%02x", seed[i]);
-	line[n++] = '\n';
-	(void)!send(vm->conn[SOCK_STATUS], line, (size_t)n, MSG_NOSIGNAL); /* lost: as above */
+	if (status_go_format((long long)ts.tv_sec, ts.tv_nsec, seed, sizeof(seed), &line) < 0)
+		return; /* out of memory: as above */
+	(void)!send(vm->conn[SOCK_STATUS], line.data, line.len, MSG_NOSIGNAL); /* lost: as above */
 }
 
 /* A restored VM runs once QEMU has loaded its state; under TCG a tenth of a second. */
@@ -420,16 +408,7 @@ static void send_go(struct vm *vm)
 static void wait_running(struct vm *vm)
 {
 	vm->qmp.fd = vm->conn[SOCK_QMP];
-	long long until = now_ms() + RESTORE_WAIT_MS;
-	while (now_ms() < until && !reap_qemu(vm)) {
-		_cleanup_free_ char *answer = NULL;
-		if (qmp_ask(&vm->qmp, "{\"execute\": \"query-status\"}", RESTORE_WAIT_MS, NULL,
-			    &answer) < 0)
-			return; /* QEMU gone: the run ends without the guest having resumed */
-		if (strstr(answer, "\"running\": true"))
-			return;
-		(void)nanosleep(&(struct timespec){.tv_nsec = 2 * 1000 * 1000}, NULL);
-	}
+	(void)qmp_wait_running(&vm->qmp, RESTORE_WAIT_MS); /* QEMU gone: the guest never resumes */
 }
 
 /* The parked guest's state into o->state_save; the go after it, however that went. */

@@ -86,8 +86,45 @@ static void test_parse(void)
 	      "status_line_is looks at the start of the line only");
 }
 
+static void test_park(void)
+{
+	unsigned char seed[32], back[32];
+	for (size_t i = 0; i < sizeof(seed); i++)
+		seed[i] = (unsigned char)(i * 37 + 1);
+	struct buf b = {0};
+	CHECK(status_go_format(1764657000LL, 123456789, seed, sizeof(seed), &b) == 0,
+	      "go formatted");
+	CHECK(b.len && b.data[b.len - 1] == '\n' &&
+		      strncmp(b.data, "go 1764657000 123456789 ", 24) == 0,
+	      "go SEC NSEC HEX, one line");
+	b.data[--b.len] = '\0';
+	long long sec = 0;
+	long nsec = 0;
+	CHECK(status_go_parse(b.data, &sec, &nsec, back, sizeof(back)) == 0 &&
+		      sec == 1764657000LL && nsec == 123456789 &&
+		      memcmp(seed, back, sizeof(seed)) == 0,
+	      "the guest reads back the clock and every seed byte");
+	const char *bad[] = {"go 1 2 0", "go x 2 ", "go 1 1000000000 ", "gone 1 2 ", "go 1 2"};
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+		CHECK(status_go_parse(bad[i], &sec, &nsec, back, 1) == -EINVAL, "not a go: '%s'",
+		      bad[i]);
+	CHECK(status_go_parse("go 1 2 zz", &sec, &nsec, back, 1) == -EINVAL,
+	      "seed digits must be hex");
+	CHECK(status_go_parse("go 1 2 ab", &sec, &nsec, back, 1) == 0 && back[0] == 0xab,
+	      "one byte of seed");
+	buf_free(&b);
+	CHECK(status_text_has_line("timeline a=1\nparked\n", "parked"), "a whole line is found");
+	CHECK(!status_text_has_line("timeline a=1\nparked", "parked"), "not before its newline");
+	CHECK(!status_text_has_line("parked-not\n", "parked") &&
+		      !status_text_has_line("x parked\n", "parked"),
+	      "nor inside another line");
+	CHECK(!status_text_has_line(NULL, "parked") && !status_text_has_line("", "parked"),
+	      "nor in nothing");
+}
+
 int main(void)
 {
+	test_park();
 	test_exit();
 	test_error();
 	test_parse();
