@@ -9,8 +9,6 @@
 
 #include <fcntl.h>
 #include <linux/random.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>

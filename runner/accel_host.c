@@ -116,20 +116,16 @@ static int verdict_load(const char *path, struct accel_verdict *ret)
 /* Written whole or not at all: concurrent runs may probe at once, the last rename wins. */
 static int verdict_store(const char *path, const struct accel_verdict *v)
 {
-	_cleanup_free_ char *dir = strdup(path), *tmp = NULL;
+	_cleanup_free_ char *dir = strdup(path);
 	_cleanup_buf_ struct buf text = {0};
-	if (!dir || asprintf(&tmp, "%s.%d.tmp", path, (int)getpid()) < 0)
+	if (!dir)
 		return -ENOMEM;
 	*strrchr(dir, '/') = '\0';
 	int r = mkdir_p_at(AT_FDCWD, dir);
 	if (r >= 0)
 		r = accel_verdict_format(v, &text);
 	if (r >= 0)
-		r = write_file_at(AT_FDCWD, tmp, text.data, text.len, 0644);
-	if (r >= 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0)
-		(void)unlink(tmp); /* may not exist */
+		r = write_file_replace(path, text.data, text.len, 0644);
 	return r;
 }
 

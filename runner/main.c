@@ -288,14 +288,17 @@ static int gather_extras(const struct quiz_options *o, const struct profile_set 
 	return r;
 }
 
+/* The QEMU argv; *ret_extra: how many of its arguments came from profiles, hooks and the user. */
 static int build_argv(const struct quiz_options *o, const struct kernel *k, const char *image,
 		      const struct run_shares *sh, const struct profile_set *set,
-		      const struct strv *hook_args, bool tty, enum accel accel, struct strv *argv)
+		      const struct strv *hook_args, bool tty, enum accel accel, struct strv *argv,
+		      size_t *ret_extra)
 {
 	_cleanup_strv_ struct strv words = {0}, args = {0};
 	int r = gather_extras(o, set, hook_args, &words, &args);
 	if (r < 0)
 		return r;
+	*ret_extra = args.len;
 	const struct arch *a = k->arch;
 	if (o->cpus > a->max_cpus) {
 		log_error("-c %u: %s's QEMU machine (%s) takes at most %u CPUs", o->cpus, a->name,
@@ -513,6 +516,7 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 	struct run_shares sh = {0};
 	_cleanup_(accel_choice_free) struct accel_choice accel = {0};
 	struct run_dir dir = RUN_DIR_INIT;
+	size_t extra_args = 0; /* QEMU arguments beyond quiz's own (build_argv) */
 	int status = EXIT_QUIZ_FAILED;
 
 	int r = cwd ? check_inputs(o) : -errno;
@@ -572,7 +576,8 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 	if (r >= 0 && !interrupt_requested())
 		r = apply_profiles(&set, &dir, &k, o->dry_run, &hook_args);
 	if (r >= 0 && !interrupt_requested())
-		r = build_argv(o, &k, image, &sh, &set, &hook_args, tmux, accel.accel, &argv);
+		r = build_argv(o, &k, image, &sh, &set, &hook_args, tmux, accel.accel, &argv,
+			       &extra_args);
 	int stopped = interrupt_end();
 	if (stopped) {
 		log_error("stopped by signal %d (%s) while setting up the run; nothing was started",
@@ -583,10 +588,7 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 		status = 0;
 	} else if (r >= 0) {
 		struct vmstate st = {0};
-		size_t extra = hook_args.len + o->qemu_args.len;
-		for (size_t i = 0; i < set.n; i++)
-			extra += set.items[i].qemu_args.len;
-		if (plan_state(o, p, &k, image, &argv, extra, &st) >= 0)
+		if (plan_state(o, p, &k, image, &argv, extra_args, &st) >= 0)
 			status = boot_and_judge(o, &k, &set, &dir, &argv, tmux, &accel, &st);
 		vmstate_free(&st);
 	}

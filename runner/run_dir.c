@@ -172,3 +172,16 @@ int write_file_at(int dirfd, const char *path, const void *data, size_t len, mod
 		return -errno;
 	return write_all(fd, data, len);
 }
+
+int write_file_replace(const char *path, const void *data, size_t len, mode_t mode)
+{
+	_cleanup_free_ char *tmp = NULL;
+	if (asprintf(&tmp, "%s.%d.tmp", path, (int)getpid()) < 0)
+		return -ENOMEM;
+	int r = write_file_at(AT_FDCWD, tmp, data, len, mode);
+	if (r >= 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0)
+		(void)unlink(tmp); /* may not exist */
+	return r;
+}

@@ -39,6 +39,7 @@ struct vmstate {
 	char *dir;  /* home/states */
 	char *path;    /* the slot's state: SLOT-IDENTITY.state */
 	char *console; /* the console of the boot that saved it: SLOT-IDENTITY.console */
+	char *seen;    /* there once the slot ran: SLOT-IDENTITY.seen (its next run saves) */
 	char *tmp;     /* VM_PARK_SAVE: written here, renamed to path once whole */
 	char slot[17];
 	const char *cold_reason; /* VM_PARK_GO: why */

@@ -42,7 +42,8 @@ static int plan_paths(const struct vmstate_inputs *in, struct vmstate *st)
 	if (asprintf(&st->dir, "%s/states", in->home) < 0)
 		return -ENOMEM;
 	if (asprintf(&st->path, "%s/%s-%s.state", st->dir, st->slot, id) < 0 ||
-	    asprintf(&st->console, "%s/%s-%s.console", st->dir, st->slot, id) < 0)
+	    asprintf(&st->console, "%s/%s-%s.console", st->dir, st->slot, id) < 0 ||
+	    asprintf(&st->seen, "%s/%s-%s.seen", st->dir, st->slot, id) < 0)
 		return -ENOMEM;
 	return 0;
 }
@@ -55,14 +56,10 @@ static void remove_others(const struct vmstate *st);
  */
 static bool seen_before(struct vmstate *st)
 {
-	_cleanup_free_ char *seen = NULL;
-	size_t stem = strlen(st->path) - strlen("state");
-	if (asprintf(&seen, "%.*sseen", (int)stem, st->path) < 0)
-		return false;
-	if (access(seen, F_OK) == 0)
+	if (access(st->seen, F_OK) == 0)
 		return true;
 	if (mkdir_p_at(AT_FDCWD, st->dir) >= 0)
-		(void)write_file_at(AT_FDCWD, seen, "", 0, 0644); /* none: every run is a first */
+		(void)write_file_at(AT_FDCWD, st->seen, "", 0, 0644); /* none: every run is a first */
 	remove_others(st);
 	return false;
 }
@@ -133,21 +130,16 @@ static void remove_others(const struct vmstate *st)
 /* The first len bytes of the run's console.log into path, whole or not at all. */
 static int save_console(int run_dir_fd, unsigned long long len, const char *path)
 {
-	_cleanup_free_ char *tmp = NULL, *data = malloc(len ? len : 1);
+	_cleanup_free_ char *data = malloc(len ? len : 1);
 	_cleanup_close_ int in = openat(run_dir_fd, "console.log", O_RDONLY | O_CLOEXEC);
-	if (!data || asprintf(&tmp, "%s.%d.tmp", path, (int)getpid()) < 0)
+	if (!data)
 		return -ENOMEM;
 	if (in < 0)
 		return -errno;
 	ssize_t n = pread(in, data, len, 0);
 	if (n != (ssize_t)len)
 		return n < 0 ? -errno : -EIO;
-	int r = write_file_at(AT_FDCWD, tmp, data, len, 0644);
-	if (r >= 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0)
-		(void)unlink(tmp);
-	return r;
+	return write_file_replace(path, data, len, 0644);
 }
 
 /* Beyond VMSTATE_KEEP states, the least recently used go (each with its console). */
@@ -222,6 +214,7 @@ void vmstate_free(struct vmstate *st)
 	free(st->dir);
 	free(st->path);
 	free(st->console);
+	free(st->seen);
 	free(st->tmp);
 	*st = (struct vmstate){0};
 }
