@@ -24,8 +24,6 @@ static inline void buf_freep(struct buf *b)
 }
 #define _cleanup_buf_ _cleanup_(buf_freep)
 
-
-
 struct strv {
 	char **items; /* NULL-terminated when non-NULL */
 	size_t len;

@@ -6,9 +6,9 @@
  */
 #pragma once
 
-#define EXIT_SPLAT 123	       /* the program passed, the kernel reported a splat */
-#define EXIT_TIMEOUT 124       /* -t ran out (as timeout(1)) */
-#define EXIT_QUIZ_FAILED 125   /* quiz, QEMU or the guest's set-up failed: stderr says which */
+#define EXIT_SPLAT 123		/* the program passed, the kernel reported a splat */
+#define EXIT_TIMEOUT 124	/* -t ran out (as timeout(1)) */
+#define EXIT_QUIZ_FAILED 125	/* quiz, QEMU or the guest's set-up failed: stderr says which */
 #define EXIT_CANNOT_EXECUTE 126 /* the program is there but cannot be run */
-#define EXIT_NOT_FOUND 127     /* the program is not there */
-#define EXIT_SIGNALED 128      /* + the signal's number: killed by it */
+#define EXIT_NOT_FOUND 127	/* the program is not there */
+#define EXIT_SIGNALED 128	/* + the signal's number: killed by it */

@@ -22,7 +22,8 @@ struct run_result {
 
 /* One port by its name (needs /sys); waits briefly for it to appear. An fd or -errno. */
 int port_open(const char *name, int flags);
-/* Open every port by its name (p->status may be open already); waits briefly for the ports to appear. */
+/* Open every port by its name (p->status may be open already); waits briefly for the ports to
+ * appear. */
 int ports_open(struct ports *p);
 /*
  * Read the host's lines on the status port that are there: "winsize ROWS COLS" sets tty's size

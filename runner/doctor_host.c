@@ -12,9 +12,9 @@
 #include <sys/statvfs.h>
 #include <sys/wait.h>
 
-#include "exit_status.h"
 #include "accel_host.h"
 #include "doctor.h"
+#include "exit_status.h"
 #include "image.h"
 #include "kernels.h"
 #include "outcome.h"

@@ -9,9 +9,9 @@
 #include <sys/wait.h>
 #include <sys/xattr.h>
 
-#include "exit_status.h"
 #include "accel_host.h"
 #include "doctor.h"
+#include "exit_status.h"
 #include "guest_layout.h"
 #include "image.h"
 #include "interrupt.h"
@@ -28,9 +28,8 @@
 #include "run_dir.h"
 #include "run_layer.h"
 #include "verdict.h"
-#include "vmstate.h"
 #include "vm.h"
-
+#include "vmstate.h"
 
 /* -a: one architecture from the table; the host's when not given. Logs what is wrong. */
 static const struct arch *find_arch(const char *name)

@@ -451,7 +451,8 @@ static void fill_row(const struct matrix_entry *e, const struct slot *s, struct 
 	texts[0] = slurp(s->dir, "stdout");
 	texts[1] = slurp(s->dir, "stderr");
 	_cleanup_free_ char *console = slurp(s->dir, "console.log");
-	int code = WIFEXITED(s->status) ? WEXITSTATUS(s->status) : EXIT_SIGNALED + WTERMSIG(s->status);
+	int code =
+		WIFEXITED(s->status) ? WEXITSTATUS(s->status) : EXIT_SIGNALED + WTERMSIG(s->status);
 	*row = (struct run_result_row){
 		.name = e->name,
 		.kernel = e->report_kernel ? e->report_kernel : e->options.kernel,
@@ -630,7 +631,8 @@ int matrix_run(struct matrix_entry *entries, size_t n, const struct quiz_options
 		log_error("stopped by signal %d; the runs were stopped", stop_signal);
 		status = EXIT_SIGNALED + stop_signal;
 	} else {
-		status = write_reports(o, rows, slots, n) < 0 ? EXIT_QUIZ_FAILED : report_exit_status(rows, n);
+		status = write_reports(o, rows, slots, n) < 0 ? EXIT_QUIZ_FAILED
+							      : report_exit_status(rows, n);
 	}
 out:
 	for (size_t i = 0; i < n; i++)

@@ -7,8 +7,8 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "exit_status.h"
 #include "arch.h"
+#include "exit_status.h"
 #include "file.h"
 #include "kernel_cache.h"
 #include "kernel_ref.h"

@@ -25,8 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "exit_status.h"
 #include "buf.h"
+#include "exit_status.h"
 #include "tap_parse.h"
 
 #define REPORT_TAIL_LINES 20

@@ -29,7 +29,7 @@ void vmstate_slot(char *const *argv, char ret[17])
 	uint64_t h = fnv1a(FNV1A_INIT, format);
 	for (size_t i = 0; argv[i]; i++)
 		h = i > 0 && STREQ(argv[i - 1], "-fsdev") ? hash_fsdev(h, argv[i])
-							   : fnv1a(h, argv[i]);
+							  : fnv1a(h, argv[i]);
 	snprintf(ret, 17, "%016llx", (unsigned long long)h);
 }
 

@@ -36,7 +36,7 @@ const char *vmstate_cold_reason(const struct vmstate_case *c);
 /* A run's plan: restore the slot's state, or boot cold and save one, or boot cold only. */
 struct vmstate {
 	enum vm_park park;
-	char *dir;  /* home/states */
+	char *dir;     /* home/states */
 	char *path;    /* the slot's state: SLOT-IDENTITY.state */
 	char *console; /* the console of the boot that saved it: SLOT-IDENTITY.console */
 	char *seen;    /* there once the slot ran: SLOT-IDENTITY.seen (its next run saves) */

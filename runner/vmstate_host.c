@@ -59,7 +59,8 @@ static bool seen_before(struct vmstate *st)
 	if (access(st->seen, F_OK) == 0)
 		return true;
 	if (mkdir_p_at(AT_FDCWD, st->dir) >= 0)
-		(void)write_file_at(AT_FDCWD, st->seen, "", 0, 0644); /* none: every run is a first */
+		(void)write_file_at(AT_FDCWD, st->seen, "", 0,
+				    0644); /* none: every run is a first */
 	remove_others(st);
 	return false;
 }
@@ -81,7 +82,8 @@ int vmstate_plan(const struct vmstate_case *c, const struct vmstate_inputs *in, 
 	} else if (!st.cold_reason && !seen_before(&st)) {
 		/* A kernel run once (a bisect step, a rebuild in the loop) would pay for a save
 		 * (~0.4 s under TCG) that nothing restores: the second run of it saves. */
-		st.cold_reason = "the first run of this kernel and layout (the next one saves its state)";
+		st.cold_reason =
+			"the first run of this kernel and layout (the next one saves its state)";
 	} else if (!st.cold_reason) {
 		st.park = VM_PARK_SAVE;
 		if (asprintf(&st.tmp, "%s.%d.tmp", st.path, (int)getpid()) < 0) {

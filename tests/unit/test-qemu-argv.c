@@ -54,7 +54,8 @@ static void test_golden(void)
 		"'console=ttyS0 reboot=t noreplace-smp sysctl.kernel.panic_on_unrecovered_nmi=1 "
 		"root=/dev/vda "
 		"rootfstype=ext2 ro "
-		"init=/sbin/init panic=-1 loglevel=5 printk.devkmsg=on tsc_early_khz=2000000 lpj=8000000 "
+		"init=/sbin/init panic=-1 loglevel=5 printk.devkmsg=on tsc_early_khz=2000000 "
+		"lpj=8000000 "
 		"tsc=reliable nolapic_timer no_timer_check nokaslr' "
 		"-chardev socket,id=console,path=console.sock -serial chardev:console -m 512M "
 		"-smp 2 -drive file=/c/images/bookworm.ext2,if=none,id=root,format=raw,readonly=on "
@@ -260,7 +261,8 @@ static void test_other_archs(void)
 		got,
 		"qemu-system-aarch64 -M virt -accel tcg -cpu max -nodefaults -no-user-config "
 		"-display none -no-reboot -kernel /k/Image -append 'console=ttyAMA0 "
-		"root=/dev/vda rootfstype=ext2 ro init=/sbin/init panic=-1 loglevel=5 printk.devkmsg=on' "
+		"root=/dev/vda rootfstype=ext2 ro init=/sbin/init panic=-1 loglevel=5 "
+		"printk.devkmsg=on' "
 		"-chardev socket,id=console,path=console.sock -serial chardev:console -m 512M "
 		"-smp 1 -fsdev local,id=fs0,path=/r,security_model=none,readonly=on "
 		"-device virtio-9p-device,fsdev=fs0,mount_tag=quiz.run "
@@ -283,27 +285,27 @@ static void test_other_archs(void)
 	plan.arch = arch_find("s390x");
 	CHECK(qemu_argv_build(&plan, &v) == 0, "s390x argv builds");
 	got = joined(&v);
-	CHECK_STR(
-		got,
-		"qemu-system-s390x -M s390-ccw-virtio -accel tcg -cpu max -nodefaults "
-		"-no-user-config -display none -no-reboot -kernel /k/Image -append "
-		"'console=ttysclp0 root=/dev/vda rootfstype=ext2 ro init=/sbin/init panic=-1 "
-		"loglevel=5 printk.devkmsg=on' -chardev socket,id=console,path=console.sock -serial chardev:console "
-		"-m 512M -smp 1 -drive file=/i.ext2,if=none,id=root,format=raw,readonly=on "
-		"-device virtio-blk-ccw,drive=root "
-		"-fsdev local,id=fs0,path=/r,security_model=none,readonly=on "
-		"-device virtio-9p-ccw,fsdev=fs0,mount_tag=quiz.run "
-		"-device virtio-serial-ccw,max_ports=8 "
-		"-chardev socket,id=stdin,path=stdin.sock -device "
-		"virtserialport,chardev=stdin,name=quiz.stdin "
-		"-chardev socket,id=stdout,path=stdout.sock -device "
-		"virtserialport,chardev=stdout,name=quiz.stdout "
-		"-chardev socket,id=stderr,path=stderr.sock -device "
-		"virtserialport,chardev=stderr,name=quiz.stderr "
-		"-chardev socket,id=status,path=status.sock -device "
-		"virtserialport,chardev=status,name=quiz.status "
-		"-chardev socket,id=qmp,path=qmp.sock -mon chardev=qmp,mode=control",
-		"golden s390x argv: s390-ccw-virtio, the SCLP console, virtio-ccw devices");
+	CHECK_STR(got,
+		  "qemu-system-s390x -M s390-ccw-virtio -accel tcg -cpu max -nodefaults "
+		  "-no-user-config -display none -no-reboot -kernel /k/Image -append "
+		  "'console=ttysclp0 root=/dev/vda rootfstype=ext2 ro init=/sbin/init panic=-1 "
+		  "loglevel=5 printk.devkmsg=on' -chardev socket,id=console,path=console.sock "
+		  "-serial chardev:console "
+		  "-m 512M -smp 1 -drive file=/i.ext2,if=none,id=root,format=raw,readonly=on "
+		  "-device virtio-blk-ccw,drive=root "
+		  "-fsdev local,id=fs0,path=/r,security_model=none,readonly=on "
+		  "-device virtio-9p-ccw,fsdev=fs0,mount_tag=quiz.run "
+		  "-device virtio-serial-ccw,max_ports=8 "
+		  "-chardev socket,id=stdin,path=stdin.sock -device "
+		  "virtserialport,chardev=stdin,name=quiz.stdin "
+		  "-chardev socket,id=stdout,path=stdout.sock -device "
+		  "virtserialport,chardev=stdout,name=quiz.stdout "
+		  "-chardev socket,id=stderr,path=stderr.sock -device "
+		  "virtserialport,chardev=stderr,name=quiz.stderr "
+		  "-chardev socket,id=status,path=status.sock -device "
+		  "virtserialport,chardev=status,name=quiz.status "
+		  "-chardev socket,id=qmp,path=qmp.sock -mon chardev=qmp,mode=control",
+		  "golden s390x argv: s390-ccw-virtio, the SCLP console, virtio-ccw devices");
 	free(got);
 	strv_free(&v);
 }

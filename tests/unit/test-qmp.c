@@ -33,15 +33,18 @@ static void test_migrate(void)
 	buf_free(&b);
 	CHECK(qmp_migrate_command("/c/a.state", &b) == 0 &&
 		      strstr(b.data, "\"exec:cat > /c/a.state\""),
-		  "a plain path needs no quotes");
+	      "a plain path needs no quotes");
 	buf_free(&b);
-	CHECK(qmp_migration_status("{\"return\": {\"status\": \"completed\", \"total-time\": 3}}") ==
+	CHECK(qmp_migration_status(
+		      "{\"return\": {\"status\": \"completed\", \"total-time\": 3}}") ==
 		      QMP_MIGRATION_COMPLETED,
 	      "query-migrate: completed");
-	CHECK(qmp_migration_status("{\"return\": {\"status\": \"failed\", \"error-desc\": \"x\"}}") ==
+	CHECK(qmp_migration_status(
+		      "{\"return\": {\"status\": \"failed\", \"error-desc\": \"x\"}}") ==
 		      QMP_MIGRATION_FAILED,
 	      "query-migrate: failed");
-	CHECK(qmp_migration_status("{\"return\": {\"status\": \"cancelled\"}}") == QMP_MIGRATION_FAILED,
+	CHECK(qmp_migration_status("{\"return\": {\"status\": \"cancelled\"}}") ==
+		      QMP_MIGRATION_FAILED,
 	      "query-migrate: cancelled is a failure");
 	CHECK(qmp_migration_status("{\"return\": {\"status\": \"active\", \"ram\": {}}}") ==
 		      QMP_MIGRATION_ACTIVE,

@@ -2,13 +2,19 @@
 /* Saved VM states' keys: what makes another slot, what does not; when a run boots cold. */
 #include <string.h>
 
-#include "vmstate.h"
 #include "tap.h"
+#include "vmstate.h"
 
 static void slot_of(const char *fsdev, const char *memory, char ret[17])
 {
-	char *argv[] = {"qemu-system-x86_64", "-m", (char *)memory, "-fsdev", (char *)fsdev,
-			"-device", "virtio-9p-device,fsdev=fs0,mount_tag=quiz.run", NULL};
+	char *argv[] = {"qemu-system-x86_64",
+			"-m",
+			(char *)memory,
+			"-fsdev",
+			(char *)fsdev,
+			"-device",
+			"virtio-9p-device,fsdev=fs0,mount_tag=quiz.run",
+			NULL};
 	vmstate_slot(argv, ret);
 }
 
@@ -29,9 +35,14 @@ static void test_slot(void)
 	CHECK(strcmp(a, e) != 0, "a share made read-only: another slot");
 	slot_of("local,id=fs0,path=/home/u/.cache/quiz/runs/aaa/run,security_model=none", "1G", f);
 	CHECK(strcmp(a, f) != 0, "other memory: another slot");
-	char *other[] = {"qemu-system-x86_64", "-m", "512M", "-fsdev",
-			 "local,id=fs0,path=/p,security_model=none", "-device",
-			 "virtio-9p-device,fsdev=fs0,mount_tag=quiz.cwd", NULL};
+	char *other[] = {"qemu-system-x86_64",
+			 "-m",
+			 "512M",
+			 "-fsdev",
+			 "local,id=fs0,path=/p,security_model=none",
+			 "-device",
+			 "virtio-9p-device,fsdev=fs0,mount_tag=quiz.cwd",
+			 NULL};
 	vmstate_slot(other, f);
 	CHECK(strcmp(a, f) != 0, "another share tag: another slot");
 	char *path_elsewhere[] = {"qemu-system-x86_64", "-m", "/a", "-fsdev", "x", NULL};
