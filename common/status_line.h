@@ -2,7 +2,7 @@
 /*
  * The status line, guest→host on the status port: "exit N out=BYTES err=BYTES" or
  * "error MESSAGE out=BYTES err=BYTES". The counts are what the guest wrote on the program's
- * stdout and stderr ports: quiz answers once it has them all (see runner/vm.c).
+ * stdout and stderr ports: quiz answers once it has them all (see runner/host/vm.c).
  */
 #pragma once
 

@@ -51,7 +51,7 @@ void kmsg_capture_finish(int capture_fd, struct buf *out)
 
 /* klogctl's actions (syslog(2)). */
 #define KLOG_CONSOLE_LEVEL 8
-/* loglevel= on quiz's kernel command line (runner/qemu_argv.c); 7 also shows the tasks'
+/* loglevel= on quiz's kernel command line (runner/core/qemu_argv.c); 7 also shows the tasks'
  * KERN_INFO stacks. */
 #define CONSOLE_LEVEL_RUN 5
 #define CONSOLE_LEVEL_ALL 7

@@ -19,6 +19,7 @@
 #include "kernel_tree.h"
 #include "kernels.h"
 #include "log.h"
+#include "log_stderr.h"
 #include "matrix.h"
 #include "options.h"
 #include "outcome.h"
@@ -29,7 +30,7 @@
 #include "run_layer.h"
 #include "verdict.h"
 #include "vm.h"
-#include "vmstate.h"
+#include "vmstate_host.h"
 
 /* -a: one architecture from the table; the host's when not given. Logs what is wrong. */
 static const struct arch *find_arch(const char *name)
@@ -694,7 +695,7 @@ static int quiz_doctor(const struct quiz_options *o, const struct quiz_paths *p)
 	const struct arch *a = find_arch(o->arch);
 	if (!a)
 		return EXIT_QUIZ_FAILED;
-	int r = doctor_gather(p->home, p->scripts, a, &facts);
+	int r = doctor_gather(p->home, p->tools, a, &facts);
 	if (r >= 0)
 		r = doctor_report(&facts, &text);
 	doctor_facts_free(&facts);
@@ -711,6 +712,7 @@ int main(int argc, char **argv)
 	_cleanup_(options_free) struct quiz_options o = {0};
 	_cleanup_(paths_free) struct quiz_paths p = {0};
 
+	log_set_sink(log_to_stderr);
 	quiz_started = now_ms();
 	if (options_parse(argc, argv, getenv("QUIZ_KERNEL"), &o) < 0)
 		return EXIT_QUIZ_FAILED;

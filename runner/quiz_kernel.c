@@ -13,7 +13,9 @@
 #include "kernel_cache.h"
 #include "kernel_ref.h"
 #include "kernels.h"
+#include "kv.h"
 #include "log.h"
+#include "log_stderr.h"
 #include "paths.h"
 
 static void usage(void)
@@ -105,7 +107,7 @@ static int cmd_script(const struct quiz_paths *p, const struct arch *a, char **a
 		      const char *name)
 {
 	_cleanup_free_ char *script = NULL, *kconfig = NULL, *self = NULL;
-	if (asprintf(&script, "%s/%s", p->scripts, name) < 0 ||
+	if (asprintf(&script, "%s/%s", p->tools, name) < 0 ||
 	    asprintf(&kconfig, "%s/kconfig", p->data) < 0)
 		return 1;
 	/* The scripts call quiz-kernel back (list, path, remove): this one, wherever it is. */
@@ -366,6 +368,7 @@ int main(int argc, char **argv)
 	_cleanup_(paths_free) struct quiz_paths p = {0};
 	const struct arch *a = NULL;
 	log_program = "quiz-kernel";
+	log_set_sink(log_to_stderr);
 	if (argc < 2 || STREQ(argv[1], "-h") || STREQ(argv[1], "--help")) {
 		usage();
 		return argc < 2 ? 2 : 0;

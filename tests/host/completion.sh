@@ -40,8 +40,8 @@ is "$(complete_words _quiz "$QUIZ" -a '')" "aarch64 arm64 s390x x86_64 " \
 is "$(complete_words _quiz "$QUIZ" -a x86_64,s)" "x86_64,s390x " "-a completes a list's last item"
 is "$(complete_words _quiz "$QUIZ" -r '')" "auto raw tmux " "-r offers the modes"
 
-# The options: exactly the long options of runner/options.c's table, and its short ones.
-want=$(sed -nE 's/^\t\{"([a-z-]+)", (no|required)_argument.*/--\1/p' "$source_root/runner/options.c" | sort | tr '\n' ' ')
+# The options: exactly the long options of runner/core/options.c's table, and its short ones.
+want=$(sed -nE 's/^\t\{"([a-z-]+)", (no|required)_argument.*/--\1/p' "$source_root/runner/core/options.c" | sort | tr '\n' ' ')
 is "$(complete_words _quiz "$QUIZ" --)" "$want" "-- offers every long option of options.c, no other"
 is "$(complete_words _quiz "$QUIZ" --sp)" "--splat --splat-allow " "--sp<TAB> narrows"
 is "$(complete_words _quiz "$QUIZ" -k 6.1 ./test.sh --)" "" \

@@ -6,7 +6,7 @@
 # --print-dir and --again (what quiz -K TREE runs).
 . "$(dirname "$0")/lib.sh"
 cd "$scratch" || exit 1
-KBUILD=${QUIZ_KERNEL_BUILD:-$source_root/scripts/quiz-kernel-build}
+KBUILD=${QUIZ_KERNEL_BUILD:-$source_root/tools/quiz-kernel-build}
 for tool in make flock setsid script; do
 	if ! command -v "$tool" >/dev/null; then
 		echo "1..0 # SKIP $tool is not installed"

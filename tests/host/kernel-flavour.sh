@@ -5,7 +5,7 @@
 # and which kernel -k picks among plain and flavoured ones (quiz --dry-run, quiz-kernel path).
 . "$(dirname "$0")/lib.sh"
 cd "$scratch" || exit 1
-KBUILD=${QUIZ_KERNEL_BUILD:-$source_root/scripts/quiz-kernel-build}
+KBUILD=${QUIZ_KERNEL_BUILD:-$source_root/tools/quiz-kernel-build}
 QUIZ_KERNEL=$(dirname "$QUIZ")/quiz-kernel
 for tool in make flock setsid; do
 	if ! command -v "$tool" >/dev/null; then

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* TAP unit test for kernel release parsing, ordering and -k selection (runner/kernel_ref.c). */
+/* TAP unit test for kernel release parsing, ordering and -k selection (core/kernel_ref.c). */
 #include "kernel_ref.h"
 #include "macro.h"
 
@@ -374,7 +374,7 @@ static void test_build_args(const char *const c[2])
 		printf("# got \"%s\", expected \"%s\"\n", got ?: "(null)", c[1]);
 }
 
-/* The names runner/kernel_ref.c knows are kconfig/flavour/'s, no more, no fewer. */
+/* The names runner/core/kernel_ref.c knows are kconfig/flavour/'s, no more, no fewer. */
 static void test_flavour_dir(void)
 {
 	const char *data = getenv("QUIZ_TEST_DATA");

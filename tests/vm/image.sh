@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 need_vm
 home=${QUIZ_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/quiz}
-quiz_image=$(readlink -f "$(dirname "$0")/../../scripts/quiz-image")
+quiz_image=$(readlink -f "$(dirname "$0")/../../tools/quiz-image")
 libexec=$(dirname "$QUIZ")/../guest-init
 cd "$scratch" || exit 1
 

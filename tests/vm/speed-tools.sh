@@ -9,7 +9,7 @@ root=$(readlink -f "$(dirname "$0")/../..")
 build=$(readlink -f "$(dirname "$QUIZ")/..")
 cd "$scratch" || exit 1
 
-out=$("$root/scripts/bench-boot" -n 1 -k "$QUIZ_TEST_KERNEL" --untuned --build "$build" 2>&1)
+out=$("$root/bench/bench-boot" -n 1 -k "$QUIZ_TEST_KERNEL" --untuned --build "$build" 2>&1)
 is "$?" 0 "bench-boot runs one interleaved round"
 for line in '^machine: .*; accelerator: \(TCG\|KVM\)$' \
 	'^  quiz warm (saved state)  *median  *[0-9.]* s  min .* peak RSS [0-9]* MiB$' \
@@ -22,7 +22,7 @@ for line in '^machine: .*; accelerator: \(TCG\|KVM\)$' \
 	ok $? "bench-boot prints: $line" "$out"
 done
 
-out=$("$root/scripts/profile-boot" -k "$QUIZ_TEST_KERNEL" --top 5 --build "$build" -- \
+out=$("$root/bench/profile-boot" -k "$QUIZ_TEST_KERNEL" --top 5 --build "$build" -- \
 	sh -c 'exit 3' 2>&1)
 is "$?" 0 "profile-boot profiles a run"
 grep -q '^[0-9]* samples over [0-9.]* s; quiz exited with 3$' <<<"$out"
@@ -36,7 +36,7 @@ tree=${QUIZ_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/quiz}/test-trees/linux-6.1-git
 if [ -d "$tree/.git" ]; then
 	before=$(git -C "$tree" status --porcelain; git -C "$tree" rev-parse HEAD)
 	tree_opts="--no-btf --no-debug --no-storage" # as tests/vm/kernel-tree.sh builds it
-	out=$("$root/scripts/bench-loop" -n 1 --build "$build" --build-args "$tree_opts" 2>&1)
+	out=$("$root/bench/bench-loop" -n 1 --build "$build" --build-args "$tree_opts" 2>&1)
 	is "$?" 0 "bench-loop runs one round of each loop" "$out"
 	num='median  *[0-9.]* s  min  *[0-9.]*  max  *[0-9.]*$'
 	for line in '^kernel loop: one pr_info changed in .*/init/main.c (1 rounds)$' \

@@ -33,7 +33,7 @@ uid=$(id -u "$user")
 mkdir -p quiz/runner quiz/guest-init quiz/data
 cp "$QUIZ" quiz/runner/
 cp "$(dirname "$QUIZ")/../guest-init/quiz-init" "$(dirname "$QUIZ")/../guest-init/quiz-init.sha256" quiz/guest-init/
-cp -r "$src/scripts" "$src/profiles" "$src/kconfig" "$src/image" quiz/data/
+cp -r "$src/tools" "$src/profiles" "$src/kconfig" "$src/image" quiz/data/
 chmod -R a+rX quiz
 Q=$scratch/quiz/runner/quiz
 for k in "${kernels[@]}"; do
@@ -47,9 +47,9 @@ chown -R "$user" home
 mkdir shared && chown "$user" shared
 
 # The image, built by this user without root.
-as_user "$scratch/quiz/data/scripts/quiz-image" check >check.out 2>&1
+as_user "$scratch/quiz/data/tools/quiz-image" check >check.out 2>&1
 is "$?" 0 "quiz-image check: this user can build the image" "$(cat check.out)"
-as_user "$scratch/quiz/data/scripts/quiz-image" build --init1 "$scratch/quiz/guest-init/quiz-init" \
+as_user "$scratch/quiz/data/tools/quiz-image" build --init1 "$scratch/quiz/guest-init/quiz-init" \
 	>build.out 2>&1
 is "$?" 0 "quiz-image build as $user, without root" "$(tail -n 5 build.out)"
 img=home/cache/images/bookworm-amd64.ext2

@@ -11,6 +11,7 @@
 #include "exit_status.h"
 #include "file.h"
 #include "interrupt.h"
+#include "kv.h"
 #include "log.h"
 #include "macro.h"
 #include "signals.h"
@@ -79,7 +80,7 @@ int image_prepare(const struct quiz_paths *p, const struct arch *a, char **ret_p
 	}
 	if (image_path(p->home, a, &image) < 0 || asprintf(&info, "%s.info", image) < 0 ||
 	    image_init1(p, a, &init1) < 0 || asprintf(&ours, "%s.sha256", init1) < 0 ||
-	    asprintf(&script, "%s/quiz-image", p->scripts) < 0)
+	    asprintf(&script, "%s/quiz-image", p->tools) < 0)
 		return -ENOMEM;
 	if (access(image, R_OK) < 0) {
 		log_error("no %s%sguest image at %s; build it: quiz-image build%s%s", arch_word(a),

@@ -40,7 +40,7 @@ enum result_kind {
 	RESULT_SPLAT, /* the program passed, its kernel reported a splat (verdict.h) */
 };
 
-/* How a run's stderr shows a splat (runner/verdict.c prints these): its exit status, the line
+/* How a run's stderr shows a splat (runner/host/verdict.c prints these): its exit status, the line
  * that says the run failed for it, and how each report starts; a report quotes at most
  * REPORT_SPLAT_LINES of them. */
 #define REPORT_SPLAT_EXIT EXIT_SPLAT

@@ -34,7 +34,7 @@ struct arch {
 	 * the backtrace, by its panic_on_unrecovered_nmi word): the last resort of a run past -t.
 	 */
 	bool nmi_backtrace;
-	/* Runs may start from a saved VM state (runner/vmstate.h): QEMU migrates its machine. */
+	/* Runs may start from a saved VM state (core/vmstate.h): QEMU migrates its machine. */
 	bool saved_state;
 	const char *gdb_arch; /* for gdb's "set architecture" */
 };

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "buf.h"
+#include "vmstate.h"
 
 enum vm_outcome {
 	VM_STATUS,	/* the guest reported "exit N" */
@@ -23,13 +24,6 @@ enum vm_hang {
 	VM_HANG_SHOWN,	/* the guest showed its blocked tasks and CPUs (sysrq w and l) */
 	VM_HANG_NMI,	/* it did not answer: an NMI made it panic with its stuck CPU's trace */
 	VM_HANG_SILENT, /* neither worked */
-};
-
-/* What the host does when the guest says it is parked (guest-init/park.c). */
-enum vm_park {
-	VM_PARK_GO,	 /* a cold boot: the go at once */
-	VM_PARK_SAVE,	 /* save the parked VM's state (vm_options.state_save), then the go */
-	VM_PARK_RESTORE, /* argv restores a saved state (-incoming): the go once it runs */
 };
 
 struct vm_result {

@@ -12,6 +12,7 @@
 #include "accel_host.h"
 #include "exit_status.h"
 #include "file.h"
+#include "kv.h"
 #include "layout.h"
 #include "log.h"
 

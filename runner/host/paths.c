@@ -86,7 +86,7 @@ int paths_init(struct quiz_paths *ret)
 	int r = home_dir(&p.home);
 	if (r < 0)
 		return r;
-	_cleanup_free_ char *build_init = NULL, *copied_scripts = NULL;
+	_cleanup_free_ char *build_init = NULL, *copied_tools = NULL;
 	if (asprintf(&build_init, "%s/../guest-init/quiz-init", dir) < 0)
 		goto oom;
 	const char *env_libexec = getenv("QUIZ_LIBEXEC_DIR"), *env_data = getenv("QUIZ_DATA_DIR");
@@ -94,21 +94,21 @@ int paths_init(struct quiz_paths *ret)
 		/* Running from the build tree: guest binaries beside us, data in the sources. */
 		if (asprintf(&p.libexec, "%s/../guest-init", dir) < 0 ||
 		    !(p.data = strdup(QUIZ_SOURCE_DIR)) ||
-		    asprintf(&p.scripts, "%s/scripts", QUIZ_SOURCE_DIR) < 0)
+		    asprintf(&p.tools, "%s/tools", QUIZ_SOURCE_DIR) < 0)
 			goto oom;
 	} else if (installed_dir(dir, QUIZ_LIBEXECDIR_REL, QUIZ_LIBEXECDIR, &p.libexec) < 0 ||
 		   installed_dir(dir, QUIZ_DATADIR_REL, QUIZ_DATADIR, &p.data) < 0 ||
-		   !(p.scripts = strdup(p.libexec))) {
+		   !(p.tools = strdup(p.libexec))) {
 		goto oom;
 	}
 	if (env_libexec && env_libexec[0] && replace(&p.libexec, env_libexec) < 0)
 		goto oom;
 	if (env_data && env_data[0]) {
-		/* A copy of the source tree's data (scripts/ included) stands for all of it. */
+		/* A copy of the source tree's data (tools/ included) stands for all of it. */
 		if (replace(&p.data, env_data) < 0 ||
-		    asprintf(&copied_scripts, "%s/scripts", env_data) < 0)
+		    asprintf(&copied_tools, "%s/tools", env_data) < 0)
 			goto oom;
-		if (access(copied_scripts, X_OK) == 0 && replace(&p.scripts, copied_scripts) < 0)
+		if (access(copied_tools, X_OK) == 0 && replace(&p.tools, copied_tools) < 0)
 			goto oom;
 	}
 	*ret = p;
@@ -123,19 +123,6 @@ void paths_free(struct quiz_paths *p)
 	free(p->home);
 	free(p->libexec);
 	free(p->data);
-	free(p->scripts);
+	free(p->tools);
 	*p = (struct quiz_paths){0};
-}
-
-char *kv_get(const char *text, const char *key)
-{
-	size_t klen = strlen(key);
-	for (const char *line = text; line && *line;) {
-		const char *end = strchr(line, '\n');
-		size_t len = end ? (size_t)(end - line) : strlen(line);
-		if (len > klen && strncmp(line, key, klen) == 0 && line[klen] == '=')
-			return strndup(line + klen + 1, len - klen - 1);
-		line = end ? end + 1 : NULL;
-	}
-	return NULL;
 }

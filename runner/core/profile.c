@@ -12,7 +12,6 @@
 
 #include "ini_setup.h"
 #include "macro.h"
-#include "paths.h"
 #include "profile_internal.h"
 
 /* Between tokens of a requires/kconfig value or a -p argument. */

@@ -193,9 +193,14 @@ static char *source_of(const char *decoded, const char *function)
 static int decode_report(const struct verdict_context *c, const char *text, struct buf *out)
 {
 	_cleanup_buf_ struct buf input = {0}, decoded = {0};
-	for (const char *l = text; *l; l += strcspn(l, "\n") + 1)
-		if (!strstr(l, "Code: ") || strstr(l, "Code: ") > l + strcspn(l, "\n"))
-			(void)buf_printf(&input, "%.*s\n", (int)strcspn(l, "\n"), l);
+	for (const char *l = text; *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] == '\n')) {
+		size_t len = strcspn(l, "\n");
+		const char *code = strstr(l, "Code: ");
+		if (!code || code > l + len) {
+			(void)buf_append(&input, l, len);
+			(void)buf_puts(&input, "\n");
+		}
+	}
 	int r = input.data ? run_decoder(c, input.data, &decoded) : -ENOENT;
 	const char *d = decoded.data;
 	for (const char *l = text; *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] == '\n')) {

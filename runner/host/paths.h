@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Where things are: the cache root, the guest binaries, the shipped data (scripts, profiles). */
+/* Where things are: the cache root, the guest binaries, the shipped data (tools, profiles). */
 #pragma once
 
 #include <stddef.h>
@@ -8,7 +8,7 @@ struct quiz_paths {
 	char *home;    /* cache root: kernels/, images/, runs/ */
 	char *libexec; /* quiz-init (the guest image's init) and quiz-init.sha256 */
 	char *data;    /* kconfig/, profiles/, image/ */
-	char *scripts; /* the helpers quiz-kernel-build and quiz-image */
+	char *tools;   /* the helpers quiz-kernel-build and quiz-image (tools/) */
 };
 
 /* Installed, the folders are found from the executable's own prefix (PREFIX/bin/quiz gives
@@ -19,6 +19,3 @@ int paths_init(struct quiz_paths *ret);
  * absolute; -ENOENT when exe_dir does not end in /BINDIR (or BINDIR is absolute). */
 int paths_from_prefix(const char *exe_dir, const char *bindir, const char *rel, char **ret);
 void paths_free(struct quiz_paths *p);
-
-/* Value of "key=" in a key=value file's text, malloc'd; NULL if absent. */
-char *kv_get(const char *text, const char *key);

@@ -12,7 +12,7 @@
 #include "log.h"
 #include "qemu_argv.h"
 #include "run_dir.h"
-#include "vmstate.h"
+#include "vmstate_host.h"
 
 /* A file's identity: a rebuilt kernel or a refreshed image is another. */
 static char *file_identity(const char *path)

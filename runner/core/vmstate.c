@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fnv.h"
+#include "macro.h"
 
 /* An -fsdev's value with its path=...'s value (commas doubled) as "*". */
 static uint64_t hash_fsdev(uint64_t h, const char *value)

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "fnv.h"
-#include "paths.h"
+#include "kv.h"
 #include "qemu_argv.h"
 
 /* Bump when the probe changes what a verdict means. */

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/* The runner's one place for messages: "quiz: <what failed>: <why>". The core formats them;
+ * where they go is the host's business (log_set_sink: stderr in the mains, a buffer in tests),
+ * so that the core writes nothing itself. */
+#pragma once
+
+#include "macro.h"
+
+extern const char *log_program; /* "quiz" or "quiz-kernel" */
+extern int log_verbose;
+
+/* Gets each whole message, "PROGRAM: TEXT" without the newline. */
+typedef void log_sink_fn(const char *line);
+void log_set_sink(log_sink_fn *sink);
+
+void log_error(const char *fmt, ...) _printf_(1, 2);
+void log_debug(const char *fmt, ...) _printf_(1, 2); /* only with -v */

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Saved VM states: a guest parked before its first 9p mount (guest-init/park.c), saved once
+ * with QEMU's migration and restored by later runs of the same kernel, image, QEMU and device
+ * layout instead of a cold boot.
+ */
+#pragma once
+
+#include <stdbool.h>
+
+#include "arch.h"
+
+/* What the host does when the guest says it is parked (guest-init/park.c). */
+enum vm_park {
+	VM_PARK_GO,	 /* a cold boot: the go at once */
+	VM_PARK_SAVE,	 /* save the parked VM's state (vm_options.state_save), then the go */
+	VM_PARK_RESTORE, /* argv restores a saved state (-incoming): the go once it runs */
+};
+
+/* Bumped when what a state holds or how quiz uses it changes: older states are not restored. */
+#define VMSTATE_FORMAT 1
+/* The most states kept (about 55 MiB each): a new save removes the least recently used. */
+#define VMSTATE_KEEP 12
+
+/*
+ * The slot of a QEMU argv: 16 hex digits of a hash of every word, the host paths of its 9p
+ * shares left out (they are per run, and the parked guest has mounted none). Pure.
+ */
+void vmstate_slot(char *const *argv, char ret[17]);
+/* The identity of what the state was made from (kernel, image, QEMU, host), as a hash. Pure. */
+void vmstate_identity(const char *const *parts, size_t n, char ret[17]);
+
+/* Why a run boots cold, or NULL when it may use a saved state. Pure. */
+struct vmstate_case {
+	const struct arch *arch;
+	bool cold;	     /* --cold, QUIZ_COLD=1 */
+	size_t n_extra_args; /* QEMU arguments of profiles, hooks and the user: disks, gdb... */
+};
+const char *vmstate_cold_reason(const struct vmstate_case *c);
