@@ -17,9 +17,20 @@
 #define GUEST_UPPER "/quiz/upper"
 #define GUEST_NEW_ROOT "/quiz/root"
 #define GUEST_IMAGE "/quiz/image"
-/* In the overlay root: the current directory's layers, the profiles' guest hooks. */
+/* In the overlay root: the current directory's layers, the profiles' guest hooks, --shared. */
 #define GUEST_CWD "/quiz/cwd"
 #define GUEST_HOOKS "/quiz/run/hooks"
+#define GUEST_SHARED "/shared"
+
+/*
+ * The folders the image must have for init1's and init2's mounts, space-separated. quiz-image
+ * reads them from the quiz-init it installs (the LAYOUT_RECORD in its binary, for any
+ * architecture without running it; `quiz-init --layout` prints them) instead of naming them.
+ */
+#define GUEST_MOUNT_POINTS                                                                         \
+	GUEST_LAYERS "/run " GUEST_LAYERS "/user " GUEST_LAYERS "/kernel " GUEST_LAYERS            \
+		     "/system " GUEST_IMAGE " " GUEST_UPPER " " GUEST_NEW_ROOT " " GUEST_SHARED
+#define LAYOUT_RECORD_PREFIX "quiz-layout: "
 
 /* Boot stages, in order (the guest's uptime at each goes to the host in its timeline line). */
 #define STAGE_INIT1 "init1"
