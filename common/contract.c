@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Encoder (host) and parser (guest) of the run-layer contract file. */
+/* The contract file's records: appended one by one, split back (settings.c gives them meaning). */
 #include "contract.h"
 
 #include <string.h>
@@ -42,12 +42,4 @@ int contract_parse(char *data, size_t size, struct contract_entry **ret_entries,
 	*ret_entries = entries;
 	*ret_n = k;
 	return 0;
-}
-
-const char *contract_get(const struct contract_entry *e, size_t n, const char *key)
-{
-	for (size_t i = 0; i < n; i++)
-		if (STREQ(e[i].key, key))
-			return e[i].value;
-	return NULL;
 }

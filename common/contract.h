@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* The host→guest contract: one file of NUL-terminated "key=value" records in the run layer. */
+/*
+ * The host→guest contract: one file of NUL-terminated "key=value" records in the run layer. Its
+ * keys and what they mean are settings.h's struct run_settings, written and read by settings.c.
+ */
 #pragma once
 
 #include <stddef.h>
@@ -9,23 +12,6 @@
 /* Where the contract lives, seen from the guest (the run layer's root is the overlay's top). */
 #define CONTRACT_GUEST_PATH "/quiz/run/contract"
 #define CONTRACT_INIT1_PATH "/quiz/layers/run/quiz/run/contract"
-
-/* Keys. Repeated keys keep their order (argv, environment, layers, hooks). */
-#define CONTRACT_ARG "arg"     /* program argv, in order; none = interactive shell */
-#define CONTRACT_ENV "env"     /* VAR=VALUE for the program */
-#define CONTRACT_CWD "cwd"     /* host directory, shown at the same path, the program runs there */
-#define CONTRACT_LAYER "layer" /* lower layer tag after "run", top first: user, kernel, system */
-#define CONTRACT_SHARED "shared"     /* 1: a read-write host folder at /shared */
-#define CONTRACT_MODE "mode"	     /* raw | tmux */
-#define CONTRACT_SHELL "shell"	     /* 1: a shell after the program */
-#define CONTRACT_KERNEL "kernel"     /* release of the booted kernel */
-#define CONTRACT_PROFILES "profiles" /* comma-separated profile names, as applied */
-#define CONTRACT_HOOK "hook"	     /* profile name with a guest hook, in order */
-#define CONTRACT_OPTION "option"     /* PROFILE.OPTION=VALUE, for that profile's guest hook */
-#define CONTRACT_ROWS "rows"	     /* host terminal size (tmux mode) */
-#define CONTRACT_COLS "cols"
-#define CONTRACT_TERM "term"
-#define CONTRACT_DMESG "dmesg" /* 1: the kernel log of the run on stderr after it */
 
 struct contract_entry {
 	const char *key;
@@ -37,9 +23,6 @@ int contract_add(struct buf *b, const char *key, const char *value);
 
 /* Split data (modified in place, must stay alive) into entries; -EINVAL on a malformed record. */
 int contract_parse(char *data, size_t size, struct contract_entry **ret_entries, size_t *ret_n);
-
-/* The first value of key, or NULL. */
-const char *contract_get(const struct contract_entry *e, size_t n, const char *key);
 
 /*
  * Guest→host on the status port: "timeline STAGE=MS ..." (guest uptime of each boot stage),

@@ -96,19 +96,14 @@ int mount_all(const struct mount_op *ops, size_t n)
 	return 0;
 }
 
-int contract_load(const char *path, char **ret_data, struct contract_entry **ret_entries,
-		  size_t *ret_n)
+int run_settings_load(const char *path, struct run_settings *ret)
 {
 	_cleanup_free_ char *data = NULL;
 	size_t size = 0;
 	int r = read_file(path, &data, &size);
 	if (r < 0)
 		return r;
-	r = contract_parse(data, size, ret_entries, ret_n);
-	if (r < 0)
-		return r;
-	*ret_data = TAKE_PTR(data);
-	return 0;
+	return run_settings_decode(data, size, ret);
 }
 
 void guest_poweroff(void)

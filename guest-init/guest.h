@@ -7,6 +7,7 @@
 
 #include "contract.h"
 #include "macro.h"
+#include "settings.h"
 
 enum mount_flags {
 	MOUNT_FATAL = 1 << 0,	      /* failure ends the boot */
@@ -36,9 +37,8 @@ int mount_one(const struct mount_op *op);
 int mount_all(const struct mount_op *ops, size_t n);
 int mkdir_p(const char *path, unsigned mode);
 
-/* Load the contract written by the host; entries point into *ret_data. */
-int contract_load(const char *path, char **ret_data, struct contract_entry **ret_entries,
-		  size_t *ret_n);
+/* Read and decode the contract the host wrote (path: where this stage sees it). */
+int run_settings_load(const char *path, struct run_settings *ret);
 
 /* Sync and end the VM (QEMU runs with -no-reboot, so a reboot is its exit). Never returns. */
 _noreturn_ void guest_poweroff(void);

@@ -37,15 +37,14 @@ _noreturn_ static void fail(const char *what, int r)
 	guest_poweroff();
 }
 
-static int mount_lower_layers(const struct contract_entry *e, size_t n, struct buf *lowerdir)
+static int mount_lower_layers(const struct run_settings *s, struct buf *lowerdir)
 {
 	int r = buf_puts(lowerdir, LAYERS "/run");
-	for (size_t i = 0; r >= 0 && i < n; i++) {
-		if (!STREQ(e[i].key, CONTRACT_LAYER))
-			continue;
+	for (size_t i = 0; r >= 0 && i < s->layers.len; i++) {
+		const char *layer = s->layers.items[i];
 		_cleanup_free_ char *tag = NULL, *target = NULL;
-		if (asprintf(&tag, TAG_PREFIX "%s", e[i].value) < 0 ||
-		    asprintf(&target, LAYERS "/%s", e[i].value) < 0)
+		if (asprintf(&tag, TAG_PREFIX "%s", layer) < 0 ||
+		    asprintf(&target, LAYERS "/%s", layer) < 0)
 			return -ENOMEM;
 		struct mount_op op = {tag,	 target,   "9p",
 				      MS_RDONLY, NINEP_RO, MOUNT_FATAL | MOUNT_MKDIR};
@@ -85,17 +84,14 @@ static int keep_merged_links(void)
 	return 0;
 }
 
-static int fix_merged_dir(const struct contract_entry *e, size_t n, const char *name,
-			  const char *target)
+static int fix_merged_dir(const struct run_settings *s, const char *name, const char *target)
 {
 	_cleanup_buf_ struct buf lower = {0}, opts = {0};
 	int r = 0;
-	for (size_t i = 0; r >= 0 && i < n; i++) {
-		if (!STREQ(e[i].key, CONTRACT_LAYER))
-			continue;
+	for (size_t i = 0; r >= 0 && i < s->layers.len; i++) {
 		_cleanup_free_ char *dir = NULL;
 		struct stat st;
-		if (asprintf(&dir, LAYERS "/%s/%s", e[i].value, name) < 0)
+		if (asprintf(&dir, LAYERS "/%s/%s", s->layers.items[i], name) < 0)
 			return -ENOMEM;
 		if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
 			continue;
@@ -120,7 +116,7 @@ static int fix_merged_dir(const struct contract_entry *e, size_t n, const char *
 	return mount_one(&op);
 }
 
-static int fix_merged_dirs(const struct contract_entry *e, size_t n)
+static int fix_merged_dirs(const struct run_settings *s)
 {
 	for (size_t i = 0; i < ELEMENTSOF(merged_dirs); i++) {
 		char image_path[64], target[256];
@@ -129,7 +125,7 @@ static int fix_merged_dirs(const struct contract_entry *e, size_t n)
 		if (len < 0 || target[0] == '/')
 			continue;
 		target[len] = '\0';
-		int r = fix_merged_dir(e, n, merged_dirs[i], target);
+		int r = fix_merged_dir(s, merged_dirs[i], target);
 		if (r < 0)
 			return r;
 	}
@@ -181,10 +177,8 @@ static int switch_root(void)
 
 void init1_main(void)
 {
-	_cleanup_free_ char *contract_data = NULL;
-	_cleanup_free_ struct contract_entry *contract = NULL;
+	_cleanup_run_settings_ struct run_settings settings = {0};
 	_cleanup_buf_ struct buf lowerdir = {0};
-	size_t n = 0;
 	int r;
 
 	r = mount_all(boot_mounts, ELEMENTSOF(boot_mounts));
@@ -199,16 +193,16 @@ void init1_main(void)
 	r = mount_all(stack_mounts, ELEMENTSOF(stack_mounts));
 	if (r < 0)
 		fail("run layer, upper and image mounts", r);
-	r = contract_load(CONTRACT_INIT1_PATH, &contract_data, &contract, &n);
+	r = run_settings_load(CONTRACT_INIT1_PATH, &settings);
 	if (r < 0)
 		fail("reading " CONTRACT_INIT1_PATH, r);
-	r = mount_lower_layers(contract, n, &lowerdir);
+	r = mount_lower_layers(&settings, &lowerdir);
 	if (r < 0)
 		fail("layer mounts", r);
 	r = mount_overlay_root(lowerdir.data);
 	if (r < 0)
 		fail("overlay root", r);
-	r = fix_merged_dirs(contract, n);
+	r = fix_merged_dirs(&settings);
 	if (r < 0)
 		fail("layers' lib/, bin/ over /usr", r);
 	r = switch_root();

@@ -93,7 +93,7 @@ static int mount_cwd(const char *cwd)
 
 static int mount_shared(void)
 {
-	struct mount_op op = {TAG_SHARED, "/shared",	       "9p",
+	struct mount_op op = {TAG_SHARED, GUEST_SHARED,	       "9p",
 			      0,	  NINEP ",cache=mmap", MOUNT_FATAL | MOUNT_MKDIR};
 	return mount_one(&op);
 }
@@ -135,17 +135,15 @@ static int prepare_system(void)
 	return 0;
 }
 
-static int prepare_layers(const struct contract_entry *c, size_t n)
+static int prepare_layers(const struct run_settings *s)
 {
 	int r;
-	const char *cwd = contract_get(c, n, CONTRACT_CWD);
-	if (cwd) {
-		r = mount_cwd(cwd);
+	if (s->cwd) {
+		r = mount_cwd(s->cwd);
 		if (r < 0)
 			return r;
 	}
-	const char *shared = contract_get(c, n, CONTRACT_SHARED);
-	if (shared && STREQ(shared, "1")) {
+	if (s->shared) {
 		r = mount_shared();
 		if (r < 0)
 			return r;
@@ -155,18 +153,16 @@ static int prepare_layers(const struct contract_entry *c, size_t n)
 
 void init2_main(int status_fd)
 {
-	_cleanup_free_ char *data = NULL;
-	_cleanup_free_ struct contract_entry *c = NULL;
+	_cleanup_run_settings_ struct run_settings settings = {0};
 	struct ports ports = PORTS_INIT;
-	size_t n = 0;
 	ports.status = status_fd;
 	int r;
 
 	r = prepare_system();
 	if (r >= 0)
-		r = contract_load(CONTRACT_GUEST_PATH, &data, &c, &n);
+		r = run_settings_load(CONTRACT_GUEST_PATH, &settings);
 	if (r >= 0)
-		r = prepare_layers(c, n);
+		r = prepare_layers(&settings);
 	timeline_mark(STAGE_LAYERS);
 	if (r >= 0)
 		r = ports_open(&ports);
@@ -178,7 +174,7 @@ void init2_main(int status_fd)
 	}
 
 	struct run_result result = {0};
-	run_program(c, n, &ports, &result);
+	run_program(&settings, &ports, &result);
 	ports_report(&ports, &result);
 	guest_poweroff();
 }

@@ -11,9 +11,8 @@
 #include "exit_status.h"
 #include "guest.h"
 #include "run.h"
+#include "run_plan.h"
 
-#define SELF "/sbin/init"
-#define SHELL "/bin/bash"
 #define TMUX "/usr/bin/tmux"
 #define SESSION "quiz"
 
@@ -51,65 +50,56 @@ static void save_status(int code)
 		fprintf(stderr, "quiz: cannot keep the program's status: %s\n", strerror(errno));
 }
 
-int rc_main(void)
+/* The program, its status, then a shell (-S) or the end of the tmux session. */
+static int rc_run(const struct run_settings *s)
 {
-	_cleanup_free_ char *data = NULL;
-	_cleanup_free_ struct contract_entry *c = NULL;
-	_cleanup_free_ char **argv = NULL;
-	size_t n = 0, argc = 0;
-	if (contract_load(CONTRACT_GUEST_PATH, &data, &c, &n) < 0) {
-		fprintf(stderr, "quiz: cannot read " CONTRACT_GUEST_PATH "\n");
-		return EXIT_QUIZ_FAILED;
-	}
-	argv = calloc(n + 2, sizeof(char *));
-	if (!argv)
-		return EXIT_QUIZ_FAILED;
-	for (size_t i = 0; i < n; i++)
-		if (STREQ(c[i].key, CONTRACT_ARG))
-			argv[argc++] = (char *)c[i].value;
-	const char *shell = contract_get(c, n, CONTRACT_SHELL);
-	const char *mode = contract_get(c, n, CONTRACT_MODE);
-	const char *cwd = contract_get(c, n, CONTRACT_CWD);
-	if (cwd && chdir(cwd) < 0)
-		fprintf(stderr, "quiz: cannot enter %s: %s\n", cwd, strerror(errno));
+	if (s->cwd && chdir(s->cwd) < 0)
+		fprintf(stderr, "quiz: cannot enter %s: %s\n", s->cwd, strerror(errno));
 
 	/* Like a shell waiting for a foreground job: Ctrl-C is the program's, not the rc's. */
 	(void)signal(SIGINT, SIG_IGN);
 	(void)signal(SIGQUIT, SIG_IGN);
-	char *login[] = {SHELL, "-l", NULL};
-	int code = spawn_wait(argc ? argv : login, true);
+	char *login[] = {RUN_SHELL, "-l", NULL};
+	int code = spawn_wait(s->args.len ? s->args.items : login, true);
 	save_status(code);
-	if (argc && shell && STREQ(shell, "1"))
+	if (s->args.len && s->shell)
 		(void)spawn_wait(login, false); /* its status is not the program's */
-	if (mode && STREQ(mode, "tmux")) {
+	if (s->mode == GUEST_MODE_TMUX) {
 		/* The rc's window closing must end the whole session, dmesg window included. */
 		execl(TMUX, TMUX, "kill-server", (char *)NULL);
 	}
 	return code;
 }
 
-int tmux_main(void)
+int rc_main(void)
 {
-	_cleanup_free_ char *data = NULL;
-	_cleanup_free_ struct contract_entry *c = NULL;
-	size_t n = 0;
-	if (contract_load(CONTRACT_GUEST_PATH, &data, &c, &n) < 0)
+	_cleanup_run_settings_ struct run_settings s = {0};
+	if (run_settings_load(CONTRACT_GUEST_PATH, &s) < 0) {
+		fprintf(stderr, "quiz: cannot read " CONTRACT_GUEST_PATH "\n");
 		return EXIT_QUIZ_FAILED;
-	const char *rows = contract_get(c, n, CONTRACT_ROWS);
-	const char *cols = contract_get(c, n, CONTRACT_COLS);
-	const char *cwd = contract_get(c, n, CONTRACT_CWD);
+	}
+	return rc_run(&s);
+}
+
+/* The session: the rc in its window, sized like the host's terminal, dmesg beside it. */
+static int tmux_run(const struct run_settings *s)
+{
+	_cleanup_free_ char *cols = NULL, *rows = NULL;
+	if (asprintf(&cols, "%u", s->cols ? s->cols : 80) < 0 ||
+	    asprintf(&rows, "%u", s->rows ? s->rows : 24) < 0)
+		return EXIT_QUIZ_FAILED;
 	char *start[] = {TMUX,
 			 "new-session",
 			 "-d",
 			 "-s",
 			 SESSION,
 			 "-x",
-			 (char *)(cols ? cols : "80"),
+			 cols,
 			 "-y",
-			 (char *)(rows ? rows : "24"),
+			 rows,
 			 "-c",
-			 (char *)(cwd ? cwd : "/root"),
-			 SELF,
+			 s->cwd ? s->cwd : "/root",
+			 RUN_SELF,
 			 "--rc",
 			 NULL};
 	char *dmesg[] = {TMUX, "split-window", "-h",	"-d", "-l", "35%",
@@ -123,4 +113,12 @@ int tmux_main(void)
 	execl(TMUX, TMUX, "attach-session", "-t", SESSION, (char *)NULL);
 	fprintf(stderr, "quiz: cannot attach tmux: %s\n", strerror(errno));
 	return EXIT_QUIZ_FAILED;
+}
+
+int tmux_main(void)
+{
+	_cleanup_run_settings_ struct run_settings s = {0};
+	if (run_settings_load(CONTRACT_GUEST_PATH, &s) < 0)
+		return EXIT_QUIZ_FAILED;
+	return tmux_run(&s);
 }

@@ -10,10 +10,10 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 
-#include "contract.h"
 #include "guest_layout.h"
 #include "layer_files.h"
 #include "layout.h"
+#include "settings.h"
 
 static int add_share(struct run_shares *s, const char *name, const char *path, bool writable)
 {
@@ -60,69 +60,54 @@ static bool has_dotdot(const char *path)
 int contract_build(const struct run_setup *s, const char *const *argv, size_t argc,
 		   const struct run_shares *shares, struct buf *ret)
 {
-	_cleanup_buf_ struct buf b = {0};
+	_cleanup_run_settings_ struct run_settings rs = {0};
 	const struct quiz_options *o = s->options;
 	int r = 0;
 	for (size_t i = 0; r >= 0 && i < argc; i++)
-		r = contract_add(&b, CONTRACT_ARG, argv[i]);
+		r = strv_push(&rs.args, argv[i]);
 	for (size_t i = 0; r >= 0 && i < o->env.len; i++)
-		r = contract_add(&b, CONTRACT_ENV, o->env.items[i]);
-	if (r >= 0 && has_share(shares, TAG_CWD))
-		r = contract_add(&b, CONTRACT_CWD, s->cwd);
+		r = strv_push(&rs.env, o->env.items[i]);
+	if (r >= 0 && has_share(shares, TAG_CWD) && !(rs.cwd = strdup(s->cwd)))
+		r = -ENOMEM;
 	/* Lower layers below the run layer (which holds the kernel layer), top first. */
 	static const char *const layer_order[] = {"user", "system"};
 	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(layer_order); i++) {
 		char tag[32];
 		snprintf(tag, sizeof(tag), TAG_PREFIX "%s", layer_order[i]);
 		if (has_share(shares, tag))
-			r = contract_add(&b, CONTRACT_LAYER, layer_order[i]);
+			r = strv_push(&rs.layers, layer_order[i]);
 	}
-	if (r >= 0 && has_share(shares, TAG_SHARED))
-		r = contract_add(&b, CONTRACT_SHARED, "1");
-	if (r >= 0)
-		r = contract_add(&b, CONTRACT_MODE, s->mode);
-	if (r >= 0 && o->dmesg)
-		r = contract_add(&b, CONTRACT_DMESG, "1");
-	if (r >= 0 && o->shell_after)
-		r = contract_add(&b, CONTRACT_SHELL, "1");
-	if (r >= 0 && STREQ(s->mode, "tmux")) {
+	rs.shared = has_share(shares, TAG_SHARED);
+	rs.mode = STREQ(s->mode, "tmux") ? GUEST_MODE_TMUX : GUEST_MODE_RAW;
+	rs.dmesg = o->dmesg;
+	rs.shell = o->shell_after;
+	if (r >= 0 && rs.mode == GUEST_MODE_TMUX) {
 		struct winsize ws = {0};
 		const char *term = getenv("TERM");
 		if (ioctl(1, TIOCGWINSZ, &ws) < 0 || !ws.ws_row || !ws.ws_col)
 			ws = (struct winsize){.ws_row = 24, .ws_col = 80};
-		char rows[16], cols[16];
-		snprintf(rows, sizeof(rows), "%u", ws.ws_row);
-		snprintf(cols, sizeof(cols), "%u", ws.ws_col);
-		r = contract_add(&b, CONTRACT_ROWS, rows);
-		if (r >= 0)
-			r = contract_add(&b, CONTRACT_COLS, cols);
-		if (r >= 0)
-			r = contract_add(&b, CONTRACT_TERM,
-					 term && term[0] ? term : "xterm-256color");
+		rs.rows = ws.ws_row;
+		rs.cols = ws.ws_col;
+		if (!(rs.term = strdup(term && term[0] ? term : "xterm-256color")))
+			r = -ENOMEM;
 	}
-	if (r >= 0)
-		r = contract_add(&b, CONTRACT_KERNEL, s->kernel->release);
+	if (r >= 0 && !(rs.kernel = strdup(s->kernel->release)))
+		r = -ENOMEM;
 	_cleanup_buf_ struct buf names = {0};
 	for (size_t i = 0; r >= 0 && s->profiles && i < s->profiles->n; i++) {
 		const struct resolved_profile *rp = &s->profiles->items[i];
 		r = buf_printf(&names, "%s%s", i ? "," : "", rp->profile->name);
 		if (r >= 0 && rp->profile->guest_hook)
-			r = contract_add(&b, CONTRACT_HOOK, rp->profile->name);
-		for (size_t j = 0; r >= 0 && j < rp->n_values; j++) {
-			_cleanup_free_ char *kv = NULL;
-			if (asprintf(&kv, "%s.%s=%s", rp->profile->name, rp->values[j].name,
-				     rp->values[j].value) < 0)
-				return -ENOMEM;
-			r = contract_add(&b, CONTRACT_OPTION, kv);
-		}
+			r = strv_push(&rs.hooks, rp->profile->name);
+		for (size_t j = 0; r >= 0 && j < rp->n_values; j++)
+			r = strv_pushf(&rs.options, "%s.%s=%s", rp->profile->name,
+				       rp->values[j].name, rp->values[j].value);
 	}
-	if (r >= 0)
-		r = contract_add(&b, CONTRACT_PROFILES, names.data ? names.data : "");
+	if (r >= 0 && !(rs.profiles = names.data ? TAKE_PTR(names.data) : strdup("")))
+		r = -ENOMEM;
 	if (r < 0)
 		return r;
-	*ret = b;
-	b = (struct buf){0};
-	return 0;
+	return run_settings_encode(&rs, ret);
 }
 
 /* argv[0] outside the shared directory: copy it in and point argv[0] at the copy. */

@@ -25,7 +25,8 @@ struct run_shares {
 	struct strv owned; /* strings the items point to */
 };
 
-/* The contract's bytes for this run. Pure. */
+/* The contract's bytes for this run: its settings (settings.h) from the setup, the shares and, in
+ * tmux mode, the host terminal's size and TERM, encoded. */
 int contract_build(const struct run_setup *s, const char *const *argv, size_t argc,
 		   const struct run_shares *shares, struct buf *ret);
 

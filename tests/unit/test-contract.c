@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The host↔guest contract round-trips exactly: what the runner encodes, init2 reads. */
+/* The contract file's records round-trip exactly (test-settings.c: what they mean). */
 #include <stdbool.h>
 #include <stdlib.h>
 
@@ -14,21 +14,25 @@ static void test_round_trip(void)
 	};
 	struct buf b = {0};
 	for (size_t i = 0; i < ELEMENTSOF(values); i++)
-		CHECK(contract_add(&b, CONTRACT_ARG, values[i]) == 0, "encode arg %zu", i);
-	CHECK(contract_add(&b, CONTRACT_CWD, "/home/u/my project") == 0, "encode cwd");
-	CHECK(contract_add(&b, CONTRACT_ENV, "A=1 2") == 0, "encode env");
+		CHECK(contract_add(&b, "arg", values[i]) == 0, "encode arg %zu", i);
+	CHECK(contract_add(&b, "cwd", "/home/u/my project") == 0, "encode cwd");
+	CHECK(contract_add(&b, "env", "A=1 2") == 0, "encode env");
 
 	struct contract_entry *e = NULL;
 	size_t n = 0;
 	CHECK(contract_parse(b.data, b.len, &e, &n) == 0, "parse");
 	CHECK(n == ELEMENTSOF(values) + 2, "entry count %zu", n);
 	for (size_t i = 0; i < ELEMENTSOF(values) && i < n; i++) {
-		CHECK_STR(e[i].key, CONTRACT_ARG, "key %zu", i);
+		CHECK_STR(e[i].key, "arg", "key %zu", i);
 		CHECK_STR(e[i].value, values[i], "value %zu round-trips", i);
 	}
-	CHECK_STR(contract_get(e, n, CONTRACT_CWD), "/home/u/my project", "cwd by key");
-	CHECK_STR(contract_get(e, n, CONTRACT_ENV), "A=1 2", "env keeps its '='");
-	CHECK(contract_get(e, n, CONTRACT_SHELL) == NULL, "absent key is NULL");
+	size_t k = ELEMENTSOF(values);
+	if (n == k + 2) {
+		CHECK_STR(e[k].key, "cwd", "cwd's key");
+		CHECK_STR(e[k].value, "/home/u/my project", "cwd's value");
+		CHECK_STR(e[k + 1].key, "env", "env's key");
+		CHECK_STR(e[k + 1].value, "A=1 2", "env keeps its '='");
+	}
 	free(e);
 	buf_free(&b);
 }
