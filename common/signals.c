@@ -28,19 +28,24 @@ void child_reset_signals(void)
 
 void child_close_fds(void)
 {
-	if (close_range(3, ~0U, 0) == 0)
+	child_close_fds_from(3);
+}
+
+void child_close_fds_from(int first)
+{
+	if (close_range((unsigned)first, ~0U, 0) == 0)
 		return;
 	/* Kernels before 5.9: what /proc says is open, except the listing's own descriptor. */
 	DIR *d = opendir("/proc/self/fd");
 	if (!d) {
-		for (int fd = 3; fd < 1024; fd++)
+		for (int fd = first; fd < 1024; fd++)
 			(void)close(fd); /* most are not open: EBADF */
 		return;
 	}
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		int fd = atoi(de->d_name);
-		if (fd > 2 && fd != dirfd(d))
+		if (fd >= first && fd != dirfd(d))
 			(void)close(fd); /* nothing to do if it fails: the child execs next */
 	}
 	closedir(d);

@@ -16,3 +16,5 @@ void child_reset_signals(void);
  * quiz's own and those quiz inherited from its parent, so none leaks into QEMU or a hook.
  */
 void child_close_fds(void);
+/* The same, keeping first - 1 and below (a descriptor the child hands on at a known number). */
+void child_close_fds_from(int first);

@@ -452,7 +452,7 @@ static int boot_and_judge(const struct quiz_options *o, const struct kernel *k,
 	    splat_allow(o, set, &allow) < 0)
 		return EXIT_QUIZ_FAILED;
 	_cleanup_strv_ struct strv restore = {0};
-	if (st->park == VM_PARK_RESTORE && vmstate_restore_argv(st, argv->items, &restore) < 0)
+	if (st->park == VM_PARK_RESTORE && vmstate_restore_argv(argv->items, &restore) < 0)
 		st->park = VM_PARK_GO;
 	struct vm_options vo = {.run_dir_fd = dir->fd,
 				.argv = st->park == VM_PARK_RESTORE ? restore.items : argv->items,
@@ -465,6 +465,7 @@ static int boot_and_judge(const struct quiz_options *o, const struct kernel *k,
 				.panic_dump = panic_dump,
 				.park = st->park,
 				.state_save = st->tmp,
+				.state_restore = st->park == VM_PARK_RESTORE ? st->path : NULL,
 				.console_saved = st->park == VM_PARK_RESTORE ? st->console : NULL};
 	struct vm_result res = {0};
 	int r = vm_run(&vo, &res);
@@ -477,6 +478,7 @@ static int boot_and_judge(const struct quiz_options *o, const struct kernel *k,
 		vo.argv = argv->items;
 		vo.park = VM_PARK_GO;
 		vo.console_saved = NULL;
+		vo.state_restore = NULL;
 		r = vm_run(&vo, &res);
 	} else if (st->park == VM_PARK_RESTORE) {
 		log_debug("VM state: restored from %s", st->path);

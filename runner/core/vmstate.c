@@ -53,3 +53,20 @@ const char *vmstate_cold_reason(const struct vmstate_case *c)
 		return "QEMU arguments of profiles or the user (disks, devices) come with it";
 	return NULL;
 }
+
+int vmstate_restore_argv(char *const *argv, struct strv *ret)
+{
+	_cleanup_strv_ struct strv v = {0};
+	int r = 0;
+	for (size_t i = 0; r >= 0 && argv[i]; i++)
+		r = strv_push(&v, argv[i]);
+	if (r >= 0)
+		r = strv_push(&v, "-incoming");
+	if (r >= 0)
+		r = strv_push(&v, VMSTATE_INCOMING);
+	if (r < 0)
+		return r;
+	*ret = v;
+	v = (struct strv){0};
+	return 0;
+}

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "arch.h"
+#include "buf.h"
 
 /* What the host does when the guest says it is parked (guest-init/park.c). */
 enum vm_park {
@@ -19,6 +20,9 @@ enum vm_park {
 
 /* Bumped when what a state holds or how quiz uses it changes: older states are not restored. */
 #define VMSTATE_FORMAT 1
+/* A restoring QEMU reads the state from this descriptor (-incoming fd:N): no shell, no cat. */
+#define VMSTATE_INCOMING_FD 3
+#define VMSTATE_INCOMING "fd:3"
 /* The most states kept (about 55 MiB each): a new save removes the least recently used. */
 #define VMSTATE_KEEP 12
 
@@ -29,6 +33,9 @@ enum vm_park {
 void vmstate_slot(char *const *argv, char ret[17]);
 /* The identity of what the state was made from (kernel, image, QEMU, host), as a hash. Pure. */
 void vmstate_identity(const char *const *parts, size_t n, char ret[17]);
+
+/* argv, restoring a state from VMSTATE_INCOMING_FD (-incoming). Pure. */
+int vmstate_restore_argv(char *const *argv, struct strv *ret);
 
 /* Why a run boots cold, or NULL when it may use a saved state. Pure. */
 struct vmstate_case {

@@ -212,6 +212,17 @@ static int destination(const struct vm *vm, int which)
 	return 0;
 }
 
+/* In the child: the state file at VMSTATE_INCOMING_FD, kept across the exec. */
+static int hand_on_state(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fd == VMSTATE_INCOMING_FD)
+		return fcntl(fd, F_SETFD, 0); /* dup2 onto itself would keep O_CLOEXEC */
+	return dup2(fd, VMSTATE_INCOMING_FD) < 0 ? -1 : 0; /* the copy has no O_CLOEXEC */
+}
+
 static pid_t spawn_qemu(const struct vm_options *o, const sigset_t *old_mask)
 {
 	pid_t parent = getpid();
@@ -232,7 +243,12 @@ static pid_t spawn_qemu(const struct vm_options *o, const sigset_t *old_mask)
 		_exit(EXIT_QUIZ_FAILED);
 	if (dup2(null, 0) < 0 || dup2(log, 1) < 0 || dup2(log, 2) < 0)
 		_exit(EXIT_QUIZ_FAILED);
-	child_close_fds(); /* QEMU gets 0, 1, 2: the sockets it connects to are paths */
+	if (o->state_restore && hand_on_state(o->state_restore) < 0) {
+		dprintf(2, "cannot open the VM state %s: %s\n", o->state_restore, strerror(errno));
+		_exit(EXIT_QUIZ_FAILED); /* no status, not resumed: quiz boots cold */
+	}
+	/* QEMU gets 0, 1, 2 and the state it restores: the sockets it connects to are paths. */
+	child_close_fds_from(o->state_restore ? VMSTATE_INCOMING_FD + 1 : 3);
 	execvp(o->argv[0], o->argv);
 	dprintf(2, "cannot run %s: %s\n", o->argv[0], strerror(errno));
 	_exit(EXIT_NOT_FOUND);

@@ -69,6 +69,7 @@ struct vm_options {
 	enum vm_park park;
 	const char *state_save;	   /* VM_PARK_SAVE: the state's file (absolute) */
 	const char *console_saved; /* VM_PARK_RESTORE: the saving boot's console, replayed */
+	const char *state_restore; /* VM_PARK_RESTORE: the state, QEMU's VMSTATE_INCOMING_FD */
 };
 
 /* Boots and relays until the end; QEMU is gone when this returns (also on error: -errno). */

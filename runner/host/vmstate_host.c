@@ -95,26 +95,6 @@ int vmstate_plan(const struct vmstate_case *c, const struct vmstate_inputs *in, 
 	return 0;
 }
 
-int vmstate_restore_argv(const struct vmstate *st, char *const *argv, struct strv *ret)
-{
-	_cleanup_strv_ struct strv v = {0};
-	_cleanup_buf_ struct buf incoming = {0};
-	int r = buf_puts(&incoming, "exec:cat ");
-	if (r >= 0)
-		r = shell_quote(st->path, &incoming);
-	for (size_t i = 0; r >= 0 && argv[i]; i++)
-		r = strv_push(&v, argv[i]);
-	if (r >= 0)
-		r = strv_push(&v, "-incoming");
-	if (r >= 0)
-		r = strv_push(&v, incoming.data);
-	if (r < 0)
-		return r;
-	*ret = v;
-	v = (struct strv){0};
-	return 0;
-}
-
 /* The slot's other files: states of an older kernel, image or QEMU, parts of saves. */
 static void remove_others(const struct vmstate *st)
 {

@@ -27,8 +27,6 @@ struct vmstate_inputs {
 /* The plan for this run; -ENOMEM only (a state that cannot be looked at: a cold boot). */
 int vmstate_plan(const struct vmstate_case *c, const struct vmstate_inputs *in,
 		 struct vmstate *ret);
-/* argv, restoring st's state (-incoming). */
-int vmstate_restore_argv(const struct vmstate *st, char *const *argv, struct strv *ret);
 /*
  * VM_PARK_SAVE, the state saved: it becomes the slot's, with the first console_len bytes of the
  * run's console.log (in run_dir_fd), the boot that led to it; older ones of the slot go.

@@ -81,8 +81,23 @@ static void test_cold(void)
 	CHECK(vmstate_cold_reason(&c) != NULL, "an architecture without saved states: cold");
 }
 
+static void test_restore_argv(void)
+{
+	char *argv[] = {"qemu-system-x86_64", "-m", "512M", NULL};
+	struct strv v = {0};
+	CHECK(vmstate_restore_argv(argv, &v) == 0, "restore argv: made");
+	CHECK(v.len == 5, "restore argv: QEMU's own words and two more (%zu)", v.len);
+	CHECK_STR(v.items[0], "qemu-system-x86_64", "restore argv: the command first");
+	CHECK_STR(v.items[2], "512M", "restore argv: the words kept in order");
+	CHECK_STR(v.items[3], "-incoming", "restore argv: -incoming");
+	CHECK_STR(v.items[4], "fd:3", "restore argv: from the descriptor quiz hands QEMU");
+	CHECK(v.items[5] == NULL, "restore argv: NULL-terminated");
+	strv_free(&v);
+}
+
 int main(void)
 {
+	test_restore_argv();
 	test_slot();
 	test_identity();
 	test_cold();
