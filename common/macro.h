@@ -25,6 +25,9 @@ static inline void closep(int *fd)
 #define _unused_ __attribute__((unused))
 #define _noreturn_ __attribute__((noreturn))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
+/* A macro's value as a string literal. */
+#define STRINGIFY(x) STRINGIFY_(x)
+#define STRINGIFY_(x) #x
 
 /* Hand a cleanup-owned value to someone else: returns it and resets the variable. */
 #define TAKE_PTR(p)                                                                                \

@@ -40,6 +40,10 @@ struct run_settings {
 	unsigned rows, cols; /* the host terminal's size (tmux mode), 1..65535; 0: not given */
 };
 
+/* A terminal's size when none is known: the host's fallback, the guest's when none was given. */
+#define SETTINGS_DEFAULT_ROWS 24
+#define SETTINGS_DEFAULT_COLS 80
+
 /*
  * The contract file's bytes for s, into *ret (a fresh buffer; untouched on failure). -EINVAL
  * when s holds what the decoder would refuse (a size over 65535, a mode out of range, a layer or

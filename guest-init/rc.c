@@ -85,8 +85,8 @@ int rc_main(void)
 static int tmux_run(const struct run_settings *s)
 {
 	_cleanup_free_ char *cols = NULL, *rows = NULL;
-	if (asprintf(&cols, "%u", s->cols ? s->cols : 80) < 0 ||
-	    asprintf(&rows, "%u", s->rows ? s->rows : 24) < 0)
+	if (asprintf(&cols, "%u", s->cols ? s->cols : SETTINGS_DEFAULT_COLS) < 0 ||
+	    asprintf(&rows, "%u", s->rows ? s->rows : SETTINGS_DEFAULT_ROWS) < 0)
 		return EXIT_QUIZ_FAILED;
 	char *start[] = {TMUX,
 			 "new-session",

@@ -136,8 +136,8 @@ static void child_tty(const struct run_settings *s)
 	if (fd < 0 || ioctl(fd, TIOCSCTTY, 0) < 0)
 		return;
 	/* The decoder keeps the sizes within a winsize's fields. */
-	struct winsize ws = {.ws_row = s->rows ? (unsigned short)s->rows : 24,
-			     .ws_col = s->cols ? (unsigned short)s->cols : 80};
+	struct winsize ws = {.ws_row = (unsigned short)(s->rows ? s->rows : SETTINGS_DEFAULT_ROWS),
+			     .ws_col = (unsigned short)(s->cols ? s->cols : SETTINGS_DEFAULT_COLS)};
 	(void)ioctl(fd, TIOCSWINSZ, &ws); /* a wrong size is cosmetic */
 	(void)dup2(fd, 0);
 	(void)dup2(fd, 1);

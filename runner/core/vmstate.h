@@ -10,6 +10,7 @@
 
 #include "arch.h"
 #include "buf.h"
+#include "macro.h"
 
 /* What the host does when the guest says it is parked (guest-init/park.c). */
 enum vm_park {
@@ -22,7 +23,7 @@ enum vm_park {
 #define VMSTATE_FORMAT 1
 /* A restoring QEMU reads the state from this descriptor (-incoming fd:N): no shell, no cat. */
 #define VMSTATE_INCOMING_FD 3
-#define VMSTATE_INCOMING "fd:3"
+#define VMSTATE_INCOMING "fd:" STRINGIFY(VMSTATE_INCOMING_FD)
 /* The most states kept (about 55 MiB each): a new save removes the least recently used. */
 #define VMSTATE_KEEP 12
 

@@ -85,7 +85,8 @@ int contract_build(const struct run_setup *s, const char *const *argv, size_t ar
 		struct winsize ws = {0};
 		const char *term = getenv("TERM");
 		if (ioctl(1, TIOCGWINSZ, &ws) < 0 || !ws.ws_row || !ws.ws_col)
-			ws = (struct winsize){.ws_row = 24, .ws_col = 80};
+			ws = (struct winsize){.ws_row = SETTINGS_DEFAULT_ROWS,
+					      .ws_col = SETTINGS_DEFAULT_COLS};
 		rs.rows = ws.ws_row;
 		rs.cols = ws.ws_col;
 		if (!(rs.term = strdup(term && term[0] ? term : "xterm-256color")))

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Saved VM states in the cache: home/states/SLOT-IDENTITY.state, one per slot. */
+#include "vmstate_host.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,7 +14,6 @@
 #include "log.h"
 #include "qemu_argv.h"
 #include "run_dir.h"
-#include "vmstate_host.h"
 
 /* A file's identity: a rebuilt kernel or a refreshed image is another. */
 static char *file_identity(const char *path)
