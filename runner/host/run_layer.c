@@ -161,12 +161,12 @@ static int choose_shares(const struct run_setup *s, const char *layer, struct ru
 	if (r >= 0 && o->shared_dir)
 		r = add_share(sh, "shared", o->shared_dir, true);
 	/*
-	 * QEMU applies what the guest asks of a writable share with its own rights. A user's QEMU
-	 * can only make that user's files; root's could make setuid-root programs, device nodes and
-	 * files of any owner. As root, the guest's owners and modes live in xattrs instead, and the
-	 * host gets plain files of root's, 0600 (folders 0700).
+	 * QEMU would apply what the guest asks of a writable share with its own rights: a user's
+	 * setuid programs and world-writable folders, root's devices and files of any owner. The
+	 * guest's owners and modes live in xattrs instead (mapped-xattr), for every user: the host
+	 * gets plain files of quiz's user, 0600 (folders 0700).
 	 */
-	if (r >= 0 && o->shared_dir && geteuid() == 0)
+	if (r >= 0 && o->shared_dir)
 		sh->items[sh->n - 1].mapped = true;
 	return r;
 }

@@ -83,15 +83,23 @@ head -c 262144 /dev/urandom >"$scratch/random.bin"
 as_user "$Q" -k "${kernels[0]}" -r raw cat <"$scratch/random.bin" >"$scratch/echoed.bin" 2>"$scratch/err"
 cmp -s "$scratch/random.bin" "$scratch/echoed.bin"
 ok $? "as $user: 256 KiB through the guest byte for byte" "$(cat "$scratch/err")"
-as_user "$Q" -k "${kernels[0]}" -r raw --shared "$scratch/shared" sh -c '
+out=$(as_user "$Q" -k "${kernels[0]}" -r raw --shared "$scratch/shared" sh -c '
 	echo data >/shared/made; mkdir /shared/dir; chmod 0750 /shared/dir
-	chown 1234:1234 /shared/made 2>/dev/null; mknod /shared/dev c 1 3 2>/dev/null; true' \
-	</dev/null >/dev/null 2>"$scratch/err"
-is "$?" 0 "a run with --shared as $user"
+	cp /bin/sh /shared/sh && chmod 4755 /shared/sh; mkdir /shared/open && chmod 0777 /shared/open
+	chown 1234:1234 /shared/made 2>/dev/null; mknod /shared/dev c 1 3 2>/dev/null
+	stat -c "%a %n" /shared/dir /shared/sh /shared/open' </dev/null 2>"$scratch/err")
+is "$?" 0 "a run with --shared as $user" "$(cat "$scratch/err")"
+is "$out" "$(printf '750 /shared/dir\n4755 /shared/sh\n777 /shared/open')" \
+	"in the guest, the modes it asked for"
 is "$(stat -c '%u %s' made 2>/dev/null)" "$uid 5" "a file the guest made is the user's, data intact"
-is "$(stat -c '%u %a %F' dir 2>/dev/null)" "$uid 750 directory" "a folder too, with the guest's mode"
+is "$(stat -c '%u %a %F' dir 2>/dev/null)" "$uid 700 directory" "a folder too, private on the host"
+is "$(stat -c '%u %a' sh 2>/dev/null)" "$uid 600" \
+	"the guest's chmod 4755 leaves no setuid program of the user's on the host"
+is "$(stat -c '%a' open 2>/dev/null)" 700 "its chmod 777 no world-writable folder"
 ok "$([ ! -e dev ] || [ ! -c dev ]; echo $?)" "no device node reached the host"
 is "$(find "$scratch/shared" ! -uid "$uid" | wc -l)" 0 "nothing there belongs to anyone else"
+is "$(find "$scratch/shared" -perm /7022 | wc -l)" 0 "nothing there is setuid, setgid or writable by others" \
+	"$(find "$scratch/shared" -perm /7022 -ls)"
 
 # A matrix and a profile.
 klist=$(IFS=,; echo "${kernels[*]}")
