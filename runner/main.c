@@ -10,6 +10,7 @@
 #include <sys/xattr.h>
 
 #include "accel_host.h"
+#include "console_log.h"
 #include "doctor.h"
 #include "exit_status.h"
 #include "guest_layout.h"
@@ -489,12 +490,23 @@ static int boot_and_judge(const struct quiz_options *o, const struct kernel *k,
 		return EXIT_QUIZ_FAILED;
 	}
 	struct verdict v = {0};
-	bool judged = verdict_scan(dir->fd, &allow, &v) >= 0; /* ENOMEM: the status alone */
+	bool judged = verdict_scan(dir->fd, &res.splats, &allow, &v) >= 0; /* ENOMEM: the status */
 	int status = outcome_report(&res, dir, o->timeout_s, accel,
 				    judged && verdict_shows_console(&v, &res, o));
 	if (judged) {
 		struct verdict_context ctx = {o, k, dir->fd};
 		status = verdict_report(&v, &ctx, &res, status);
+	}
+	if (res.console_cut)
+		log_debug(
+			"console.log: %llu bytes cut from its middle (it keeps the first and last "
+			"%llu MiB); every kernel report was still looked for",
+			res.console_cut, CONSOLE_LOG_PART >> 20);
+	if (res.console_error < 0) {
+		log_error("the guest's console could not be written to %s/console.log (%s): the "
+			  "run fails, as its log is not whole; free space there",
+			  dir->path, strerror(-res.console_error));
+		status = EXIT_QUIZ_FAILED;
 	}
 	if (o->timings)
 		print_timings(&res);

@@ -21,3 +21,15 @@ done_testing() {
 	echo "1..$tap_n"
 	[ "$tap_failed" = 0 ]
 }
+# contains FILE ERE DESCRIPTION / lacks FILE ERE DESCRIPTION: FILE must exist (a missing or
+# unwritten output is a failure, never a pass), then holds a line matching ERE, or none.
+contains() {
+	if [ ! -f "$1" ]; then ok 1 "$3" "$1: no such file"; return; fi
+	LC_ALL=C grep -Eqa -- "$2" "$1"
+	ok $? "$3" "$(printf 'no line of %s matches %s; its last lines:\n%s' "$1" "$2" "$(tail -n 5 "$1")")"
+}
+lacks() {
+	if [ ! -f "$1" ]; then ok 1 "$3" "$1: no such file"; return; fi
+	! LC_ALL=C grep -Eqa -- "$2" "$1"
+	ok $? "$3" "$(printf '%s has lines matching %s:\n%s' "$1" "$2" "$(grep -Em 3 -- "$2" "$1")")"
+}

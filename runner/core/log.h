@@ -4,14 +4,19 @@
  * so that the core writes nothing itself. */
 #pragma once
 
+#include <stddef.h>
+
 #include "macro.h"
 
 extern const char *log_program; /* "quiz" or "quiz-kernel" */
 extern int log_verbose;
 
-/* Gets each whole message, "PROGRAM: TEXT" without the newline. */
+/* Gets each whole message, "PROGRAM: TEXT" without the newline, its control characters but tab
+ * and newline written as \xNN (safe_text.h): messages quote what guests wrote. */
 typedef void log_sink_fn(const char *line);
 void log_set_sink(log_sink_fn *sink);
 
 void log_error(const char *fmt, ...) _printf_(1, 2);
 void log_debug(const char *fmt, ...) _printf_(1, 2); /* only with -v */
+/* Lines of text as they are, without the program's name: a kernel report, console lines. */
+void log_text(const char *text, size_t len);

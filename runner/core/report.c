@@ -10,6 +10,7 @@
 
 #include "exit_status.h"
 #include "macro.h"
+#include "safe_text.h"
 
 #define REPLACEMENT "\xef\xbf\xbd" /* U+FFFD, for what a format cannot carry */
 
@@ -21,50 +22,6 @@ enum clean_mode {
 	CLEAN_XML_TEXT,	 /* XML character data: tab and LF kept, CR as &#13; */
 	CLEAN_XML_ATTR,	 /* a double-quoted XML attribute: tab, LF, CR as references */
 };
-
-/* Length of the valid UTF-8 sequence at s (at most len bytes) and its code point; 0 if invalid
- * (overlong forms, surrogates and values past U+10FFFF included). */
-size_t report_utf8_decode(const unsigned char *s, size_t len, uint32_t *ret_cp)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t n;
-	uint32_t cp;
-
-	if (c < 0x80) {
-		*ret_cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		cp = c & 0x0f;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		cp = c & 0x07;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-	} else {
-		return 0;
-	}
-	if (len < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		unsigned char d = s[i];
-		if (d < (i == 1 ? lo : 0x80) || d > (i == 1 ? hi : 0xbf))
-			return 0;
-		cp = (cp << 6) | (d & 0x3f);
-	}
-	*ret_cp = cp;
-	return n;
-}
 
 /* C0 and C1 controls, DEL and the noncharacters XML excludes. */
 static bool cp_is_control(uint32_t cp)
@@ -84,7 +41,7 @@ static int put_clean(struct buf *b, const char *s, size_t len, enum clean_mode m
 		size_t start = i;
 		for (;;) {
 			uint32_t cp;
-			size_t k = i < len ? report_utf8_decode(p + i, len - i, &cp) : 0;
+			size_t k = i < len ? utf8_decode(p + i, len - i, &cp) : 0;
 			if (k == 0 || cp_is_control(cp) ||
 			    (cp < 0x80 && strchr("&<>\"'#\\", (int)cp)))
 				break;
@@ -96,7 +53,7 @@ static int put_clean(struct buf *b, const char *s, size_t len, enum clean_mode m
 			break;
 
 		uint32_t cp;
-		size_t k = report_utf8_decode(p + i, len - i, &cp);
+		size_t k = utf8_decode(p + i, len - i, &cp);
 		const char *rep = NULL;
 		if (k == 0) {
 			k = 1;

@@ -218,7 +218,3 @@ int report_result_json(const struct run_result_row *r, struct buf *out);
  */
 int report_summary_json(const struct run_result_row *rows, size_t n, const char *version,
 			const char *shard, struct buf *out);
-
-/* Shared by report.c and report_json.c: the length of the valid UTF-8 sequence at s (at most
- * len bytes) and its code point; 0 if invalid (overlong, surrogates, past U+10FFFF). */
-size_t report_utf8_decode(const unsigned char *s, size_t len, uint32_t *ret_cp);

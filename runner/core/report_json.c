@@ -7,6 +7,7 @@
 
 #include "macro.h"
 #include "report.h"
+#include "safe_text.h"
 
 static int json_string(struct buf *b, const char *s)
 {
@@ -15,7 +16,7 @@ static int json_string(struct buf *b, const char *s)
 	int r = buf_puts(b, "\"");
 	while (r >= 0 && i < len) {
 		uint32_t cp;
-		size_t k = report_utf8_decode(p + i, len - i, &cp);
+		size_t k = utf8_decode(p + i, len - i, &cp);
 		if (k == 0) {
 			r = buf_puts(b, "\xef\xbf\xbd"); /* U+FFFD for a byte that is not UTF-8 */
 			i++;

@@ -13,6 +13,8 @@
 #define MAX_REPORT_LINES 200
 #define GAP_SECONDS 1.0 /* a report comes in one burst: a longer pause is the log moving on */
 #define RULER_MIN 20	/* KASAN's and KCSAN's "=====" rulers are 66, UBSAN's 80 */
+/* Past this much held, a piece being fed is decided on before the rest of it is taken. */
+#define DECIDE_BYTES (1 << 20)
 
 struct line {
 	const char *start; /* the whole line, without its LF and trailing CRs */
@@ -285,15 +287,21 @@ static bool continues(const struct line *first, enum splat_kind kind, enum splat
 	       (next == SPLAT_OOPS || next == SPLAT_GPF);
 }
 
-/* One past the report's last line, for the report whose title is lines[first]. On 3.x kernels a
- * hard lockup was a WARN whose next line names it: one report, of kind hard lockup. */
-static size_t report_end(const struct line *lines, size_t n, size_t first, enum splat_kind *kindp)
+/*
+ * One past the report's last line, for the report whose title is lines[first]. On 3.x kernels a
+ * hard lockup was a WARN whose next line names it: one report, of kind hard lockup. *ret_decided:
+ * false when the lines ran out before anything ended the report (more of the log may extend it).
+ */
+static size_t report_end(const struct line *lines, size_t n, size_t first, enum splat_kind *kindp,
+			 bool *ret_decided)
 {
 	enum splat_kind kind = *kindp;
 	size_t last_stamped = first;
+	*ret_decided = true;
 	if (is_end(kind, &lines[first])) /* kmemleak's summary line alone */
 		return first + 1;
-	for (size_t j = first + 1; j < n && j - first < MAX_REPORT_LINES; j++) {
+	size_t j;
+	for (j = first + 1; j < n && j - first < MAX_REPORT_LINES; j++) {
 		const struct line *l = &lines[j];
 		enum splat_kind next;
 		if (!l->stamped)
@@ -303,13 +311,14 @@ static size_t report_end(const struct line *lines, size_t n, size_t first, enum 
 		    last_stamped == first)
 			*kindp = next; /* and the WARN's end marker still ends it */
 		else if (is_title && !continues(&lines[first], kind, next))
-			break;
+			return last_stamped + 1;
 		if (l->time - lines[last_stamped].time > GAP_SECONDS)
-			break;
+			return last_stamped + 1;
 		last_stamped = j;
 		if (is_end(kind, l))
 			return j + 1;
 	}
+	*ret_decided = j - first >= MAX_REPORT_LINES;
 	return last_stamped + 1;
 }
 
@@ -352,8 +361,8 @@ static int add_report(struct splat_list *list, const struct line *lines, size_t 
 static int split_lines(const char *log, size_t len, struct line **ret_lines, size_t *ret_n)
 {
 	size_t cap = 1;
-	for (size_t i = 0; i < len; i++)
-		cap += log[i] == '\n';
+	for (const char *p = log; (p = memchr(p, '\n', len - (size_t)(p - log))); p++)
+		cap++;
 	struct line *lines = calloc(cap, sizeof(*lines));
 	if (!lines)
 		return -ENOMEM;
@@ -372,30 +381,95 @@ static int split_lines(const char *log, size_t len, struct line **ret_lines, siz
 	return 0;
 }
 
-int splat_scan(const char *log, size_t len, struct splat_list *ret)
+/*
+ * The reports that the whole lines in s->pending decide (all of them once the log ended), moved
+ * to s->found; what is left is the lines from a title whose report may go on, and the line not
+ * ended yet.
+ */
+static int stream_decide(struct splat_stream *s, bool ended)
 {
+	char *data = s->pending.data;
+	char *last_lf = data ? memrchr(data, '\n', s->pending.len) : NULL;
+	size_t whole = ended ? s->pending.len : last_lf ? (size_t)(last_lf - data) + 1 : 0;
+	if (!whole)
+		return 0;
 	_cleanup_free_ struct line *lines = NULL;
-	size_t n;
-	int r = split_lines(log, len, &lines, &n);
-	if (r < 0)
-		return r;
-	struct splat_list list = {0};
-	for (size_t i = 0; i < n;) {
+	size_t n, i = 0, keep_from = whole;
+	int r = split_lines(data, whole, &lines, &n);
+	while (r >= 0 && i < n) {
 		enum splat_kind kind;
 		if (!title_kind(&lines[i], &kind)) {
 			i++;
 			continue;
 		}
-		size_t end = report_end(lines, n, i, &kind);
-		r = add_report(&list, lines, i, end, kind);
-		if (r < 0) {
-			splat_list_free(&list);
-			return r;
+		bool decided;
+		size_t end = report_end(lines, n, i, &kind, &decided);
+		if (!decided && !ended) {
+			keep_from = (size_t)(lines[i].start - data);
+			break;
 		}
+		r = add_report(&s->found, lines, i, end, kind);
 		i = end;
 	}
-	*ret = list;
+	if (r < 0)
+		return r;
+	memmove(data, data + keep_from, s->pending.len - keep_from);
+	s->pending.len -= keep_from;
+	data[s->pending.len] = '\0';
 	return 0;
+}
+
+int splat_stream_feed(struct splat_stream *s, const char *data, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		const char *lf = memchr(data + i, '\n', len - i);
+		size_t run = lf ? (size_t)(lf - data) - i + 1 : len - i;
+		/* A line longer than any the kernel prints keeps its start: the rest cannot matter.
+		 */
+		size_t room = s->line_len < SPLAT_LINE_MAX ? SPLAT_LINE_MAX - s->line_len : 0;
+		size_t take = run < room ? run : room;
+		if (take && buf_append(&s->pending, data + i, take) < 0)
+			return -ENOMEM;
+		if (lf && take < run && buf_append(&s->pending, "\n", 1) < 0)
+			return -ENOMEM;
+		s->line_len = lf ? 0 : s->line_len + run;
+		i += run;
+		if (lf && s->pending.len >= DECIDE_BYTES) { /* a big piece: memory stays bounded */
+			int r = stream_decide(s, false);
+			if (r < 0)
+				return r;
+		}
+	}
+	return stream_decide(s, false);
+}
+
+int splat_stream_finish(struct splat_stream *s, struct splat_list *ret)
+{
+	int r = stream_decide(s, true);
+	if (r < 0)
+		return r;
+	*ret = s->found;
+	s->found = (struct splat_list){0};
+	buf_free(&s->pending);
+	s->line_len = 0;
+	return 0;
+}
+
+void splat_stream_free(struct splat_stream *s)
+{
+	buf_free(&s->pending);
+	splat_list_free(&s->found);
+	*s = (struct splat_stream){0};
+}
+
+int splat_scan(const char *log, size_t len, struct splat_list *ret)
+{
+	struct splat_stream s = {0};
+	int r = splat_stream_feed(&s, log, len);
+	if (r >= 0)
+		r = splat_stream_finish(&s, ret);
+	splat_stream_free(&s);
+	return r;
 }
 
 void splat_list_free(struct splat_list *l)

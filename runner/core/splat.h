@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include "buf.h"
+
 enum splat_kind {
 	SPLAT_WARNING,
 	SPLAT_BUG,
@@ -55,6 +57,23 @@ struct splat_list {
  * protection fault) inside an open report titled "BUG: ..." or "kernel BUG at"; kmemleak's
  * objects and its summary line. A panic after an oops is a report of its own. */
 int splat_scan(const char *log, size_t len, struct splat_list *ret);
+
+/*
+ * The same, over a log that comes in pieces (a console as the guest writes it), in bounded
+ * memory: only the lines of a report that may still go on are held (at most its 200 lines),
+ * and of a line only its first SPLAT_LINE_MAX bytes. Lengths, never NULs, end the data. Feed
+ * every piece, then finish once: its list is what splat_scan gives for the whole log (lines cut
+ * to SPLAT_LINE_MAX bytes). Zero-initialized; 0 or -ENOMEM.
+ */
+#define SPLAT_LINE_MAX 4096
+struct splat_stream {
+	struct buf pending;	 /* whole lines not decided yet, then the line not ended */
+	size_t line_len;	 /* bytes of the line not ended so far, those dropped included */
+	struct splat_list found; /* reports decided */
+};
+int splat_stream_feed(struct splat_stream *s, const char *data, size_t len);
+int splat_stream_finish(struct splat_stream *s, struct splat_list *ret);
+void splat_stream_free(struct splat_stream *s);
 
 /* "warning", "bug", "oops", "gpf", "kasan", "ubsan", "kcsan", "kfence", "lockdep", "hung-task",
  * "soft-lockup", "hard-lockup", "rcu-stall", "kmemleak", "panic" */

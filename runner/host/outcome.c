@@ -64,9 +64,10 @@ static char *find_line(const char *text, const char *needle)
 static void show_console(const struct run_dir *dir, const char *why)
 {
 	_cleanup_buf_ struct buf tail = {0};
-	if (tail_lines(dir->fd, "console.log", CONSOLE_TAIL, &tail) == 0 && tail.len)
-		fprintf(stderr, "quiz: %s; last console lines:\n%s%s", why, tail.data,
-			tail.data[tail.len - 1] == '\n' ? "" : "\n");
+	if (tail_lines(dir->fd, "console.log", CONSOLE_TAIL, &tail) == 0 && tail.len) {
+		log_error("%s; last console lines:", why);
+		log_text(tail.data, tail.len);
+	}
 }
 
 /* QEMU died on an assertion: its signal says so, or its own line before the signal. */
@@ -123,7 +124,8 @@ static int no_status(const struct vm_result *res, const struct run_dir *dir,
 	} else {
 		show_console(dir, "the VM ended without a status");
 		if (qemu.len)
-			fprintf(stderr, "quiz: QEMU said: %s", qemu.data);
+			log_error("QEMU said: %.*s",
+				  (int)qemu.len - (qemu.data[qemu.len - 1] == '\n'), qemu.data);
 		log_error("the VM ended without reporting the program's status (QEMU %s %d)",
 			  WIFSIGNALED(res->qemu_status) ? "killed by signal" : "exit status",
 			  WIFSIGNALED(res->qemu_status) ? WTERMSIG(res->qemu_status)

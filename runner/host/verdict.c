@@ -51,12 +51,12 @@ static bool matches(const char *title, const struct strv *allow)
 	return false;
 }
 
-int verdict_scan(int run_dir_fd, const struct strv *allow, struct verdict *ret)
+int verdict_scan(int run_dir_fd, struct splat_list *splats, const struct strv *allow,
+		 struct verdict *ret)
 {
-	*ret = (struct verdict){0};
+	*ret = (struct verdict){.splats = *splats};
+	*splats = (struct splat_list){0};
 	int r = read_console(run_dir_fd, &ret->console);
-	if (r >= 0)
-		r = splat_scan(ret->console, strlen(ret->console), &ret->splats);
 	if (r >= 0 && ret->splats.n && !(ret->allowed = calloc(ret->splats.n, sizeof(bool))))
 		r = -ENOMEM;
 	for (size_t i = 0; r >= 0 && i < ret->splats.n; i++)
@@ -226,9 +226,9 @@ static void show_report(const struct verdict_context *c, const struct splat *s)
 {
 	_cleanup_buf_ struct buf text = {0};
 	if (decode_report(c, s->text, &text) < 0 || !text.data)
-		fputs(s->text, stderr);
+		log_text(s->text, strlen(s->text));
 	else
-		fputs(text.data, stderr);
+		log_text(text.data, text.len);
 }
 
 static void show_hang(const struct verdict *v, const struct verdict_context *c,
@@ -251,9 +251,9 @@ static void show_hang(const struct verdict *v, const struct verdict_context *c,
 	log_error("at the timeout these tasks were blocked (sysrq w; the whole listing and every "
 		  "CPU's backtrace are in console.log: --keep or -v):");
 	if (decode_report(c, summary.data, &decoded) < 0 || !decoded.data)
-		fputs(summary.data, stderr);
+		log_text(summary.data, summary.len);
 	else
-		fputs(decoded.data, stderr);
+		log_text(decoded.data, decoded.len);
 }
 
 static void show_dump(const struct verdict_context *c, const struct vm_result *res)

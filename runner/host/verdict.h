@@ -13,14 +13,16 @@
 
 struct verdict {
 	char *console;		  /* console.log of the run, NUL-terminated ("" when none) */
-	struct splat_list splats; /* every report in it */
+	struct splat_list splats; /* every report the console held (vm_result's) */
 	size_t n_allowed;	  /* of them, how many an allow pattern let pass */
 	bool *allowed;		  /* per report */
 };
 
-/* Reads console.log from the run directory and classifies it; allow: the --splat-allow and
- * profile patterns (extended regexes, checked before). 0 or -ENOMEM. */
-int verdict_scan(int run_dir_fd, const struct strv *allow, struct verdict *ret);
+/* Takes the run's reports (splats: the vm_result's, emptied) and reads console.log from the run
+ * directory (a hang's listing is in it); allow: the --splat-allow and profile patterns (extended
+ * regexes, checked before). 0 or -ENOMEM. */
+int verdict_scan(int run_dir_fd, struct splat_list *splats, const struct strv *allow,
+		 struct verdict *ret);
 void verdict_free(struct verdict *v);
 
 struct verdict_context {

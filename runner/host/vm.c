@@ -330,7 +330,7 @@ int vm_run(const struct vm_options *o, struct vm_result *ret)
 {
 	struct vm vm = {.o = o,
 			.sigfd = -1,
-			.console_log = -1,
+			.console = CONSOLE_LOG_INIT,
 			.qemu = -1,
 			.qemu_status = -1,
 			.qmp = QMP_INIT};
@@ -351,10 +351,7 @@ int vm_run(const struct vm_options *o, struct vm_result *ret)
 	(void)signal(SIGPIPE, SIG_IGN);
 
 	vm.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	vm.console_log = openat(o->run_dir_fd, "console.log",
-				O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (vm.sigfd < 0 || vm.console_log < 0)
-		r = -errno;
+	r = vm.sigfd < 0 ? -errno : console_log_open(&vm.console, o->run_dir_fd);
 	for (int i = 0; r >= 0 && i < N_SOCKETS; i++)
 		if (i != SOCK_TTY || o->tty)
 			r = vm.listen[i] = listen_at(o->run_dir_fd, socket_names[i]);
@@ -382,8 +379,10 @@ int vm_run(const struct vm_options *o, struct vm_result *ret)
 		if (res.outcome != VM_SIGNALED && res.outcome != VM_TIMEOUT &&
 		    !vm_output_failed(&vm)) {
 			drain(&vm);
+			vm_show_console_end(&vm);
 			flush_all(&vm, &res);
 		}
+		res.console_error = console_log_close(&vm.console, &res.splats, &res.console_cut);
 		if (res.outcome == VM_NO_STATUS && vm.output_broken) {
 			res.outcome = VM_SIGNALED; /* as a pipeline: the reader left, SIGPIPE */
 			res.signal = SIGPIPE;
@@ -406,12 +405,11 @@ int vm_run(const struct vm_options *o, struct vm_result *ret)
 	}
 	if (raw_tty)
 		(void)tcsetattr(0, TCSANOW, &saved_tty); /* nothing better to do if it fails */
-	if (vm.console_log >= 0)
-		(void)close(vm.console_log);
+	console_log_free(&vm.console);
+	buf_free(&vm.console_shown);
 	if (vm.sigfd >= 0)
 		(void)close(vm.sigfd);
 	buf_free(&vm.status);
-	buf_free(&vm.console_tail);
 	buf_free(&vm.qmp.in); /* its fd was conn[SOCK_QMP] */
 	buf_free(&vm.stdin_pending);
 	buf_free(&vm.out[1].data);
@@ -430,4 +428,5 @@ void vm_result_free(struct vm_result *r)
 	free(r->dump_error);
 	free(r->save_error);
 	r->message = r->timeline = r->dump_error = r->save_error = NULL;
+	splat_list_free(&r->splats);
 }

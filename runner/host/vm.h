@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "buf.h"
+#include "splat.h"
 #include "vmstate.h"
 
 enum vm_outcome {
@@ -49,6 +50,11 @@ struct vm_result {
 	char *save_error;
 	long long save_ms;
 	unsigned long long console_at_save; /* console bytes before the park point */
+	/* The console: every kernel report in it (all of it, whatever console.log kept), bytes
+	 * console.log left out past its cap, and 0 or -errno when console.log is not whole. */
+	struct splat_list splats;
+	unsigned long long console_cut;
+	int console_error;
 	/* Host clock (CLOCK_MONOTONIC ms) at: QEMU forked, first console byte, status, QEMU gone.
 	 */
 	long long at_qemu, at_console, at_status, at_exit;

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "buf.h"
+#include "console_log.h"
 #include "qmp.h"
 #include "vm.h"
 
@@ -33,9 +34,6 @@ enum {
 #define NMI_WAIT_MS 3000
 /* The last line of a panic (kernel/panic.c), once its report is all on the console. */
 #define PANIC_END "---[ end Kernel panic"
-/* The console's last bytes, where those lines are looked for. */
-#define CONSOLE_TAIL_MAX (64 << 10)
-#define CONSOLE_TAIL_KEEP (16 << 10)
 
 /* A run past its deadline: what was asked of the guest to show why. */
 enum hang_phase { HANG_NONE, HANG_SYSRQ, HANG_NMI };
@@ -57,7 +55,8 @@ struct vm {
 	int listen[N_SOCKETS];
 	int conn[N_SOCKETS];
 	int sigfd;
-	int console_log;
+	struct console_log console;
+	struct buf console_shown; /* -v: bytes of the console not shown yet (a UTF-8 cut, a CR) */
 	pid_t qemu;
 	int qemu_status;
 	bool qemu_done;
@@ -74,7 +73,6 @@ struct vm {
 	unsigned long long received[N_SOCKETS];
 	long long at_console;
 	int input; /* where host stdin goes: SOCK_STDIN, or SOCK_TTY in tmux mode */
-	struct buf console_tail;
 	enum hang_phase hang;
 	long long hang_until;
 	struct qmp qmp; /* its fd is conn[SOCK_QMP] */
@@ -91,10 +89,10 @@ bool vm_queued(const struct vm *vm, int fd);
 void vm_fail_output(struct vm *vm, int fd, int r);
 void vm_flush_out(struct vm *vm, int fd);
 void vm_queue_out(struct vm *vm, int fd, const char *data, size_t len);
-void vm_log_console(struct vm *vm, const char *data, size_t len);
 int vm_destination(const struct vm *vm, int which);
 void vm_on_data(struct vm *vm, int which, const char *data, size_t len);
 void vm_replay_console(struct vm *vm, const char *path);
+void vm_show_console_end(struct vm *vm);
 bool vm_pump(struct vm *vm, int which, bool all);
 void vm_pump_stdin(struct vm *vm, short host_events, short sock_events);
 void vm_send_winsize(struct vm *vm);

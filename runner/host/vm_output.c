@@ -14,6 +14,7 @@
 
 #include "contract.h"
 #include "file.h"
+#include "safe_text.h"
 
 /* Pipes and sockets take PIPE_BUF bytes per POLLOUT without blocking; files and ttys more. */
 size_t vm_write_chunk(int fd)
@@ -78,18 +79,25 @@ void vm_queue_out(struct vm *vm, int fd, const char *data, size_t len)
 		vm_flush_out(vm, fd);
 }
 
-/* console.log is a regular file, for diagnosis: a full disk there does not fail the run. */
-void vm_log_console(struct vm *vm, const char *data, size_t len)
+/* -v: the console on quiz's stderr, escaped (guest bytes), a piece cut mid-character kept. */
+static void show_console(struct vm *vm, const char *data, size_t len, bool last)
 {
-	while (len > 0) {
-		ssize_t n = write(vm->console_log, data, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		data += n;
-		len -= (size_t)n;
-	}
+	_cleanup_buf_ struct buf safe = {0};
+	struct buf *carry = &vm->console_shown;
+	size_t used = 0;
+	if (buf_append(carry, data, len) < 0 ||
+	    safe_text_append(&safe, carry->data, carry->len, last, &used) < 0)
+		return; /* out of memory: -v shows less */
+	memmove(carry->data, carry->data + used, carry->len - used);
+	carry->len -= used;
+	if (safe.len)
+		vm_queue_out(vm, 2, safe.data, safe.len);
+}
+
+void vm_show_console_end(struct vm *vm)
+{
+	if (vm->o->verbose && vm->console_shown.len)
+		show_console(vm, "", 0, true);
 }
 
 /* Which of quiz's outputs a socket's data goes to; 0: none (or not only there). */
@@ -111,16 +119,9 @@ void vm_on_data(struct vm *vm, int which, const char *data, size_t len)
 	case SOCK_CONSOLE:
 		if (!vm->at_console)
 			vm->at_console = now_ms();
-		vm_log_console(vm, data, len);
-		if (buf_append(&vm->console_tail, data, len) >= 0 &&
-		    vm->console_tail.len > CONSOLE_TAIL_MAX) {
-			struct buf *t = &vm->console_tail;
-			memmove(t->data, t->data + t->len - CONSOLE_TAIL_KEEP,
-				CONSOLE_TAIL_KEEP + 1);
-			t->len = CONSOLE_TAIL_KEEP;
-		}
+		console_log_add(&vm->console, data, len);
 		if (vm->o->verbose)
-			vm_queue_out(vm, 2, data, len);
+			show_console(vm, data, len, false);
 		break;
 	case SOCK_STDOUT:
 	case SOCK_TTY:

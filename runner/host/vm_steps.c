@@ -132,7 +132,7 @@ bool vm_kvm_failed(struct vm *vm, struct vm_result *res)
 
 bool vm_console_seen(const struct vm *vm, const char *needle)
 {
-	return vm->console_tail.data && strstr(vm->console_tail.data, needle);
+	return console_log_seen(&vm->console, needle);
 }
 
 /* --dump, --dump-on-panic: the guest's memory into path, and how that went into res. */

@@ -70,10 +70,35 @@ static void check_report(const char *name, size_t i, const struct splat *got, co
 	free(last);
 }
 
+/* The log fed in pieces of size piece gives the same reports as the whole of it at once. */
+static void check_stream(const char *name, const char *log, size_t len,
+			 const struct splat_list *whole, size_t piece)
+{
+	struct splat_stream s = {0};
+	struct splat_list l = {0};
+	int r = 0;
+	for (size_t i = 0; r >= 0 && i < len; i += piece)
+		r = splat_stream_feed(&s, log + i, len - i < piece ? len - i : piece);
+	if (r >= 0)
+		r = splat_stream_finish(&s, &l);
+	bool same = r == 0 && l.n == whole->n;
+	for (size_t i = 0; same && i < l.n; i++)
+		same = l.items[i].kind == whole->items[i].kind &&
+		       strcmp(l.items[i].title, whole->items[i].title) == 0 &&
+		       strcmp(l.items[i].text, whole->items[i].text) == 0;
+	CHECK(same, "%s: fed in pieces of %zu bytes, the same %zu report(s) (got %zu, r=%d)", name,
+	      piece, whole->n, l.n, r);
+	splat_list_free(&l);
+	splat_stream_free(&s);
+}
+
 static void check_log(const char *name, const char *log, size_t len, const struct want *w, size_t n)
 {
 	struct splat_list l = {0};
 	int r = splat_scan(log, len, &l);
+	static const size_t pieces[] = {1, 3, 17, 4096};
+	for (size_t i = 0; r == 0 && i < sizeof(pieces) / sizeof(pieces[0]); i++)
+		check_stream(name, log, len, &l, pieces[i]);
 	CHECK(r == 0 && l.n == n, "%s: %zu report(s) (got %zu, r=%d)", name, n, l.n, r);
 	for (size_t i = 0; i < l.n; i++)
 		printf("#   %s #%zu: [%s] %s\n", name, i, splat_kind_name(l.items[i].kind),
@@ -545,6 +570,42 @@ static void test_kind_names(void)
 	buf_free(&want);
 }
 
+/* A console as a hostile guest writes it: NULs, endless lines and lines, reports after them. */
+static void test_stream_bounds(void)
+{
+	static const char warn[] = "[    2.000000] WARNING: CPU: 0 PID: 1 at x.c:1 f+0x1/0x2\n"
+				   "[    2.000001] ---[ end trace 0000000000000000 ]---\n";
+	struct splat_stream s = {0};
+	struct splat_list l = {0};
+	static const char nul[] = "[    1.000000] a NUL \0 here\n";
+	int r = splat_stream_feed(&s, nul, sizeof(nul) - 1);
+	char *junk = malloc(1 << 20);
+	memset(junk, 'x', 1 << 20);
+	size_t most = 0;
+	for (int i = 0; r >= 0 && i < 20; i++) { /* a 20 MiB line */
+		r = splat_stream_feed(&s, junk, 1 << 20);
+		most = s.pending.len > most ? s.pending.len : most;
+	}
+	if (r >= 0)
+		r = splat_stream_feed(&s, "\n", 1);
+	for (size_t i = 0; i < (1 << 20); i += 64)
+		junk[i + 63] = '\n';
+	for (int i = 0; r >= 0 && i < 20; i++) { /* 20 MiB of lines */
+		r = splat_stream_feed(&s, junk, 1 << 20);
+		most = s.pending.len > most ? s.pending.len : most;
+	}
+	if (r >= 0)
+		r = splat_stream_feed(&s, warn, sizeof(warn) - 1);
+	if (r >= 0)
+		r = splat_stream_finish(&s, &l);
+	CHECK(r == 0 && l.n == 1 && l.items[0].kind == SPLAT_WARNING,
+	      "a WARN after a NUL, a 20 MiB line and 20 MiB of lines is found (got %zu)", l.n);
+	CHECK(most <= 2 * SPLAT_LINE_MAX + (1 << 20), "the stream held at most %zu bytes", most);
+	splat_list_free(&l);
+	splat_stream_free(&s);
+	free(junk);
+}
+
 int main(void)
 {
 	test_real_boots();
@@ -559,5 +620,6 @@ int main(void)
 	test_title_forms();
 	test_bug_then_oops();
 	test_kind_names();
+	test_stream_bounds();
 	return tap_done();
 }
