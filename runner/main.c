@@ -720,7 +720,7 @@ static int quiz_doctor(const struct quiz_options *o, const struct quiz_paths *p)
 	return r;
 }
 
-int main(int argc, char **argv)
+static int quiz_main(int argc, char **argv)
 {
 	_cleanup_(options_free) struct quiz_options o = {0};
 	_cleanup_(paths_free) struct quiz_paths p = {0};
@@ -763,4 +763,9 @@ int main(int argc, char **argv)
 	    o.junit || o.tap || o.results_dir || o.list || o.shard_count)
 		return quiz_matrix(&o, &p, &catalog);
 	return quiz_run(&o, &p, &catalog);
+}
+
+int main(int argc, char **argv)
+{
+	return stdout_checked(quiz_main(argc, argv), EXIT_QUIZ_FAILED);
 }

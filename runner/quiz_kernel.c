@@ -363,7 +363,7 @@ static bool has_word(char *const *argv, const char *word)
 	return false;
 }
 
-int main(int argc, char **argv)
+static int quiz_kernel_main(int argc, char **argv)
 {
 	_cleanup_(paths_free) struct quiz_paths p = {0};
 	const struct arch *a = NULL;
@@ -413,4 +413,9 @@ int main(int argc, char **argv)
 	}
 	log_error("'%s': unknown command or wrong arguments; see quiz-kernel --help", cmd);
 	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	return stdout_checked(quiz_kernel_main(argc, argv), 1);
 }

@@ -194,6 +194,14 @@ static int scan_header(struct parse_state *s, const char *start, const char *end
 			  (int)len, name);
 		return s->err_msg ? -EINVAL : -ENOMEM;
 	}
+	if (len == strlen(TARGETS_SUMMARY_NAME) && !memcmp(name, TARGETS_SUMMARY_NAME, len)) {
+		/* --results DIR/NAME/ beside DIR/summary.json: the folder would take its place. */
+		set_error(&s->err_msg,
+			  "[%s]: the name of --results' summary file, which a target's folder "
+			  "would take; rename it",
+			  TARGETS_SUMMARY_NAME);
+		return s->err_msg ? -EINVAL : -ENOMEM;
+	}
 	if (len == 0 || len > TARGET_NAME_MAX) {
 		set_error(&s->err_msg, "[%.*s]: a target name has 1 to %d characters", (int)len,
 			  name, TARGET_NAME_MAX);

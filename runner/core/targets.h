@@ -2,10 +2,14 @@
 /* The targets file (quiz --targets quiz.ini): named kernel/profiles/program runs of a matrix. */
 #pragma once
 
+/* --results DIR/summary.json, beside the targets' folders DIR/NAME/. */
+#define TARGETS_SUMMARY_NAME "summary.json"
+
 /*
  * One section per target, [NAME]; NAME may use letters, digits, '.', '-', '_' and '+' (at most
  * TARGET_NAME_MAX of them) and does not start with '.': it names a folder under --results, so
- * "[.]", "[..]" and "[.x]" are refused, as is a '/' (not a name character). Complete example:
+ * "[.]", "[..]" and "[.x]" are refused, as is a '/' (not a name character), and
+ * [TARGETS_SUMMARY_NAME], the file beside those folders. Complete example:
  *
  *	# Lines starting with '#' or ';' are comments. There are no comments after a value:
  *	# a program may hold ';'.

@@ -406,51 +406,94 @@ static pid_t start_entry(struct matrix_entry *e, struct slot *s, matrix_run_fn r
 	_exit(status);
 }
 
-static char *slurp(const char *dir, const char *name)
+/* The most of one run's stdout, stderr or console a matrix holds (and writes into JUnit). */
+#define MATRIX_TEXT_MAX (1 << 20)
+
+/* len bytes of fd from off, appended to b (fewer at the file's end). */
+static int read_at(int fd, off_t off, size_t len, struct buf *b)
 {
-	_cleanup_free_ char *path = NULL;
-	char *text = NULL;
-	if (asprintf(&path, "%s/%s", dir, name) < 0 || read_file(path, &text, NULL) < 0)
-		return NULL;
-	return text;
+	char chunk[65536];
+	while (len > 0) {
+		ssize_t n = pread(fd, chunk, len < sizeof(chunk) ? len : sizeof(chunk), off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : 0;
+		int r = buf_append(b, chunk, (size_t)n);
+		if (r < 0)
+			return r;
+		off += n;
+		len -= (size_t)n;
+	}
+	return 0;
 }
 
-/* A captured stream as it is (binary-safe), ending with a newline. */
-static void copy_out(const char *dir, const char *name, int to)
+/*
+ * A captured file, whole up to max bytes; past that its first and last halves with a line
+ * between them saying how much was cut and where the whole is (under --results), so that many
+ * runs' outputs are not all held in memory or written into a JUnit file.
+ */
+static char *slurp(const struct quiz_options *o, const char *dir, const char *name, size_t max)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_buf_ struct buf text = {0};
+	struct stat st;
+	if (asprintf(&path, "%s/%s", dir, name) < 0)
+		return NULL;
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return NULL;
+	size_t size = (size_t)st.st_size, half = max / 2;
+	size_t first = size > max ? half : size;
+	if (buf_append(&text, "", 0) < 0 || read_at(fd, 0, first, &text) < 0)
+		return NULL;
+	if (size > max &&
+	    (buf_printf(&text, "\n[quiz: %zu bytes cut here; %s%s]\n", size - 2 * half,
+			o->results_dir ? "the whole is in " : "--results DIR keeps the whole",
+			o->results_dir ? path : "") < 0 ||
+	     read_at(fd, (off_t)(size - half), half, &text) < 0))
+		return NULL;
+	return TAKE_PTR(text.data);
+}
+
+/* A captured stream as it is (binary-safe), ending with a newline. 0 or -errno of the write. */
+static int copy_out(const char *dir, const char *name, int to)
 {
 	_cleanup_free_ char *path = NULL;
 	if (asprintf(&path, "%s/%s", dir, name) < 0)
-		return;
+		return -ENOMEM;
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	char chunk[65536], last = '\n';
 	ssize_t n;
-	while (fd >= 0 && (n = read(fd, chunk, sizeof(chunk))) > 0) {
-		if (write(to, chunk, (size_t)n) != n)
-			return; /* a closed output: nothing more to do */
+	int r = 0;
+	while (r >= 0 && fd >= 0 && (n = read(fd, chunk, sizeof(chunk))) > 0) {
+		r = write_all(to, chunk, (size_t)n);
 		last = chunk[n - 1];
 	}
-	if (last != '\n')
-		(void)!write(to, "\n", 1);
+	return r < 0 || last == '\n' ? r : write_all(to, "\n", 1);
 }
 
-/* Each entry's output, grouped and in entry order, as soon as its turn comes. */
-static void print_group(const struct matrix_entry *e, const struct slot *s,
-			const struct run_result_row *row)
+/* Each entry's output, grouped and in entry order, as soon as its turn comes. 0 or -errno of
+ * a write to quiz's stdout or stderr. */
+static int print_group(const struct matrix_entry *e, const struct slot *s,
+		       const struct run_result_row *row)
 {
 	_cleanup_buf_ struct buf what = {0};
 	(void)result_describe(row, &what); /* "pass", "fail 3", ... */
 	printf("==> %s: %s (%.1fs)\n", e->name, what.data ? what.data : "?", row->seconds);
-	fflush(stdout);
-	copy_out(s->dir, "stdout", 1);
-	copy_out(s->dir, "stderr", 2);
+	if (fflush(stdout) != 0)
+		return -errno;
+	int r = copy_out(s->dir, "stdout", 1);
+	return r < 0 ? r : copy_out(s->dir, "stderr", 2);
 }
 
-static void fill_row(const struct matrix_entry *e, const struct slot *s, struct run_result_row *row,
-		     char **texts)
+static void fill_row(const struct quiz_options *o, const struct matrix_entry *e,
+		     const struct slot *s, struct run_result_row *row, char **texts)
 {
-	texts[0] = slurp(s->dir, "stdout");
-	texts[1] = slurp(s->dir, "stderr");
-	_cleanup_free_ char *console = slurp(s->dir, "console.log");
+	texts[0] = slurp(o, s->dir, "stdout", MATRIX_TEXT_MAX);
+	texts[1] = slurp(o, s->dir, "stderr", MATRIX_TEXT_MAX);
+	/* Read for its KTAP lines, then let go: quiz keeps console.log within its own cap. */
+	_cleanup_free_ char *console = slurp(o, s->dir, "console.log", SIZE_MAX);
 	int code =
 		WIFEXITED(s->status) ? WEXITSTATUS(s->status) : EXIT_SIGNALED + WTERMSIG(s->status);
 	*row = (struct run_result_row){
@@ -507,7 +550,8 @@ static int write_results_json(const struct quiz_options *o, const struct run_res
 	if (r >= 0)
 		r = report_summary_json(rows, n, QUIZ_VERSION, shard, &summary);
 	if (r >= 0)
-		r = asprintf(&path, "%s/summary.json", o->results_dir) < 0 ? -ENOMEM : 0;
+		r = asprintf(&path, "%s/%s", o->results_dir, TARGETS_SUMMARY_NAME) < 0 ? -ENOMEM
+										       : 0;
 	if (r >= 0)
 		r = write_json(path, &summary);
 	return r;
@@ -546,12 +590,16 @@ int matrix_run(struct matrix_entry *entries, size_t n, const struct quiz_options
 	_cleanup_free_ struct run_result_row *rows = calloc(n + 1, sizeof(*rows));
 	_cleanup_free_ char **texts = calloc(2 * n + 1, sizeof(char *));
 	_cleanup_close_ int sigfd = -1;
-	char tmp[] = "/tmp/quiz-matrix.XXXXXX";
+	_cleanup_free_ char *tmp = NULL;
+	const char *tmpdir = getenv("TMPDIR");
 	bool made_tmp = false;
 	int status = EXIT_QUIZ_FAILED;
 	if (!slots || !rows || !texts)
 		return EXIT_QUIZ_FAILED;
 	if (!o->results_dir) {
+		if (asprintf(&tmp, "%s/quiz-matrix.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp") <
+		    0)
+			return EXIT_QUIZ_FAILED;
 		if (!mkdtemp(tmp)) {
 			log_error("cannot make a folder for the runs' output: %s", strerror(errno));
 			return EXIT_QUIZ_FAILED;
@@ -580,7 +628,7 @@ int matrix_run(struct matrix_entry *entries, size_t n, const struct quiz_options
 	}
 	unsigned jobs = o->jobs ? o->jobs : 1;
 	size_t next = 0, running = 0, printed = 0;
-	int stop_signal = 0;
+	int stop_signal = 0, output_error = 0;
 	while (printed < n) {
 		while (!stop_signal && next < n && running < jobs) {
 			slots[next].pid = start_entry(&entries[next], &slots[next], run, userdata);
@@ -620,16 +668,19 @@ int matrix_run(struct matrix_entry *entries, size_t n, const struct quiz_options
 			continue;
 		}
 		while (printed < n && slots[printed].done) {
-			fill_row(&entries[printed], &slots[printed], &rows[printed],
+			fill_row(o, &entries[printed], &slots[printed], &rows[printed],
 				 &texts[2 * printed]);
-			if (!o->tap)
-				print_group(&entries[printed], &slots[printed], &rows[printed]);
+			if (!o->tap && !output_error)
+				output_error = print_group(&entries[printed], &slots[printed],
+							   &rows[printed]);
 			printed++;
 		}
 	}
 	if (stop_signal) {
 		log_error("stopped by signal %d; the runs were stopped", stop_signal);
 		status = EXIT_SIGNALED + stop_signal;
+	} else if (output_error) {
+		log_error("writing the runs' output failed: %s", strerror(-output_error));
 	} else {
 		status = write_reports(o, rows, slots, n) < 0 ? EXIT_QUIZ_FAILED
 							      : report_exit_status(rows, n);
@@ -642,6 +693,6 @@ out:
 	for (size_t i = 0; i < n; i++)
 		free(slots[i].dir);
 	if (made_tmp)
-		(void)remove_tree(tmp, NULL); /* a leftover in /tmp is all a failure here costs */
+		(void)remove_tree(tmp, NULL); /* a leftover in TMPDIR is all a failure here costs */
 	return status;
 }

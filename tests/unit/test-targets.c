@@ -350,6 +350,10 @@ static void test_parse_errors(void)
 		    "quiz.ini line 1: [../x]: not a valid target name (letters, digits, '.', '-', "
 		    "'_' and '+')",
 		    "17.5: a name with '/' is refused");
+	CHECK_ERROR("[summary.json]\nkernel = 1\nprogram = x\n",
+		    "quiz.ini line 1: [summary.json]: the name of --results' summary file, which a "
+		    "target's folder would take; rename it",
+		    "27.9: the name of --results' summary is refused");
 	CHECK_ERROR("[a/b]\nkernel = 1\n",
 		    "quiz.ini line 1: [a/b]: not a valid target name (letters, digits, '.', '-', "
 		    "'_' and '+')",
