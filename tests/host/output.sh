@@ -89,4 +89,34 @@ cmp -s expected got
 ok $? "17.8: tmux mode, SIGWINCH in a loop: every byte arrives" \
 	"sizes: $(stat -c %s expected) vs $(stat -c %s got)"
 
+# 27.9: what goes to stdout without a VM (listings, --dry-run) or after many (a matrix's table)
+# fails the command when it does not get out.
+printf '[a]\nkernel = 6.1\nprogram = true\n[b]\nkernel = 6.1\nprogram = true\n' >two.ini
+for cmd in "--list-profiles" "--dry-run true" "--targets two.ini --list" "--help" \
+	"--targets two.ini" "-k 6.1 --tap true"; do
+	# shellcheck disable=SC2086
+	FAKE_QEMU_SCENARIO='status 0' "$QUIZ" $cmd >/dev/full 2>err
+	is "$?" 125 "27.9: quiz $cmd >/dev/full: 125"
+	contains err '^quiz: writing (to stdout|the runs. output) failed: ' \
+		"27.9: quiz $cmd >/dev/full: one line says so"
+done
+"$(dirname "$QUIZ")/quiz-kernel" list >/dev/full 2>err
+is "$?" 1 "27.9: quiz-kernel list >/dev/full: 1"
+contains err '^quiz-kernel: writing to stdout failed: No space left on device$' "27.9: and says so"
+
+# 27.9: a matrix holds at most 1 MiB of a run's output, in memory and in JUnit, and says where
+# the whole is; its capture folder is in TMPDIR.
+FAKE_QEMU_SCENARIO='write stdout 3000000;status 0' "$QUIZ" -k 6.1 --junit j.xml \
+	--results results true >/dev/null 2>err
+is "$?" 0 "27.9: a matrix run writing 3 MB passes"
+size=$(stat -c %s j.xml 2>/dev/null || echo 0)
+ok "$([ "$size" -gt 1000000 ] && [ "$size" -lt 1100000 ]; echo $?)" "27.9: its JUnit file holds 1 MiB of it ($size bytes)"
+contains j.xml '^\[quiz: 1951424 bytes cut here; the whole is in results/6\.1\.1/stdout\]$' \
+	"27.9: and says how much was cut and where the whole is"
+is "$(stat -c %s results/6.1.1/stdout)" 3000000 "27.9: where the whole is"
+TMPDIR=$scratch/no-such-dir FAKE_QEMU_SCENARIO='status 0' "$QUIZ" -k 6.1 --tap true >/dev/null 2>err
+is "$?" 125 "27.9: a matrix without --results makes its capture folder in TMPDIR"
+contains err "^quiz: cannot make a folder for the runs' output: No such file or directory\$" \
+	"27.9: and says when it cannot"
+
 done_testing
