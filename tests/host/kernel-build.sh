@@ -143,8 +143,7 @@ test -f "$kernels/$release/bzImage" && test -f "$kernels/$release/vmlinux"
 ok $? "17.15: with its files"
 is "$(sha256sum <"$kernels/$release/kbuild/.config")" "$kbuild_config" \
 	"17.15: its kbuild's .config is untouched by the failed build"
-! grep -q CONFIG_FAKE_EXTRA "$kernels/$release/kbuild/.config"
-ok $? "17.15: (the failed build's option is not in it)"
+lacks "$kernels/$release/kbuild/.config" CONFIG_FAKE_EXTRA "17.15: (the failed build's option is not in it)"
 
 # The loop (issue 20): the kbuild of each kernel describes it, while unchanged files are links.
 FAKE_MAKE_TAG=one "$KBUILD" --no-btf -j1 --force "$scratch/tree" >one.out 2>one.err

@@ -49,7 +49,7 @@ wrapper abort-kvm 'if [ $kvm = 1 ]; then
 fi'
 wrapper hang-kvm 'if [ $kvm = 1 ]; then
 	printf "KVM internal error. Suberror: 1\nemulation failure\n" >&2
-	exec sleep 1000
+	exec -a "$0 (stuck)" sleep 1000 # named for pgrep -f: a leftover is found
 fi'
 wrapper works-kvm 'if [ $kvm = 1 ]; then as_tcg "$@"; fi
 [ $probe = 1 ] && sleep 2 # this host'"'"'s TCG: slower than its "KVM"'

@@ -17,13 +17,12 @@ cd "$scratch" || exit 1
 
 "$QUIZ" -k "$ver" cat /proc/version </dev/null >version 2>err
 is "$?" 0 "-k $ver boots" "$(tail -n 5 err)"
-grep -q 'clang version' version
-ok $? "its /proc/version names clang: $(cut -c1-120 version)"
-grep -q -- '-llvm ' version
-ok $? "and its release is a -llvm one"
-"$QUIZ" -k "${QUIZ_TEST_KERNEL}" cat /proc/version </dev/null >gcc-version 2>/dev/null
-! grep -q clang gcc-version
-ok $? "-k ${QUIZ_TEST_KERNEL} still boots gcc's kernel" "$(cat gcc-version)"
+contains version 'clang version' "its /proc/version names clang"
+contains version '-llvm ' "and its release is a -llvm one"
+"$QUIZ" -k "${QUIZ_TEST_KERNEL}" cat /proc/version </dev/null >gcc-version 2>err
+is "$?" 0 "-k ${QUIZ_TEST_KERNEL} boots" "$(tail -n 5 err)"
+contains gcc-version '\(gcc' "-k ${QUIZ_TEST_KERNEL} still boots gcc's kernel"
+lacks gcc-version clang "not clang's"
 
 is "$("$QK" path "$ver" make-args)" "ARCH=x86 LLVM=1" "quiz-kernel path $ver make-args says LLVM=1"
 for how in make-args plain; do
