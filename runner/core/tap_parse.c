@@ -9,406 +9,16 @@
 #include <string.h>
 
 #include "macro.h"
+#include "tap_block.h"
 #include "tap_internal.h"
-
-/* Deeper nesting is read as text, or left flatter: it keeps the recursion over the tree (free,
- * reports) short. */
-#define MAX_DEPTH 32
-
-struct line {
-	const char *s; /* after a kernel log's timestamps; without the CRs and LF */
-	size_t len;
-};
-
-struct node_list {
-	struct tap_node *items;
-	size_t len, cap;
-};
-
-/* A block that ended and waits for its parent's test point (its correlated result line). */
-struct subtests {
-	bool present;
-	struct node_list nodes;
-	long planned;
-	char *skip_all_reason;
-	char *name;
-	const char *indent;
-	size_t indent_len;
-	size_t height; /* levels of tests in nodes */
-};
-
-/* One level of nesting: the test points at one indentation. */
-struct block {
-	const char *indent; /* points into the line that opened the block */
-	size_t indent_len;
-	struct node_list nodes;
-	size_t height;	 /* levels of tests in nodes */
-	char *name;	 /* from "# Subtest: NAME" */
-	char *announced; /* a "# Subtest: NAME" here that no block or plan has claimed yet */
-	size_t announced_at;
-	bool ktap; /* diagnostics come before the result line */
-
-	/* The document now being read at this level (one block may hold several in a row). */
-	size_t seg_start;      /* its first node */
-	bool seg_version;      /* it began with a version line */
-	bool seg_evidence;     /* a version line or a plan says it is TAP */
-	bool seg_implicit;     /* a level wrapped around a document that began indented */
-	long seg_planned;      /* -1: no plan yet */
-	bool seg_plan_leading; /* the plan came before the tests */
-	unsigned seg_plan_line;
-	unsigned seg_first_line;
-
-	/* Over its documents. */
-	unsigned long plan_sum;
-	bool plan_missing;
-	size_t n_segments;
-	char *skip_all_reason;
-
-	size_t diag_from; /* KTAP: the next test point's diagnostics begin at this line */
-	long after;	  /* TAP: the node that takes the lines after it; -1 when none */
-	long yaml_target; /* the node a YAML block here belongs to; -1 when none */
-	bool in_yaml;
-	struct subtests pending;
-};
-
-struct parser {
-	const struct line *lines;
-	size_t n_lines;
-	enum tap_input input;
-	bool in_doc, stop;
-	const char *tag; /* what precedes the version keyword on each line of the document */
-	size_t tag_len;
-	size_t doc_start;
-	struct block *stack;
-	size_t depth, cap;
-	/* Finished documents. */
-	struct node_list top;
-	unsigned long plan_sum;
-	bool plan_missing;
-	size_t n_segments, kept;
-	char *skip_all_reason;
-	struct tap_problem *problems;
-	size_t n_problems, cap_problems;
-};
-
-/* ---- nodes, blocks, problems ---- */
-
-/* Moves *n to the end of l (leaving *n empty); on -ENOMEM *n is left as it was. */
-static int node_list_push(struct node_list *l, struct tap_node *n)
-{
-	if (l->len == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 8;
-		struct tap_node *items = realloc(l->items, cap * sizeof(*items));
-		if (!items)
-			return -ENOMEM;
-		l->items = items;
-		l->cap = cap;
-	}
-	l->items[l->len++] = *n;
-	*n = (struct tap_node){0};
-	return 0;
-}
-
-static void node_list_free(struct node_list *l)
-{
-	for (size_t i = 0; i < l->len; i++)
-		tap_node_free_contents(&l->items[i]);
-	free(l->items);
-	*l = (struct node_list){0};
-}
-
-static void subtests_free(struct subtests *s)
-{
-	node_list_free(&s->nodes);
-	free(s->skip_all_reason);
-	free(s->name);
-	*s = (struct subtests){0};
-}
-
-static void block_free(struct block *b)
-{
-	node_list_free(&b->nodes);
-	free(b->name);
-	free(b->announced);
-	free(b->skip_all_reason);
-	subtests_free(&b->pending);
-}
-
-static void block_init(struct block *b, const char *indent, size_t indent_len, bool ktap, size_t i)
-{
-	*b = (struct block){
-		.indent = indent,
-		.indent_len = indent_len,
-		.ktap = ktap,
-		.seg_planned = -1,
-		.seg_first_line = (unsigned)i + 1,
-		.diag_from = i,
-		.after = -1,
-		.yaml_target = -1,
-	};
-}
-
-static long block_planned(const struct block *b)
-{
-	return b->n_segments && !b->plan_missing ? (long)b->plan_sum : -1;
-}
-
-/* Levels of tests b will hold, its pending subtests' stand-in included. */
-static size_t block_height(const struct block *b)
-{
-	size_t pending = b->pending.present ? b->pending.height + 1 : 0;
-	return b->height > pending ? b->height : pending;
-}
-
-static struct block *top(struct parser *p)
-{
-	return &p->stack[p->depth - 1];
-}
-
-static const char *plural(size_t n)
-{
-	return n == 1 ? "" : "s";
-}
-
-static int add_problem(struct parser *p, enum tap_problem_kind kind, unsigned line, long planned,
-		       size_t seen, const char *fmt, ...) _printf_(6, 7);
-static int add_problem(struct parser *p, enum tap_problem_kind kind, unsigned line, long planned,
-		       size_t seen, const char *fmt, ...)
-{
-	if (p->n_problems == p->cap_problems) {
-		size_t cap = p->cap_problems ? p->cap_problems * 2 : 8;
-		struct tap_problem *items = realloc(p->problems, cap * sizeof(*items));
-		if (!items)
-			return -ENOMEM;
-		p->problems = items;
-		p->cap_problems = cap;
-	}
-	char *message;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vasprintf(&message, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return -ENOMEM;
-	p->problems[p->n_problems++] = (struct tap_problem){kind, line, planned, seen, message};
-	return 0;
-}
-
-/* Line j as seen from block b: without the document's tag and b's indentation. */
-static int put_line(struct parser *p, const struct block *b, size_t j, struct buf *out)
-{
-	const char *s = p->lines[j].s;
-	size_t len = p->lines[j].len;
-	if (has_prefix(s, len, p->tag, p->tag_len))
-		s += p->tag_len, len -= p->tag_len;
-	/* All of b's indentation, or as much as the line has (KUnit prints some diagnostics of a
-	 * parameter less indented than the parameter's result line). */
-	size_t k = 0;
-	while (k < len && k < b->indent_len && s[k] == b->indent[k])
-		k++;
-	int r = tap_put_text(out, s + k, len - k, false);
-	return r < 0 ? r : buf_append(out, "\n", 1);
-}
-
-/* Appends *n, whose subtests are below levels deep, to b (taking it); in KTAP with lines
- * [b->diag_from, end) as its diagnostics. */
-static int add_node(struct parser *p, struct block *b, struct tap_node *n, size_t below, size_t end)
-{
-	size_t height = below + 1;
-	int r = 0;
-	for (size_t j = b->diag_from; b->ktap && r >= 0 && j < end; j++)
-		r = put_line(p, b, j, &n->diagnostics);
-	if (r >= 0)
-		r = node_list_push(&b->nodes, n);
-	if (r < 0) {
-		tap_node_free_contents(n);
-		return r;
-	}
-	if (height > b->height)
-		b->height = height;
-	return 0;
-}
-
-/* b's pending subtests got no result line before line i: a failed test stands in for it. */
-static int pending_to_node(struct parser *p, struct block *b, size_t i)
-{
-	struct subtests s = b->pending;
-	b->pending = (struct subtests){0};
-	struct tap_node n = {
-		.name = s.name ? s.name : strdup(""),
-		.result = TAP_FAIL,
-		.no_result_line = true,
-		.line = (unsigned)i + 1,
-		.children = s.nodes.items,
-		.n_children = s.nodes.len,
-		.planned = s.planned,
-		.skip_all_reason = s.skip_all_reason,
-	};
-	if (!n.name) {
-		tap_node_free_contents(&n);
-		return -ENOMEM;
-	}
-	b->after = b->yaml_target = -1;
-	int r = add_node(p, b, &n, s.height, i);
-	b->diag_from = i; /* line i is still to be read */
-	return r;
-}
-
-/*
- * Ends the document now being read in b at line i. At the top level it is checked against its
- * plan; program output with neither a version line nor a plan is dropped as not TAP.
- */
-static int close_segment(struct parser *p, struct block *b, bool top_level, size_t i)
-{
-	size_t seen = b->nodes.len - b->seg_start;
-	int r = 0;
-	if (seen == 0 && b->seg_planned < 0 && !b->seg_version && !b->seg_implicit)
-		goto reset;
-	if (top_level && p->input == TAP_INPUT_PROGRAM && !b->seg_evidence) {
-		while (b->nodes.len > b->seg_start)
-			tap_node_free_contents(&b->nodes.items[--b->nodes.len]);
-		goto reset;
-	}
-	if (top_level) {
-		if (b->seg_planned >= 0 && (size_t)b->seg_planned != seen)
-			r = add_problem(p, TAP_PROBLEM_COUNT, b->seg_plan_line, b->seg_planned,
-					seen, "planned %ld test%s, saw %zu", b->seg_planned,
-					plural((size_t)b->seg_planned), seen);
-		else if (b->seg_planned < 0 && !b->seg_implicit)
-			r = add_problem(p, TAP_PROBLEM_NO_PLAN, b->seg_first_line, -1, seen,
-					"no plan, saw %zu test%s", seen, plural(seen));
-		p->kept++;
-	}
-	b->n_segments++;
-	if (b->seg_planned >= 0)
-		b->plan_sum += (unsigned long)b->seg_planned;
-	else
-		b->plan_missing = true;
-reset:
-	b->seg_start = b->nodes.len;
-	b->seg_version = b->seg_evidence = b->seg_implicit = false;
-	b->seg_planned = -1;
-	b->seg_first_line = (unsigned)i + 1;
-	return r;
-}
-
-/* Ends block b at line i; *ret takes its tests, to wait for their parent's result line. */
-static int block_end(struct parser *p, struct block *b, size_t i, struct subtests *ret)
-{
-	int r = b->pending.present ? pending_to_node(p, b, i) : 0;
-	if (r >= 0)
-		r = close_segment(p, b, false, i);
-	if (r < 0)
-		return r;
-	*ret = (struct subtests){
-		.present = true,
-		.nodes = b->nodes,
-		.planned = block_planned(b),
-		.skip_all_reason = TAKE_PTR(b->skip_all_reason),
-		.name = TAKE_PTR(b->name),
-		.indent = b->indent,
-		.indent_len = b->indent_len,
-		.height = b->height,
-	};
-	b->nodes = (struct node_list){0};
-	return 0;
-}
-
-static int pop_block(struct parser *p, size_t i)
-{
-	struct subtests s;
-	int r = block_end(p, top(p), i, &s);
-	if (r < 0)
-		return r;
-	block_free(top(p));
-	p->depth--;
-	struct block *parent = top(p);
-	r = parent->pending.present ? pending_to_node(p, parent, i) : 0;
-	if (r < 0) {
-		subtests_free(&s);
-		return r;
-	}
-	parent->pending = s;
-	parent->after = parent->yaml_target = -1;
-	return 0;
-}
-
-enum relation { INDENT_SAME, INDENT_DEEPER, INDENT_SHALLOWER, INDENT_UNRELATED };
-
-/* How indentation a stands to b. */
-static enum relation compare_indent(const char *a, size_t alen, const char *b, size_t blen)
-{
-	if (memcmp(a, b, alen < blen ? alen : blen) != 0)
-		return INDENT_UNRELATED;
-	return alen == blen ? INDENT_SAME : alen > blen ? INDENT_DEEPER : INDENT_SHALLOWER;
-}
-
-static int push_block(struct parser *p, size_t i, const char *indent, size_t indent_len)
-{
-	struct block *parent = top(p);
-	bool carry = false;
-	int r = 0;
-	if (parent->pending.present) {
-		/* TAP 14 nests twice at once: the inner block ended, the middle one starts now. */
-		carry = compare_indent(parent->pending.indent, parent->pending.indent_len, indent,
-				       indent_len) == INDENT_DEEPER &&
-			p->depth + 1 + parent->pending.height <= MAX_DEPTH;
-		if (!carry)
-			r = pending_to_node(p, parent, i);
-	}
-	if (r < 0)
-		return r;
-	if (p->depth == p->cap) {
-		size_t cap = p->cap * 2;
-		struct block *stack = realloc(p->stack, cap * sizeof(*stack));
-		if (!stack)
-			return -ENOMEM;
-		p->stack = stack;
-		p->cap = cap;
-		parent = top(p);
-	}
-	/* kselftest's runner nests with "# ", and its tests print their diagnostics first. */
-	bool ktap = parent->ktap || memchr(indent + parent->indent_len, '#',
-					   indent_len - parent->indent_len) != NULL;
-	struct block *child = &p->stack[p->depth++];
-	block_init(child, indent, indent_len, ktap, i);
-	child->name = TAKE_PTR(parent->announced);
-	if (carry) {
-		child->pending = parent->pending;
-		parent->pending = (struct subtests){0};
-	}
-	parent->after = parent->yaml_target = -1;
-	return 0;
-}
-
-/* A line less indented than the document's first: the document so far was a subtest. 1 when
- * that would nest too deep. */
-static int wrap_top_level(struct parser *p, size_t i, const char *indent, size_t indent_len)
-{
-	struct block *old = &p->stack[0];
-	bool evidence = old->seg_evidence || old->seg_start > 0;
-	if (block_height(old) + 1 > MAX_DEPTH)
-		return 1; /* too deep to wrap: the line is text */
-	bool ktap = old->ktap;
-	struct subtests s;
-	int r = block_end(p, old, i, &s);
-	if (r < 0)
-		return r;
-	block_free(old);
-	block_init(old, indent, indent_len, ktap, p->doc_start);
-	old->seg_implicit = true;
-	old->seg_evidence = evidence;
-	old->pending = s;
-	return 0;
-}
 
 /* ---- what each line does ---- */
 
 static int on_version(struct parser *p, size_t i, const char *body)
 {
-	struct block *b = top(p);
+	struct block *b = parser_top(p);
 	bool empty = b->nodes.len == b->seg_start && b->seg_planned < 0 && !b->seg_version;
-	int r = empty ? 0 : close_segment(p, b, p->depth == 1, i);
+	int r = empty ? 0 : parser_close_segment(p, b, p->depth == 1, i);
 	if (r < 0)
 		return r;
 	b->seg_version = b->seg_evidence = true;
@@ -420,11 +30,11 @@ static int on_version(struct parser *p, size_t i, const char *body)
 
 static int on_plan(struct parser *p, size_t i, const char *body, size_t len)
 {
-	struct block *b = top(p);
+	struct block *b = parser_top(p);
 	unsigned long count = 0;
 	size_t comment = len;
 	(void)tap_line_plan(body, len, &count, &comment); /* classify matched it */
-	int r = b->seg_planned >= 0 ? close_segment(p, b, p->depth == 1, i) : 0;
+	int r = b->seg_planned >= 0 ? parser_close_segment(p, b, p->depth == 1, i) : 0;
 	if (r < 0)
 		return r;
 	if (!b->name && b->announced && b->nodes.len == b->seg_start)
@@ -460,7 +70,7 @@ static int on_subtest(struct parser *p, size_t i, const char *body, size_t len)
 	char *name = tap_dup_text(s, n, true); /* escaped as the description it must match */
 	if (!name)
 		return -ENOMEM;
-	struct block *b = top(p);
+	struct block *b = parser_top(p);
 	free(b->announced);
 	b->announced = name;
 	b->announced_at = i;
@@ -469,7 +79,7 @@ static int on_subtest(struct parser *p, size_t i, const char *body, size_t len)
 
 static int on_test(struct parser *p, size_t i, const char *body, size_t len)
 {
-	struct block *b = top(p);
+	struct block *b = parser_top(p);
 	struct tap_node n = {.line = (unsigned)i + 1, .planned = -1};
 	size_t below = 0;
 	int r = tap_line_test_point(body, len, &n);
@@ -477,7 +87,7 @@ static int on_test(struct parser *p, size_t i, const char *body, size_t len)
 	    b->nodes.len - b->seg_start == (size_t)b->seg_planned) {
 		/* Test 1 again after all that was planned: another document without a header
 		 * (a KUnit module loaded after the built-in suites prints none). */
-		r = close_segment(p, b, true, i);
+		r = parser_close_segment(p, b, true, i);
 		b->seg_implicit = b->seg_evidence = true;
 	}
 	if (r < 0) {
@@ -514,7 +124,7 @@ static int on_test(struct parser *p, size_t i, const char *body, size_t len)
 	if (strncmp(n.name, "selftests: ", 11) == 0)
 		b->ktap = true;
 
-	r = add_node(p, b, &n, below, i);
+	r = parser_add_node(p, b, &n, below, i);
 	if (r < 0)
 		return r;
 	b->diag_from = i + 1;
@@ -532,8 +142,8 @@ static int on_bail_out(struct parser *p, size_t i, const char *body, size_t len)
 	if (!reason)
 		return -ENOMEM;
 	p->stop = true;
-	return add_problem(p, TAP_PROBLEM_BAIL_OUT, (unsigned)i + 1, -1, 0, "Bail out!%s%s",
-			   *reason ? " " : "", reason);
+	return parser_add_problem(p, TAP_PROBLEM_BAIL_OUT, (unsigned)i + 1, -1, 0, "Bail out!%s%s",
+				  *reason ? " " : "", reason);
 }
 
 /* "  ---" or "  ..." (marker) at the start of s, then only blanks. */
@@ -546,26 +156,27 @@ static bool is_yaml_marker(const char *s, size_t len, const char *marker)
 /* Text at the innermost block: the start of a YAML block, or TAP diagnostics. */
 static int on_text(struct parser *p, size_t i, const char *s, size_t len)
 {
-	struct block *b = top(p);
+	struct block *b = parser_top(p);
 	if (has_prefix(s, len, b->indent, b->indent_len))
 		s += b->indent_len, len -= b->indent_len;
 	if (b->yaml_target >= 0) {
 		if (is_yaml_marker(s, len, "---")) {
 			b->in_yaml = true;
-			return put_line(p, b, i, &b->nodes.items[b->yaml_target].diagnostics);
+			return parser_put_line(p, b, i,
+					       &b->nodes.items[b->yaml_target].diagnostics);
 		}
 		/* Only comments and blank lines may come between a test point and its YAML. */
 		trim(&s, &len);
 		if (len > 0 && s[0] != '#')
 			b->yaml_target = -1;
 	}
-	return b->after >= 0 ? put_line(p, b, i, &b->nodes.items[b->after].diagnostics) : 0;
+	return b->after >= 0 ? parser_put_line(p, b, i, &b->nodes.items[b->after].diagnostics) : 0;
 }
 
 /* A line inside a YAML block: 1 when it was taken, 0 when it ends the block unannounced. */
 static int on_yaml(struct parser *p, size_t i, const char *s, size_t len)
 {
-	struct block *b = top(p);
+	struct block *b = parser_top(p);
 	bool inside = has_prefix(s, len, b->indent, b->indent_len) &&
 		      has_prefix(s + b->indent_len, len - b->indent_len, "  ", 2);
 	if (!inside && !is_blank_line(s, len)) {
@@ -575,7 +186,7 @@ static int on_yaml(struct parser *p, size_t i, const char *s, size_t len)
 			b->diag_from = i;
 		return 0;
 	}
-	int r = put_line(p, b, i, &b->nodes.items[b->yaml_target].diagnostics);
+	int r = parser_put_line(p, b, i, &b->nodes.items[b->yaml_target].diagnostics);
 	if (r < 0)
 		return r;
 	if (inside && is_yaml_marker(s + b->indent_len, len - b->indent_len, "...")) {
@@ -598,22 +209,22 @@ static int on_structure(struct parser *p, size_t i, enum line_kind kind, const c
 	if (kind == LINE_BAIL_OUT)
 		return on_bail_out(p, i, body, body_len);
 	for (;;) {
-		struct block *b = top(p);
-		enum relation rel = compare_indent(s, indent, b->indent, b->indent_len);
+		struct block *b = parser_top(p);
+		enum relation rel = tap_compare_indent(s, indent, b->indent, b->indent_len);
 		if (rel == INDENT_SAME)
 			break;
 		if (rel == INDENT_DEEPER && p->depth >= MAX_DEPTH)
 			return on_text(p, i, s, len);
 		if (rel == INDENT_DEEPER) {
-			r = push_block(p, i, s, indent);
+			r = parser_push_block(p, i, s, indent);
 			if (r < 0)
 				return r;
 			break;
 		}
 		if (p->depth > 1)
-			r = pop_block(p, i);
+			r = parser_pop_block(p, i);
 		else if (rel == INDENT_SHALLOWER)
-			r = wrap_top_level(p, i, s, indent);
+			r = parser_wrap_top_level(p, i, s, indent);
 		else
 			return on_text(p, i, s, len); /* beside the document's indentation */
 		if (r < 0)
@@ -622,10 +233,10 @@ static int on_structure(struct parser *p, size_t i, enum line_kind kind, const c
 			return on_text(p, i, s, len);
 	}
 
-	struct block *b = top(p);
+	struct block *b = parser_top(p);
 	b->after = b->yaml_target = -1;
 	if (kind != LINE_TEST && b->pending.present) {
-		r = pending_to_node(p, b, i);
+		r = parser_pending_to_node(p, b, i);
 		if (r < 0)
 			return r;
 	}
@@ -666,7 +277,7 @@ static int start_document(struct parser *p, size_t i)
 	p->tag = s;
 	p->tag_len = tag;
 	p->doc_start = i;
-	block_init(&p->stack[0], s + tag, indent, p->input == TAP_INPUT_KERNEL_LOG, i);
+	tap_block_init(&p->stack[0], s + tag, indent, p->input == TAP_INPUT_KERNEL_LOG, i);
 	p->depth = 1;
 	return on_structure(p, i, kind, s + tag, len - tag, indent);
 }
@@ -676,14 +287,14 @@ static int end_document(struct parser *p, size_t i)
 {
 	int r = 0;
 	while (r >= 0 && p->depth > 1)
-		r = pop_block(p, i);
+		r = parser_pop_block(p, i);
 	struct block *b = &p->stack[0];
 	if (r >= 0 && b->pending.present)
-		r = pending_to_node(p, b, i);
+		r = parser_pending_to_node(p, b, i);
 	if (r >= 0)
-		r = close_segment(p, b, true, i);
+		r = parser_close_segment(p, b, true, i);
 	for (size_t k = 0; r >= 0 && k < b->nodes.len; k++)
-		r = node_list_push(&p->top, &b->nodes.items[k]);
+		r = tap_node_list_push(&p->top, &b->nodes.items[k]);
 	if (r < 0)
 		return r;
 	p->n_segments += b->n_segments;
@@ -691,7 +302,7 @@ static int end_document(struct parser *p, size_t i)
 	p->plan_missing = p->plan_missing || b->plan_missing;
 	if (!p->skip_all_reason)
 		p->skip_all_reason = TAKE_PTR(b->skip_all_reason);
-	block_free(b);
+	tap_block_free(b);
 	p->depth = 0;
 	p->in_doc = false;
 	return 0;
@@ -710,14 +321,14 @@ static int parse_line(struct parser *p, size_t i)
 			r = end_document(p, i);
 			return r < 0 ? r : start_document(p, i);
 		}
-		struct block *b = top(p);
+		struct block *b = parser_top(p);
 		if (b->after >= 0 && !b->in_yaml)
-			return put_line(p, b, i, &b->nodes.items[b->after].diagnostics);
+			return parser_put_line(p, b, i, &b->nodes.items[b->after].diagnostics);
 		return 0;
 	}
 	s += p->tag_len;
 	len -= p->tag_len;
-	if (top(p)->in_yaml) {
+	if (parser_top(p)->in_yaml) {
 		r = on_yaml(p, i, s, len);
 		if (r != 0)
 			return r < 0 ? r : 0;
@@ -794,12 +405,14 @@ static int finish_nodes(struct parser *p, struct tap_node *n, struct buf *path)
 		trim_blank_lines(&c->diagnostics);
 		r = tap_path_push(path, c, i);
 		if (r >= 0 && c->no_result_line)
-			r = add_problem(p, TAP_PROBLEM_NO_RESULT_LINE, c->line, -1, c->n_children,
-					"%s: no result line after its subtests", path->data);
+			r = parser_add_problem(p, TAP_PROBLEM_NO_RESULT_LINE, c->line, -1,
+					       c->n_children,
+					       "%s: no result line after its subtests", path->data);
 		if (r >= 0 && c->planned >= 0 && (size_t)c->planned != c->n_children)
-			r = add_problem(p, TAP_PROBLEM_COUNT, c->line, c->planned, c->n_children,
-					"%s: planned %ld test%s, saw %zu", path->data, c->planned,
-					plural((size_t)c->planned), c->n_children);
+			r = parser_add_problem(p, TAP_PROBLEM_COUNT, c->line, c->planned,
+					       c->n_children, "%s: planned %ld test%s, saw %zu",
+					       path->data, c->planned,
+					       tap_plural((size_t)c->planned), c->n_children);
 		if (r >= 0)
 			r = finish_nodes(p, c, path);
 		tap_path_cut(path, mark);
@@ -822,9 +435,9 @@ static void sort_problems(struct tap_problem *v, size_t n)
 static void parser_free(struct parser *p)
 {
 	for (size_t i = 0; i < p->depth; i++)
-		block_free(&p->stack[i]);
+		tap_block_free(&p->stack[i]);
 	free(p->stack);
-	node_list_free(&p->top);
+	tap_node_list_free(&p->top);
 	free(p->skip_all_reason);
 	for (size_t i = 0; i < p->n_problems; i++)
 		free(p->problems[i].message);
