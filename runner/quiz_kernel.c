@@ -18,42 +18,6 @@
 #include "log_stderr.h"
 #include "paths.h"
 
-static void usage(void)
-{
-	printf("Usage: quiz-kernel COMMAND [-a ARCH] [ARGS]\n"
-	       "\n"
-	       "  build [OPTIONS] SOURCE    build a kernel (quiz-kernel build --help)\n"
-	       "  build --all [--upgrade[=DIR]] [--prune]\n"
-	       "                            every built kernel again, each with its options\n"
-	       "                            (quiz-kernel build --all --help)\n"
-	       "  list                      the built kernels (of every architecture, or ARCH's),\n"
-	       "                            with their size on disk\n"
-	       "  remove VER                remove a kernel (refused while a run uses it)\n"
-	       "  cache [clean [--all]]     the cache by part; clean: what no kernel needs\n"
-	       "                            (quiz-kernel cache --help)\n"
-	       "  path VER [WHAT]           print a path: dir (default), image (what QEMU boots),\n"
-	       "                            bzimage (the build's boot image), vmlinux (with\n"
-	       "                            symbols, for gdb), config, kbuild (for make -C ...\n"
-	       "                            M=$PWD), modules, system-map; or make-args (ARCH= and\n"
-	       "                            CROSS_COMPILE= for make -C $(quiz-kernel path VER "
-	       "kbuild))\n"
-	       "  configure VER [ARGS]      ./configure here against VER's kbuild tree (OpenZFS-\n"
-	       "                            style: --with-linux, --with-linux-obj, --prefix, "
-	       "--host)\n"
-	       "  install VER SYS [ARGS]    make install DESTDIR=SYS INSTALL_MOD_PATH=SYS, for\n"
-	       "                            quiz --system SYS\n"
-	       "  check PATH                options quiz needs that a .config or build tree lacks\n"
-	       "  config PATH               merge quiz's needs into that tree's .config\n"
-	       "  arch [ARCH]               the architectures quiz boots, as KEY=VALUE lines\n"
-	       "\n"
-	       "  -a, --arch ARCH           %s (default: this host's)\n"
-	       "\n"
-	       "VER as for quiz -k: 6.1 (newest 6.1.x), 6.1.192, 6.12-rc3; 6.1-kasan for a debug\n"
-	       "kernel (quiz-kernel build --with kasan 6.1).\n"
-	       "Environment: QUIZ_HOME (cache root, default ~/.cache/quiz).\n",
-	       arch_names());
-}
-
 /* Take "-a ARCH", "--arch ARCH" or "--arch=ARCH" out of argv (anywhere after the command). */
 static int take_arch(int *argc, char **argv, const struct arch **ret)
 {
@@ -363,10 +327,121 @@ static bool has_word(char *const *argv, const char *word)
 	return false;
 }
 
+/* What a command gets: the words after its name (-a taken out), the cache, the architecture. */
+struct command_call {
+	const struct quiz_paths *paths;
+	const struct arch *arch;
+	bool arch_given;
+	int argc; /* argv[0] is the command's name */
+	char **argv;
+};
+
+static int run_build(const struct command_call *c)
+{
+	return cmd_script(c->paths, c->arch, c->argv,
+			  has_word(c->argv + 1, "--all") ? "quiz-kernel-all" : "quiz-kernel-build");
+}
+
+static int run_cache(const struct command_call *c)
+{
+	return cmd_script(c->paths, c->arch, c->argv, "quiz-kernel-cache");
+}
+
+static int run_project(const struct command_call *c)
+{
+	/* The script takes the command's name as its first word: configure or install. */
+	return cmd_script(c->paths, c->arch, c->argv - 1, "quiz-kernel-project");
+}
+
+static int run_remove(const struct command_call *c)
+{
+	return kernel_remove(c->paths->home, c->arch, c->argv[1]);
+}
+
+static int run_list(const struct command_call *c)
+{
+	return cmd_list(c->paths, c->arch_given ? c->arch : NULL);
+}
+
+static int run_path(const struct command_call *c)
+{
+	return cmd_path(c->paths, c->arch, c->argv[1], c->argc == 3 ? c->argv[2] : "dir");
+}
+
+static int run_check(const struct command_call *c)
+{
+	return cmd_check(c->paths, c->arch, c->argv[1]);
+}
+
+static int run_config(const struct command_call *c)
+{
+	return cmd_config(c->paths, c->arch, c->argv[1]);
+}
+
+static int run_arch(const struct command_call *c)
+{
+	const struct arch *only = c->argc == 2 ? arch_find(c->argv[1]) : NULL;
+	if (c->argc == 2 && !only) {
+		log_error("%s: not an architecture quiz knows; use one of %s", c->argv[1],
+			  arch_names());
+		return 2;
+	}
+	return cmd_arch(only ? only : c->arch_given ? c->arch : NULL);
+}
+
+/* The commands, in --help's order: the words each takes (-1: the script checks them). */
+static const struct command {
+	const char *name;
+	int min_words, max_words;
+	int (*run)(const struct command_call *c);
+	const char *synopsis, *help;
+} commands[] = {
+	{"build", -1, -1, run_build, "build [OPTIONS] SOURCE",
+	 "build a kernel (quiz-kernel build --help)\n"
+	 "build --all [--upgrade[=DIR]] [--prune]: every built kernel again, each with its\n"
+	 "options (quiz-kernel build --all --help)"},
+	{"list", 0, 0, run_list, "list",
+	 "the built kernels (of every architecture, or ARCH's), with their size on disk"},
+	{"remove", 1, 1, run_remove, "remove VER", "remove a kernel (refused while a run uses it)"},
+	{"cache", -1, -1, run_cache, "cache [clean [--all]]",
+	 "the cache by part; clean: what no kernel needs (quiz-kernel cache --help)"},
+	{"path", 1, 2, run_path, "path VER [WHAT]",
+	 "print a path: dir (default), image (what QEMU boots), bzimage (the build's boot\n"
+	 "image), vmlinux (with symbols, for gdb), config, kbuild (for make -C ... M=$PWD),\n"
+	 "modules, system-map; or make-args (ARCH= and CROSS_COMPILE= for\n"
+	 "make -C $(quiz-kernel path VER kbuild))"},
+	{"configure", -1, -1, run_project, "configure VER [ARGS]",
+	 "./configure here against VER's kbuild tree (OpenZFS-style: --with-linux,\n"
+	 "--with-linux-obj, --prefix, --host)"},
+	{"install", -1, -1, run_project, "install VER SYS [ARGS]",
+	 "make install DESTDIR=SYS INSTALL_MOD_PATH=SYS, for quiz --system SYS"},
+	{"check", 1, 1, run_check, "check PATH",
+	 "options quiz needs that a .config or build tree lacks"},
+	{"config", 1, 1, run_config, "config PATH", "merge quiz's needs into that tree's .config"},
+	{"arch", 0, 1, run_arch, "arch [ARCH]", "the architectures quiz boots, as KEY=VALUE lines"},
+};
+
+/* --help, from the table: each command's synopsis, its help below it, indented. */
+static void usage(void)
+{
+	printf("Usage: quiz-kernel COMMAND [-a ARCH] [ARGS]\n\n");
+	for (size_t i = 0; i < ELEMENTSOF(commands); i++) {
+		printf("  %s\n", commands[i].synopsis);
+		for (const char *h = commands[i].help; *h;
+		     h += strcspn(h, "\n") + (h[strcspn(h, "\n")] != 0))
+			printf("        %.*s\n", (int)strcspn(h, "\n"), h);
+	}
+	printf("\n  -a, --arch ARCH   %s (default: this host's)\n\n"
+	       "VER as for quiz -k: 6.1 (newest 6.1.x), 6.1.192, 6.12-rc3; 6.1-kasan for a debug\n"
+	       "kernel (quiz-kernel build --with kasan 6.1).\n"
+	       "Environment: QUIZ_HOME (cache root, default ~/.cache/quiz).\n",
+	       arch_names());
+}
+
 static int quiz_kernel_main(int argc, char **argv)
 {
 	_cleanup_(paths_free) struct quiz_paths p = {0};
-	const struct arch *a = NULL;
+	struct command_call call = {.paths = &p};
 	log_program = "quiz-kernel";
 	log_set_sink(log_to_stderr);
 	if (argc < 2 || STREQ(argv[1], "-h") || STREQ(argv[1], "--help")) {
@@ -374,42 +449,25 @@ static int quiz_kernel_main(int argc, char **argv)
 		return argc < 2 ? 2 : 0;
 	}
 	const char *cmd = argv[1];
-	bool arch_given = false;
 	for (int i = 2; i < argc; i++)
-		arch_given |= STREQ(argv[i], "-a") || STREQ(argv[i], "--arch") ||
-			      strncmp(argv[i], "--arch=", 7) == 0;
-	if (take_arch(&argc, argv, &a) < 0)
+		call.arch_given |= STREQ(argv[i], "-a") || STREQ(argv[i], "--arch") ||
+				   strncmp(argv[i], "--arch=", 7) == 0;
+	if (take_arch(&argc, argv, &call.arch) < 0)
 		return 2;
 	if (paths_init(&p) < 0) {
 		log_error("cannot find the cache root (set QUIZ_HOME or HOME)");
 		return 2;
 	}
-	if (STREQ(cmd, "build"))
-		return cmd_script(&p, a, argv + 1,
-				  has_word(argv + 2, "--all") ? "quiz-kernel-all"
-							      : "quiz-kernel-build");
-	if (STREQ(cmd, "cache"))
-		return cmd_script(&p, a, argv + 1, "quiz-kernel-cache");
-	if (STREQ(cmd, "configure") || STREQ(cmd, "install"))
-		return cmd_script(&p, a, argv, "quiz-kernel-project");
-	if (STREQ(cmd, "remove") && argc == 3)
-		return kernel_remove(p.home, a, argv[2]);
-	if (STREQ(cmd, "list") && argc == 2)
-		return cmd_list(&p, arch_given ? a : NULL);
-	if (STREQ(cmd, "path") && (argc == 3 || argc == 4))
-		return cmd_path(&p, a, argv[2], argc == 4 ? argv[3] : "dir");
-	if (STREQ(cmd, "check") && argc == 3)
-		return cmd_check(&p, a, argv[2]);
-	if (STREQ(cmd, "config") && argc == 3)
-		return cmd_config(&p, a, argv[2]);
-	if (STREQ(cmd, "arch") && (argc == 2 || argc == 3)) {
-		const struct arch *only = argc == 3 ? arch_find(argv[2]) : NULL;
-		if (argc == 3 && !only) {
-			log_error("%s: not an architecture quiz knows; use one of %s", argv[2],
-				  arch_names());
-			return 2;
-		}
-		return cmd_arch(only ? only : arch_given ? a : NULL);
+	call.argc = argc - 1;
+	call.argv = argv + 1;
+	for (size_t i = 0; i < ELEMENTSOF(commands); i++) {
+		const struct command *c = &commands[i];
+		int words = call.argc - 1;
+		if (!STREQ(cmd, c->name))
+			continue;
+		if (c->min_words >= 0 && (words < c->min_words || words > c->max_words))
+			break;
+		return c->run(&call);
 	}
 	log_error("'%s': unknown command or wrong arguments; see quiz-kernel --help", cmd);
 	return 2;
