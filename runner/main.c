@@ -427,14 +427,18 @@ static void vmstate_finish(struct vmstate *st, const struct vm_result *res, int 
 {
 	if (st->park != VM_PARK_SAVE)
 		return;
-	if (res->save_tried && res->save_status == 0 &&
-	    vmstate_commit(st, run_dir_fd, res->console_at_save) == 0) {
+	int r = res->save_tried && res->save_status == 0
+			? vmstate_commit(st, run_dir_fd, res->console_at_save)
+			: -ENOENT;
+	if (r == 0) {
 		log_debug("VM state: saved to %s (%lld ms)", st->path, res->save_ms);
 		return;
 	}
-	if (res->save_tried)
+	if (res->save_tried && res->save_status < 0)
 		log_debug("VM state: not saved: %s",
 			  res->save_error ? res->save_error : strerror(-res->save_status));
+	else if (res->save_tried)
+		log_debug("VM state: not saved: %s", strerror(-r));
 	vmstate_discard(st);
 }
 
@@ -464,9 +468,9 @@ static int boot_and_judge(const struct quiz_options *o, const struct kernel *k,
 				.dump = dump,
 				.panic_dump = panic_dump,
 				.park = st->park,
-				.state_save = st->tmp,
-				.state_restore = st->park == VM_PARK_RESTORE ? st->path : NULL,
-				.console_saved = st->park == VM_PARK_RESTORE ? st->console : NULL};
+				.state_fd = st->state_fd,
+				.console_saved = st->console,
+				.console_saved_len = st->console_len};
 	struct vm_result res = {0};
 	int r = vm_run(&vo, &res);
 	if (r >= 0 && st->park == VM_PARK_RESTORE && res.outcome == VM_NO_STATUS && !res.resumed) {
@@ -476,9 +480,7 @@ static int boot_and_judge(const struct quiz_options *o, const struct kernel *k,
 		vm_result_free(&res);
 		res = (struct vm_result){0};
 		vo.argv = argv->items;
-		vo.park = VM_PARK_GO;
-		vo.console_saved = NULL;
-		vo.state_restore = NULL;
+		vo.park = VM_PARK_GO; /* neither the state nor its console */
 		r = vm_run(&vo, &res);
 	} else if (st->park == VM_PARK_RESTORE) {
 		log_debug("VM state: restored from %s", st->path);
@@ -589,7 +591,7 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 		print_dry_run(&argv, &sh);
 		status = 0;
 	} else if (r >= 0) {
-		struct vmstate st = {0};
+		struct vmstate st = VMSTATE_INIT;
 		if (plan_state(o, p, &k, image, &argv, extra_args, &st) >= 0)
 			status = boot_and_judge(o, &k, &set, &dir, &argv, tmux, &accel, &st);
 		vmstate_free(&st);

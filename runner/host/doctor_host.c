@@ -153,7 +153,7 @@ static void gather_cache(const char *home, struct doctor_facts *f)
 {
 	struct statvfs vfs;
 	f->home = strdup(home);
-	int r = mkdir_p_at(AT_FDCWD, home);
+	int r = mkdir_p_at(AT_FDCWD, home, 0700);
 	f->home_writable = r >= 0 && access(home, W_OK | X_OK) == 0;
 	f->home_errno = r < 0 ? -r : errno;
 	if (statvfs(home, &vfs) == 0)

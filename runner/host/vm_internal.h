@@ -94,7 +94,7 @@ void vm_queue_out(struct vm *vm, int fd, const char *data, size_t len);
 void vm_log_console(struct vm *vm, const char *data, size_t len);
 int vm_destination(const struct vm *vm, int which);
 void vm_on_data(struct vm *vm, int which, const char *data, size_t len);
-void vm_replay_console(struct vm *vm, const char *path);
+void vm_replay_console(struct vm *vm, const char *text, size_t len);
 bool vm_pump(struct vm *vm, int which, bool all);
 void vm_pump_stdin(struct vm *vm, short host_events, short sock_events);
 void vm_send_winsize(struct vm *vm);
