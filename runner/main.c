@@ -427,14 +427,18 @@ static void vmstate_finish(struct vmstate *st, const struct vm_result *res, int 
 {
 	if (st->park != VM_PARK_SAVE)
 		return;
+	const char *report = NULL;
 	int r = res->save_tried && res->save_status == 0
-			? vmstate_commit(st, run_dir_fd, res->console_at_save)
+			? vmstate_commit(st, run_dir_fd, res->console_at_save, &report)
 			: -ENOENT;
 	if (r == 0) {
 		log_debug("VM state: saved to %s (%lld ms)", st->path, res->save_ms);
 		return;
 	}
-	if (res->save_tried && res->save_status < 0)
+	/* The kind's name, not the report's title: the guest wrote the title. */
+	if (report)
+		log_debug("VM state: not saved: its boot printed a kernel report (%s)", report);
+	else if (res->save_tried && res->save_status < 0)
 		log_debug("VM state: not saved: %s",
 			  res->save_error ? res->save_error : strerror(-res->save_status));
 	else if (res->save_tried)

@@ -13,6 +13,7 @@
 #include "accel_host.h"
 #include "cache_dir.h"
 #include "file.h"
+#include "splat.h"
 
 #define WHAT "saved VM states"
 
@@ -190,6 +191,18 @@ static int read_console(int run_dir_fd, unsigned long long len, char **ret)
 	return 0;
 }
 
+/* The kind of the first kernel report in the boot's console, or NULL (none, or out of memory:
+ * then the state is kept as before reports were looked for). */
+static const char *boot_report(const char *console, size_t len)
+{
+	struct splat_list splats = {0};
+	const char *kind = NULL;
+	if (splat_scan(console, len, &splats) >= 0 && splats.n)
+		kind = splat_kind_name(splats.items[0].kind);
+	splat_list_free(&splats);
+	return kind;
+}
+
 /* Beyond VMSTATE_KEEP states, the least recently used go (each with its console). */
 static void keep_newest(const struct vmstate *st)
 {
@@ -231,17 +244,23 @@ void vmstate_used(const struct vmstate *st)
 	(void)futimens(st->state_fd, NULL); /* no mtime: it may go sooner */
 }
 
-int vmstate_commit(struct vmstate *st, int run_dir_fd, unsigned long long console_len)
+int vmstate_commit(struct vmstate *st, int run_dir_fd, unsigned long long console_len,
+		   const char **ret_report)
 {
 	_cleanup_free_ char *console = NULL, *console_name = slot_file(st, "console");
 	_cleanup_free_ char *state_name = slot_file(st, "state");
 	int r = console_name && state_name ? read_console(run_dir_fd, console_len, &console)
 					   : -ENOMEM;
+	const char *report = r >= 0 ? boot_report(console, console_len) : NULL;
+	if (report)
+		r = -ECANCELED;
 	if (r >= 0)
 		r = write_file_at(st->dir_fd, console_name, console, console_len, 0600);
 	if (r >= 0 && renameat(st->dir_fd, st->tmp, st->dir_fd, state_name) < 0)
 		r = -errno;
 	if (r < 0) {
+		if (report && ret_report)
+			*ret_report = report;
 		vmstate_discard(st);
 		return r;
 	}

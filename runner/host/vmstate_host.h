@@ -44,9 +44,12 @@ int vmstate_plan(const struct vmstate_case *c, const struct vmstate_inputs *in,
 		 struct vmstate *ret);
 /*
  * VM_PARK_SAVE, the state saved: it becomes the slot's, with the first console_len bytes of the
- * run's console.log (in run_dir_fd), the boot that led to it; older ones of the slot go.
+ * run's console.log (in run_dir_fd), the boot that led to it; older ones of the slot go. A boot
+ * whose console holds a kernel report (a WARN, an RCU stall...) is not kept: every run restoring
+ * it would report it as its own. -ECANCELED then, and *ret_report names the report's kind.
  */
-int vmstate_commit(struct vmstate *st, int run_dir_fd, unsigned long long console_len);
+int vmstate_commit(struct vmstate *st, int run_dir_fd, unsigned long long console_len,
+		   const char **ret_report);
 /* A restored state was used: it is the most recently used one now (its mtime). */
 void vmstate_used(const struct vmstate *st);
 /* The state is not to be used: a save's part, or a state that did not restore. */
