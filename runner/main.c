@@ -245,7 +245,7 @@ static int choose_accel(const struct quiz_paths *p, const struct kernel *k, bool
 		.arch = k->arch,
 		.kernel_image = probe ? k->image : NULL,
 	};
-	timing_hints(k, &req.tsc_khz, &req.hz);
+	timing_hints(p->home, k, &req.tsc_khz, &req.hz);
 	int r = accel_choose(&req, ret, &error);
 	if (r < 0) {
 		log_error("%s", error ? error : strerror(-r));
@@ -289,8 +289,8 @@ static int gather_extras(const struct quiz_options *o, const struct profile_set 
 }
 
 /* The QEMU argv; *ret_extra: how many of its arguments came from profiles, hooks and the user. */
-static int build_argv(const struct quiz_options *o, const struct kernel *k, const char *image,
-		      const struct run_shares *sh, const struct profile_set *set,
+static int build_argv(const struct quiz_options *o, const char *home, const struct kernel *k,
+		      const char *image, const struct run_shares *sh, const struct profile_set *set,
 		      const struct strv *hook_args, bool tty, enum accel accel, struct strv *argv,
 		      size_t *ret_extra)
 {
@@ -323,7 +323,7 @@ static int build_argv(const struct quiz_options *o, const struct kernel *k, cons
 		.panic_wait = o->dump_on_panic != NULL,
 	};
 	if (!plan.kvm)
-		timing_hints(k, &plan.tsc_khz, &plan.hz);
+		timing_hints(home, k, &plan.tsc_khz, &plan.hz);
 	r = qemu_argv_build(&plan, argv);
 	if (r < 0) {
 		log_error("cannot build the QEMU command line: %s", strerror(-r));
@@ -584,8 +584,8 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 	if (r >= 0 && !interrupt_requested())
 		r = apply_profiles(&set, &dir, &k, o->dry_run, &hook_args);
 	if (r >= 0 && !interrupt_requested())
-		r = build_argv(o, &k, image, &sh, &set, &hook_args, tmux, accel.accel, &argv,
-			       &extra_args);
+		r = build_argv(o, p->home, &k, image, &sh, &set, &hook_args, tmux, accel.accel,
+			       &argv, &extra_args);
 	int stopped = interrupt_end();
 	if (stopped) {
 		log_error("stopped by signal %d (%s) while setting up the run; nothing was started",

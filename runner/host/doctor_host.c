@@ -106,7 +106,7 @@ static void gather_accel(const char *home, const struct arch *a, struct doctor_f
 				    .kernel_image = have_kernel ? k.image : NULL,
 				    .force_probe = true};
 	if (have_kernel)
-		timing_hints(&k, &req.tsc_khz, &req.hz);
+		timing_hints(home, &k, &req.tsc_khz, &req.hz);
 	if (!f->qemu_path) {
 		f->accel_why = strdup("unknown without QEMU");
 		return;
