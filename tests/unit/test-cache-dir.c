@@ -164,6 +164,7 @@ static void test_files(const char *top)
 	CHECK(read_file(target, &data, NULL) == 0 && STREQ(data, "precious\n"),
 	      "the link's target is unchanged");
 	free(data);
+	data = NULL;
 	struct stat st;
 	CHECK(lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 3,
 	      "the link was replaced by the file");
@@ -202,11 +203,16 @@ static void test_files(const char *top)
 	r = cache_file_read(dir_fd, dir, "g.state", "saved VM states", &data, NULL);
 	log_set_sink(NULL);
 	CHECK(r == -EPERM, "a group-writable file: -EPERM");
+	if (r >= 0)
+		free(TAKE_PTR(data));
 	CHECK(!logged.data, "said once per folder: '%s'", logged.data ? logged.data : "");
 	snprintf(path, sizeof(path), "%s/p.state", dir);
 	CHECK(mkfifo(path, 0600) == 0, "a FIFO in the folder");
+	fd = -1;
 	CHECK(cache_file_open(dir_fd, dir, "p.state", "saved VM states", &fd) == -EPERM,
 	      "is refused without hanging");
+	if (fd >= 0)
+		close(fd);
 	CHECK(cache_file_read(dir_fd, dir, "none", "saved VM states", &data, NULL) == -ENOENT,
 	      "a missing file: -ENOENT");
 	CHECK(cache_file_read(dir_fd, dir, "b.console", "saved VM states", &data, NULL) == 0 &&
