@@ -245,7 +245,7 @@ static int choose_accel(const struct quiz_paths *p, const struct kernel *k, bool
 		.arch = k->arch,
 		.kernel_image = probe ? k->image : NULL,
 	};
-	timing_hints(k, &req.tsc_khz, &req.hz);
+	timing_hints(p->home, k, &req.tsc_khz, &req.hz);
 	int r = accel_choose(&req, ret, &error);
 	if (r < 0) {
 		log_error("%s", error ? error : strerror(-r));
@@ -289,8 +289,8 @@ static int gather_extras(const struct quiz_options *o, const struct profile_set 
 }
 
 /* The QEMU argv; *ret_extra: how many of its arguments came from profiles, hooks and the user. */
-static int build_argv(const struct quiz_options *o, const struct kernel *k, const char *image,
-		      const struct run_shares *sh, const struct profile_set *set,
+static int build_argv(const struct quiz_options *o, const char *home, const struct kernel *k,
+		      const char *image, const struct run_shares *sh, const struct profile_set *set,
 		      const struct strv *hook_args, bool tty, enum accel accel, struct strv *argv,
 		      size_t *ret_extra)
 {
@@ -323,7 +323,7 @@ static int build_argv(const struct quiz_options *o, const struct kernel *k, cons
 		.panic_wait = o->dump_on_panic != NULL,
 	};
 	if (!plan.kvm)
-		timing_hints(k, &plan.tsc_khz, &plan.hz);
+		timing_hints(home, k, &plan.tsc_khz, &plan.hz);
 	r = qemu_argv_build(&plan, argv);
 	if (r < 0) {
 		log_error("cannot build the QEMU command line: %s", strerror(-r));
@@ -427,14 +427,22 @@ static void vmstate_finish(struct vmstate *st, const struct vm_result *res, int 
 {
 	if (st->park != VM_PARK_SAVE)
 		return;
-	if (res->save_tried && res->save_status == 0 &&
-	    vmstate_commit(st, run_dir_fd, res->console_at_save) == 0) {
+	const char *report = NULL;
+	int r = res->save_tried && res->save_status == 0
+			? vmstate_commit(st, run_dir_fd, res->console_at_save, &report)
+			: -ENOENT;
+	if (r == 0) {
 		log_debug("VM state: saved to %s (%lld ms)", st->path, res->save_ms);
 		return;
 	}
-	if (res->save_tried)
+	/* The kind's name, not the report's title: the guest wrote the title. */
+	if (report)
+		log_debug("VM state: not saved: its boot printed a kernel report (%s)", report);
+	else if (res->save_tried && res->save_status < 0)
 		log_debug("VM state: not saved: %s",
 			  res->save_error ? res->save_error : strerror(-res->save_status));
+	else if (res->save_tried)
+		log_debug("VM state: not saved: %s", strerror(-r));
 	vmstate_discard(st);
 }
 
@@ -464,9 +472,9 @@ static int boot_and_judge(const struct quiz_options *o, const struct kernel *k,
 				.dump = dump,
 				.panic_dump = panic_dump,
 				.park = st->park,
-				.state_save = st->tmp,
-				.state_restore = st->park == VM_PARK_RESTORE ? st->path : NULL,
-				.console_saved = st->park == VM_PARK_RESTORE ? st->console : NULL};
+				.state_fd = st->state_fd,
+				.console_saved = st->console,
+				.console_saved_len = st->console_len};
 	struct vm_result res = {0};
 	int r = vm_run(&vo, &res);
 	if (r >= 0 && st->park == VM_PARK_RESTORE && res.outcome == VM_NO_STATUS && !res.resumed) {
@@ -476,9 +484,7 @@ static int boot_and_judge(const struct quiz_options *o, const struct kernel *k,
 		vm_result_free(&res);
 		res = (struct vm_result){0};
 		vo.argv = argv->items;
-		vo.park = VM_PARK_GO;
-		vo.console_saved = NULL;
-		vo.state_restore = NULL;
+		vo.park = VM_PARK_GO; /* neither the state nor its console */
 		r = vm_run(&vo, &res);
 	} else if (st->park == VM_PARK_RESTORE) {
 		log_debug("VM state: restored from %s", st->path);
@@ -589,8 +595,8 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 	if (r >= 0 && !interrupt_requested())
 		r = apply_profiles(&set, &dir, &k, o->dry_run, &hook_args);
 	if (r >= 0 && !interrupt_requested())
-		r = build_argv(o, &k, image, &sh, &set, &hook_args, tmux, accel.accel, &argv,
-			       &extra_args);
+		r = build_argv(o, p->home, &k, image, &sh, &set, &hook_args, tmux, accel.accel,
+			       &argv, &extra_args);
 	int stopped = interrupt_end();
 	if (stopped) {
 		log_error("stopped by signal %d (%s) while setting up the run; nothing was started",
@@ -600,7 +606,7 @@ static int quiz_run(const struct quiz_options *o, const struct quiz_paths *p,
 		print_dry_run(&argv, &sh);
 		status = 0;
 	} else if (r >= 0) {
-		struct vmstate st = {0};
+		struct vmstate st = VMSTATE_INIT;
 		if (plan_state(o, p, &k, image, &argv, extra_args, &st) >= 0)
 			status = boot_and_judge(o, &k, &set, &dir, &argv, tmux, &accel, &st);
 		vmstate_free(&st);

@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "cache_dir.h"
 #include "exit_status.h"
 #include "file.h"
 #include "log.h"
@@ -106,26 +107,52 @@ int accel_cache_path(const char *home, const char *qemu, enum kvm_access access,
 	return asprintf(ret, "%s/accel/%s", home, key) < 0 ? -ENOMEM : 0;
 }
 
+/* What a refused verdict folder's line on stderr calls it. */
+#define VERDICTS "accelerator verdicts"
+
+/* The folder of path (a file of the cache), opened and checked (cache_dir.h); *ret_name: the
+ * file's name in it. -EPERM (said on stderr) when the folder is not the user's alone. */
+static int verdict_dir(const char *path, int *ret_fd, char **ret_dir, const char **ret_name)
+{
+	_cleanup_free_ char *dir = strdup(path);
+	if (!dir)
+		return -ENOMEM;
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		return -EINVAL;
+	*slash = '\0';
+	int r = cache_dir_open(dir, VERDICTS, ret_fd);
+	if (r < 0)
+		return r;
+	*ret_name = path + (slash - dir) + 1;
+	*ret_dir = TAKE_PTR(dir);
+	return 0;
+}
+
+/* -EPERM: the verdict's folder or file is not to be trusted (said on stderr): probe. */
 static int verdict_load(const char *path, struct accel_verdict *ret)
 {
-	_cleanup_free_ char *text = NULL;
-	int r = read_file(path, &text, NULL);
+	_cleanup_free_ char *text = NULL, *dir = NULL;
+	_cleanup_close_ int dir_fd = -1;
+	const char *name = NULL;
+	int r = verdict_dir(path, &dir_fd, &dir, &name);
+	if (r >= 0)
+		r = cache_file_read(dir_fd, dir, name, VERDICTS, &text, NULL);
 	return r < 0 ? r : accel_verdict_parse(text, ret);
 }
 
 /* Written whole or not at all: concurrent runs may probe at once, the last rename wins. */
 static int verdict_store(const char *path, const struct accel_verdict *v)
 {
-	_cleanup_free_ char *dir = strdup(path);
+	_cleanup_free_ char *dir = NULL;
+	_cleanup_close_ int dir_fd = -1;
 	_cleanup_buf_ struct buf text = {0};
-	if (!dir)
-		return -ENOMEM;
-	*strrchr(dir, '/') = '\0';
-	int r = mkdir_p_at(AT_FDCWD, dir);
+	const char *name = NULL;
+	int r = verdict_dir(path, &dir_fd, &dir, &name);
 	if (r >= 0)
 		r = accel_verdict_format(v, &text);
 	if (r >= 0)
-		r = write_file_replace(path, text.data, text.len, 0644);
+		r = write_file_at(dir_fd, name, text.data, text.len, 0600);
 	return r;
 }
 
@@ -323,18 +350,19 @@ static int choice_set(struct accel_choice *c, enum accel a, const char *fmt, ...
 /* Auto mode with a /dev/kvm that opens: the cached verdict, or a probe now. */
 static int choose_proven(const struct accel_request *req, struct accel_choice *c)
 {
-	int r = 0;
-	if (!req->force_probe && verdict_load(c->cache_file, &c->verdict) == 0)
+	int loaded = req->force_probe ? -ENOENT : verdict_load(c->cache_file, &c->verdict);
+	if (loaded == 0)
 		return choice_set(c, c->verdict.accel, "%s (verdict of %s, cached in %s)",
 				  c->verdict.reason, c->verdict.probed ? c->verdict.probed : "?",
 				  c->cache_file);
 	if (!req->kernel_image)
 		return choice_set(c, ACCEL_TCG, "KVM not proven yet on this host (no probe)");
-	r = probe_host(req, &c->verdict);
+	int r = probe_host(req, &c->verdict);
 	if (r < 0)
 		return r;
 	c->probed_now = true;
-	if (verdict_store(c->cache_file, &c->verdict) < 0)
+	/* A folder refused on loading (said once already) gets nothing: it would not be read. */
+	if (loaded != -EPERM && verdict_store(c->cache_file, &c->verdict) < 0)
 		log_debug("cannot cache the accelerator verdict in %s", c->cache_file);
 	return choice_set(c, c->verdict.accel, "%s (probed now)", c->verdict.reason);
 }
@@ -368,7 +396,8 @@ int accel_choose(const struct accel_request *req, struct accel_choice *c, char *
 	if (r < 0)
 		return set_error_oom(ret_error);
 	if (access == KVM_DENIED) {
-		bool known = verdict_load(c->cache_file, &c->verdict) == 0;
+		int loaded = verdict_load(c->cache_file, &c->verdict);
+		bool known = loaded == 0;
 		struct stat st;
 		struct group *gr = stat(kvm_device(), &st) == 0 ? getgrgid(st.st_gid) : NULL;
 		if (!known &&
@@ -377,7 +406,8 @@ int accel_choose(const struct accel_request *req, struct accel_choice *c, char *
 			return set_error_oom(ret_error);
 		if (!known) {
 			c->probed_now = true; /* the hint is said once, like a probe's verdict */
-			(void)verdict_store(c->cache_file, &c->verdict); /* else: said each run */
+			if (loaded != -EPERM) /* refused: said each run, as the folder is */
+				(void)verdict_store(c->cache_file, &c->verdict);
 		}
 		return choice_set(c, ACCEL_TCG, "%s", c->verdict.reason);
 	}

@@ -106,7 +106,7 @@ static void gather_accel(const char *home, const struct arch *a, struct doctor_f
 				    .kernel_image = have_kernel ? k.image : NULL,
 				    .force_probe = true};
 	if (have_kernel)
-		timing_hints(&k, &req.tsc_khz, &req.hz);
+		timing_hints(home, &k, &req.tsc_khz, &req.hz);
 	if (!f->qemu_path) {
 		f->accel_why = strdup("unknown without QEMU");
 		return;
@@ -153,7 +153,7 @@ static void gather_cache(const char *home, struct doctor_facts *f)
 {
 	struct statvfs vfs;
 	f->home = strdup(home);
-	int r = mkdir_p_at(AT_FDCWD, home);
+	int r = mkdir_p_at(AT_FDCWD, home, 0700);
 	f->home_writable = r >= 0 && access(home, W_OK | X_OK) == 0;
 	f->home_errno = r < 0 ? -r : errno;
 	if (statvfs(home, &vfs) == 0)

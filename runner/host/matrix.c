@@ -372,7 +372,7 @@ static int capture_dir(const struct quiz_options *o, const char *tmp, const char
 	if (!name[0] || name[0] == '.' || strchr(name, '/'))
 		return -EINVAL;
 	int r = asprintf(ret, "%s/%s", base, name) < 0 ? -ENOMEM : 0;
-	return r < 0 ? r : mkdir_p_at(AT_FDCWD, *ret);
+	return r < 0 ? r : mkdir_p_at(AT_FDCWD, *ret, 0755);
 }
 
 static pid_t start_entry(struct matrix_entry *e, struct slot *s, matrix_run_fn run, void *userdata)
@@ -523,7 +523,7 @@ static char *shard_name(const struct quiz_options *o)
 
 static int write_json(const char *path, const struct buf *json)
 {
-	int r = write_file_at(AT_FDCWD, path, json->data, json->len, 0644);
+	int r = write_file_follow(path, json->data, json->len);
 	if (r < 0)
 		log_error("--results: cannot write %s: %s", path, strerror(-r));
 	return r;
@@ -545,7 +545,7 @@ static int write_results_json(const struct quiz_options *o, const struct run_res
 		if (r >= 0)
 			r = write_json(one, &json);
 	}
-	if (r >= 0 && (r = mkdir_p_at(AT_FDCWD, o->results_dir)) < 0)
+	if (r >= 0 && (r = mkdir_p_at(AT_FDCWD, o->results_dir, 0755)) < 0)
 		log_error("--results %s: cannot make it: %s", o->results_dir, strerror(-r));
 	if (r >= 0)
 		r = report_summary_json(rows, n, QUIZ_VERSION, shard, &summary);
@@ -573,7 +573,7 @@ static int write_reports(const struct quiz_options *o, struct run_result_row *ro
 		if (r >= 0)
 			r = report_junit(suite ? suite : "quiz", rows, n, &xml);
 		if (r >= 0)
-			r = write_file_at(AT_FDCWD, o->junit, xml.data, xml.len, 0644);
+			r = write_file_follow(o->junit, xml.data, xml.len);
 		if (r < 0)
 			log_error("--junit %s: cannot write it: %s", o->junit, strerror(-r));
 	}

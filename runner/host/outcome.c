@@ -15,6 +15,7 @@
 #include "kv.h"
 #include "layout.h"
 #include "log.h"
+#include "tsc_rate_host.h"
 
 #define CONSOLE_TAIL 20
 
@@ -206,24 +207,21 @@ bool qemu_missing(const char *qemu, const struct arch *a)
 	return true;
 }
 
-void timing_hints(const struct kernel *k, unsigned long *ret_tsc_khz, unsigned *ret_hz)
+void timing_hints(const char *home, const struct kernel *k, unsigned long *ret_tsc_khz,
+		  unsigned *ret_hz)
 {
-	_cleanup_free_ char *cpuinfo = NULL, *config = NULL, *hz = NULL;
+	_cleanup_free_ char *config = NULL, *hz = NULL;
 	*ret_tsc_khz = 0;
 	*ret_hz = 0;
 	if (!k->arch->tcg_timing_words || !k->config || read_file(k->config, &config, NULL) < 0 ||
 	    !(hz = kv_get(config, "CONFIG_HZ")))
 		return;
-	if (read_file("/proc/cpuinfo", &cpuinfo, NULL) < 0)
+	/* A rate that moves between runs (cpufreq's current clock) would key every run's saved
+	 * state apart: host_tsc_khz gives one that does not. */
+	unsigned long khz = host_tsc_khz(home);
+	if (!khz)
 		return;
-	const char *mhz = strstr(cpuinfo, "cpu MHz");
-	const char *colon = mhz ? strchr(mhz, ':') : NULL;
-	if (!colon)
-		return;
-	double v = strtod(colon + 1, NULL);
-	if (v < 100 || v > 100000)
-		return;
-	*ret_tsc_khz = (unsigned long)(v * 1000);
+	*ret_tsc_khz = khz;
 	*ret_hz = (unsigned)strtoul(hz, NULL, 10);
 }
 

@@ -20,9 +20,10 @@ int tail_lines(int dirfd, const char *name, unsigned n, struct buf *ret);
 /* Preflight checks that need the host: each logs its own one-line error. */
 int check_kernel_config(const struct quiz_paths *p, const struct kernel *k);
 bool qemu_missing(const char *qemu, const struct arch *a);
-/* TCG on an arch with tcg_timing_words (x86): the host's TSC rate and the kernel's HZ, to skip
- * the guest's calibration. */
-void timing_hints(const struct kernel *k, unsigned long *ret_tsc_khz, unsigned *ret_hz);
+/* TCG on an arch with tcg_timing_words (x86): the host's TSC rate (the same every run:
+ * tsc_rate_host.h, its pin in home) and the kernel's HZ, to skip the guest's calibration. */
+void timing_hints(const char *home, const struct kernel *k, unsigned long *ret_tsc_khz,
+		  unsigned *ret_hz);
 
 /* --timings: each stage in ms since quiz started; guest stages placed by the guest's uptime
  * at the status report. -EINVAL when the guest sent no timeline. Pure. */

@@ -11,8 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "qemu_argv.h"
-
 static long long qmp_now_ms(void)
 {
 	struct timespec ts;
@@ -64,16 +62,42 @@ static char *error_desc(const char *line)
 	return strndup(d, strcspn(d, "\""));
 }
 
-/* Send command, then skip events until its answer (the line into *ret_answer, if asked). */
-static int exchange(struct qmp *q, const char *command, long long deadline, char **ret_error,
-		    char **ret_answer)
+/* command's line, with fd (when >= 0) as SCM_RIGHTS: QEMU keeps it for the command's getfd. */
+static int send_line(int sock, const char *command, int fd)
 {
 	_cleanup_buf_ struct buf out = {0};
-	int w = buf_printf(&out, "%s\n", command);
+	int r = buf_printf(&out, "%s\n", command);
+	if (r < 0)
+		return r;
+	struct iovec iov = {.iov_base = out.data, .iov_len = out.len};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} control = {0};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+	if (fd >= 0) {
+		msg.msg_control = control.buf;
+		msg.msg_controllen = sizeof(control.buf);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	ssize_t n;
+	while ((n = sendmsg(sock, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+		;
+	return n == (ssize_t)out.len ? 0 : n < 0 ? -errno : -EIO;
+}
+
+/* Send command (with fd, when >= 0), then skip events until its answer (the line into
+ * *ret_answer, if asked). */
+static int exchange(struct qmp *q, const char *command, int fd, long long deadline,
+		    char **ret_error, char **ret_answer)
+{
+	int w = send_line(q->fd, command, fd);
 	if (w < 0)
 		return w;
-	if (send(q->fd, out.data, out.len, MSG_NOSIGNAL) != (ssize_t)out.len)
-		return -errno;
 	for (;;) {
 		_cleanup_free_ char *line = NULL;
 		int r = read_line(q, deadline, &line);
@@ -93,19 +117,25 @@ static int exchange(struct qmp *q, const char *command, long long deadline, char
 	}
 }
 
-int qmp_ask(struct qmp *q, const char *command, int timeout_ms, char **ret_error, char **ret_answer)
+static int ask(struct qmp *q, const char *command, int fd, int timeout_ms, char **ret_error,
+	       char **ret_answer)
 {
 	if (q->fd < 0)
 		return -ENOTCONN;
 	long long deadline = qmp_now_ms() + timeout_ms;
 	if (!q->ready) {
-		int r = exchange(q, "{\"execute\": \"qmp_capabilities\"}", deadline, ret_error,
+		int r = exchange(q, "{\"execute\": \"qmp_capabilities\"}", -1, deadline, ret_error,
 				 NULL);
 		if (r < 0)
 			return r;
 		q->ready = true;
 	}
-	return exchange(q, command, deadline, ret_error, ret_answer);
+	return exchange(q, command, fd, deadline, ret_error, ret_answer);
+}
+
+int qmp_ask(struct qmp *q, const char *command, int timeout_ms, char **ret_error, char **ret_answer)
+{
+	return ask(q, command, -1, timeout_ms, ret_error, ret_answer);
 }
 
 int qmp_execute(struct qmp *q, const char *command, int timeout_ms, char **ret_error)
@@ -166,12 +196,10 @@ int qmp_dump(struct qmp *q, const char *path, char **ret_error)
 	return r;
 }
 
-int qmp_migrate_command(const char *path, struct buf *out)
+int qmp_migrate_command(const char *fd_name, struct buf *out)
 {
 	_cleanup_buf_ struct buf uri = {0};
-	int r = buf_puts(&uri, "exec:cat > ");
-	if (r >= 0)
-		r = shell_quote(path, &uri);
+	int r = buf_printf(&uri, "fd:%s", fd_name);
 	if (r >= 0)
 		r = buf_puts(out, "{\"execute\": \"migrate\", \"arguments\": {\"uri\": ");
 	if (r >= 0)
@@ -203,11 +231,19 @@ enum qmp_migration qmp_migration_status(const char *answer)
 #define SAVE_TIMEOUT_MS (60 * 1000)
 #define SAVE_POLL_MS 5
 
-int qmp_save_state(struct qmp *q, const char *path, char **ret_error)
+/* The name the state's descriptor has in QEMU's monitor (getfd), for migrate's "fd:NAME". */
+#define SAVE_FD_NAME "quiz-state"
+
+int qmp_save_state(struct qmp *q, int fd, char **ret_error)
 {
 	_cleanup_buf_ struct buf command = {0};
 	long long deadline = qmp_now_ms() + SAVE_TIMEOUT_MS;
-	int r = qmp_migrate_command(path, &command);
+	int r = qmp_migrate_command(SAVE_FD_NAME, &command);
+	if (r >= 0)
+		r = ask(q,
+			"{\"execute\": \"getfd\", \"arguments\": {\"fdname\": \"" SAVE_FD_NAME
+			"\"}}",
+			fd, SAVE_TIMEOUT_MS, ret_error, NULL);
 	if (r >= 0)
 		r = qmp_execute(q, command.data, SAVE_TIMEOUT_MS, ret_error);
 	enum qmp_migration status = QMP_MIGRATION_ACTIVE;

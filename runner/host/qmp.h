@@ -43,18 +43,19 @@ int json_quote(const char *s, struct buf *out);
 int qmp_dump_command(const char *path, struct buf *out);
 
 /*
- * The running VM's state into path (QEMU's migration, through "exec:cat > PATH"), then the VM
- * goes on. 0, or -errno with *ret_error as qmp_execute's; path may then hold a part: the
- * caller removes it.
+ * The running VM's state into fd, a file quiz made (QEMU's migration to "fd:NAME", the
+ * descriptor handed over the monitor's socket with getfd: no shell, no path for QEMU to open),
+ * then the VM goes on. 0, or -errno with *ret_error as qmp_execute's; the file may then hold a
+ * part: the caller removes it.
  */
-int qmp_save_state(struct qmp *q, const char *path, char **ret_error);
+int qmp_save_state(struct qmp *q, int fd, char **ret_error);
 
 /* Until QEMU says the VM runs (a restored state is loaded): 0, -ETIMEDOUT, or -errno (QEMU
  * gone). */
 int qmp_wait_running(struct qmp *q, int timeout_ms);
 
-/* The migrate command that writes the VM's state to path. Pure. */
-int qmp_migrate_command(const char *path, struct buf *out);
+/* The migrate command that writes the VM's state to the descriptor getfd named fd_name. Pure. */
+int qmp_migrate_command(const char *fd_name, struct buf *out);
 enum qmp_migration { QMP_MIGRATION_ACTIVE, QMP_MIGRATION_COMPLETED, QMP_MIGRATION_FAILED };
 /* query-migrate's answer line: done, failed (or cancelled), or still going. Pure. */
 enum qmp_migration qmp_migration_status(const char *answer);

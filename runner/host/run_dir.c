@@ -16,7 +16,7 @@
 /* Present in a --keep run's folder: collection leaves it alone. */
 #define KEPT_MARK "kept"
 
-int mkdir_p_at(int dirfd, const char *path)
+int mkdir_p_at(int dirfd, const char *path, mode_t mode)
 {
 	_cleanup_free_ char *p = strdup(path);
 	if (!p)
@@ -26,7 +26,7 @@ int mkdir_p_at(int dirfd, const char *path)
 			continue;
 		char c = *s;
 		*s = '\0';
-		if (p[0] && mkdirat(dirfd, p, 0755) < 0 && errno != EEXIST)
+		if (p[0] && mkdirat(dirfd, p, mode) < 0 && errno != EEXIST)
 			return -errno;
 		*s = c;
 		if (!c)
@@ -47,7 +47,7 @@ int run_dir_create(const char *home, struct run_dir *ret)
 	_cleanup_free_ char *runs = NULL;
 	if (asprintf(&runs, "%s/runs", home) < 0)
 		return -ENOMEM;
-	int r = mkdir_p_at(AT_FDCWD, runs);
+	int r = mkdir_p_at(AT_FDCWD, runs, 0700);
 	if (r < 0)
 		return r;
 	/*
@@ -162,26 +162,4 @@ int run_dirs_collect(const char *home, char **ret_left)
 	}
 	closedir(d);
 	return first_error ? first_error : removed;
-}
-
-int write_file_at(int dirfd, const char *path, const void *data, size_t len, mode_t mode)
-{
-	_cleanup_close_ int fd =
-		openat(dirfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0)
-		return -errno;
-	return write_all(fd, data, len);
-}
-
-int write_file_replace(const char *path, const void *data, size_t len, mode_t mode)
-{
-	_cleanup_free_ char *tmp = NULL;
-	if (asprintf(&tmp, "%s.%d.tmp", path, (int)getpid()) < 0)
-		return -ENOMEM;
-	int r = write_file_at(AT_FDCWD, tmp, data, len, mode);
-	if (r >= 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0)
-		(void)unlink(tmp); /* may not exist */
-	return r;
 }

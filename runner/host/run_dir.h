@@ -32,9 +32,6 @@ void run_dir_close(struct run_dir *d);
  */
 int run_dirs_collect(const char *home, char **ret_left);
 
-/* Host paths (follows links, truncates): for the user's own files, never the run layer. */
-int write_file_at(int dirfd, const char *path, const void *data, size_t len, mode_t mode);
-/* The same for path whole or not at all: written beside it (PATH.PID.tmp), then renamed over it
- * (concurrent writers: the last rename wins). */
-int write_file_replace(const char *path, const void *data, size_t len, mode_t mode);
-int mkdir_p_at(int dirfd, const char *path);
+/* path and the folders above it that are missing, made with mode (less the umask): 0700 in the
+ * cache, 0755 for the user's own folders (--results). */
+int mkdir_p_at(int dirfd, const char *path, mode_t mode);

@@ -50,12 +50,9 @@ static int listen_at(int dirfd, const char *name)
 	return fd;
 }
 
-/* In the child: the state file at VMSTATE_INCOMING_FD, kept across the exec. */
-static int hand_on_state(const char *path)
+/* In the child: the state's descriptor at VMSTATE_INCOMING_FD, kept across the exec. */
+static int hand_on_state(int fd)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
 	if (fd == VMSTATE_INCOMING_FD)
 		return fcntl(fd, F_SETFD, 0); /* dup2 onto itself would keep O_CLOEXEC */
 	return dup2(fd, VMSTATE_INCOMING_FD) < 0 ? -1 : 0; /* the copy has no O_CLOEXEC */
@@ -81,12 +78,13 @@ static pid_t spawn_qemu(const struct vm_options *o, const sigset_t *old_mask)
 		_exit(EXIT_QUIZ_FAILED);
 	if (dup2(null, 0) < 0 || dup2(log, 1) < 0 || dup2(log, 2) < 0)
 		_exit(EXIT_QUIZ_FAILED);
-	if (o->state_restore && hand_on_state(o->state_restore) < 0) {
-		dprintf(2, "cannot open the VM state %s: %s\n", o->state_restore, strerror(errno));
+	bool restore = o->park == VM_PARK_RESTORE;
+	if (restore && hand_on_state(o->state_fd) < 0) {
+		dprintf(2, "cannot hand on the VM state: %s\n", strerror(errno));
 		_exit(EXIT_QUIZ_FAILED); /* no status, not resumed: quiz boots cold */
 	}
 	/* QEMU gets 0, 1, 2 and the state it restores: the sockets it connects to are paths. */
-	child_close_fds_from(o->state_restore ? VMSTATE_INCOMING_FD + 1 : 3);
+	child_close_fds_from(restore ? VMSTATE_INCOMING_FD + 1 : 3);
 	execvp(o->argv[0], o->argv);
 	dprintf(2, "cannot run %s: %s\n", o->argv[0], strerror(errno));
 	_exit(EXIT_NOT_FOUND);
@@ -364,8 +362,8 @@ int vm_run(const struct vm_options *o, struct vm_result *ret)
 	res.at_qemu = now_ms();
 	for (int fd = 1; fd <= 2; fd++)
 		vm.out[fd].chunk = vm_write_chunk(fd);
-	if (r >= 0 && o->console_saved)
-		vm_replay_console(&vm, o->console_saved);
+	if (r >= 0 && o->park == VM_PARK_RESTORE && o->console_saved)
+		vm_replay_console(&vm, o->console_saved, o->console_saved_len);
 	if (r >= 0)
 		r = vm.qemu = spawn_qemu(o, &old_mask);
 	if (r >= 0) {

@@ -73,9 +73,11 @@ struct vm_options {
 	const char *dump;	/* --dump: absolute path of the memory dump at the run's end */
 	const char *panic_dump; /* --dump-on-panic: the same, when the guest panics (panic=0) */
 	enum vm_park park;
-	const char *state_save;	   /* VM_PARK_SAVE: the state's file (absolute) */
+	/* VM_PARK_SAVE: the file QEMU writes the state into (handed over QMP); VM_PARK_RESTORE:
+	 * the state, QEMU's VMSTATE_INCOMING_FD. Unused with VM_PARK_GO. */
+	int state_fd;
 	const char *console_saved; /* VM_PARK_RESTORE: the saving boot's console, replayed */
-	const char *state_restore; /* VM_PARK_RESTORE: the state, QEMU's VMSTATE_INCOMING_FD */
+	size_t console_saved_len;
 };
 
 /* Boots and relays until the end; QEMU is gone when this returns (also on error: -errno). */

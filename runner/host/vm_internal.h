@@ -91,7 +91,7 @@ void vm_flush_out(struct vm *vm, int fd);
 void vm_queue_out(struct vm *vm, int fd, const char *data, size_t len);
 int vm_destination(const struct vm *vm, int which);
 void vm_on_data(struct vm *vm, int which, const char *data, size_t len);
-void vm_replay_console(struct vm *vm, const char *path);
+void vm_replay_console(struct vm *vm, const char *text, size_t len);
 void vm_show_console_end(struct vm *vm);
 bool vm_pump(struct vm *vm, int which, bool all);
 void vm_pump_stdin(struct vm *vm, short host_events, short sock_events);

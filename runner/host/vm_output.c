@@ -134,11 +134,9 @@ void vm_on_data(struct vm *vm, int which, const char *data, size_t len)
 }
 
 /* A restored run: the console of the boot that saved its state, as if it were this run's. */
-void vm_replay_console(struct vm *vm, const char *path)
+void vm_replay_console(struct vm *vm, const char *text, size_t len)
 {
-	_cleanup_free_ char *text = NULL;
-	size_t len = 0;
-	if (read_file(path, &text, &len) >= 0 && len)
+	if (len)
 		vm_on_data(vm, SOCK_CONSOLE, text, len);
 	vm->at_console = 0; /* this run's own first byte is the one --timings means */
 }

@@ -60,12 +60,12 @@ void vm_wait_running(struct vm *vm)
 	(void)qmp_wait_running(&vm->qmp, RESTORE_WAIT_MS); /* QEMU gone: the guest never resumes */
 }
 
-/* The parked guest's state into o->state_save; the go after it, however that went. */
+/* The parked guest's state into o->state_fd; the go after it, however that went. */
 void vm_save_parked(struct vm *vm, struct vm_result *res)
 {
 	long long t = now_ms();
 	vm->qmp.fd = vm->conn[SOCK_QMP];
-	res->save_status = qmp_save_state(&vm->qmp, vm->o->state_save, &res->save_error);
+	res->save_status = qmp_save_state(&vm->qmp, vm->o->state_fd, &res->save_error);
 	res->save_tried = true;
 	res->save_ms = now_ms() - t;
 }

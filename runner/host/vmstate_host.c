@@ -11,9 +11,11 @@
 #include <unistd.h>
 
 #include "accel_host.h"
-#include "log.h"
-#include "qemu_argv.h"
-#include "run_dir.h"
+#include "cache_dir.h"
+#include "file.h"
+#include "splat.h"
+
+#define WHAT "saved VM states"
 
 /* A file's identity: a rebuilt kernel or a refreshed image is another. */
 static char *file_identity(const char *path)
@@ -40,16 +42,44 @@ static int plan_paths(const struct vmstate_inputs *in, struct vmstate *st)
 	char id[17];
 	vmstate_slot(in->argv, st->slot);
 	vmstate_identity(parts, ELEMENTSOF(parts), id);
-	if (asprintf(&st->dir, "%s/states", in->home) < 0)
-		return -ENOMEM;
-	if (asprintf(&st->path, "%s/%s-%s.state", st->dir, st->slot, id) < 0 ||
-	    asprintf(&st->console, "%s/%s-%s.console", st->dir, st->slot, id) < 0 ||
-	    asprintf(&st->seen, "%s/%s-%s.seen", st->dir, st->slot, id) < 0)
+	if (asprintf(&st->dir, "%s/states", in->home) < 0 ||
+	    asprintf(&st->name, "%s-%s", st->slot, id) < 0 ||
+	    asprintf(&st->path, "%s/%s.state", st->dir, st->name) < 0)
 		return -ENOMEM;
 	return 0;
 }
 
-static void remove_others(const struct vmstate *st);
+/* The slot's file NAME.SUFFIX's name in the folder (malloc'd), or NULL. */
+static char *slot_file(const struct vmstate *st, const char *suffix)
+{
+	char *s = NULL;
+	return asprintf(&s, "%s.%s", st->name, suffix) < 0 ? NULL : s;
+}
+
+/* The folder's entries, for a walk that removes some: a DIR of its own descriptor. */
+static DIR *open_listing(int dir_fd)
+{
+	int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d && fd >= 0)
+		(void)close(fd); /* fdopendir did not take it */
+	return d;
+}
+
+/* The slot's other files: states of an older kernel, image or QEMU, parts of saves. */
+static void remove_others(const struct vmstate *st)
+{
+	DIR *d = open_listing(st->dir_fd);
+	size_t stem = strlen(st->name) + 1; /* "SLOT-IDENTITY." */
+	for (struct dirent *de = d ? readdir(d) : NULL; de; de = readdir(d))
+		if (strncmp(de->d_name, st->slot, 16) == 0 && de->d_name[16] == '-' &&
+		    (strncmp(de->d_name, st->name, stem - 1) != 0 || de->d_name[stem - 1] != '.' ||
+		     strstr(de->d_name, ".tmp")))
+			(void)unlinkat(st->dir_fd, de->d_name,
+				       0); /* a concurrent save's: it fails */
+	if (d)
+		closedir(d);
+}
 
 /*
  * Was this slot and identity run before? It is from now on (SLOT-IDENTITY.seen); the slot's
@@ -57,63 +87,97 @@ static void remove_others(const struct vmstate *st);
  */
 static bool seen_before(struct vmstate *st)
 {
-	if (access(st->seen, F_OK) == 0)
+	_cleanup_free_ char *seen = slot_file(st, "seen");
+	struct stat s;
+	if (!seen ||
+	    (fstatat(st->dir_fd, seen, &s, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(s.st_mode)))
 		return true;
-	if (mkdir_p_at(AT_FDCWD, st->dir) >= 0)
-		(void)write_file_at(AT_FDCWD, st->seen, "", 0,
-				    0644); /* none: every run is a first */
+	(void)write_file_at(st->dir_fd, seen, "", 0, 0600); /* none: every run is a first */
 	remove_others(st);
 	return false;
 }
 
+/* The slot's state and its console, opened and checked: 0 (both there), -ENOENT, -EPERM (one
+ * line said), -ENOMEM. */
+static int open_saved(struct vmstate *st)
+{
+	_cleanup_free_ char *state = slot_file(st, "state"), *console = slot_file(st, "console");
+	_cleanup_close_ int fd = -1;
+	if (!state || !console)
+		return -ENOMEM;
+	int r = cache_file_open(st->dir_fd, st->dir, state, WHAT, &fd);
+	if (r >= 0)
+		r = cache_file_read(st->dir_fd, st->dir, console, WHAT, &st->console,
+				    &st->console_len);
+	if (r < 0)
+		return r;
+	st->state_fd = TAKE_FD(fd);
+	return 0;
+}
+
+/* A plan to save the slot's state: the file QEMU writes it into, made now, private. */
+static int plan_save(struct vmstate *st)
+{
+	_cleanup_free_ char *state = slot_file(st, "state");
+	if (!state)
+		return -ENOMEM;
+	int fd = file_create_beside(st->dir_fd, state, 0600, &st->tmp);
+	if (fd < 0)
+		return fd;
+	st->state_fd = fd;
+	st->park = VM_PARK_SAVE;
+	return 0;
+}
+
+static const char *plan_start(struct vmstate *st)
+{
+	int r = cache_dir_open(st->dir, WHAT, &st->dir_fd);
+	if (r == -EPERM)
+		return "its folder is not private (see above)";
+	if (r < 0)
+		return "its folder cannot be made or opened";
+	r = open_saved(st);
+	if (r >= 0) {
+		st->park = VM_PARK_RESTORE;
+		return NULL;
+	}
+	if (r == -EPERM)
+		return "the saved state is not to be trusted (see above)";
+	if (r == -ENOMEM)
+		return "out of memory";
+	/* A kernel run once (a bisect step, a rebuild in the loop) would pay for a save (~0.4 s
+	 * under TCG) that nothing restores: the second run of it saves. */
+	if (!seen_before(st))
+		return "the first run of this kernel and layout (the next one saves its state)";
+	if (plan_save(st) < 0)
+		return "no file can be made for the state";
+	return NULL;
+}
+
 int vmstate_plan(const struct vmstate_case *c, const struct vmstate_inputs *in, struct vmstate *ret)
 {
-	struct vmstate st = {.park = VM_PARK_GO, .cold_reason = vmstate_cold_reason(c)};
+	struct vmstate st = VMSTATE_INIT;
+	st.cold_reason = vmstate_cold_reason(c);
 	if (!st.cold_reason) {
 		int r = plan_paths(in, &st);
 		if (r == -ENOMEM) {
 			vmstate_free(&st);
+			*ret = st;
 			return r;
 		}
 		if (r < 0)
 			st.cold_reason = "the kernel, the image or QEMU cannot be looked at";
 	}
-	if (!st.cold_reason && access(st.path, R_OK) == 0 && access(st.console, R_OK) == 0) {
-		st.park = VM_PARK_RESTORE;
-	} else if (!st.cold_reason && !seen_before(&st)) {
-		/* A kernel run once (a bisect step, a rebuild in the loop) would pay for a save
-		 * (~0.4 s under TCG) that nothing restores: the second run of it saves. */
-		st.cold_reason =
-			"the first run of this kernel and layout (the next one saves its state)";
-	} else if (!st.cold_reason) {
-		st.park = VM_PARK_SAVE;
-		if (asprintf(&st.tmp, "%s.%d.tmp", st.path, (int)getpid()) < 0) {
-			st.park = VM_PARK_GO;
-			st.cold_reason = "out of memory";
-		}
-	}
+	if (!st.cold_reason)
+		st.cold_reason = plan_start(&st);
 	*ret = st;
 	return 0;
 }
 
-/* The slot's other files: states of an older kernel, image or QEMU, parts of saves. */
-static void remove_others(const struct vmstate *st)
+/* The first len bytes of the run's console.log into *ret (malloc'd, NUL-terminated). */
+static int read_console(int run_dir_fd, unsigned long long len, char **ret)
 {
-	DIR *d = opendir(st->dir);
-	const char *mine = strrchr(st->path, '/') + 1;
-	size_t stem = strlen(mine) - strlen("state"); /* "SLOT-IDENTITY." */
-	for (struct dirent *de = d ? readdir(d) : NULL; de; de = readdir(d))
-		if (strncmp(de->d_name, st->slot, 16) == 0 && de->d_name[16] == '-' &&
-		    (strncmp(de->d_name, mine, stem) != 0 || strstr(de->d_name, ".tmp")))
-			(void)unlinkat(dirfd(d), de->d_name, 0); /* a concurrent save's: it fails */
-	if (d)
-		closedir(d);
-}
-
-/* The first len bytes of the run's console.log into path, whole or not at all. */
-static int save_console(int run_dir_fd, unsigned long long len, const char *path)
-{
-	_cleanup_free_ char *data = malloc(len ? len : 1);
+	_cleanup_free_ char *data = malloc(len + 1);
 	_cleanup_close_ int in = openat(run_dir_fd, "console.log", O_RDONLY | O_CLOEXEC);
 	if (!data)
 		return -ENOMEM;
@@ -122,25 +186,41 @@ static int save_console(int run_dir_fd, unsigned long long len, const char *path
 	ssize_t n = pread(in, data, len, 0);
 	if (n != (ssize_t)len)
 		return n < 0 ? -errno : -EIO;
-	return write_file_replace(path, data, len, 0644);
+	data[len] = '\0';
+	*ret = TAKE_PTR(data);
+	return 0;
+}
+
+/* The kind of the first kernel report in the boot's console, or NULL (none, or out of memory:
+ * then the state is kept as before reports were looked for). */
+static const char *boot_report(const char *console, size_t len)
+{
+	struct splat_list splats = {0};
+	const char *kind = NULL;
+	if (splat_scan(console, len, &splats) >= 0 && splats.n)
+		kind = splat_kind_name(splats.items[0].kind);
+	splat_list_free(&splats);
+	return kind;
 }
 
 /* Beyond VMSTATE_KEEP states, the least recently used go (each with its console). */
 static void keep_newest(const struct vmstate *st)
 {
 	_cleanup_strv_ struct strv names = {0};
-	DIR *d = opendir(st->dir);
+	DIR *d = open_listing(st->dir_fd);
 	for (struct dirent *de = d ? readdir(d) : NULL; de; de = readdir(d)) {
 		size_t len = strlen(de->d_name);
 		if (len > 6 && STREQ(de->d_name + len - 6, ".state"))
 			(void)strv_push(&names, de->d_name); /* ENOMEM: fewer looked at */
 	}
-	while (d && names.len > VMSTATE_KEEP) {
+	if (d)
+		closedir(d);
+	while (names.len > VMSTATE_KEEP) {
 		size_t oldest = 0;
 		struct timespec t_oldest = {0};
 		for (size_t i = 0; i < names.len; i++) {
 			struct stat s;
-			if (fstatat(dirfd(d), names.items[i], &s, 0) < 0)
+			if (fstatat(st->dir_fd, names.items[i], &s, AT_SYMLINK_NOFOLLOW) < 0)
 				continue;
 			if (i == 0 || s.st_mtim.tv_sec < t_oldest.tv_sec ||
 			    (s.st_mtim.tv_sec == t_oldest.tv_sec &&
@@ -148,30 +228,39 @@ static void keep_newest(const struct vmstate *st)
 				oldest = i, t_oldest = s.st_mtim;
 		}
 		char *name = names.items[oldest], *console = NULL;
-		(void)unlinkat(dirfd(d), name, 0);
+		(void)unlinkat(st->dir_fd, name, 0);
 		if (asprintf(&console, "%.*sconsole", (int)(strlen(name) - strlen("state")),
 			     name) >= 0)
-			(void)unlinkat(dirfd(d), console, 0);
+			(void)unlinkat(st->dir_fd, console, 0);
 		free(console);
 		free(name);
 		names.items[oldest] = names.items[--names.len];
 		names.items[names.len] = NULL;
 	}
-	if (d)
-		closedir(d);
 }
 
 void vmstate_used(const struct vmstate *st)
 {
-	(void)utimensat(AT_FDCWD, st->path, NULL, 0); /* no mtime: it may go sooner */
+	(void)futimens(st->state_fd, NULL); /* no mtime: it may go sooner */
 }
 
-int vmstate_commit(struct vmstate *st, int run_dir_fd, unsigned long long console_len)
+int vmstate_commit(struct vmstate *st, int run_dir_fd, unsigned long long console_len,
+		   const char **ret_report)
 {
-	int r = save_console(run_dir_fd, console_len, st->console);
-	if (r >= 0 && rename(st->tmp, st->path) < 0)
+	_cleanup_free_ char *console = NULL, *console_name = slot_file(st, "console");
+	_cleanup_free_ char *state_name = slot_file(st, "state");
+	int r = console_name && state_name ? read_console(run_dir_fd, console_len, &console)
+					   : -ENOMEM;
+	const char *report = r >= 0 ? boot_report(console, console_len) : NULL;
+	if (report)
+		r = -ECANCELED;
+	if (r >= 0)
+		r = write_file_at(st->dir_fd, console_name, console, console_len, 0600);
+	if (r >= 0 && renameat(st->dir_fd, st->tmp, st->dir_fd, state_name) < 0)
 		r = -errno;
 	if (r < 0) {
+		if (report && ret_report)
+			*ret_report = report;
 		vmstate_discard(st);
 		return r;
 	}
@@ -184,20 +273,28 @@ int vmstate_commit(struct vmstate *st, int run_dir_fd, unsigned long long consol
 
 void vmstate_discard(struct vmstate *st)
 {
+	if (st->dir_fd < 0)
+		return;
 	if (st->park == VM_PARK_SAVE && st->tmp)
-		(void)unlink(st->tmp); /* may not exist */
-	if (st->park == VM_PARK_RESTORE && st->path)
-		(void)unlink(st->path);
-	if (st->park == VM_PARK_RESTORE && st->console)
-		(void)unlink(st->console);
+		(void)unlinkat(st->dir_fd, st->tmp, 0); /* may not exist */
+	if (st->park == VM_PARK_RESTORE) {
+		_cleanup_free_ char *state = slot_file(st, "state");
+		_cleanup_free_ char *console = slot_file(st, "console");
+		if (state)
+			(void)unlinkat(st->dir_fd, state, 0);
+		if (console)
+			(void)unlinkat(st->dir_fd, console, 0);
+	}
 }
 
 void vmstate_free(struct vmstate *st)
 {
+	closep(&st->dir_fd);
+	closep(&st->state_fd);
 	free(st->dir);
+	free(st->name);
 	free(st->path);
-	free(st->console);
-	free(st->seen);
 	free(st->tmp);
-	*st = (struct vmstate){0};
+	free(st->console);
+	*st = (struct vmstate)VMSTATE_INIT;
 }

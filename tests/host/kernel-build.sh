@@ -132,8 +132,14 @@ grep -qx CONFIG_FAKE_B=y "$kernels/$release/config"
 ok $? "17.15: the kernel published last is the second's"
 
 # 17.15: a failed build keeps the previous kernel, and its kbuild still describes it.
-"$KBUILD" --no-btf -j1 "$scratch/tree" >good.out 2>good.err
+(umask 002 && "$KBUILD" --no-btf -j1 "$scratch/tree" >good.out 2>good.err) # a group's CI cache
 is "$?" 0 "a build of the tree succeeds" "$(tail -n 5 good.err)"
+store=$(readlink -f "$kernels/$release")
+is "$(stat -c %a "$store" "$store/bzImage" "$store/info" "$store/kbuild" "$QUIZ_HOME/logs" | paste -sd' ')" \
+	"700 600 600 700 700" "under umask 002 the cache is private: folders 0700, files 0600"
+is "$(stat -c %a "$store/layer/usr" "$store/layer/usr/lib/modules/$release" "$store/layer/boot" \
+	"$store/layer/boot/vmlinux-$release" | paste -sd' ')" "755 755 755 755" \
+	"but the kernel layer, which the guest's users see as it is, is theirs to read (vmlinux: 755 as make made it)"
 before=$(readlink "$kernels/$release")
 kbuild_config=$(sha256sum <"$kernels/$release/kbuild/.config")
 FAKE_MAKE_FAIL=1 "$KBUILD" --no-btf -j1 -e CONFIG_FAKE_EXTRA "$scratch/tree" >bad.out 2>bad.err

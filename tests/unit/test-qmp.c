@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* QMP's pure parts: JSON strings and the dump command; the client against a fake QEMU. */
+/* QMP's pure parts: JSON strings, the dump and migrate commands; the client against a fake QEMU,
+ * a save's descriptor handed over the socket included. */
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "qmp.h"
@@ -25,15 +27,9 @@ static void test_json(void)
 static void test_migrate(void)
 {
 	struct buf b = {0};
-	CHECK(qmp_migrate_command("/cache/it's here/a.state", &b) == 0, "migrate command");
-	CHECK_STR(b.data,
-		  "{\"execute\": \"migrate\", \"arguments\": {\"uri\": "
-		  "\"exec:cat > '/cache/it'\\\\''s here/a.state'\"}}",
-		  "migrate to exec:cat > PATH, the path quoted for the shell, then for JSON");
-	buf_free(&b);
-	CHECK(qmp_migrate_command("/c/a.state", &b) == 0 &&
-		      strstr(b.data, "\"exec:cat > /c/a.state\""),
-	      "a plain path needs no quotes");
+	CHECK(qmp_migrate_command("quiz-state", &b) == 0, "migrate command");
+	CHECK_STR(b.data, "{\"execute\": \"migrate\", \"arguments\": {\"uri\": \"fd:quiz-state\"}}",
+		  "migrate to fd:NAME (a descriptor handed over getfd): no shell, no path");
 	buf_free(&b);
 	CHECK(qmp_migration_status(
 		      "{\"return\": {\"status\": \"completed\", \"total-time\": 3}}") ==
@@ -106,8 +102,78 @@ static void test_client(void)
 	CHECK(qmp_execute(&none, "{}", 10, NULL) == -ENOTCONN, "never connected: -ENOTCONN");
 }
 
+/*
+ * QEMU's side of a save: each command line read with recvmsg; getfd's descriptor kept, the
+ * migration's bytes written into it; the answers. Exits 0 when getfd came with a descriptor.
+ */
+static void fake_qemu_save(int sock)
+{
+	int state = -1;
+	char in[4096];
+	const char *greeting = "{\"QMP\": {\"version\": {}, \"capabilities\": []}}\r\n";
+	(void)!write(sock, greeting, strlen(greeting));
+	for (;;) {
+		union {
+			char buf[CMSG_SPACE(sizeof(int))];
+			struct cmsghdr align;
+		} control;
+		struct iovec iov = {.iov_base = in, .iov_len = sizeof(in) - 1};
+		struct msghdr msg = {.msg_iov = &iov,
+				     .msg_iovlen = 1,
+				     .msg_control = control.buf,
+				     .msg_controllen = sizeof(control.buf)};
+		ssize_t n = recvmsg(sock, &msg, 0);
+		if (n <= 0)
+			_exit(state >= 0 ? 0 : 1);
+		in[n] = '\0';
+		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+		const char *answer = "{\"return\": {}}\r\n";
+		if (strstr(in, "\"getfd\"") && strstr(in, "\"fdname\": \"quiz-state\"") && c &&
+		    c->cmsg_type == SCM_RIGHTS)
+			memcpy(&state, CMSG_DATA(c), sizeof(int));
+		else if (strstr(in, "\"migrate\"") && strstr(in, "\"fd:quiz-state\"") && state >= 0)
+			(void)!write(state, "QEVM", 4);
+		else if (strstr(in, "query-migrate"))
+			answer = "{\"return\": {\"status\": \"completed\"}}\r\n";
+		else if (!strstr(in, "qmp_capabilities") && !strstr(in, "\"cont\""))
+			answer = "{\"error\": {\"class\": \"GenericError\", \"desc\": \"no\"}}\r\n";
+		(void)!write(sock, answer, strlen(answer));
+	}
+}
+
+static void test_save_state(void)
+{
+	char path[] = "/tmp/quiz-test-qmp.XXXXXX";
+	int fd = mkstemp(path), sv[2];
+	CHECK(fd >= 0 && socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0, "a state file, a socket");
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(sv[0]);
+		close(fd); /* QEMU has only what getfd hands it */
+		fake_qemu_save(sv[1]);
+	}
+	close(sv[1]);
+	struct qmp q = QMP_INIT;
+	q.fd = sv[0];
+	char *error = NULL;
+	int r = qmp_save_state(&q, fd, &error);
+	CHECK(r == 0, "a save into a descriptor: 0 (%d %s)", r, error ? error : "");
+	qmp_close(&q);
+	int status = -1;
+	(void)waitpid(pid, &status, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "QEMU got the descriptor with getfd (SCM_RIGHTS)");
+	char got[8] = {0};
+	CHECK(pread(fd, got, sizeof(got) - 1, 0) == 4 && STREQ(got, "QEVM"),
+	      "and wrote the state into the file quiz made: '%s'", got);
+	free(error);
+	close(fd);
+	unlink(path);
+}
+
 int main(void)
 {
+	test_save_state();
 	test_migrate();
 	test_json();
 	test_client();
