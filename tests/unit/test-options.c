@@ -43,8 +43,9 @@ static int parse(struct quiz_options *o, char **ret_err, ...)
 	char *args[14] = {0};
 	va_list ap;
 	va_start(ap, ret_err);
-	for (size_t i = 0; i < 13 && (args[i] = va_arg(ap, char *)); i++)
-		;
+	for (size_t i = 0; i < 13; i++)
+		if (!(args[i] = va_arg(ap, char *)))
+			break;
 	va_end(ap);
 	return parse_args(o, ret_err, args);
 }
