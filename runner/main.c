@@ -736,7 +736,12 @@ static int quiz_main(int argc, char **argv)
 	if (options_parse(argc, argv, getenv("QUIZ_KERNEL"), &o) < 0)
 		return EXIT_QUIZ_FAILED;
 	if (o.help) {
-		fputs(options_usage(), stdout);
+		_cleanup_free_ char *usage = NULL;
+		if (options_usage(&usage) < 0) {
+			log_error("--help: out of memory");
+			return EXIT_QUIZ_FAILED;
+		}
+		fputs(usage, stdout);
 		return 0;
 	}
 	if (o.version) {

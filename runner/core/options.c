@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Parsing quiz's options with getopt_long; --help lists them in the same order. */
+/* quiz's options: one table, from which getopt_long's arrays and --help are made; parsing
+ * fills one struct. */
 #include "options.h"
 
 #include <getopt.h>
@@ -12,7 +13,7 @@
 #include "qemu_argv.h"
 
 enum {
-	OPT_SHARED = 0x100,
+	OPT_SHARED = OPTION_KEY_LONG_ONLY,
 	OPT_SYSTEM,
 	OPT_APPEND,
 	OPT_QEMU_ARG,
@@ -40,138 +41,193 @@ enum {
 	OPT_COLD,
 };
 
-static const struct option long_options[] = {
-	{"kernel", required_argument, NULL, 'k'},
-	{"arch", required_argument, NULL, 'a'},
-	{"kernel-path", required_argument, NULL, 'K'},
-	{"profile", required_argument, NULL, 'p'},
-	{"option", required_argument, NULL, 'o'},
-	{"profile-dir", required_argument, NULL, OPT_PROFILE_DIR},
-	{"list-profiles", no_argument, NULL, OPT_LIST_PROFILES},
-	{"describe-profile", required_argument, NULL, OPT_DESCRIBE_PROFILE},
-	{"mode", required_argument, NULL, 'r'},
-	{"shell", no_argument, NULL, 'S'},
-	{"memory", required_argument, NULL, 'm'},
-	{"cpus", required_argument, NULL, 'c'},
-	{"timeout", required_argument, NULL, 't'},
-	{"shared", required_argument, NULL, OPT_SHARED},
-	{"user-dir", required_argument, NULL, 'u'},
-	{"system", required_argument, NULL, OPT_SYSTEM},
-	{"env", required_argument, NULL, 'e'},
-	{"append", required_argument, NULL, OPT_APPEND},
-	{"qemu-arg", required_argument, NULL, OPT_QEMU_ARG},
-	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
-	{"verbose", no_argument, NULL, 'v'},
-	{"keep", no_argument, NULL, OPT_KEEP},
-	{"timings", no_argument, NULL, OPT_TIMINGS},
-	{"dmesg", no_argument, NULL, OPT_DMESG},
-	{"gdb-wait", no_argument, NULL, OPT_GDB_WAIT},
-	{"splat", required_argument, NULL, OPT_SPLAT},
-	{"splat-allow", required_argument, NULL, OPT_SPLAT_ALLOW},
-	{"dump", required_argument, NULL, OPT_DUMP},
-	{"dump-on-panic", required_argument, NULL, OPT_DUMP_ON_PANIC},
-	{"jobs", required_argument, NULL, 'j'},
-	{"tap", no_argument, NULL, OPT_TAP},
-	{"junit", required_argument, NULL, OPT_JUNIT},
-	{"results", required_argument, NULL, OPT_RESULTS},
-	{"targets", required_argument, NULL, OPT_TARGETS},
-	{"filter", required_argument, NULL, OPT_FILTER},
-	{"list", no_argument, NULL, OPT_LIST},
-	{"json", no_argument, NULL, OPT_JSON},
-	{"shard", required_argument, NULL, OPT_SHARD},
-	{"cold", no_argument, NULL, OPT_COLD},
-	{"doctor", no_argument, NULL, OPT_DOCTOR},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},
+/* The key is what getopt_long returns, parse_one's case. man/quiz.1 lists the same options in
+ * the same order (tests/unit/test-options.c checks both ways). */
+#define RUN OPTION_GROUP_RUN
+#define MATRIX OPTION_GROUP_MATRIX
+#define OTHER OPTION_GROUP_OTHER
+const struct option_spec options_table[] = {
+	{"kernel", required_argument, "VER", 'k', RUN,
+	 "kernel: 6.1 (newest 6.1.x), 6.1.192, 6.12-rc3"},
+	{"arch", required_argument, "ARCH", 'a', RUN,
+	 "the guest's architecture: x86_64, aarch64 (arm64), s390x\n"
+	 "(default: the host's; others run under TCG)"},
+	{"kernel-path", required_argument, "PATH", 'K', RUN,
+	 "a kernel you built: a build tree, or a bzImage with its\n"
+	 ".config beside it (checked for what quiz needs); a\n"
+	 "source tree: quiz-kernel build --again first (125 if\n"
+	 "that fails: git bisect run quiz -K . ./test)"},
+	{"profile", required_argument, "LIST", 'p', RUN,
+	 "profiles: -p blockdev:count=4,size=1G,memdev (repeatable)"},
+	{"option", required_argument, "P.KEY=VAL", 'o', RUN,
+	 "set a profile option: -o blockdev.size=1G"},
+	{"profile-dir", required_argument, "DIR", OPT_PROFILE_DIR, RUN,
+	 "also look for profiles in DIR (shadows the others)"},
+	{"list-profiles", no_argument, NULL, OPT_LIST_PROFILES, RUN,
+	 "the profiles there are, where from, what they do"},
+	{"describe-profile", required_argument, "NAME", OPT_DESCRIBE_PROFILE, RUN,
+	 "its options and defaults, needs and parts"},
+	{"mode", required_argument, "MODE", 'r', RUN,
+	 "raw (pipes) | tmux (a terminal, dmesg beside) | auto\n"
+	 "(tmux when stdout is a terminal); default: raw with a\n"
+	 "PROGRAM, so its output stays, auto without one"},
+	{"shell", no_argument, NULL, 'S', RUN, "a shell in the guest after the program"},
+	{"memory", required_argument, "SIZE", 'm', RUN, "guest memory, 32M to 1T (default 512M)"},
+	{"cpus", required_argument, "N", 'c', RUN, "guest CPUs, 1 to 255 (default 1)"},
+	{"timeout", required_argument, "SECONDS", 't', RUN,
+	 "stop the run after SECONDS (exit 124)"},
+	{"shared", required_argument, "DIR", OPT_SHARED, RUN, "DIR read-write at /shared"},
+	{"user-dir", required_argument, "DIR", 'u', RUN,
+	 "DIR's files over the guest root, read-only"},
+	{"system", required_argument, "DIR", OPT_SYSTEM, RUN,
+	 "an install target (DESTDIR) over the guest root"},
+	{"env", required_argument, "VAR=VALUE", 'e', RUN, "set VAR in the program's environment"},
+	{"append", required_argument, "WORDS", OPT_APPEND, RUN, "extra kernel command-line words"},
+	{"qemu-arg", required_argument, "ARG", OPT_QEMU_ARG, RUN,
+	 "extra QEMU argument (repeatable)"},
+	{"dry-run", no_argument, NULL, OPT_DRY_RUN, RUN,
+	 "print the QEMU command line and the layers; boot nothing"},
+	{"verbose", no_argument, NULL, 'v', RUN, "kernel console on stderr"},
+	{"keep", no_argument, NULL, OPT_KEEP, RUN, "keep the run directory and say where"},
+	{"timings", no_argument, NULL, OPT_TIMINGS, RUN,
+	 "after the run, each boot stage's time on stderr"},
+	{"cold", no_argument, NULL, OPT_COLD, RUN,
+	 "boot the kernel, not a saved VM state of it (QUIZ_COLD=1)"},
+	{"dmesg", no_argument, NULL, OPT_DMESG, RUN,
+	 "after the run, its kernel log (hooks and program) on stderr"},
+	{"gdb-wait", no_argument, NULL, OPT_GDB_WAIT, RUN,
+	 "the gdb profile, with the guest held before the kernel\n"
+	 "starts until gdb continues it"},
+	{"splat", required_argument, "MODE", OPT_SPLAT, RUN,
+	 "a kernel report (WARNING, BUG, Oops, KASAN, lockdep,\n"
+	 "hung task, ...) in a passing run: fail (exit 123, the\n"
+	 "default) | warn (shown, status kept) | ignore"},
+	{"splat-allow", required_argument, "REGEX", OPT_SPLAT_ALLOW, RUN,
+	 "a report whose first line matches passes (repeatable)"},
+	{"dump", required_argument, "FILE", OPT_DUMP, RUN,
+	 "the guest's memory as an ELF core at the run's end"},
+	{"dump-on-panic", required_argument, "FILE", OPT_DUMP_ON_PANIC, RUN,
+	 "the same when the guest panics (then exit 125)"},
+	{"jobs", required_argument, "N", 'j', MATRIX, "runs at once (default 1)"},
+	{"tap", no_argument, NULL, OPT_TAP, MATRIX, "TAP on stdout instead of the table"},
+	{"junit", required_argument, "FILE", OPT_JUNIT, MATRIX, "a JUnit XML report"},
+	{"results", required_argument, "DIR", OPT_RESULTS, MATRIX,
+	 "keep each run's stdout, stderr and console.log in DIR/NAME/"},
+	{"targets", required_argument, "FILE", OPT_TARGETS, MATRIX,
+	 "named runs from an INI file (kernel, profiles, program,\n"
+	 "timeout, memory), e.g. quiz.ini"},
+	{"filter", required_argument, "REGEX", OPT_FILTER, MATRIX,
+	 "only the targets whose name matches"},
+	{"list", no_argument, NULL, OPT_LIST, MATRIX,
+	 "print the runs (name, kernel, arch, profiles), run nothing"},
+	{"json", no_argument, NULL, OPT_JSON, MATRIX, "--list as JSON, for a CI matrix to fan out"},
+	{"shard", required_argument, "I/N", OPT_SHARD, MATRIX,
+	 "only the I-th of N slices of the runs (the runs at\n"
+	 "positions I, I+N, I+2N, ... in file or -k order)"},
+	{"doctor", no_argument, NULL, OPT_DOCTOR, OTHER,
+	 "check this host for quiz runs: QEMU, KVM (a probe\n"
+	 "boot), kernels, image, cache; exit 0 when a run can work"},
+	{"help", no_argument, NULL, 'h', OTHER, "this text"},
+	{"version", no_argument, NULL, 'V', OTHER, "version and build details"},
 	{},
 };
+#undef RUN
+#undef MATRIX
+#undef OTHER
 
-const char *options_usage(void)
+/* What --help says before each group's options: the matrix's paragraph, a blank line. */
+static const char *const group_heads[] = {
+	[OPTION_GROUP_RUN] = "",
+	[OPTION_GROUP_MATRIX] =
+		"\n"
+		"Several kernels (-k 6.1,6.12, -k all, -k '6.*'), architectures (-a x86_64,s390x)\n"
+		"or --targets run the program on each, output grouped, then a summary table; the\n"
+		"exit status is the first failure's.\n",
+	[OPTION_GROUP_OTHER] = "\n",
+};
+
+static const char usage_head[] =
+	"Usage: quiz [OPTIONS] [PROGRAM [ARGS...]]\n"
+	"Boot a quiz kernel in a QEMU microvm, run PROGRAM there (from the current\n"
+	"directory, seen at the same path) and exit with its status. No PROGRAM: a shell.\n"
+	"\n";
+static const char usage_tail[] =
+	"\n"
+	"Environment:\n"
+	"  QUIZ_HOME     cache root (default $XDG_CACHE_HOME/quiz or ~/.cache/quiz)\n"
+	"  QUIZ_KERNEL   default for -k\n"
+	"  QUIZ_QEMU     QEMU binary (default: the architecture's, qemu-system-x86_64)\n"
+	"  QUIZ_ACCEL    auto | kvm | tcg (auto: KVM once a probe boot proved it on this\n"
+	"                host, the verdict cached; kvm forces it, tcg avoids it)\n"
+	"  QUIZ_IMAGE    another guest image (default: QUIZ_HOME/images/bookworm.ext2)\n"
+	"\n"
+	"Exit status: the program's (0-255); 128+S killed by signal S; 126/127 could not\n"
+	"run / not found; 123 the program passed but the kernel reported a splat; 124\n"
+	"timeout; 125 quiz or the VM failed (stderr says which).\n";
+
+/* An option's help starts in this column, and its other lines. */
+#define USAGE_HELP_COLUMN 26
+
+/* "  -k, --kernel VER        kernel: ...", its help's other lines indented below. */
+static int usage_option(struct buf *b, const struct option_spec *o)
 {
-	return "Usage: quiz [OPTIONS] [PROGRAM [ARGS...]]\n"
-	       "Boot a quiz kernel in a QEMU microvm, run PROGRAM there (from the current\n"
-	       "directory, seen at the same path) and exit with its status. No PROGRAM: a shell.\n"
-	       "\n"
-	       "  -k, --kernel VER        kernel: 6.1 (newest 6.1.x), 6.1.192, 6.12-rc3\n"
-	       "  -a, --arch ARCH         the guest's architecture: x86_64, aarch64 (arm64), "
-	       "s390x\n"
-	       "                          (default: the host's; others run under TCG)\n"
-	       "  -K, --kernel-path PATH  a kernel you built: a build tree, or a bzImage with its\n"
-	       "                          .config beside it (checked for what quiz needs); a\n"
-	       "                          source tree: quiz-kernel build --again first (125 if\n"
-	       "                          that fails: git bisect run quiz -K . ./test)\n"
-	       "  -p, --profile LIST      profiles: -p blockdev:count=4,size=1G,memdev "
-	       "(repeatable)\n"
-	       "  -o, --option P.KEY=VAL  set a profile option: -o blockdev.size=1G\n"
-	       "      --profile-dir DIR   also look for profiles in DIR (shadows the others)\n"
-	       "      --list-profiles     the profiles there are, where from, what they do\n"
-	       "      --describe-profile NAME  its options and defaults, needs and parts\n"
-	       "  -r, --mode MODE         raw (pipes) | tmux (a terminal, dmesg beside) | auto\n"
-	       "                          (tmux when stdout is a terminal); default: raw with a\n"
-	       "                          PROGRAM, so its output stays, auto without one\n"
-	       "  -S, --shell             a shell in the guest after the program\n"
-	       "  -m, --memory SIZE       guest memory, 32M to 1T (default 512M)\n"
-	       "  -c, --cpus N            guest CPUs, 1 to 255 (default 1)\n"
-	       "  -t, --timeout SECONDS   stop the run after SECONDS (exit 124)\n"
-	       "      --shared DIR        DIR read-write at /shared\n"
-	       "  -u, --user-dir DIR      DIR's files over the guest root, read-only\n"
-	       "      --system DIR        an install target (DESTDIR) over the guest root\n"
-	       "  -e, --env VAR=VALUE     set VAR in the program's environment\n"
-	       "      --append WORDS      extra kernel command-line words\n"
-	       "      --qemu-arg ARG      extra QEMU argument (repeatable)\n"
-	       "      --dry-run           print the QEMU command line and the layers; boot "
-	       "nothing\n"
-	       "  -v, --verbose           kernel console on stderr\n"
-	       "      --keep              keep the run directory and say where\n"
-	       "      --timings           after the run, each boot stage's time on stderr\n"
-	       "      --cold              boot the kernel, not a saved VM state of it "
-	       "(QUIZ_COLD=1)\n"
-	       "      --dmesg             after the run, its kernel log (hooks and program) on "
-	       "stderr\n"
-	       "      --gdb-wait          the gdb profile, with the guest held before the kernel\n"
-	       "                          starts until gdb continues it\n"
-	       "      --splat MODE        a kernel report (WARNING, BUG, Oops, KASAN, lockdep,\n"
-	       "                          hung task, ...) in a passing run: fail (exit 123, the\n"
-	       "                          default) | warn (shown, status kept) | ignore\n"
-	       "      --splat-allow REGEX a report whose first line matches passes (repeatable)\n"
-	       "      --dump FILE         the guest's memory as an ELF core at the run's end\n"
-	       "      --dump-on-panic FILE  the same when the guest panics (then exit 125)\n"
-	       "\n"
-	       "Several kernels (-k 6.1,6.12, -k all, -k '6.*'), architectures (-a x86_64,s390x)\n"
-	       "or --targets run the program on each, output grouped, then a summary table; the\n"
-	       "exit status is the first "
-	       "failure's.\n"
-	       "  -j, --jobs N            runs at once (default 1)\n"
-	       "      --tap               TAP on stdout instead of the table\n"
-	       "      --junit FILE        a JUnit XML report\n"
-	       "      --results DIR       keep each run's stdout, stderr and console.log in "
-	       "DIR/NAME/\n"
-	       "      --targets FILE      named runs from an INI file (kernel, profiles, program,\n"
-	       "                          timeout, memory), e.g. quiz.ini\n"
-	       "      --filter REGEX      only the targets whose name matches\n"
-	       "      --list              print the runs (name, kernel, arch, profiles), run "
-	       "nothing\n"
-	       "      --json              --list as JSON, for a CI matrix to fan out\n"
-	       "      --shard I/N         only the I-th of N slices of the runs (the runs at\n"
-	       "                          positions I, I+N, I+2N, ... in file or -k order)\n"
-	       "\n"
-	       "      --doctor            check this host for quiz runs: QEMU, KVM (a probe\n"
-	       "                          boot), kernels, image, cache; exit 0 when a run can "
-	       "work\n"
-	       "  -h, --help              this text\n"
-	       "  -V, --version           version and build details\n"
-	       "\n"
-	       "Environment:\n"
-	       "  QUIZ_HOME     cache root (default $XDG_CACHE_HOME/quiz or ~/.cache/quiz)\n"
-	       "  QUIZ_KERNEL   default for -k\n"
-	       "  QUIZ_QEMU     QEMU binary (default: the architecture's, qemu-system-x86_64)\n"
-	       "  QUIZ_ACCEL    auto | kvm | tcg (auto: KVM once a probe boot proved it on this\n"
-	       "                host, the verdict cached; kvm forces it, tcg avoids it)\n"
-	       "  QUIZ_IMAGE    another guest image (default: QUIZ_HOME/images/bookworm.ext2)\n"
-	       "\n"
-	       "Exit status: the program's (0-255); 128+S killed by signal S; 126/127 could not\n"
-	       "run / not found; 123 the program passed but the kernel reported a splat; 124\n"
-	       "timeout; 125 quiz or the VM failed (stderr says which).\n";
+	size_t start = b->len;
+	int k = o->key < OPTION_KEY_LONG_ONLY ? buf_printf(b, "  -%c, --%s", o->key, o->name)
+					      : buf_printf(b, "      --%s", o->name);
+	if (k >= 0 && o->arg)
+		k = buf_printf(b, " %s", o->arg);
+	size_t width = b->len - start;
+	/* A head that reaches the column (--describe-profile NAME) keeps two spaces. */
+	int pad = width < USAGE_HELP_COLUMN ? (int)(USAGE_HELP_COLUMN - width) : 2;
+	for (const char *h = o->help; k >= 0; pad = USAGE_HELP_COLUMN) {
+		size_t n = strcspn(h, "\n");
+		k = buf_printf(b, "%*s%.*s\n", pad, "", (int)n, h);
+		if (!h[n])
+			break;
+		h += n + 1;
+	}
+	return k;
+}
+
+int options_usage(char **ret)
+{
+	_cleanup_buf_ struct buf b = {0};
+	int k = buf_puts(&b, usage_head);
+	for (const struct option_spec *o = options_table; k >= 0 && o->name; o++) {
+		if (o == options_table || o->group != o[-1].group)
+			k = buf_puts(&b, group_heads[o->group]);
+		if (k >= 0)
+			k = usage_option(&b, o);
+	}
+	if (k >= 0)
+		k = buf_puts(&b, usage_tail);
+	if (k < 0)
+		return k;
+	*ret = TAKE_PTR(b.data);
+	return 0;
+}
+
+/* The short-option string's size: "+:", each letter and its ':', the NUL. */
+#define SHORTS_SIZE (sizeof("+:") + 2 * ELEMENTSOF(options_table))
+
+/* getopt_long's view of the table: its struct option[] and short-option string. */
+static void options_getopt(struct option longs[static ELEMENTSOF(options_table)],
+			   char shorts[static SHORTS_SIZE])
+{
+	/* '+': the first non-option is the program; its own options are its business. ':': a
+	 * missing value is told from an unknown option. */
+	char *s = stpcpy(shorts, "+:");
+	size_t i = 0;
+	for (const struct option_spec *o = options_table; o->name; o++, i++) {
+		longs[i] = (struct option){o->name, o->has_arg, NULL, o->key};
+		if (o->key < OPTION_KEY_LONG_ONLY) {
+			*s++ = (char)o->key;
+			if (o->has_arg == required_argument)
+				*s++ = ':';
+		}
+	}
+	longs[i] = (struct option){0};
+	*s = '\0';
 }
 
 static int parse_unsigned(const char *opt, const char *s, unsigned min, unsigned max,
@@ -374,10 +430,11 @@ int options_parse(int argc, char **argv, const char *kernel, struct quiz_options
 	o->kernel = kernel;
 	optind = 1;
 	opterr = 0; /* our own one-line messages */
+	struct option longs[ELEMENTSOF(options_table)];
+	char shorts[SHORTS_SIZE];
+	options_getopt(longs, shorts);
 	int c;
-	/* '+': the first non-option is the program; its own options are its business. */
-	while ((c = getopt_long(argc, argv, "+:k:a:K:p:o:r:Sm:c:t:u:e:j:vhV", long_options,
-				NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
 		if (c == '?' || c == ':') {
 			if (optopt)
 				log_error("option -%c %s; see quiz --help", optopt,

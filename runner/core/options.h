@@ -64,8 +64,27 @@ struct quiz_options {
  * (QUIZ_KERNEL), or NULL. */
 int options_parse(int argc, char **argv, const char *kernel, struct quiz_options *ret);
 void options_free(struct quiz_options *o);
-/* --help's text. */
-const char *options_usage(void);
+
+/* Where an option stands in --help: a run's, several runs' (a matrix), then --doctor and the
+ * rest. */
+enum option_group { OPTION_GROUP_RUN, OPTION_GROUP_MATRIX, OPTION_GROUP_OTHER };
+
+/* One of quiz's options. getopt_long's struct option[] and short-option string, and --help's
+ * lines, are made from the table of these; man/quiz.1 lists the same, in the same order. */
+struct option_spec {
+	const char *name; /* the long name, without "--"; NULL ends the table */
+	int has_arg;	  /* getopt_long's: no_argument or required_argument */
+	const char *arg;  /* its value's name in --help (VER, PATH); NULL without one */
+	int key;	  /* the short letter, or above 0xff for a long-only option */
+	enum option_group group;
+	const char *help; /* --help's text; each '\n' starts an indented line */
+};
+#define OPTION_KEY_LONG_ONLY 0x100 /* the first key of a long-only option */
+/* In --help's order. */
+extern const struct option_spec options_table[];
+
+/* --help's text (malloc'd), made from the table: 0 or -ENOMEM. */
+int options_usage(char **ret);
 
 /* --shard I/N: 1 <= I <= N <= OPTIONS_SHARD_MAX, both whole numbers; -EINVAL otherwise (the
  * caller logs ret_why, a phrase). Pure. */

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* quiz's command line: what -m, -c and --append accept, and the one line a refusal gives
- * (17.20). */
+ * (17.20); the options' table against getopt, --help and man/quiz.1 (28.4). */
+#include <ctype.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
+#include "file.h"
 #include "log.h"
 #include "options.h"
 #include "tap.h"
@@ -17,16 +20,14 @@ static void log_capture(const char *line)
 	buf_printf(&logged, "%s\n", line);
 }
 
-/* options_parse on "quiz ARGS... true"; *ret_err gets what it logged (malloc'd). */
-static int parse(struct quiz_options *o, char **ret_err, ...)
+/* options_parse on "quiz ARGS... true" (args NULL-terminated, at most 13); *ret_err gets what
+ * it logged (malloc'd). */
+static int parse_args(struct quiz_options *o, char **ret_err, char *const *args)
 {
 	char *argv[16] = {"quiz"};
 	int argc = 1;
-	va_list ap;
-	va_start(ap, ret_err);
-	for (char *a; argc < 14 && (a = va_arg(ap, char *));)
-		argv[argc++] = a;
-	va_end(ap);
+	for (; argc < 14 && args[argc - 1]; argc++)
+		argv[argc] = args[argc - 1];
 	argv[argc++] = "true";
 
 	buf_free(&logged);
@@ -35,6 +36,18 @@ static int parse(struct quiz_options *o, char **ret_err, ...)
 	log_set_sink(NULL);
 	*ret_err = strdup(logged.data ? logged.data : "");
 	return r;
+}
+
+static int parse(struct quiz_options *o, char **ret_err, ...)
+{
+	char *args[14] = {0};
+	va_list ap;
+	va_start(ap, ret_err);
+	for (size_t i = 0; i < 13; i++)
+		if (!(args[i] = va_arg(ap, char *)))
+			break;
+	va_end(ap);
+	return parse_args(o, ret_err, args);
 }
 
 #define CHECK_REFUSED(want, desc, ...)                                                             \
@@ -142,12 +155,209 @@ static void test_shard(void)
 	}
 }
 
+/* A value each option takes (any word where the parser keeps what it is given). */
+static char *sample_value(const char *name)
+{
+	static const char *const samples[][2] = {
+		{"kernel", "6.1"}, {"mode", "raw"},	  {"memory", "1G"},	 {"cpus", "2"},
+		{"timeout", "5"},  {"env", "A=1"},	  {"append", "nokaslr"}, {"splat", "warn"},
+		{"jobs", "2"},	   {"splat-allow", "^x"}, {"shard", "1/2"},
+	};
+	for (size_t i = 0; i < ELEMENTSOF(samples); i++)
+		if (STREQ(samples[i][0], name))
+			return (char *)samples[i][1];
+	return "x";
+}
+
+/* "quiz [--list] FORM [VALUE] true" parses, logs nothing and leaves "true" the program. */
+static void check_accepted(const struct option_spec *o, char *form)
+{
+	struct quiz_options q;
+	char *err = NULL;
+	char *value = o->has_arg == required_argument ? sample_value(o->name) : NULL;
+	char *args[4] = {0}, **a = args;
+	if (STREQ(o->name, "json")) /* it goes with --list */
+		*a++ = "--list";
+	*a++ = form;
+	*a = value;
+	int r = parse_args(&q, &err, args);
+	CHECK(r == 0 && err && !err[0] && q.program[0] && STREQ(q.program[0], "true"),
+	      "28.4: getopt takes %s%s%s, the program after it stays the program", form,
+	      value ? " " : "", value ? value : "");
+	if (err && err[0])
+		printf("#   logged: %s", err);
+	free(err);
+	options_free(&q);
+}
+
+/* Each row of the table: its long and short forms parse, and no other row has its name or
+ * letter. */
+static void test_table_parses(void)
+{
+	for (const struct option_spec *o = options_table; o->name; o++) {
+		CHECK((o->arg != NULL) == (o->has_arg == required_argument),
+		      "--%s names its value in --help exactly when it takes one", o->name);
+		bool unique = true;
+		for (const struct option_spec *p = options_table; p->name; p++)
+			unique &= p == o || (!STREQ(p->name, o->name) && p->key != o->key);
+		CHECK(unique, "--%s: no other option has its name or key", o->name);
+		_cleanup_free_ char *long_form = NULL;
+		if (asprintf(&long_form, "--%s", o->name) < 0)
+			abort();
+		check_accepted(o, long_form);
+		if (o->key < OPTION_KEY_LONG_ONLY) {
+			char short_form[3] = {'-', (char)o->key, '\0'};
+			check_accepted(o, short_form);
+		}
+	}
+}
+
+/* --help names each option with its value's name and the first line of its help, in the
+ * table's order. */
+static void test_usage(void)
+{
+	_cleanup_free_ char *usage = NULL;
+	CHECK(options_usage(&usage) == 0 && usage, "options_usage makes --help's text");
+	if (!usage)
+		return;
+	const char *last = usage;
+	for (const struct option_spec *o = options_table; o->name; o++) {
+		_cleanup_buf_ struct buf head = {0};
+		if (o->key < OPTION_KEY_LONG_ONLY)
+			buf_printf(&head, "\n  -%c, --%s", o->key, o->name);
+		else
+			buf_printf(&head, "\n      --%s", o->name);
+		if (o->arg)
+			buf_printf(&head, " %s", o->arg);
+		buf_puts(&head, " ");
+		const char *at = strstr(usage, head.data);
+		const char *help = at ? at + head.len + strspn(at + head.len, " ") : NULL;
+		CHECK(at && at > last && strncmp(help, o->help, strcspn(o->help, "\n")) == 0,
+		      "28.4: --help lists '%s' and its help after the option before",
+		      head.data + 1);
+		last = at ? at : last;
+	}
+}
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* The options a tag line names: each \-\-NAME as --NAME, each \-X as -X. */
+static void tag_options(const char *line, struct strv *ret)
+{
+	for (const char *p = line; *p;) {
+		if (starts_with(p, "\\-\\-")) {
+			_cleanup_buf_ struct buf name = {0};
+			buf_puts(&name, "--");
+			for (p += 4; isalnum((unsigned char)*p) || starts_with(p, "\\-");)
+				if (*p == '\\') {
+					buf_puts(&name, "-");
+					p += 2;
+				} else {
+					buf_append(&name, p++, 1);
+				}
+			strv_push(ret, name.data);
+		} else if (starts_with(p, "\\-") && isalpha((unsigned char)p[2]) &&
+			   !isalnum((unsigned char)p[3]) && !starts_with(p + 3, "\\-")) {
+			strv_pushf(ret, "-%c", p[2]);
+			p += 3;
+		} else {
+			p++;
+		}
+	}
+}
+
+/* The options a man page's OPTIONS section lists, in order: those each entry's tag (the line
+ * after .TP) names. Mentions in an entry's text do not count. */
+static void man_options(const char *page, struct strv *ret)
+{
+	_cleanup_free_ char *copy = strdup(page);
+	bool in_options = false, tag = false;
+	char *save = NULL;
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (starts_with(line, ".SH")) {
+			in_options = STREQ(line, ".SH OPTIONS");
+			continue;
+		}
+		if (in_options && tag)
+			tag_options(line, ret);
+		tag = in_options && STREQ(line, ".TP");
+	}
+}
+
+static const struct option_spec *table_find(const char *word)
+{
+	for (const struct option_spec *o = options_table; o->name; o++)
+		if (word[1] == '-' ? STREQ(word + 2, o->name) : word[1] == o->key)
+			return o;
+	return NULL;
+}
+
+/* man/quiz.1 lists exactly the table's options, each long and short form once, in the table's
+ * (--help's) order. */
+static void test_man_page(void)
+{
+	_cleanup_free_ char *page = NULL;
+	int r = read_file(QUIZ_SOURCE_DIR "/man/quiz.1", &page, NULL);
+	CHECK(r >= 0, "man/quiz.1 is read");
+	if (r < 0)
+		return;
+	_cleanup_strv_ struct strv listed = {0}, unknown = {0}, missing = {0}, twice = {0},
+				   order = {0}, want_order = {0};
+	man_options(page, &listed);
+	size_t rows = 0;
+	while (options_table[rows].name)
+		rows++;
+	_cleanup_free_ unsigned *seen_long = calloc(rows, sizeof(unsigned));
+	_cleanup_free_ unsigned *seen_short = calloc(rows, sizeof(unsigned));
+	const struct option_spec *previous = NULL;
+	for (size_t i = 0; i < listed.len; i++) {
+		const struct option_spec *o = table_find(listed.items[i]);
+		if (!o) {
+			strv_push(&unknown, listed.items[i]);
+			continue;
+		}
+		(listed.items[i][1] == '-' ? seen_long : seen_short)[o - options_table]++;
+		if (o != previous)
+			strv_push(&order, o->name);
+		previous = o;
+	}
+	for (const struct option_spec *o = options_table; o->name; o++) {
+		size_t i = (size_t)(o - options_table);
+		bool has_short = o->key < OPTION_KEY_LONG_ONLY;
+		if (!seen_long[i])
+			strv_pushf(&missing, "--%s", o->name);
+		if (has_short && !seen_short[i])
+			strv_pushf(&missing, "-%c", o->key);
+		if (seen_long[i] > 1 || seen_short[i] > 1)
+			strv_pushf(&twice, "--%s", o->name);
+		if (seen_long[i] || seen_short[i])
+			strv_push(&want_order, o->name);
+	}
+	_cleanup_free_ char *unknown_s = join(&unknown), *missing_s = join(&missing),
+			    *twice_s = join(&twice), *order_s = join(&order),
+			    *want_order_s = join(&want_order);
+	CHECK_STR(unknown_s, "",
+		  "28.4: options.c's table has every option man/quiz.1 lists (got: what the "
+		  "table lacks)");
+	CHECK_STR(missing_s, "",
+		  "28.4: man/quiz.1 lists every option of options.c's table, long and short "
+		  "(got: what the man page lacks)");
+	CHECK_STR(twice_s, "", "28.4: man/quiz.1 lists each option once");
+	CHECK_STR(order_s, want_order_s, "28.4: man/quiz.1 lists the options in --help's order");
+}
+
 int main(void)
 {
 	test_shard();
 	test_memory();
 	test_cpus();
 	test_append();
+	test_table_parses();
+	test_usage();
+	test_man_page();
 	buf_free(&logged);
 	return tap_done();
 }
