@@ -26,10 +26,10 @@ done_testing() {
 contains() {
 	if [ ! -f "$1" ]; then ok 1 "$3" "$1: no such file"; return; fi
 	LC_ALL=C grep -Eqa -- "$2" "$1"
-	ok $? "$3" "$(printf 'no line of %s matches %s; its last lines:\n%s' "$1" "$2" "$(tail -n 5 "$1")")"
+	ok $? "$3" "$(printf 'no line of %s matches %s; its last lines:\n%s' "$1" "$2" "$(tail -n 5 "$1" | cut -c1-300)")"
 }
 lacks() {
 	if [ ! -f "$1" ]; then ok 1 "$3" "$1: no such file"; return; fi
 	! LC_ALL=C grep -Eqa -- "$2" "$1"
-	ok $? "$3" "$(printf '%s has lines matching %s:\n%s' "$1" "$2" "$(grep -Em 3 -- "$2" "$1")")"
+	ok $? "$3" "$(printf '%s has lines matching %s:\n%s' "$1" "$2" "$(grep -Eam 3 -- "$2" "$1" | cut -c1-300)")"
 }

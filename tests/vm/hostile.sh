@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 # What a guest prints is hostile (issue 27): quiz escapes the guest text it shows itself (a
 # report's title and trace, the console's last lines, -v), keeps the program's own bytes exact,
-# keeps console.log within its cap, finds every report however much the guest wrote before it
-# (NULs, megabytes, an endless line), and fails a run whose console.log could not be written.
+# finds a report after a NUL, and fails a run whose console.log could not be written but still
+# finds the report after the failure. console.log's cap: tests/host/console.sh.
 . "$(dirname "$0")/lib.sh"
 need_vm
 cd "$scratch" || exit 1
@@ -26,9 +26,9 @@ contains err 'g\+0x1/0x2 \\x1b\]52;c;cm0gLXJmIH4K\\x07\\x1b\[2J' "its trace too"
 is "$(grep -v '^err' err | LC_ALL=C grep -c "[$esc$bel]")" 0 "no escape byte of the guest's reaches the terminal from quiz"
 
 # The console's last lines on a failure, and the console itself with -v.
-q sh -c 'printf "\033]0;TAIL\007 before the end\n" >/dev/console; sleep 0.2; echo o >/proc/sysrq-trigger; sleep 10'
-is "$?" 125 "a guest that powers off without a status: 125"
-contains err '^quiz: the VM ended without a status; last console lines:$' "the console's last lines are shown"
+q sh -c 'printf "\033]0;TAIL\007 before the end\n" >/dev/console; sleep 0.2; echo b >/proc/sysrq-trigger; sleep 10'
+is "$?" 125 "a guest that reboots without a status: 125"
+contains err '^quiz: [^;]*; last console lines:$' "the console's last lines are shown"
 contains err '\\x1b\]0;TAIL\\x07 before the end' "escaped"
 is "$(LC_ALL=C grep -c "[$esc$bel]" err)" 0 "with no escape byte left"
 q -v sh -c 'printf "\033]0;VERBOSE\007 \303\251t\303\251\n" >/dev/console'
@@ -36,31 +36,18 @@ is "$?" 0 "-v: the run passes"
 contains err '\\x1b\]0;VERBOSE\\x07 été' "-v shows the console escaped, its UTF-8 as it is"
 is "$(LC_ALL=C grep -c "[$esc$bel]" err)" 0 "no escape byte in -v's console"
 
-# A NUL on the console hides no report; nor do megabytes and an endless line before it.
+# A NUL on the console hides no report (megabytes and an endless line before one: the host
+# test console.sh, as the guest's console takes 60 KB/s under TCG).
 q sh -c 'printf "a NUL \000 here\n" >/dev/console
 	printf "WARNING: CPU: 0 PID: 1 at x.c:1 after_nul+0x1/0x2\n---[ end trace 0 ]---\n" >/dev/kmsg'
 is "$?" 123 "a WARN after a NUL on the console: 123"
 contains err 'kernel report \(warning\): .*after_nul' "and it is the one reported"
-mib=18
-q --console-copy console.copy sh -c "head -c $((mib << 20)) /dev/zero | tr '\\0' x >/dev/console
-	printf '\nthe end of the flood\n' >/dev/console
-	printf 'WARNING: CPU: 0 PID: 1 at x.c:1 after_flood+0x1/0x2\n---[ end trace 0 ]---\n' >/dev/kmsg"
-is "$?" 123 "a WARN after ${mib} MiB of console (one endless line): 123"
-contains err 'kernel report \(warning\): .*after_flood' "and it is the one reported"
-size=$(stat -c %s console.copy 2>/dev/null || echo 0)
-ok "$([ "$size" -le $(((8 << 20) + 4096)) ] && [ "$size" -ge $((8 << 20)) ]; echo $?)" \
-	"console.log keeps its first and last 4 MiB ($size bytes)"
-contains console.copy '^\[quiz: [0-9]+ bytes of the console cut here: console.log keeps its first and last 4 MiB\]$' \
-	"and says where it was cut"
-contains console.copy 'Linux version' "its head is the boot"
-contains console.copy 'after_flood' "its tail the end of the run"
-
 # console.log that cannot be written (a file size limit, as a full disk would): the run fails,
 # says so, and the report after the failure is still found.
 (
 	trap '' XFSZ
-	ulimit -f 1024 # 512 KiB
-	q sh -c "head -c $((1 << 20)) /dev/zero | tr '\\0' y >/dev/console
+	ulimit -f 256 # 128 KiB
+	q sh -c "head -c $((256 << 10)) /dev/zero | tr '\\0' y >/dev/console; echo >/dev/console
 		printf 'WARNING: CPU: 0 PID: 1 at x.c:1 past_limit+0x1/0x2\n---[ end trace 0 ]---\n' >/dev/kmsg"
 )
 is "$?" 125 "console.log not whole: 125"
