@@ -216,6 +216,8 @@ static void relay(struct vm *vm, struct vm_result *res)
 		if (vm->o->panic_dump && !acked && !res->dump_file &&
 		    vm_console_seen(vm, PANIC_END)) {
 			vm_dump_memory(vm, vm->o->panic_dump, res);
+			if (res->dump_status == -ECANCELED)
+				continue; /* a stop signal: the loop reads it */
 			if (vm->hang)
 				res->outcome = VM_TIMEOUT; /* the NMI's panic */
 			return; /* a panic, as the console says: outcome_report tells */
@@ -330,6 +332,7 @@ int vm_run(const struct vm_options *o, struct vm_result *ret)
 {
 	struct vm vm = {.o = o,
 			.sigfd = -1,
+			.stopfd = -1,
 			.console_log = -1,
 			.qemu = -1,
 			.qemu_status = -1,
@@ -351,9 +354,12 @@ int vm_run(const struct vm_options *o, struct vm_result *ret)
 	(void)signal(SIGPIPE, SIG_IGN);
 
 	vm.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	sigset_t stop;
+	stop_signals(&stop, false);
+	vm.stopfd = signalfd(-1, &stop, SFD_CLOEXEC | SFD_NONBLOCK);
 	vm.console_log = openat(o->run_dir_fd, "console.log",
 				O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (vm.sigfd < 0 || vm.console_log < 0)
+	if (vm.sigfd < 0 || vm.stopfd < 0 || vm.console_log < 0)
 		r = -errno;
 	for (int i = 0; r >= 0 && i < N_SOCKETS; i++)
 		if (i != SOCK_TTY || o->tty)
@@ -410,6 +416,8 @@ int vm_run(const struct vm_options *o, struct vm_result *ret)
 		(void)close(vm.console_log);
 	if (vm.sigfd >= 0)
 		(void)close(vm.sigfd);
+	if (vm.stopfd >= 0)
+		(void)close(vm.stopfd);
 	buf_free(&vm.status);
 	buf_free(&vm.console_tail);
 	buf_free(&vm.qmp.in); /* its fd was conn[SOCK_QMP] */
