@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # The park point against the fake QEMU: a save and a restore whose QEMU never answers QMP end at
-# once on a stop signal and at -t.
+# once on a stop signal and at -t; a restored guest that could not reseed its randomness is
+# booted again, cold, and its state is gone.
 . "$(dirname "$0")/lib.sh"
 cd "$scratch" || exit 1
 
@@ -69,5 +70,38 @@ ok $? "the run restored the planted state (-incoming)"
 run_stopped "restore, SIGHUP" HUP 129 1500
 run_stopped "restore, -t 2" - 124 9000
 is "$(ls "$FAKE_QEMU_LOG_DIR" | wc -l)" 1 "restore, -t 2: QEMU started once (no cold boot after a timeout)"
+
+# A save that works: the fake's QMP writes the state; the next run restores it.
+rm -f "$state" "$console"
+export FAKE_QEMU_SCENARIO='qmp;park;status 0'
+"$QUIZ" -v true 2>save.err
+is "$?" 0 "a save run exits 0" "$(cat save.err)"
+is "$(cat "$state" 2>/dev/null)" "fake state" "it saved the state" "$(cat save.err)"
+
+# 12a: the restored guest cannot reseed its randomness from the go: it says so instead of
+# "resumed" (an error status) and powers off; quiz boots again, cold, without the state.
+rm -f "$FAKE_QEMU_LOG_DIR"/*
+export FAKE_QEMU_SCENARIO_RESTORED="qmp;park -;error the kernel's randomness could not be reseeded from the host's go: Invalid argument;exit 0"
+export FAKE_QEMU_SCENARIO='qmp;park;text stdout cold;status 3'
+"$QUIZ" -v true >unseeded.out 2>unseeded.err
+is "$?" 3 "unseeded restore: the program's status from the cold boot" "$(cat unseeded.err)"
+is "$(cat unseeded.out)" cold "unseeded restore: its output is the cold boot's"
+starts=$(grep -l '^arg -incoming' "$FAKE_QEMU_LOG_DIR"/qemu.* | wc -l)/$(ls "$FAKE_QEMU_LOG_DIR" | wc -l)
+is "$starts" 1/2 "unseeded restore: QEMU started twice, the first restoring"
+grep -q "did not restore (the guest could not go on from it); booting cold" unseeded.err
+ok $? "unseeded restore: -v says why it boots cold" "$(cat unseeded.err)"
+grep -q "randomness" unseeded.err
+ok $((!$?)) "unseeded restore: the refusal is no error of the run's" "$(cat unseeded.err)"
+[ ! -e "$state" ] && [ ! -e "$console" ]
+ok $? "unseeded restore: the state is gone"
+
+# A save run whose guest then refuses to go on: the run fails (the guest's words), no state kept.
+export FAKE_QEMU_SCENARIO="qmp;park -;error the kernel's randomness could not be reseeded from the host's go: Invalid argument;exit 0"
+"$QUIZ" true >save-unseeded.out 2>save-unseeded.err
+is "$?" 125 "unseeded save: 125"
+grep -q "could not be reseeded" save-unseeded.err
+ok $? "unseeded save: says why" "$(cat save-unseeded.err)"
+[ ! -e "$state" ]
+ok $? "unseeded save: the state is not kept"
 
 done_testing
