@@ -7,7 +7,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -72,8 +71,7 @@ static pid_t spawn_qemu(const struct vm_options *o, const sigset_t *old_mask)
 	(void)old_mask;
 	child_reset_signals();
 	(void)setpgid(0, 0);
-	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
+	if (child_die_with_parent(parent, SIGKILL) < 0)
 		_exit(EXIT_QUIZ_FAILED);
 	int log = openat(o->run_dir_fd, "qemu.log", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
