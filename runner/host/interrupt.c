@@ -148,7 +148,9 @@ pid_t fork_group_child(void)
 	sigset_t waited;
 	stop_signals(&waited, true);
 	(void)sigprocmask(SIG_BLOCK, &waited, NULL); /* read by sigwaitinfo only */
-	(void)setpgid(0, 0);
+	/* Its own group, or its kill(0) would reach quiz's. */
+	if (setpgid(0, 0) < 0)
+		_exit(EXIT_QUIZ_FAILED);
 	if (child_die_with_parent(quiz, SIGTERM) < 0)
 		_exit(EXIT_SIGNALED + SIGKILL); /* quiz is gone already: nothing was started */
 	keeper = getpid();
