@@ -46,6 +46,12 @@ int contract_parse(char *data, size_t size, struct contract_entry **ret_entries,
 #define STATUS_GO "go "
 #define STATUS_RESUMED "resumed"
 #define GO_SEED_BYTES 32
+/*
+ * Instead of STATUS_RESUMED, when the go's seed could not reseed the kernel's randomness: an
+ * error status whose message starts so, then the guest powers off (a restored guest would draw
+ * the saved state's random numbers). The host boots again, cold, without the state.
+ */
+#define STATUS_UNSEEDED "the kernel's randomness could not be reseeded from the host's go: "
 /* On the console after the guest's answer to STATUS_SYSRQ. */
 #define SYSRQ_DONE "quiz: sysrq done"
 

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 void stop_signals(sigset_t *ret, bool with_sigchld)
@@ -16,6 +17,13 @@ void stop_signals(sigset_t *ret, bool with_sigchld)
 	sigaddset(ret, SIGQUIT);
 	if (with_sigchld)
 		sigaddset(ret, SIGCHLD);
+}
+
+int child_die_with_parent(pid_t parent, int sig)
+{
+	if (prctl(PR_SET_PDEATHSIG, sig) < 0)
+		return -errno;
+	return getppid() == parent ? 0 : -ESRCH; /* reparented: no death signal will come */
 }
 
 void child_reset_signals(void)

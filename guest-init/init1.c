@@ -188,7 +188,7 @@ void init1_main(void)
 	timeline_mark(STAGE_INIT1);
 	int status_fd = park(); /* a saved VM resumes here */
 	if (status_fd < 0)
-		fail("waiting for the host at the park point", status_fd);
+		fail("the park point", status_fd);
 
 	r = mount_all(stack_mounts, ELEMENTSOF(stack_mounts));
 	if (r < 0)

@@ -9,6 +9,7 @@
 
 #include <fcntl.h>
 #include <linux/random.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -22,29 +23,17 @@
 /* A host line; a longer one is cut, then not understood. */
 #define LINE_MAX_LEN 256
 
-/* The go: the host's clock, and its randomness credited, then a reseed: from here the guest's
- * randomness differs from any other run's of the same state. */
-static bool go_line(const char *line)
-{
+/* The host's go: its clock and the seed for the kernel's randomness. */
+struct go {
+	struct timespec now;
 	struct {
 		struct rand_pool_info info;
 		unsigned char bytes[GO_SEED_BYTES];
-	} seed = {.info = {.entropy_count = GO_SEED_BYTES * 8, .buf_size = GO_SEED_BYTES}};
-	long long sec;
-	long nsec;
-	if (status_go_parse(line, &sec, &nsec, seed.bytes, GO_SEED_BYTES) < 0)
-		return false;
-	struct timespec ts = {.tv_sec = (time_t)sec, .tv_nsec = nsec};
-	if (clock_settime(CLOCK_REALTIME, &ts) < 0)
-		log_err("setting the clock from the host's: %s", strerror(errno));
-	_cleanup_close_ int fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || ioctl(fd, RNDADDENTROPY, &seed) < 0 || ioctl(fd, RNDRESEEDCRNG) < 0)
-		log_err("reseeding the kernel's randomness: %s", strerror(errno));
-	return true;
-}
+	} seed;
+};
 
 /* Read host lines until the go; a sysrq (the host's -t ran out) is answered meanwhile. */
-static int wait_for_go(int fd)
+static int wait_for_go(int fd, struct go *ret)
 {
 	char line[LINE_MAX_LEN];
 	size_t len = 0;
@@ -62,11 +51,42 @@ static int wait_for_go(int fd)
 		}
 		line[len] = '\0';
 		len = 0;
-		if (go_line(line))
+		long long sec;
+		long nsec;
+		if (status_go_parse(line, &sec, &nsec, ret->seed.bytes, GO_SEED_BYTES) == 0) {
+			ret->now = (struct timespec){.tv_sec = (time_t)sec, .tv_nsec = nsec};
 			return 0;
+		}
 		if (STREQ(line, STATUS_SYSRQ))
 			kmsg_show_stuck();
 	}
+}
+
+/* The go's seed credited, then a reseed: from here the guest's randomness differs from any
+ * other run's of the same state. */
+static int reseed(struct go *go)
+{
+	go->seed.info = (struct rand_pool_info){.entropy_count = GO_SEED_BYTES * 8,
+						.buf_size = GO_SEED_BYTES};
+	_cleanup_close_ int fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || ioctl(fd, RNDADDENTROPY, &go->seed) < 0 || ioctl(fd, RNDRESEEDCRNG) < 0)
+		return -errno;
+	return 0;
+}
+
+/*
+ * A guest restored from a saved state that went on unseeded would draw the same random numbers
+ * as every other run of that state: it goes no further, and says why (an error status before
+ * STATUS_RESUMED), so that the host boots again, cold.
+ */
+static void report_unseeded(int fd, int r)
+{
+	struct ports p = PORTS_INIT;
+	char message[160];
+	snprintf(message, sizeof(message), "%s%s", STATUS_UNSEEDED, strerror(-r));
+	log_err("%s", message);
+	p.status = fd;
+	ports_report_error(&p, message);
 }
 
 static int say(int fd, const char *line)
@@ -88,9 +108,14 @@ int park(void)
 	if (fd < 0)
 		return fd;
 	timeline_mark(STAGE_PARK);
+	struct go go = {0};
 	r = say(fd, STATUS_PARKED "\n");
 	if (r >= 0)
-		r = wait_for_go(fd);
+		r = wait_for_go(fd, &go);
+	if (r >= 0 && clock_settime(CLOCK_REALTIME, &go.now) < 0)
+		log_err("setting the clock from the host's: %s", strerror(errno));
+	if (r >= 0 && (r = reseed(&go)) < 0)
+		report_unseeded(fd, r);
 	if (r >= 0)
 		r = say(fd, STATUS_RESUMED "\n");
 	if (r < 0) {

@@ -427,8 +427,10 @@ static void vmstate_finish(struct vmstate *st, const struct vm_result *res, int 
 {
 	if (st->park != VM_PARK_SAVE)
 		return;
+	struct vmstate_start how = {st->park, res->resumed, res->outcome == VM_NO_STATUS,
+				    res->outcome == VM_GUEST_ERROR};
 	const char *report = NULL;
-	int r = res->save_tried && res->save_status == 0
+	int r = res->save_tried && res->save_status == 0 && !vmstate_start_refused(&how)
 			? vmstate_commit(st, run_dir_fd, res->console_at_save, &report)
 			: -ENOENT;
 	if (r == 0) {
@@ -477,9 +479,12 @@ static int boot_and_judge(const struct quiz_options *o, const struct kernel *k,
 				.console_saved_len = st->console_len};
 	struct vm_result res = {0};
 	int r = vm_run(&vo, &res);
-	if (r >= 0 && st->park == VM_PARK_RESTORE && res.outcome == VM_NO_STATUS && !res.resumed) {
+	struct vmstate_start how = {st->park, res.resumed, res.outcome == VM_NO_STATUS,
+				    res.outcome == VM_GUEST_ERROR};
+	if (r >= 0 && vmstate_boot_cold_again(&how)) {
 		/* Nothing of the run started (stdin unread too): boot again, cold. */
-		log_debug("VM state: %s did not restore (see qemu.log); booting cold", st->path);
+		log_debug("VM state: %s did not restore (%s); booting cold", st->path,
+			  how.guest_error ? "the guest could not go on from it" : "see qemu.log");
 		vmstate_discard(st);
 		vm_result_free(&res);
 		res = (struct vm_result){0};

@@ -96,8 +96,9 @@ const struct option_spec options_table[] = {
 	{"dmesg", no_argument, NULL, OPT_DMESG, RUN,
 	 "after the run, its kernel log (hooks and program) on stderr"},
 	{"gdb-wait", no_argument, NULL, OPT_GDB_WAIT, RUN,
-	 "the gdb profile, with the guest held before the kernel\n"
-	 "starts until gdb continues it"},
+	 "the gdb profile (a unix socket only your user can\n"
+	 "attach to; it prints the gdb command), the guest held\n"
+	 "before the kernel starts until gdb continues it"},
 	{"splat", required_argument, "MODE", OPT_SPLAT, RUN,
 	 "a kernel report (WARNING, BUG, Oops, KASAN, lockdep,\n"
 	 "hung task, ...) in a passing run: fail (exit 123, the\n"

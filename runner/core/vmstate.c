@@ -70,3 +70,13 @@ int vmstate_restore_argv(char *const *argv, struct strv *ret)
 	v = (struct strv){0};
 	return 0;
 }
+
+bool vmstate_start_refused(const struct vmstate_start *s)
+{
+	return !s->resumed && s->guest_error;
+}
+
+bool vmstate_boot_cold_again(const struct vmstate_start *s)
+{
+	return s->park == VM_PARK_RESTORE && !s->resumed && (s->no_status || s->guest_error);
+}

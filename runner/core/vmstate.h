@@ -45,3 +45,22 @@ struct vmstate_case {
 	size_t n_extra_args; /* QEMU arguments of profiles, hooks and the user: disks, gdb... */
 };
 const char *vmstate_cold_reason(const struct vmstate_case *c);
+
+/* How a start from the park point went, as the host saw it. */
+struct vmstate_start {
+	enum vm_park park;
+	bool resumed;	  /* the guest said STATUS_RESUMED: it went past the park point */
+	bool no_status;	  /* QEMU ended without a status (not -t, a signal, a failed output) */
+	bool guest_error; /* the guest reported an error status */
+};
+/*
+ * The guest stopped at the park point and said why: an error status before STATUS_RESUMED
+ * (contract.h STATUS_UNSEEDED). A state it was saved from is not kept. Pure.
+ */
+bool vmstate_start_refused(const struct vmstate_start *s);
+/*
+ * A restore that nothing of the run came after, to be booted again, cold, without the state:
+ * QEMU could not load the state (it ended without a status), or the guest refused to go on from
+ * it. Pure.
+ */
+bool vmstate_boot_cold_again(const struct vmstate_start *s);

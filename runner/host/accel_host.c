@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -161,10 +160,11 @@ int accel_forget(const char *cache_file)
 	return cache_file && unlink(cache_file) < 0 && errno != ENOENT ? -errno : 0;
 }
 
-static void probe_child(char *const *argv, int out, int err)
+static void probe_child(pid_t parent, char *const *argv, int out, int err)
 {
 	child_reset_signals();
-	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (child_die_with_parent(parent, SIGKILL) < 0)
+		_exit(EXIT_QUIZ_FAILED);
 	int null = open("/dev/null", O_RDONLY);
 	if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out == err ? 1 : err, 2) < 0)
 		_exit(EXIT_QUIZ_FAILED);
@@ -234,9 +234,9 @@ int accel_probe(char *const *argv, struct probe_result *ret)
 		return r;
 	}
 	long long started = now_ms();
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 	if (pid == 0)
-		probe_child(argv, out[1], err[1]);
+		probe_child(parent, argv, out[1], err[1]);
 	(void)close(out[1]);
 	(void)close(err[1]);
 	if (pid < 0) {

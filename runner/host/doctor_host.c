@@ -28,9 +28,11 @@ static char *first_line_of(char *const *argv, int *ret_status)
 	int fds[2];
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return NULL;
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 	if (pid == 0) {
 		child_reset_signals();
+		if (child_die_with_parent(parent, SIGKILL) < 0)
+			_exit(EXIT_NOT_FOUND);
 		int null = open("/dev/null", O_RDONLY);
 		if (null < 0 || dup2(null, 0) < 0 || dup2(fds[1], 1) < 0 || dup2(fds[1], 2) < 0)
 			_exit(EXIT_NOT_FOUND);

@@ -18,11 +18,14 @@
 
 static int run_wait(char *const *argv)
 {
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
+		/* SIGTERM once quiz is gone: its traps clean up, as after a Ctrl-C. */
 		child_reset_signals();
+		if (child_die_with_parent(parent, SIGTERM) < 0)
+			_exit(EXIT_SIGNALED + SIGTERM);
 		child_close_fds();
 		execv(argv[0], argv);
 		log_error("cannot run %s: %s", argv[0], strerror(errno));

@@ -7,7 +7,9 @@
 #include <stdbool.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "exit_status.h"
 #include "macro.h"
 #include "signals.h"
 
@@ -118,4 +120,47 @@ int child_wait(pid_t pid, int *ret_status)
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	return -EINTR;
+}
+
+/* The keeper's life: the child's end is its own; quiz's death (SIGTERM, the death signal) is the
+ * whole group's. A stop signal quiz sent the group while alive reached the child too: it waits. */
+_noreturn_ static void keep(pid_t quiz, pid_t child, const sigset_t *waited)
+{
+	child_close_fds_from(0); /* quiz's, none of the keeper's business: pipes see their EOF */
+	for (;;) {
+		int status, sig = sigwaitinfo(waited, NULL);
+		if (sig == SIGCHLD && waitpid(child, &status, WNOHANG) == child)
+			_exit(WIFEXITED(status) ? WEXITSTATUS(status)
+						: EXIT_SIGNALED + WTERMSIG(status));
+		if (sig > 0 && sig != SIGCHLD && getppid() != quiz) {
+			(void)kill(0, SIGKILL); /* the group, the keeper with it */
+			_exit(EXIT_SIGNALED + SIGKILL);
+		}
+	}
+}
+
+pid_t fork_group_child(void)
+{
+	pid_t quiz = getpid();
+	pid_t keeper = fork();
+	if (keeper != 0)
+		return keeper < 0 ? -errno : keeper;
+	sigset_t waited;
+	stop_signals(&waited, true);
+	(void)sigprocmask(SIG_BLOCK, &waited, NULL); /* read by sigwaitinfo only */
+	/* Its own group, or its kill(0) would reach quiz's. */
+	if (setpgid(0, 0) < 0)
+		_exit(EXIT_QUIZ_FAILED);
+	if (child_die_with_parent(quiz, SIGTERM) < 0)
+		_exit(EXIT_SIGNALED + SIGKILL); /* quiz is gone already: nothing was started */
+	keeper = getpid();
+	pid_t child = fork();
+	if (child == 0) {
+		if (child_die_with_parent(keeper, SIGKILL) < 0)
+			_exit(EXIT_QUIZ_FAILED);
+		return 0;
+	}
+	if (child < 0)
+		_exit(EXIT_QUIZ_FAILED);
+	keep(quiz, child, &waited);
 }

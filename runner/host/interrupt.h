@@ -21,3 +21,14 @@ int interrupt_requested(void);
  * gets SIGTERM, then SIGKILL after 2 s, it is reaped and -EINTR returned.
  */
 int child_wait(pid_t pid, int *ret_status);
+
+/*
+ * fork() for a child that leads its own process group and goes, with everything it started,
+ * when quiz dies, even by SIGKILL (a hook's shell would die alone and leave its children). The
+ * group's leader is a keeper between quiz and the child: it exits with the child's status (128+S
+ * when a signal S killed it) and kills the whole group once quiz is gone. Returns as fork()
+ * does: the keeper's pid in quiz (wait for it with child_wait, signal its group), 0 in the
+ * child, which goes on to exec (with the stop signals and SIGCHLD blocked: child_reset_signals
+ * first); -errno.
+ */
+pid_t fork_group_child(void);

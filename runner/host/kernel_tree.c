@@ -74,7 +74,7 @@ int kernel_tree_build(const char *tree, const struct arch *a, char **ret_release
 	int fds[2];
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return -errno;
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 	if (pid < 0) {
 		r = -errno;
 		close(fds[0]);
@@ -82,8 +82,11 @@ int kernel_tree_build(const char *tree, const struct arch *a, char **ret_release
 		return r;
 	}
 	if (pid == 0) {
-		/* Its progress on quiz's stderr; stdout (the program's) gets nothing of it. */
+		/* Its progress on quiz's stderr; stdout (the program's) gets nothing of it. SIGTERM
+		 * once quiz is gone: the build stops as after a Ctrl-C. */
 		child_reset_signals();
+		if (child_die_with_parent(parent, SIGTERM) < 0)
+			_exit(EXIT_SIGNALED + SIGTERM);
 		if (dup2(fds[1], STDOUT_FILENO) < 0)
 			_exit(EXIT_NOT_FOUND);
 		child_close_fds();

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -384,11 +383,9 @@ static pid_t start_entry(struct matrix_entry *e, struct slot *s, matrix_run_fn r
 		return pid;
 	/*
 	 * A child dies with the matrix quiz, even one killed by SIGKILL: SIGTERM, which it handles
-	 * like any stop signal (its VM stopped, its run directory removed). A parent gone before
-	 * the prctl is seen by getppid().
+	 * like any stop signal (its VM stopped, its run directory removed).
 	 */
-	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() != parent)
+	if (child_die_with_parent(parent, SIGTERM) < 0)
 		_exit(EXIT_SIGNALED + SIGTERM);
 	_cleanup_free_ char *out = NULL, *err = NULL, *console = NULL;
 	if (asprintf(&out, "%s/stdout", s->dir) < 0 || asprintf(&err, "%s/stderr", s->dir) < 0 ||

@@ -330,15 +330,15 @@ static int run_host_hook(const struct resolved_profile *rp, const char *run_dir,
 		r = strv_pushf(&env, "QUIZ_FOREIGN=%d", k->arch != arch_host());
 	if (r < 0)
 		return r;
-	pid_t pid = fork();
+	/* Its own process group: a stop signal to quiz ends the hook and its children, and so does
+	 * quiz's death (they would go on in a run folder the next quiz removes). */
+	pid_t pid = fork_group_child();
 	if (pid < 0)
-		return -errno;
+		return pid;
 	if (pid == 0) {
 		/* Its words are diagnostics: stdout joins stderr, the program owns stdout. */
-		/* Its own process group: a stop signal to quiz ends the hook and its children. */
 		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		child_reset_signals();
-		(void)setpgid(0, 0);
 		if (null < 0 || dup2(null, 0) < 0 || dup2(2, 1) < 0 || chdir(run_dir) < 0)
 			_exit(EXIT_CANNOT_EXECUTE);
 		child_close_fds();

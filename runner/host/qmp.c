@@ -18,7 +18,8 @@ static long long qmp_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* The next line QEMU sent (without its newline) into *ret, waiting until deadline. */
+/* The next line QEMU sent (without its newline) into *ret, waiting until deadline (or until
+ * q's stop_fd or stop_at say to give up: -ECANCELED). */
 static int read_line(struct qmp *q, long long deadline, char **ret)
 {
 	for (;;) {
@@ -31,14 +32,23 @@ static int read_line(struct qmp *q, long long deadline, char **ret)
 			q->in.data[q->in.len] = '\0';
 			return *ret ? 0 : -ENOMEM;
 		}
-		long long left = deadline - qmp_now_ms();
+		long long t = qmp_now_ms();
+		if (q->stop_at && t >= q->stop_at)
+			return -ECANCELED;
+		long long left = deadline - t;
 		if (left <= 0)
 			return -ETIMEDOUT;
-		struct pollfd pfd = {.fd = q->fd, .events = POLLIN};
-		int ready = poll(&pfd, 1, (int)left);
+		if (q->stop_at && q->stop_at - t < left)
+			left = q->stop_at - t;
+		struct pollfd pfd[2] = {{.fd = q->fd, .events = POLLIN},
+					{.fd = q->stop_fd, .events = POLLIN}};
+		int ready = poll(pfd, q->stop_fd >= 0 ? 2 : 1,
+				 left > INT32_MAX ? INT32_MAX : (int)left);
 		if (ready < 0 && errno != EINTR)
 			return -errno;
-		if (ready <= 0)
+		if (ready > 0 && pfd[1].revents)
+			return -ECANCELED; /* the signal stays pending: the caller reads it */
+		if (ready <= 0 || !pfd[0].revents)
 			continue;
 		char chunk[4096];
 		ssize_t n = read(q->fd, chunk, sizeof(chunk));

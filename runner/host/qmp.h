@@ -14,16 +14,24 @@ struct qmp {
 	int fd; /* -1: QEMU never connected */
 	bool ready;
 	struct buf in; /* what was read and not used yet */
+	/*
+	 * A wait gives up with -ECANCELED as soon as stop_fd is readable (a signalfd of the stop
+	 * signals: one is pending, and stays so for the caller to read), or at stop_at
+	 * (CLOCK_MONOTONIC ms: the run's -t). -1, 0: never.
+	 */
+	int stop_fd;
+	long long stop_at;
 };
 #define QMP_INIT                                                                                   \
 	{                                                                                          \
-		.fd = -1                                                                           \
+		.fd = -1, .stop_fd = -1                                                            \
 	}
 
 /*
  * Runs one command (a JSON object), negotiating the capabilities first if needed, and waits up
  * to timeout_ms for its answer. 0 when QEMU returned; -EIO when it answered with an error
- * (*ret_error: its description, may be NULL); -ETIMEDOUT, -ENOTCONN, or another -errno.
+ * (*ret_error: its description, may be NULL); -ECANCELED (stop_fd, stop_at), -ETIMEDOUT,
+ * -ENOTCONN, or another -errno.
  */
 int qmp_execute(struct qmp *q, const char *command, int timeout_ms, char **ret_error);
 /* The same, with QEMU's answer line (its "return" object) into *ret_answer. */
@@ -45,13 +53,14 @@ int qmp_dump_command(const char *path, struct buf *out);
 /*
  * The running VM's state into fd, a file quiz made (QEMU's migration to "fd:NAME", the
  * descriptor handed over the monitor's socket with getfd: no shell, no path for QEMU to open),
- * then the VM goes on. 0, or -errno with *ret_error as qmp_execute's; the file may then hold a
- * part: the caller removes it.
+ * then the VM goes on. 0, or -errno with *ret_error as qmp_execute's (-ECANCELED: the
+ * migration is left as it is, QEMU is to be killed); the file may then hold a part: the caller
+ * removes it.
  */
 int qmp_save_state(struct qmp *q, int fd, char **ret_error);
 
-/* Until QEMU says the VM runs (a restored state is loaded): 0, -ETIMEDOUT, or -errno (QEMU
- * gone). */
+/* Until QEMU says the VM runs (a restored state is loaded): 0, -ETIMEDOUT, -ECANCELED, or
+ * -errno (QEMU gone). */
 int qmp_wait_running(struct qmp *q, int timeout_ms);
 
 /* The migrate command that writes the VM's state to the descriptor getfd named fd_name. Pure. */

@@ -7,7 +7,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -69,8 +68,7 @@ static pid_t spawn_qemu(const struct vm_options *o, const sigset_t *old_mask)
 	(void)old_mask;
 	child_reset_signals();
 	(void)setpgid(0, 0);
-	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
+	if (child_die_with_parent(parent, SIGKILL) < 0)
 		_exit(EXIT_QUIZ_FAILED);
 	int log = openat(o->run_dir_fd, "qemu.log", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -214,6 +212,8 @@ static void relay(struct vm *vm, struct vm_result *res)
 		if (vm->o->panic_dump && !acked && !res->dump_file &&
 		    vm_console_seen(vm, PANIC_END)) {
 			vm_dump_memory(vm, vm->o->panic_dump, res);
+			if (res->dump_status == -ECANCELED)
+				continue; /* a stop signal: the loop reads it */
 			if (vm->hang)
 				res->outcome = VM_TIMEOUT; /* the NMI's panic */
 			return; /* a panic, as the console says: outcome_report tells */
@@ -328,6 +328,7 @@ int vm_run(const struct vm_options *o, struct vm_result *ret)
 {
 	struct vm vm = {.o = o,
 			.sigfd = -1,
+			.stopfd = -1,
 			.console = CONSOLE_LOG_INIT,
 			.qemu = -1,
 			.qemu_status = -1,
@@ -349,7 +350,10 @@ int vm_run(const struct vm_options *o, struct vm_result *ret)
 	(void)signal(SIGPIPE, SIG_IGN);
 
 	vm.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	r = vm.sigfd < 0 ? -errno : console_log_open(&vm.console, o->run_dir_fd);
+	sigset_t stop;
+	stop_signals(&stop, false);
+	vm.stopfd = signalfd(-1, &stop, SFD_CLOEXEC | SFD_NONBLOCK);
+	r = vm.sigfd < 0 || vm.stopfd < 0 ? -errno : console_log_open(&vm.console, o->run_dir_fd);
 	for (int i = 0; r >= 0 && i < N_SOCKETS; i++)
 		if (i != SOCK_TTY || o->tty)
 			r = vm.listen[i] = listen_at(o->run_dir_fd, socket_names[i]);
@@ -407,6 +411,8 @@ int vm_run(const struct vm_options *o, struct vm_result *ret)
 	buf_free(&vm.console_shown);
 	if (vm.sigfd >= 0)
 		(void)close(vm.sigfd);
+	if (vm.stopfd >= 0)
+		(void)close(vm.stopfd);
 	buf_free(&vm.status);
 	buf_free(&vm.qmp.in); /* its fd was conn[SOCK_QMP] */
 	buf_free(&vm.stdin_pending);

@@ -55,6 +55,7 @@ struct vm {
 	int listen[N_SOCKETS];
 	int conn[N_SOCKETS];
 	int sigfd;
+	int stopfd; /* the stop signals alone, never read: a QMP wait polls it to give up */
 	struct console_log console;
 	struct buf console_shown; /* -v: bytes of the console not shown yet (a UTF-8 cut, a CR) */
 	pid_t qemu;
@@ -76,7 +77,7 @@ struct vm {
 	enum hang_phase hang;
 	long long hang_until;
 	struct qmp qmp; /* its fd is conn[SOCK_QMP] */
-	bool go_sent;	/* the guest was let go from its park point */
+	bool park_done; /* the go was sent, or the run ends before it (a stop signal, -t) */
 };
 
 /* A restored VM runs once QEMU has loaded its state; under TCG a tenth of a second. */
@@ -102,8 +103,6 @@ const char *vm_status_line(const struct vm *vm);
 bool vm_status_complete(const struct vm *vm);
 bool vm_status_said(const struct vm *vm, const char *word);
 void vm_send_go(struct vm *vm);
-void vm_wait_running(struct vm *vm);
-void vm_save_parked(struct vm *vm, struct vm_result *res);
 void vm_park_step(struct vm *vm, struct vm_result *res);
 bool vm_have_all_output(const struct vm *vm);
 bool vm_kvm_failed(struct vm *vm, struct vm_result *res);

@@ -39,13 +39,26 @@ bool vm_status_said(const struct vm *vm, const char *word)
 	return status_text_has_line(vm->status.data, word);
 }
 
+/*
+ * QEMU's monitor for one wait. A stop signal ends it at once (the loop then reads the signal);
+ * so does the run's deadline where by_deadline: the park point's waits are the run's, while
+ * past the deadline the hang's NMI and a dump have their own limits.
+ */
+static struct qmp *vm_qmp(struct vm *vm, bool by_deadline)
+{
+	vm->qmp.fd = vm->conn[SOCK_QMP];
+	vm->qmp.stop_fd = vm->stopfd;
+	vm->qmp.stop_at = by_deadline ? vm->deadline : 0;
+	return &vm->qmp;
+}
+
 /* The go: the host's wall clock and fresh randomness for the guest to go on with. */
 void vm_send_go(struct vm *vm)
 {
 	unsigned char seed[GO_SEED_BYTES];
 	_cleanup_buf_ struct buf line = {0};
 	struct timespec ts;
-	vm->go_sent = true;
+	vm->park_done = true;
 	if (getrandom(seed, sizeof(seed), 0) != (ssize_t)sizeof(seed))
 		return; /* the guest waits: -t ends it, and says where it stopped */
 	(void)clock_gettime(CLOCK_REALTIME, &ts);
@@ -54,32 +67,29 @@ void vm_send_go(struct vm *vm)
 	(void)!send(vm->conn[SOCK_STATUS], line.data, line.len, MSG_NOSIGNAL); /* lost: as above */
 }
 
-void vm_wait_running(struct vm *vm)
-{
-	vm->qmp.fd = vm->conn[SOCK_QMP];
-	(void)qmp_wait_running(&vm->qmp, RESTORE_WAIT_MS); /* QEMU gone: the guest never resumes */
-}
-
-/* The parked guest's state into o->state_fd; the go after it, however that went. */
-void vm_save_parked(struct vm *vm, struct vm_result *res)
+/* The parked guest's state into o->state_fd, and how that went into res. */
+static int save_parked(struct vm *vm, struct vm_result *res)
 {
 	long long t = now_ms();
-	vm->qmp.fd = vm->conn[SOCK_QMP];
-	res->save_status = qmp_save_state(&vm->qmp, vm->o->state_fd, &res->save_error);
+	res->save_status = qmp_save_state(vm_qmp(vm, true), vm->o->state_fd, &res->save_error);
 	res->save_tried = true;
 	res->save_ms = now_ms() - t;
+	return res->save_status;
 }
 
 /* The park protocol's next step, if there is one to take now. */
 void vm_park_step(struct vm *vm, struct vm_result *res)
 {
-	if (vm->go_sent || vm->conn[SOCK_STATUS] < 0)
+	if (vm->park_done || vm->conn[SOCK_STATUS] < 0)
 		return;
 	if (vm->o->park == VM_PARK_RESTORE) {
 		if (vm->conn[SOCK_QMP] < 0)
 			return;
-		vm_wait_running(vm);
-		vm_send_go(vm);
+		/* Not running in time, or QEMU gone: the go waits in the socket, unread. */
+		if (qmp_wait_running(vm_qmp(vm, true), RESTORE_WAIT_MS) == -ECANCELED)
+			vm->park_done = true; /* the run ends: no go */
+		else
+			vm_send_go(vm);
 		return;
 	}
 	if (!vm_status_said(vm, STATUS_PARKED))
@@ -90,7 +100,10 @@ void vm_park_step(struct vm *vm, struct vm_result *res)
 		if (vm->conn[SOCK_CONSOLE] >= 0)
 			(void)vm_pump(vm, SOCK_CONSOLE, true);
 		res->console_at_save = vm->received[SOCK_CONSOLE];
-		vm_save_parked(vm, res);
+		if (save_parked(vm, res) == -ECANCELED) {
+			vm->park_done = true; /* the run ends: no go */
+			return;
+		}
 	}
 	vm_send_go(vm);
 }
@@ -138,11 +151,10 @@ bool vm_console_seen(const struct vm *vm, const char *needle)
 /* --dump, --dump-on-panic: the guest's memory into path, and how that went into res. */
 void vm_dump_memory(struct vm *vm, const char *path, struct vm_result *res)
 {
-	vm->qmp.fd = vm->conn[SOCK_QMP];
 	free(res->dump_error);
 	res->dump_error = NULL;
 	res->dump_file = path;
-	res->dump_status = qmp_dump(&vm->qmp, path, &res->dump_error);
+	res->dump_status = qmp_dump(vm_qmp(vm, false), path, &res->dump_error);
 }
 
 /*
@@ -167,9 +179,8 @@ bool vm_hang_step(struct vm *vm, struct vm_result *res, long long t)
 		return false;
 	if (vm->hang == HANG_SYSRQ) {
 		res->hang = VM_HANG_SILENT;
-		vm->qmp.fd = vm->conn[SOCK_QMP];
 		if (!vm->o->nmi ||
-		    qmp_execute(&vm->qmp, "{\"execute\": \"inject-nmi\"}", 1000, NULL) < 0)
+		    qmp_execute(vm_qmp(vm, false), "{\"execute\": \"inject-nmi\"}", 1000, NULL) < 0)
 			return true;
 		vm->hang = HANG_NMI;
 		vm->hang_until = now_ms() + NMI_WAIT_MS;

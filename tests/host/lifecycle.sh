@@ -64,6 +64,32 @@ is "$(runs_left)" 0 "17.10: no run directory is left after the hook"
 none_left fake-qemu
 ok $? "17.10: no QEMU was started after the hook"
 
+# 27.11: kill -9 of quiz while a host hook runs takes the hook along, and what the hook started
+# (they would go on in a run folder the next quiz removes).
+mkdir -p profiles/stuck
+printf '[profile]\ndescription = a host hook that never ends\n' >profiles/stuck/profile.ini
+printf '#!/bin/sh\nsleep 300 &\necho "$$ $!" >"$QUIZ_HOME/stuck.pids"\nwait\n' >profiles/stuck/host-hook
+chmod +x profiles/stuck/host-hook
+"$QUIZ" --profile-dir "$scratch/profiles" -p stuck true 2>stuck.err &
+q=$!
+wait_for 10 test -s "$QUIZ_HOME/stuck.pids"
+ok $? "27.11: the host hook runs, and its child" "$(cat stuck.err)"
+read -r hook child <"$QUIZ_HOME/stuck.pids"
+alive() { # a process, not a zombie (pid 1 may not reap here)
+	[ -e "/proc/$1" ] && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/stat" 2>/dev/null
+}
+both_gone() { ! alive "$hook" && ! alive "$child"; }
+kill -9 "$q"
+wait "$q" 2>/dev/null
+t0=$(ms)
+while ! both_gone && [ $(($(ms) - t0)) -lt 1000 ]; do sleep 0.05; done
+both_gone
+ok $? "27.11: within a second of quiz's SIGKILL the hook and its child are gone" \
+	"$(ps -o pid,stat,args -p "$hook,$child" 2>&1)"
+for p in "$hook" "$child"; do kill -9 "$p" 2>/dev/null; done # whatever survived a failing check
+"$QUIZ" true 2>/dev/null # collects the killed run's folder
+is "$(runs_left)" 0 "27.11: the next quiz removes the killed run's folder"
+
 # 17.13: descriptors quiz inherited (7 here) or opened reach neither QEMU nor a host hook.
 rm -f "$FAKE_QEMU_LOG_DIR"/*
 mkdir -p profiles/fds

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "qmp.h"
@@ -171,9 +172,50 @@ static void test_save_state(void)
 	unlink(path);
 }
 
+static long long ms_now(void)
+{
+	struct timespec ts;
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A QEMU that never answers: the wait ends at stop_fd or stop_at, long before its timeout. */
+static void test_stop(void)
+{
+	int sv[2], stop[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0 || pipe(stop) < 0) {
+		CHECK(false, "socketpair, pipe");
+		return;
+	}
+	struct qmp q = QMP_INIT;
+	q.fd = sv[0];
+	q.stop_fd = stop[0];
+	(void)!write(stop[1], "x", 1);
+	long long t = ms_now();
+	CHECK(qmp_execute(&q, "{\"execute\": \"query-status\"}", 10000, NULL) == -ECANCELED,
+	      "stop_fd readable: -ECANCELED");
+	CHECK(ms_now() - t < 1000, "... at once (%lld ms)", ms_now() - t);
+	char c;
+	CHECK(read(stop[0], &c, 1) == 1, "... and what made it readable is left to the caller");
+	q.stop_at = ms_now() + 200;
+	t = ms_now();
+	CHECK(qmp_wait_running(&q, 10000) == -ECANCELED, "stop_at passed: -ECANCELED");
+	CHECK(ms_now() - t >= 200 && ms_now() - t < 1500, "... then, not at the timeout (%lld ms)",
+	      ms_now() - t);
+	q.stop_at = 0;
+	t = ms_now();
+	CHECK(qmp_execute(&q, "{}", 200, NULL) == -ETIMEDOUT, "no stop: the timeout, -ETIMEDOUT");
+	CHECK(ms_now() - t >= 200, "... after it (%lld ms)", ms_now() - t);
+	close(sv[1]);
+	close(stop[1]);
+	close(stop[0]);
+	qmp_close(&q);
+}
+
 int main(void)
 {
 	test_save_state();
+	test_stop();
 	test_migrate();
 	test_json();
 	test_client();

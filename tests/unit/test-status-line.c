@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "contract.h"
 #include "status_line.h"
 #include "tap.h"
 
@@ -122,8 +123,27 @@ static void test_park(void)
 	      "nor in nothing");
 }
 
+/* The park point's refusal (guest-init/park.c): an error status, and no "resumed" line. */
+static void test_unseeded(void)
+{
+	struct buf text = {0};
+	struct status_line got = {0};
+	struct status_line s = {.error = true, .message = STATUS_UNSEEDED "Invalid argument"};
+	CHECK(round_trip(&s, &text, &got) == 0 && got.error && got.counted && !got.out && !got.err,
+	      "unseeded: an error status, with no output counted");
+	CHECK_STR(got.message,
+		  "the kernel's randomness could not be reseeded from the host's go: Invalid "
+		  "argument",
+		  "unseeded: the host reads the guest's words back whole");
+	buf_free(&text);
+	CHECK(status_line_is("error " STATUS_UNSEEDED "x") &&
+		      !status_text_has_line("parked\nerror " STATUS_UNSEEDED "x\n", STATUS_RESUMED),
+	      "unseeded: a status line, never the word the host takes as resumed");
+}
+
 int main(void)
 {
+	test_unseeded();
 	test_park();
 	test_exit();
 	test_error();

@@ -95,8 +95,36 @@ static void test_restore_argv(void)
 	strv_free(&v);
 }
 
+static void test_boot_cold_again(void)
+{
+	struct vmstate_start s = {.park = VM_PARK_RESTORE, .no_status = true};
+	CHECK(vmstate_boot_cold_again(&s),
+	      "a restore that ended without a status and never resumed: "
+	      "cold again");
+	s = (struct vmstate_start){.park = VM_PARK_RESTORE, .guest_error = true};
+	CHECK(vmstate_boot_cold_again(&s),
+	      "a restored guest that refused to go on (unseeded): cold again");
+	CHECK(vmstate_start_refused(&s), "... it refused to go on");
+	s.resumed = true;
+	CHECK(!vmstate_boot_cold_again(&s),
+	      "an error after it resumed is the run's: no second boot");
+	CHECK(!vmstate_start_refused(&s), "... and no refusal at the park point");
+	s = (struct vmstate_start){.park = VM_PARK_RESTORE, .resumed = true, .no_status = true};
+	CHECK(!vmstate_boot_cold_again(&s), "a resumed guest that died: the run's end, not again");
+	s = (struct vmstate_start){.park = VM_PARK_RESTORE};
+	CHECK(!vmstate_boot_cold_again(&s),
+	      "a restore stopped by -t or a signal before it resumed: not again");
+	s = (struct vmstate_start){.park = VM_PARK_SAVE, .guest_error = true};
+	CHECK(!vmstate_boot_cold_again(&s), "a save run is a cold boot already: not again");
+	CHECK(vmstate_start_refused(&s),
+	      "... but its guest refused to go on: the state is not kept");
+	s = (struct vmstate_start){.park = VM_PARK_GO, .no_status = true};
+	CHECK(!vmstate_boot_cold_again(&s), "a cold boot without a status: not again");
+}
+
 int main(void)
 {
+	test_boot_cold_again();
 	test_restore_argv();
 	test_slot();
 	test_identity();

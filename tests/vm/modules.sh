@@ -35,23 +35,25 @@ for ver in ${QUIZ_TEST_KERNELS:-6.1 6.12}; do
 	is "$(cat out)" "" "$ver: the program did not run"
 done
 
-# gdb: hold the guest, break on the uname syscall, see it hit when the program calls it.
+# gdb: hold the guest, break on the uname syscall, see it hit when the program calls it; gdb is
+# the command the profile prints (its stub a unix socket in the run's folder), pasted as it is.
 if command -v gdb >/dev/null; then
-	port=$((20000 + $$ % 20000))
-	vmlinux=$("$QUIZ_KERNEL_TOOL" path "$QUIZ_TEST_KERNEL" vmlinux)
-	"$QUIZ" -k "$QUIZ_TEST_KERNEL" -r raw -t 300 -p "gdb:port=$port" --gdb-wait uname -r \
+	"$QUIZ" -k "$QUIZ_TEST_KERNEL" -r raw -t 300 -p gdb --gdb-wait uname -r \
 		</dev/null >out 2>err &
 	quiz_pid=$!
 	for _ in $(seq 50); do grep -q 'waits for gdb' err 2>/dev/null && break; sleep 0.2; done
-	timeout 240 gdb -batch -ex "target remote 127.0.0.1:$port" -ex 'break __x64_sys_newuname' \
-		-ex continue -ex 'info symbol $pc' -ex delete -ex detach "$vmlinux" >gdb.out 2>&1
+	attach=$(sed -n 's/^quiz: gdb: //p' err | head -n1)
+	timeout 240 sh -c "$attach -batch -ex 'break __x64_sys_newuname' -ex continue \
+		-ex 'info symbol \$pc' -ex delete -ex detach" >gdb.out 2>&1
 	# With DWARF gdb names the function and its line, without it the address "in" it.
 	grep -Eq 'Breakpoint 1, (.* in )?__x64_sys_newuname' gdb.out
 	ok $? "gdb -batch hits a breakpoint on the uname syscall's kernel function" "$(tail -n 5 gdb.out)"
 	wait "$quiz_pid"
 	is "$?" 0 "the run goes on after gdb detaches"
-	grep -q "quiz: gdb: gdb -ex 'target remote 127.0.0.1:$port' .*vmlinux" err
-	ok $? "the gdb profile prints the command that attaches" "$(cat err)"
+	grep -q "^quiz: gdb: gdb -ex 'target remote /[^']*/runs/run\.[^/]*/gdb\.sock' .*vmlinux" err
+	ok $? "the gdb profile prints the command that attaches, to a socket in the run's folder" "$(cat err)"
+	grep -q 'local user' err
+	ok $((!$?)) "no TCP port, no word about local users" "$(cat err)"
 else
 	echo "# gdb not installed on the host: the gdb check did not run"
 fi
