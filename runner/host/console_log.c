@@ -15,6 +15,8 @@
 
 int console_log_open(struct console_log *c, int run_dir_fd)
 {
+	/* A restore that failed left its console.log: the cold boot after it starts a new one. */
+	(void)unlinkat(run_dir_fd, "console.log", 0);
 	c->fd = openat(run_dir_fd, "console.log",
 		       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	return c->fd < 0 ? -errno : 0;

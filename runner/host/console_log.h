@@ -29,7 +29,7 @@ struct console_log {
 		.fd = -1                                                                           \
 	}
 
-/* Creates console.log in the run directory. 0 or -errno. */
+/* Creates console.log in the run directory, anew. 0 or -errno. */
 int console_log_open(struct console_log *c, int run_dir_fd);
 /* What the guest wrote next; a failed write is kept in c->error, a full memory ends the scan. */
 void console_log_add(struct console_log *c, const char *data, size_t len);
