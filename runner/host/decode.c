@@ -143,7 +143,9 @@ static int tool_run(const struct decoding *d, char *const argv[], struct buf *ou
 	if (pid > 0) {
 		(void)setpgid(pid, pid); /* the child's own, whichever runs first */
 		r = tool_read(pipefd[0], d->deadline, out);
-		(void)kill(-pid, SIGKILL); /* done or not: nothing of it stays */
+		/* Done or not: nothing of it stays (its group; itself, had neither setpgid run). */
+		(void)kill(-pid, SIGKILL);
+		(void)kill(pid, SIGKILL);
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
 	}
