@@ -281,8 +281,8 @@ static int object_decode(struct decoding *d, const char *module, const char *obj
 			found[i] = false;
 			continue;
 		}
-		addrs[m++] = addrs[i] + offset;
-		r = strv_pushf(&argv, "0x%llx", addrs[i] + offset);
+		addrs[m] = addrs[i] + offset;
+		r = strv_pushf(&argv, "0x%llx", addrs[m++]);
 	}
 	if (r >= 0)
 		r = tool_run(d, argv.items, &answer);

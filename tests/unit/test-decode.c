@@ -48,8 +48,8 @@ static int line_of(const char *source, const char *name)
 /* A report; "CANARY" in a line stands for a file the guest would like the host to create. */
 static const char *const report[] = {
 	"[    1.000000] WARNING: CPU: 0 PID: 1 at x.c:1 f+0x1/0x2",
-	"[    1.100000]  kernel_init+0x0/0x10",
-	"[    1.200000]  quiz_fixture_init+0x0/0x10 [quiz_fixture]",
+	"[    1.100000]  kernel_init+0x1/0x10",
+	"[    1.200000]  quiz_fixture_init+0x2/0x10 [quiz_fixture]",
 	"[    1.300000] RIP: 0010:quiz_fixture_init+0x0/0x10 [quiz_fixture 0123abcd]",
 	"[    1.400000] Code: 48 89 e5 kernel_init+0x0/0x10",
 	"[    1.500000]  x\"||!a++&&system(\"touch${IFS}CANARY\")||\"+0x1/0x2",
