@@ -31,12 +31,21 @@ while [ \$i -lt 300 ]; do head -c 120 /dev/urandom >\$k; i=\$((i + 1)); done
 echo done
 EOF
 chmod +x hostile.sh
-run() { "$QUIZ" -k "$ver" -r raw "$@" </dev/null >out 2>err; }
+# Interpreters quiz might hand text to, first in quiz's PATH: each logs that it ran, then runs.
+mkdir shims
+for tool in sh bash dash awk gawk mawk sed perl python3; do
+	real=$(command -v "$tool") || continue
+	printf '#!/bin/sh\necho "%s $*" >>%s\nexec %s "$@"\n' "$tool" "$scratch/shims.log" "$real" \
+		>"shims/$tool"
+	chmod +x "shims/$tool"
+done
+run() { PATH=$scratch/shims:$PATH "$QUIZ" -k "$ver" -r raw "$@" </dev/null >out 2>err; }
 
 # A first run saves what a kernel's first run saves (its VM state); the checked one changes only
 # its run folder.
 run true
 is "$?" 0 "a first run of $ver"
+rm -f shims.log
 stamp=$(mktemp "$scratch/stamp.XXXXXX")
 sleep 1 # mtimes after the stamp's, whatever the file system's granularity
 run ./hostile.sh
@@ -47,14 +56,18 @@ ok $? "the report is shown" "$(head -n 3 err)"
 [ ! -e "$canary" ]
 ok $? "no payload ran on the host: $canary does not exist"
 rm -f "$canary"
+is "$(cat shims.log 2>/dev/null)" "" "quiz ran no shell, awk, sed, perl or python on the host"
 
-# Everything newer than the stamp where a host command could write: /tmp (this test's folder in
-# it), the user's home; not the cache's runs (the run's own folder), and not what other runs of
-# a shared machine write (kernel and image builds, other tests' folders).
-changed=$(find /tmp "$HOME" -mindepth 1 -newer "$stamp" \
-	\( -path "$home/runs" -o -path "$home/build" -o -path "$home/src" -o -path "$home/logs" \
-	-o -path "/tmp/quiz-test.*" -a ! -path "$scratch" \) -prune \
-	-o ! -path "$scratch/out" ! -path "$scratch/err" -print 2>/dev/null)
+# Everything newer than the stamp where a host command could write: /tmp and this test's folder
+# in it, the user's home and quiz's cache; not the cache's runs (the run's own folder), nor what
+# other work on the machine may write meanwhile (kernel and image builds, other quiz tests'
+# folders, the home's dot folders): a shared machine can still show its own files here.
+changed=$( (find /tmp "$HOME" -mindepth 1 -maxdepth 1 -newer "$stamp" ! -path "$scratch" \
+	! -path "/tmp/quiz-*test*" ! -path "$HOME/.*"
+	find "$scratch" "$home" -mindepth 1 -newer "$stamp" \( -path "$home/runs" \
+	-o -path "$home/build" -o -path "$home/src" -o -path "$home/logs" \) -prune \
+	-o ! -path "$scratch/out" ! -path "$scratch/err" ! -path "$scratch/shims.log" -print) \
+	2>/dev/null)
 is "$changed" "" "nothing changed on the host but the run's folder (and the run's out, err)"
 
 vmlinux=$("$QUIZ_KERNEL_TOOL" path "$ver" vmlinux 2>/dev/null)
