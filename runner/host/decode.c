@@ -29,6 +29,8 @@
 /* How far a module is looked for: lib/modules/RELEASE/kernel/drivers/net/... under --system. */
 #define MODULE_WALK_DEPTH 16
 #define MODULE_WALK_ENTRIES 200000
+/* Modules looked for at most: a real trace names a few; a guest's lines could name thousands. */
+#define MODULES_MAX 32
 
 struct located {
 	const char *line; /* in the report: the line the frame is in */
@@ -315,7 +317,7 @@ static int frames_decode(struct decoding *d, const char *system_dir)
 		for (size_t j = 0; j < modules.len; j++)
 			seen |= STREQ(modules.items[j], name);
 		kernel |= !*name;
-		if (*name && !seen && module_plain(name))
+		if (*name && !seen && module_plain(name) && modules.len < MODULES_MAX)
 			r = strv_push(&modules, name);
 	}
 	_cleanup_free_ char **paths = calloc(modules.len + 1, sizeof(*paths));
