@@ -41,8 +41,8 @@ for tool in sh bash dash awk gawk mawk sed perl python3; do
 done
 run() { PATH=$scratch/shims:$PATH "$QUIZ" -k "$ver" -r raw "$@" </dev/null >out 2>err; }
 
-# A first run saves what a kernel's first run saves (its VM state); the checked one changes only
-# its run folder.
+# A first run makes what a kernel's first run makes (the accelerator's verdict...); the checked
+# one changes only its run folder.
 run true
 is "$?" 0 "a first run of $ver"
 rm -f shims.log
@@ -58,16 +58,18 @@ ok $? "no payload ran on the host: $canary does not exist"
 rm -f "$canary"
 is "$(cat shims.log 2>/dev/null)" "" "quiz ran no shell, awk, sed, perl or python on the host"
 
-# Everything newer than the stamp where a host command could write: /tmp and this test's folder
-# in it, the user's home and quiz's cache; not the cache's runs (the run's own folder), nor what
-# other work on the machine may write meanwhile (kernel and image builds, other quiz tests'
-# folders, the home's dot folders): a shared machine can still show its own files here.
-changed=$( (find /tmp "$HOME" -mindepth 1 -maxdepth 1 -newer "$stamp" ! -path "$scratch" \
-	! -path "/tmp/quiz-*test*" ! -path "$HOME/.*"
-	find "$scratch" "$home" -mindepth 1 -newer "$stamp" \( -path "$home/runs" \
-	-o -path "$home/build" -o -path "$home/src" -o -path "$home/logs" \) -prune \
-	-o ! -path "$scratch/out" ! -path "$scratch/err" ! -path "$scratch/shims.log" -print) \
-	2>/dev/null)
+# Everything newer than the stamp where a host command could write: the files at the top of /tmp
+# and of the user's home, this test's folder, quiz's cache. Not the cache's runs (the run's own
+# folder) and states (a run saves its kernel's VM state, or marks the one it used), nor what
+# other work on the machine may write meanwhile: kernel and image builds, other programs' folders
+# in /tmp, other quiz tests' files, a compiler's temporaries, the home's dot files. A busy
+# machine can still show its own files here; CI's is quiet.
+changed=$( (find /tmp "$HOME" -mindepth 1 -maxdepth 1 ! -type d -newer "$stamp" \
+	! -path "/tmp/quiz-*test*" ! -path "/tmp/cc*" ! -path "$HOME/.*"
+	find "$scratch" "$home" -mindepth 1 \( -path "$home/runs" -o -path "$home/build" \
+	-o -path "$home/src" -o -path "$home/logs" -o -path "$home/states" \) -prune \
+	-o -newer "$stamp" ! -path "$scratch/out" ! -path "$scratch/err" \
+	! -path "$scratch/shims.log" -print) 2>/dev/null)
 is "$changed" "" "nothing changed on the host but the run's folder (and the run's out, err)"
 
 vmlinux=$("$QUIZ_KERNEL_TOOL" path "$ver" vmlinux 2>/dev/null)
