@@ -32,10 +32,10 @@ struct verdict_context {
 };
 
 /*
- * After outcome_report gave status: shows the reports (the first decoded with the booted
- * kernel's decode_stacktrace.sh and vmlinux, and the --system modules), a timeout's blocked
- * tasks, and the dump; returns the run's final status (EXIT_SPLAT for a passing program whose
- * kernel reported one not allowed, under --splat=fail).
+ * After outcome_report gave status: shows the reports (the first decoded by decode.h against
+ * the booted kernel's vmlinux and its or --system's modules), a timeout's blocked tasks, and
+ * the dump; returns the run's final status (EXIT_SPLAT for a passing program whose kernel
+ * reported one not allowed, under --splat=fail).
  */
 int verdict_report(const struct verdict *v, const struct verdict_context *c,
 		   const struct vm_result *res, int status);

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/* A kernel report's frames placed in their source: file:line from the booted kernel's objects. */
+#pragma once
+
+#include "buf.h"
+#include "kernels.h"
+
+/*
+ * text (a report's lines, guest bytes) into out: each line as it is, and after a frame of the
+ * kernel's grammar (frame.h) whose object has DWARF, " (file:line)" (several places for an
+ * inlined frame: "(a.h:13 b.c:45)"). The kernel's frames are found in its System.map (or nm's
+ * view of its vmlinux), a module's in nm's view of NAME.ko under system_dir (may be NULL) or
+ * the kernel's layer; addr2line places them. Nothing of the guest's reaches those tools but
+ * addresses quiz formatted; they run with plain argv, killed after 60 s in all. A line that is
+ * no frame, a Code: line, a frame not found: as it is. 0, or -ENOMEM.
+ */
+int decode_report(const struct kernel *k, const char *system_dir, const char *text,
+		  struct buf *out);
