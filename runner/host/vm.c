@@ -18,6 +18,7 @@
 #include "contract.h"
 #include "exit_status.h"
 #include "qemu_argv.h"
+#include "run_decision.h"
 #include "signals.h"
 #include "status_line.h"
 
@@ -142,7 +143,7 @@ static int add_polls(struct vm *vm, struct pollfd *pfd, int *who)
 /* How often, under KVM, QEMU's log is read for a KVM failure that stopped the guest. */
 #define KVM_WATCH_MS 250
 
-static void relay(struct vm *vm, struct vm_result *res)
+static enum vm_stop relay(struct vm *vm, struct vm_result *res)
 {
 	long long grace = 0;
 	bool acked = false;
@@ -163,7 +164,7 @@ static void relay(struct vm *vm, struct vm_result *res)
 			wait = KVM_WATCH_MS;
 		int ready = poll(pfd, n, wait > INT32_MAX ? INT32_MAX : (int)wait);
 		if (ready < 0 && errno != EINTR)
-			return;
+			return VM_STOP_QEMU_GONE; /* nothing more can be relayed: as if it ended */
 
 		for (nfds_t i = 0; i < n && ready > 0; i++) {
 			if (!pfd[i].revents && who[i] != 200)
@@ -175,17 +176,14 @@ static void relay(struct vm *vm, struct vm_result *res)
 				if (si.ssi_signo == SIGCHLD) {
 					if (!reap_qemu(vm))
 						continue;
-					if (vm->hang) /* the NMI's panic ended it */
-						res->outcome = VM_TIMEOUT;
-					return;
+					return VM_STOP_QEMU_GONE;
 				}
 				if (si.ssi_signo == SIGWINCH) {
 					vm_send_winsize(vm);
 					continue;
 				}
-				res->outcome = VM_SIGNALED;
 				res->signal = (int)si.ssi_signo;
-				return;
+				return VM_STOP_SIGNAL;
 			} else if (who[i] >= 100 && who[i] < 200) {
 				int k = who[i] - 100;
 				vm->conn[k] = accept4(vm->listen[k], NULL, NULL,
@@ -204,19 +202,17 @@ static void relay(struct vm *vm, struct vm_result *res)
 			}
 		}
 		if (vm_output_failed(vm))
-			return; /* vm_run says what it means */
+			return VM_STOP_OUTPUT_FAILED;
 		vm_park_step(vm, res);
 		res->resumed = res->resumed || vm_status_said(vm, STATUS_RESUMED);
 		if (vm->o->watch_kvm && !acked && vm_kvm_failed(vm, res))
-			return;
+			return VM_STOP_KVM_FAILED;
 		if (vm->o->panic_dump && !acked && !res->dump_file &&
 		    vm_console_seen(vm, PANIC_END)) {
 			vm_dump_memory(vm, vm->o->panic_dump, res);
 			if (res->dump_status == -ECANCELED)
-				continue; /* a stop signal: the loop reads it */
-			if (vm->hang)
-				res->outcome = VM_TIMEOUT; /* the NMI's panic */
-			return; /* a panic, as the console says: outcome_report tells */
+				continue;     /* a stop signal: the loop reads it */
+			return VM_STOP_PANIC; /* as the console says: outcome_report tells */
 		}
 		if (!acked && vm_status_complete(vm) && vm_have_all_output(vm)) {
 			if (vm->o->dump)
@@ -229,13 +225,13 @@ static void relay(struct vm *vm, struct vm_result *res)
 		}
 		t = now_ms();
 		if (!acked && vm->deadline && t >= vm->deadline && vm_hang_step(vm, res, t)) {
-			res->outcome = VM_TIMEOUT;
 			if (vm->o->dump && !res->dump_file)
 				vm_dump_memory(vm, vm->o->dump, res);
-			return;
+			return VM_STOP_DEADLINE;
 		}
 		if (acked && t >= grace)
-			return; /* the status is in; QEMU is stuck on the way out */
+			return VM_STOP_QEMU_GONE; /* the status is in; QEMU is stuck on the way out
+						   */
 	}
 }
 
@@ -268,7 +264,7 @@ static bool is_stop_signal(int sig)
  * for a slow reader (the output is then incomplete, and the outcome says so); SIGCHLD and
  * SIGWINCH mean nothing any more.
  */
-static void flush_all(struct vm *vm, struct vm_result *res)
+static enum vm_stop flush_all(struct vm *vm, struct vm_result *res)
 {
 	while ((vm_queued(vm, 1) || vm_queued(vm, 2)) && !vm_output_failed(vm)) {
 		struct pollfd pfd[3] = {{.fd = vm->sigfd, .events = POLLIN}};
@@ -280,28 +276,27 @@ static void flush_all(struct vm *vm, struct vm_result *res)
 		int ready = vm->deadline && wait <= 0
 				    ? 0
 				    : poll(pfd, n, wait > INT32_MAX ? INT32_MAX : (int)wait);
-		if (ready == 0) {
-			res->outcome = VM_TIMEOUT;
-			return;
-		}
+		if (ready == 0)
+			return VM_STOP_DEADLINE;
 		if (ready < 0 && errno != EINTR) {
 			vm_fail_output(vm, pfd[1].fd, -errno);
-			return;
+			return VM_STOP_OUTPUT_FAILED;
 		}
 		struct signalfd_siginfo si;
 		if ((pfd[0].revents & POLLIN) && read(vm->sigfd, &si, sizeof(si)) == sizeof(si) &&
 		    is_stop_signal((int)si.ssi_signo)) {
-			res->outcome = VM_SIGNALED;
 			res->signal = (int)si.ssi_signo;
-			return;
+			return VM_STOP_SIGNAL;
 		}
 		for (nfds_t i = 1; i < n; i++)
 			if (pfd[i].revents)
 				vm_flush_out(vm, pfd[i].fd);
 	}
+	return vm_output_failed(vm) ? VM_STOP_OUTPUT_FAILED : VM_STOP_QEMU_GONE;
 }
 
-static void parse_status(struct vm *vm, struct vm_result *res)
+/* The guest's timeline and status line into res; whether a status line came, and parsed. */
+static bool parse_status(struct vm *vm, struct vm_result *res, bool *ret_error)
 {
 	char *timeline = vm->status.data ? strstr(vm->status.data, STATUS_TIMELINE) : NULL;
 	if (timeline && (timeline == vm->status.data || timeline[-1] == '\n')) {
@@ -309,19 +304,18 @@ static void parse_status(struct vm *vm, struct vm_result *res)
 		res->timeline = strndup(timeline, strcspn(timeline, "\n"));
 	}
 	char *line = (char *)vm_status_line(vm);
-	if (res->outcome != VM_NO_STATUS || !line)
-		return;
+	if (!line)
+		return false;
 	line[strcspn(line, "\n")] = '\0';
 	struct status_line s;
 	if (status_line_parse(line, &s) < 0)
-		return; /* a code out of range: no status */
-	if (s.error) {
-		res->outcome = VM_GUEST_ERROR;
+		return false; /* a code out of range: no status */
+	*ret_error = s.error;
+	if (s.error)
 		res->message = strdup(s.message);
-	} else {
-		res->outcome = VM_STATUS;
+	else
 		res->exit_code = s.exit_code;
-	}
+	return true;
 }
 
 int vm_run(const struct vm_options *o, struct vm_result *ret)
@@ -350,9 +344,9 @@ int vm_run(const struct vm_options *o, struct vm_result *ret)
 	(void)signal(SIGPIPE, SIG_IGN);
 
 	vm.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	sigset_t stop;
-	stop_signals(&stop, false);
-	vm.stopfd = signalfd(-1, &stop, SFD_CLOEXEC | SFD_NONBLOCK);
+	sigset_t stop_set;
+	stop_signals(&stop_set, false);
+	vm.stopfd = signalfd(-1, &stop_set, SFD_CLOEXEC | SFD_NONBLOCK);
 	r = vm.sigfd < 0 || vm.stopfd < 0 ? -errno : console_log_open(&vm.console, o->run_dir_fd);
 	for (int i = 0; r >= 0 && i < N_SOCKETS; i++)
 		if (i != SOCK_TTY || o->tty)
@@ -372,28 +366,32 @@ int vm_run(const struct vm_options *o, struct vm_result *ret)
 		r = vm.qemu = spawn_qemu(o, &old_mask);
 	if (r >= 0) {
 		r = 0;
-		relay(&vm, &res);
+		struct vm_stop_facts stop = {.stop = relay(&vm, &res)};
 		kill_qemu(&vm);
 		res.at_exit = now_ms();
 		res.at_console = vm.at_console;
 		/* Stopped by a signal, the timeout or a failed output: what is left is not waited
 		 * for. */
-		if (res.outcome != VM_SIGNALED && res.outcome != VM_TIMEOUT &&
-		    !vm_output_failed(&vm)) {
+		if ((stop.stop == VM_STOP_QEMU_GONE || stop.stop == VM_STOP_PANIC ||
+		     stop.stop == VM_STOP_KVM_FAILED) &&
+		    vm.hang == HANG_NONE) {
 			drain(&vm);
 			vm_show_console_end(&vm);
-			flush_all(&vm, &res);
+			enum vm_stop flushed = flush_all(&vm, &res);
+			if (stop.stop == VM_STOP_QEMU_GONE)
+				stop.stop = flushed;
 		}
 		res.console_error = console_log_close(&vm.console, &res.splats, &res.console_cut);
-		if (res.outcome == VM_NO_STATUS && vm.output_broken) {
-			res.outcome = VM_SIGNALED; /* as a pipeline: the reader left, SIGPIPE */
-			res.signal = SIGPIPE;
-		} else if (res.outcome == VM_NO_STATUS && vm.output_error) {
-			res.outcome = VM_OUTPUT_ERROR;
+		stop.hang_steps = vm.hang != HANG_NONE;
+		stop.output_broken = vm.output_broken;
+		stop.status_line = parse_status(&vm, &res, &stop.guest_error);
+		res.outcome = vm_outcome_of(&stop);
+		if (res.outcome == VM_SIGNALED && stop.stop == VM_STOP_OUTPUT_FAILED)
+			res.signal = SIGPIPE; /* as a pipeline: the reader left */
+		else if (res.outcome == VM_OUTPUT_ERROR) {
 			res.output_error = vm.output_error;
 			res.output_fd = vm.output_error_fd;
 		}
-		parse_status(&vm, &res);
 		res.restored = o->park == VM_PARK_RESTORE && res.resumed;
 		res.qemu_status = vm.qemu_status;
 	}

@@ -6,18 +6,9 @@
 #include <sys/types.h>
 
 #include "buf.h"
+#include "run_decision.h"
 #include "splat.h"
 #include "vmstate.h"
-
-enum vm_outcome {
-	VM_STATUS,	/* the guest reported "exit N" */
-	VM_GUEST_ERROR, /* the guest reported "error MESSAGE" */
-	VM_TIMEOUT,
-	VM_SIGNALED,	 /* quiz got SIGINT/SIGTERM/SIGHUP */
-	VM_NO_STATUS,	 /* QEMU ended (or could not start) without a status */
-	VM_OUTPUT_ERROR, /* writing to quiz's stdout or stderr failed (not EPIPE: VM_SIGNALED) */
-	VM_KVM_FAILED,	 /* QEMU said KVM cannot run the guest (message: its line); QEMU killed */
-};
 
 /* A run past its -t: how the guest came to show what it was doing. */
 enum vm_hang {

@@ -138,7 +138,6 @@ bool vm_kvm_failed(struct vm *vm, struct vm_result *res)
 	const char *line = accel_kvm_failure(text);
 	if (!line)
 		return false;
-	res->outcome = VM_KVM_FAILED;
 	res->message = strndup(line, strcspn(line, "\n"));
 	return true;
 }
