@@ -93,18 +93,21 @@ static double row_seconds(const struct run_result_row *r)
 	return r->seconds >= 0 ? r->seconds : 0;
 }
 
-enum result_kind result_classify(int exit_code, const char *stderr_text)
+enum result_kind result_classify(int exit_code, const struct run_result *r)
 {
 	if (exit_code == 0)
 		return RESULT_PASS;
-	if (exit_code == EXIT_TIMEOUT)
+	if (!r)
+		return exit_code == EXIT_TIMEOUT       ? RESULT_TIMEOUT
+		       : exit_code == EXIT_QUIZ_FAILED ? RESULT_VM_ERROR
+						       : RESULT_FAIL;
+	if (r->end == RUN_END_TIMEOUT)
 		return RESULT_TIMEOUT;
-	if (exit_code == REPORT_SPLAT_EXIT && stderr_text && strstr(stderr_text, REPORT_SPLAT_LINE))
+	if (r->splat_failed)
 		return RESULT_SPLAT;
-	if (exit_code == EXIT_QUIZ_FAILED)
-		return stderr_text && strstr(stderr_text, "panicked") ? RESULT_PANIC
-								      : RESULT_VM_ERROR;
-	return RESULT_FAIL;
+	if (r->end == RUN_END_PANIC)
+		return RESULT_PANIC;
+	return r->end == RUN_END_FAILED ? RESULT_VM_ERROR : RESULT_FAIL;
 }
 
 const char *result_kind_name(enum result_kind k)

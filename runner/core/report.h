@@ -27,6 +27,7 @@
 
 #include "buf.h"
 #include "exit_status.h"
+#include "run_result.h"
 #include "tap_parse.h"
 
 #define REPORT_TAIL_LINES 20
@@ -40,11 +41,9 @@ enum result_kind {
 	RESULT_SPLAT, /* the program passed, its kernel reported a splat (verdict.h) */
 };
 
-/* How a run's stderr shows a splat (runner/host/verdict.c prints these): its exit status, the line
- * that says the run failed for it, and how each report starts; a report quotes at most
- * REPORT_SPLAT_LINES of them. */
-#define REPORT_SPLAT_EXIT EXIT_SPLAT
-#define REPORT_SPLAT_LINE "quiz: the program passed, but the kernel did not"
+/* Where the failure text of a splat row starts quoting the run's stderr (runner/host/verdict.c
+ * prints each report so), at most REPORT_SPLAT_LINES lines of it: text to read, never a verdict
+ * (that is the row's run_result). */
 #define REPORT_SPLAT_START "quiz: kernel report ("
 #define REPORT_SPLAT_LINES 200
 
@@ -63,6 +62,9 @@ struct run_result_row {
 	/* The run's profiles for the JSON reports, each a -p value ("blockdev:count=2"). */
 	char *const *profiles;
 	size_t n_profiles;
+	/* The run's typed result (its kernel's reports for the JSON); NULL when its run gave none
+	 * (a child that died before it wrote one). */
+	const struct run_result *result;
 };
 
 /*
@@ -75,9 +77,11 @@ struct run_result_row {
 int report_row_parse_tap(struct run_result_row *r, const char *console_text);
 void report_row_free_tap(struct run_result_row *r);
 
-/* 0 pass; 124 timeout; 123 with stderr containing REPORT_SPLAT_LINE splat; 125 with stderr
- * containing "panicked" panic, else vm-error; anything else fail. */
-enum result_kind result_classify(int exit_code, const char *stderr_text);
+/* From the run's typed result: 0 pass; a timeout; a program that passed while the kernel's
+ * report failed the run, splat; a panic; any other failure of quiz or the VM, vm-error; the rest
+ * (the program's status, a stop signal) fail. Without a result (r NULL), from the exit status
+ * alone: 0 pass, 124 timeout, 125 vm-error, else fail. */
+enum result_kind result_classify(int exit_code, const struct run_result *r);
 
 /* "pass", "fail", "timeout", "splat", "panic", "vm-error"; NULL for an unknown kind. */
 const char *result_kind_name(enum result_kind k);

@@ -102,33 +102,23 @@ int report_targets_json(const struct report_target *t, size_t n, struct buf *out
 	return r < 0 ? r : buf_append(out, b.data, b.len);
 }
 
-/* The "kernel report (KIND): TITLE" lines quiz wrote on the run's stderr. */
-static int splats_json(const char *stderr_text, struct buf *b)
+/* The kernel's reports that failed the run (no allow pattern let them pass), from its result. */
+static int splats_json(const struct run_result *res, struct buf *b)
 {
-	static const char start[] = REPORT_SPLAT_START; /* "quiz: kernel report (" */
 	int r = buf_puts(b, ", \"splats\": [");
 	bool first = true;
-	for (const char *line = stderr_text; r >= 0 && line && *line;) {
-		const char *end = strchr(line, '\n');
-		size_t len = end ? (size_t)(end - line) : strlen(line), skip = sizeof(start) - 1;
-		const char *kind_at = line + skip, *stop = line + len;
-		const char *close = len > skip ? memchr(kind_at, ')', len - skip) : NULL;
-		if (!strncmp(line, start, skip) && close && close + 2 < stop && close[1] == ':' &&
-		    close[2] == ' ') {
-			_cleanup_free_ char *kind = strndup(kind_at, (size_t)(close - kind_at));
-			_cleanup_free_ char *title = strndup(close + 3, (size_t)(stop - close - 3));
-			if (!kind || !title)
-				return -ENOMEM;
-			r = buf_puts(b, first ? "{" : ", {");
-			if (r >= 0)
-				r = json_member(b, "kind", kind, true);
-			if (r >= 0)
-				r = json_member(b, "title", title, false);
-			if (r >= 0)
-				r = buf_puts(b, "}");
-			first = false;
-		}
-		line = end ? end + 1 : NULL;
+	for (size_t i = 0; r >= 0 && res && i < res->n_reports; i++) {
+		const struct run_report *rep = &res->reports[i];
+		if (rep->allowed)
+			continue;
+		r = buf_puts(b, first ? "{" : ", {");
+		if (r >= 0)
+			r = json_member(b, "kind", splat_kind_name(rep->kind), true);
+		if (r >= 0)
+			r = json_member(b, "title", rep->title, false);
+		if (r >= 0)
+			r = buf_puts(b, "}");
+		first = false;
 	}
 	return r < 0 ? r : buf_puts(b, "]");
 }
@@ -167,7 +157,7 @@ static int result_json(const struct run_result_row *row, struct buf *b)
 	if (r >= 0)
 		r = buf_printf(b, ", \"seconds\": %.3f", json_seconds(row->seconds));
 	if (r >= 0)
-		r = splats_json(row->kind == RESULT_SPLAT ? row->stderr_text : NULL, b);
+		r = splats_json(row->kind == RESULT_SPLAT ? row->result : NULL, b);
 	if (r >= 0)
 		r = subtests_json(row, b);
 	return r < 0 ? r : buf_puts(b, "}");

@@ -13,12 +13,14 @@
 
 #include "exit_status.h"
 #include "file.h"
+#include "image.h"
 #include "kernel_ref.h"
 #include "kernels.h"
 #include "log.h"
 #include "paths.h"
 #include "profile.h"
 #include "report.h"
+#include "run.h"
 #include "run_dir.h"
 #include "signals.h"
 #include "vm.h"
@@ -361,6 +363,8 @@ struct slot {
 	int status;
 	long long started, ended;
 	char *dir; /* where its stdout, stderr and console.log are captured */
+	bool has_result;
+	struct run_result result; /* what the child's run came to (RESULT_FILE) */
 };
 
 static int capture_dir(const struct quiz_options *o, const char *tmp, const char *name, char **ret)
@@ -374,7 +378,23 @@ static int capture_dir(const struct quiz_options *o, const char *tmp, const char
 	return r < 0 ? r : mkdir_p_at(AT_FDCWD, *ret, 0755);
 }
 
-static pid_t start_entry(struct matrix_entry *e, struct slot *s, matrix_run_fn run, void *userdata)
+/* The child's typed result, for its parent (run_result.h's codec): the verdicts come from it. */
+#define RESULT_FILE "run.result"
+
+static void write_result(const struct slot *s, const struct run_result *result)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_buf_ struct buf text = {0};
+	if (asprintf(&path, "%s/" RESULT_FILE, s->dir) < 0 ||
+	    run_result_encode(result, &text) < 0 ||
+	    write_file_at(AT_FDCWD, path, text.data, text.len, 0644) < 0)
+		log_error(
+			"cannot write this run's result into %s; the reports judge it by its exit "
+			"status alone",
+			s->dir);
+}
+
+static pid_t start_entry(struct matrix_entry *e, struct slot *s, const struct run_context *c)
 {
 	pid_t parent = getpid();
 	s->started = now_ms();
@@ -398,7 +418,10 @@ static pid_t start_entry(struct matrix_entry *e, struct slot *s, matrix_run_fn r
 		_exit(EXIT_QUIZ_FAILED);
 	e->options.console_copy = console;
 	e->options.mode = RUN_MODE_RAW; /* many runs, no terminal each */
-	int status = run(&e->options, userdata);
+	struct run_result result = {0};
+	int status = run_program(c, &e->options, &result);
+	write_result(s, &result);
+	run_result_free(&result);
 	fflush(NULL); /* _exit skips stdio's buffers, and stdout is a file here */
 	_exit(status);
 }
@@ -484,8 +507,17 @@ static int print_group(const struct matrix_entry *e, const struct slot *s,
 	return r < 0 ? r : copy_out(s->dir, "stderr", 2);
 }
 
-static void fill_row(const struct quiz_options *o, const struct matrix_entry *e,
-		     const struct slot *s, struct run_result_row *row, char **texts)
+/* The result the child wrote; false when there is none that decodes (it died first). */
+static bool read_result(const struct slot *s, struct run_result *ret)
+{
+	_cleanup_free_ char *path = NULL, *text = NULL;
+	size_t len = 0;
+	return asprintf(&path, "%s/" RESULT_FILE, s->dir) >= 0 &&
+	       read_file(path, &text, &len) >= 0 && run_result_decode(text, len, ret) >= 0;
+}
+
+static void fill_row(const struct quiz_options *o, const struct matrix_entry *e, struct slot *s,
+		     struct run_result_row *row, char **texts)
 {
 	texts[0] = slurp(o, s->dir, "stdout", MATRIX_TEXT_MAX);
 	texts[1] = slurp(o, s->dir, "stderr", MATRIX_TEXT_MAX);
@@ -493,18 +525,20 @@ static void fill_row(const struct quiz_options *o, const struct matrix_entry *e,
 	_cleanup_free_ char *console = slurp(o, s->dir, "console.log", SIZE_MAX);
 	int code =
 		WIFEXITED(s->status) ? WEXITSTATUS(s->status) : EXIT_SIGNALED + WTERMSIG(s->status);
+	s->has_result = read_result(s, &s->result);
 	*row = (struct run_result_row){
 		.name = e->name,
 		.kernel = e->report_kernel ? e->report_kernel : e->options.kernel,
 		.arch = e->report_arch,
 		.exit_code = code,
-		.kind = result_classify(code, texts[1]),
+		.kind = result_classify(code, s->has_result ? &s->result : NULL),
 		.seconds = (double)(s->ended - s->started) / 1000,
 		.stdout_text = texts[0],
 		.stderr_text = texts[1],
 	};
 	row->profiles = e->report_profiles.items;
 	row->n_profiles = e->report_profiles.len;
+	row->result = s->has_result ? &s->result : NULL;
 	/* TAP on stdout, KTAP (KUnit) in the kernel log: each test inside the run reported. */
 	(void)report_row_parse_tap(row, console); /* ENOMEM: the row without its subtests */
 }
@@ -579,8 +613,42 @@ static int write_reports(const struct quiz_options *o, struct run_result_row *ro
 	return r;
 }
 
+/* Once per architecture, before the runs: parallel runs must not each refresh an image's
+ * init, nor each probe KVM (or say so). */
+static int prepare_matrix(const struct quiz_options *o, const struct run_context *c,
+			  const struct matrix_entry *entries, size_t n)
+{
+	const struct quiz_paths *p = c->paths;
+	const struct arch *done[16];
+	size_t n_done = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct arch *a = run_find_arch(entries[i].options.arch);
+		bool seen = false;
+		if (!a)
+			return -EINVAL;
+		for (size_t j = 0; j < n_done; j++)
+			seen |= done[j] == a;
+		if (seen)
+			continue;
+		if (n_done < ELEMENTSOF(done))
+			done[n_done++] = a;
+		_cleanup_free_ char *image = NULL;
+		_cleanup_(kernel_free) struct kernel k = {0};
+		_cleanup_(accel_choice_free) struct accel_choice accel = {0};
+		if (image_prepare(p, a, &image) < 0)
+			return -ENOENT;
+		bool have_kernel =
+			o->kernel_path
+				? kernel_from_path(o->kernel_path, a, &k) == 0
+				: kernel_resolve(p->home, a, entries[i].options.kernel, &k) == 0;
+		if (have_kernel && run_choose_accel(c, &k, !o->dry_run, &accel) < 0)
+			return -EIO;
+	}
+	return 0;
+}
+
 int matrix_run(struct matrix_entry *entries, size_t n, const struct quiz_options *o,
-	       matrix_run_fn run, void *userdata)
+	       const struct run_context *c)
 {
 	/* n may be 0: an empty --shard still writes its (empty) reports. */
 	_cleanup_free_ struct slot *slots = calloc(n + 1, sizeof(*slots));
@@ -591,7 +659,7 @@ int matrix_run(struct matrix_entry *entries, size_t n, const struct quiz_options
 	const char *tmpdir = getenv("TMPDIR");
 	bool made_tmp = false;
 	int status = EXIT_QUIZ_FAILED;
-	if (!slots || !rows || !texts)
+	if (!slots || !rows || !texts || prepare_matrix(o, c, entries, n) < 0)
 		return EXIT_QUIZ_FAILED;
 	if (!o->results_dir) {
 		if (asprintf(&tmp, "%s/quiz-matrix.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp") <
@@ -628,7 +696,7 @@ int matrix_run(struct matrix_entry *entries, size_t n, const struct quiz_options
 	int stop_signal = 0, output_error = 0;
 	while (printed < n) {
 		while (!stop_signal && next < n && running < jobs) {
-			slots[next].pid = start_entry(&entries[next], &slots[next], run, userdata);
+			slots[next].pid = start_entry(&entries[next], &slots[next], c);
 			if (slots[next].pid < 0) {
 				log_error("fork: %s", strerror(errno));
 				slots[next].done = true;
@@ -687,8 +755,10 @@ out:
 		report_row_free_tap(&rows[i]);
 	for (size_t i = 0; i < 2 * n; i++)
 		free(texts[i]);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		free(slots[i].dir);
+		run_result_free(&slots[i].result);
+	}
 	if (made_tmp)
 		(void)remove_tree(tmp, NULL); /* a leftover in TMPDIR is all a failure here costs */
 	return status;

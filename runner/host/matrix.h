@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "options.h"
+#include "run.h"
 #include "targets.h"
 
 /* One matrix entry: a name for the reports and the options its run uses. */
@@ -19,13 +20,12 @@ struct matrix_entry {
 	struct strv report_profiles; /* its profiles as -p values, one a profile (JSON reports) */
 };
 
-typedef int (*matrix_run_fn)(const struct quiz_options *o, void *userdata);
-
-/* Runs every entry (up to jobs at once) in a child process with stdio captured, prints each
- * entry's output grouped in entry order, then the table (or TAP); writes the JUnit file and
- * the results folder when asked. Returns the matrix's exit status. */
+/* Runs every entry (up to jobs at once: run_program in a child process with stdio captured,
+ * its typed result handed back in a file), prints each entry's output grouped in entry order,
+ * then the table (or TAP); writes the JUnit file and the results folder when asked. Images and
+ * accelerators are prepared once per architecture first. Returns the matrix's exit status. */
 int matrix_run(struct matrix_entry *entries, size_t n, const struct quiz_options *o,
-	       matrix_run_fn run, void *userdata);
+	       const struct run_context *c);
 
 /* Entries for a -k list (one for a single -k or -K: a report of one run), or for a targets
  * file (filtered). Logs its errors. */

@@ -79,7 +79,7 @@ static bool qemu_aborted(const struct vm_result *res, const char *qemu_log)
 }
 
 /* KVM failed where it was chosen: say what to do; a cached verdict is dropped. */
-static int kvm_failed(const char *line, bool aborted, const struct accel_choice *accel)
+static void kvm_failed(const char *line, bool aborted, const struct accel_choice *accel)
 {
 	_cleanup_buf_ struct buf text = {0};
 	(void)accel_failure_text(line, aborted, &text); /* ENOMEM: an empty reason */
@@ -94,11 +94,10 @@ static int kvm_failed(const char *line, bool aborted, const struct accel_choice 
 		log_error("KVM failed on this host (%s); QUIZ_ACCEL=kvm forces it: unset it to let "
 			  "quiz choose, or set QUIZ_ACCEL=tcg",
 			  text.data ? text.data : "");
-	return EXIT_QUIZ_FAILED;
 }
 
-static int no_status(const struct vm_result *res, const struct run_dir *dir,
-		     const struct accel_choice *accel, bool reported)
+static void no_status(const struct vm_result *res, const struct run_dir *dir,
+		      const struct accel_choice *accel, bool reported)
 {
 	_cleanup_buf_ struct buf console = {0}, qemu = {0};
 	(void)tail_lines(dir->fd, "console.log", 400, &console); /* may be empty */
@@ -109,11 +108,13 @@ static int no_status(const struct vm_result *res, const struct run_dir *dir,
 	if (res->qemu_status >= 0 && WIFEXITED(res->qemu_status) &&
 	    WEXITSTATUS(res->qemu_status) == EXIT_NOT_FOUND) {
 		log_error("QEMU could not be started: %s", qemu.len ? qemu.data : "unknown error");
-		return EXIT_QUIZ_FAILED;
+		return;
 	}
 	const char *kvm = accel_kvm_failure(qemu.data);
-	if (kvm && accel && accel->accel == ACCEL_KVM)
-		return kvm_failed(kvm, qemu_aborted(res, qemu.data), accel);
+	if (kvm && accel && accel->accel == ACCEL_KVM) {
+		kvm_failed(kvm, qemu_aborted(res, qemu.data), accel);
+		return;
+	}
 	if (panic) {
 		if (!reported)
 			show_console(dir, "the guest kernel panicked");
@@ -132,43 +133,43 @@ static int no_status(const struct vm_result *res, const struct run_dir *dir,
 			  WIFSIGNALED(res->qemu_status) ? WTERMSIG(res->qemu_status)
 							: WEXITSTATUS(res->qemu_status));
 	}
-	return EXIT_QUIZ_FAILED;
 }
 
-int outcome_report(const struct vm_result *res, const struct run_dir *dir, unsigned timeout_s,
-		   const struct accel_choice *accel, bool reported)
+void outcome_explain(const struct vm_result *res, const struct run_dir *dir, unsigned timeout_s,
+		     const struct accel_choice *accel, bool reported)
 {
 	switch (res->outcome) {
-	case VM_STATUS: return res->exit_code;
+	case VM_STATUS: return;
 	case VM_GUEST_ERROR:
 		show_console(dir, "the guest failed");
 		log_error("%s", res->message ? res->message : "the guest failed");
-		return EXIT_QUIZ_FAILED;
+		return;
 	case VM_TIMEOUT:
 		if (!reported)
 			show_console(dir, "timeout");
 		log_error("timed out after %u s; the VM was stopped (raise it with -t SECONDS)",
 			  timeout_s);
-		return EXIT_TIMEOUT;
+		return;
 	case VM_SIGNALED:
 		/* A reader that left (quiz ... | head) ends the run quietly, as in a pipeline. */
 		if (res->signal != SIGPIPE)
 			log_error("stopped by signal %d (%s); the VM was stopped", res->signal,
 				  strsignal(res->signal));
-		return EXIT_SIGNALED + res->signal;
+		return;
 	case VM_OUTPUT_ERROR:
 		/* On stderr itself this line may be lost too: the status still says it. */
 		log_error("writing the program's output to %s failed: %s; the VM was stopped",
 			  res->output_fd == 1 ? "stdout" : "stderr", strerror(-res->output_error));
-		return EXIT_QUIZ_FAILED;
+		return;
 	case VM_KVM_FAILED:
 		if (accel)
-			return kvm_failed(res->message ? res->message : "", false, accel);
-		log_error("KVM failed on this host: %s", res->message ? res->message : "");
-		return EXIT_QUIZ_FAILED;
+			kvm_failed(res->message ? res->message : "", false, accel);
+		else
+			log_error("KVM failed on this host: %s", res->message ? res->message : "");
+		return;
 	case VM_NO_STATUS: break;
 	}
-	return no_status(res, dir, accel, reported);
+	no_status(res, dir, accel, reported);
 }
 
 int check_kernel_config(const struct quiz_paths *p, const struct kernel *k)

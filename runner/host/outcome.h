@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Turning how the VM ended into quiz's exit status and one clear line on stderr. */
+/* How the VM ended said in one clear line on stderr (core/run_decision.h decides the status). */
 #pragma once
 
 #include "accel_host.h"
@@ -8,11 +8,11 @@
 #include "run_dir.h"
 #include "vm.h"
 
-/* accel: how this run chose its accelerator (a KVM failure drops a cached verdict); reported:
- * the kernel's reports will be shown (verdict.h), so a panic or a timeout leaves out the
- * console's last lines. */
-int outcome_report(const struct vm_result *res, const struct run_dir *dir, unsigned timeout_s,
-		   const struct accel_choice *accel, bool reported);
+/* Why the run ended as it did, when it was not the program's own status; accel: how this run
+ * chose its accelerator (a KVM failure drops a cached verdict); reported: the kernel's reports
+ * will be shown (verdict.h), so a panic or a timeout leaves out the console's last lines. */
+void outcome_explain(const struct vm_result *res, const struct run_dir *dir, unsigned timeout_s,
+		     const struct accel_choice *accel, bool reported);
 
 /* Last n lines of a file in the run directory, for messages. */
 int tail_lines(int dirfd, const char *name, unsigned n, struct buf *ret);

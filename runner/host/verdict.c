@@ -138,8 +138,8 @@ bool verdict_shows_console(const struct verdict *v, const struct vm_result *res,
 	       v->splats.n > v->n_allowed;
 }
 
-int verdict_report(const struct verdict *v, const struct verdict_context *c,
-		   const struct vm_result *res, int status)
+void verdict_explain(const struct verdict *v, const struct verdict_context *c,
+		     const struct vm_result *res, const struct run_result *decided)
 {
 	if (res->outcome == VM_TIMEOUT)
 		show_hang(v, c, res);
@@ -151,19 +151,16 @@ int verdict_report(const struct verdict *v, const struct verdict_context *c,
 				log_error("allowed kernel report (--splat-allow): %s", s->title);
 			continue;
 		}
-		/* REPORT_SPLAT_START: a matrix's reports quote from here on. */
+		/* REPORT_SPLAT_START: a matrix's failure text quotes from here on. */
 		log_error("kernel report (%s): %s", splat_kind_name(s->kind), s->title);
 		if (!shown++)
 			show_report(c, s);
 	}
 	show_dump(c, res);
-	if (!shown || res->outcome != VM_STATUS || status != 0 || c->o->splat != SPLAT_MODE_FAIL)
-		return status;
-	/* REPORT_SPLAT_LINE */
-	log_error("the program passed, but the kernel did not: exit %d (--splat=warn keeps the "
-		  "program's status; --splat-allow REGEX lets a known report pass)",
-		  EXIT_SPLAT);
-	return EXIT_SPLAT;
+	if (decided->splat_failed)
+		log_error("the program passed, but the kernel did not: exit %d (--splat=warn keeps "
+			  "the program's status; --splat-allow REGEX lets a known report pass)",
+			  EXIT_SPLAT);
 }
 
 int verdict_dump_path(const char *opt, const char *file, char **ret)

@@ -8,6 +8,7 @@
 #include "vm.h"
 
 #include "report.h"
+#include "run_result.h"
 
 /* quiz's exit status when the program passed and the kernel reported a splat (--splat=fail). */
 
@@ -32,14 +33,13 @@ struct verdict_context {
 };
 
 /*
- * After outcome_report gave status: shows the reports (the first decoded by decode.h against
- * the booted kernel's vmlinux and its or --system's modules), a timeout's blocked tasks, and
- * the dump; returns the run's final status (EXIT_SPLAT for a passing program whose kernel
- * reported one not allowed, under --splat=fail).
+ * Says what the kernel reported: the reports (the first decoded by decode.h against the booted
+ * kernel's vmlinux and modules), a timeout's blocked tasks, the dump, and, when decided says
+ * the splat failed the run, why its status is EXIT_SPLAT.
  */
-int verdict_report(const struct verdict *v, const struct verdict_context *c,
-		   const struct vm_result *res, int status);
-/* Does the kernel log hold something the report will show (outcome_report then leaves out the
+void verdict_explain(const struct verdict *v, const struct verdict_context *c,
+		     const struct vm_result *res, const struct run_result *decided);
+/* Does the kernel log hold something the report will show (outcome_explain then leaves out the
  * console's last lines)? */
 bool verdict_shows_console(const struct verdict *v, const struct vm_result *res,
 			   const struct quiz_options *o);

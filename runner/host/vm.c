@@ -212,7 +212,7 @@ static enum vm_stop relay(struct vm *vm, struct vm_result *res)
 			vm_dump_memory(vm, vm->o->panic_dump, res);
 			if (res->dump_status == -ECANCELED)
 				continue;     /* a stop signal: the loop reads it */
-			return VM_STOP_PANIC; /* as the console says: outcome_report tells */
+			return VM_STOP_PANIC; /* as the console says: outcome_explain tells */
 		}
 		if (!acked && vm_status_complete(vm) && vm_have_all_output(vm)) {
 			if (vm->o->dump)

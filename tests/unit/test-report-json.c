@@ -93,8 +93,20 @@ static const char splat_stderr[] =
 	"quiz: allowed kernel report (--splat-allow): WARNING: other\n"
 	"quiz: kernel report (oops): Oops: general protection fault\tsomething";
 
+/* The result of the run splat_stderr came from: two reports fail it, one is allowed. */
+static struct run_result splat_result(void)
+{
+	struct run_result r = {.end = RUN_END_PROGRAM, .exit_status = 123, .splat_failed = true};
+	run_result_add_report(&r, SPLAT_WARNING, false,
+			      "WARNING: CPU: 0 PID: 1 at fs/\"x\".c:12 f+0x1/0x2");
+	run_result_add_report(&r, SPLAT_WARNING, true, "WARNING: other");
+	run_result_add_report(&r, SPLAT_OOPS, false, "Oops: general protection fault\tsomething");
+	return r;
+}
+
 static void test_result(void)
 {
+	struct run_result res = splat_result();
 	char *profiles[] = {"memdev"};
 	struct run_result_row pass = {.name = "6.1",
 				      .kernel = "6.1.192",
@@ -118,7 +130,8 @@ static void test_result(void)
 				       .exit_code = 123,
 				       .kind = RESULT_SPLAT,
 				       .seconds = -1,
-				       .stderr_text = splat_stderr};
+				       .stderr_text = splat_stderr,
+				       .result = &res};
 	s = result(&splat);
 	CHECK_STR(
 		s,
@@ -135,7 +148,8 @@ static void test_result(void)
 				      .exit_code = 3,
 				      .kind = RESULT_FAIL,
 				      .seconds = 1,
-				      .stderr_text = splat_stderr};
+				      .stderr_text = splat_stderr,
+				      .result = &res};
 	s = result(&fail);
 	CHECK(s && strstr(s, "\"result\": \"fail\"") && strstr(s, "\"splats\": []"),
 	      "a failed run lists no splats (its status is the program's)");
@@ -145,6 +159,29 @@ static void test_result(void)
 	s = result(&bad);
 	CHECK_STR(s, "ERROR(-22)", "an unknown kind is -EINVAL");
 	free(s);
+
+	/* quiz's words on stderr are for people: reworded, or gone, no verdict changes. */
+	static const char reworded[] = "quiz: KERNEL REPORT [warning] -- something else\n";
+	struct run_result_row again = splat;
+	again.stderr_text = reworded;
+	again.kind = result_classify(again.exit_code, &res);
+	char *before = result(&splat), *after = result(&again);
+	CHECK(again.kind == RESULT_SPLAT, "a reworded stderr: still a splat");
+	CHECK_STR(after, before, "a reworded stderr changes no JSON result");
+	struct buf xb = {0}, xa = {0};
+	CHECK(report_junit("quiz", &splat, 1, &xb) == 0 &&
+		      report_junit("quiz", &again, 1, &xa) == 0,
+	      "JUnit of both");
+	const char *tb = xb.data ? strstr(xb.data, "<failure ") : NULL;
+	const char *ta = xa.data ? strstr(xa.data, "<failure ") : NULL;
+	CHECK(tb && ta && strncmp(tb, ta, strcspn(tb, ">")) == 0 &&
+		      strstr(xa.data, "type=\"splat\"") && strstr(xa.data, "failures=\"1\""),
+	      "nor JUnit's failure, its type or its counts (the quoted text may differ)");
+	buf_free(&xb);
+	buf_free(&xa);
+	free(before);
+	free(after);
+	run_result_free(&res);
 }
 
 static void test_summary(void)

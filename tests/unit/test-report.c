@@ -58,34 +58,42 @@ static char *describe(const struct run_result_row *row)
 
 /* ---- classification, description, exit status ---- */
 
+/* A result as run_decide makes it. */
+static struct run_result result_of(enum run_end end, int status, bool splat)
+{
+	return (struct run_result){.end = end, .exit_status = status, .splat_failed = splat};
+}
+
 static void test_classify(void)
 {
+	struct run_result r;
 	CHECK(result_classify(0, NULL) == RESULT_PASS, "0 is pass");
-	CHECK(result_classify(0, "panicked") == RESULT_PASS, "0 is pass whatever stderr says");
-	CHECK(result_classify(1, NULL) == RESULT_FAIL, "1 is fail");
-	CHECK(result_classify(3, "") == RESULT_FAIL, "3 is fail");
-	CHECK(result_classify(123, NULL) == RESULT_FAIL, "123 is fail");
-	CHECK(result_classify(123, "x\n" REPORT_SPLAT_LINE ": exit 123\n") == RESULT_SPLAT,
-	      "123 with quiz's splat line is splat");
-	CHECK(result_classify(3, REPORT_SPLAT_LINE) == RESULT_FAIL,
-	      "another status with that line is fail (--splat=warn, or the program failed)");
-	CHECK(result_classify(126, "panicked") == RESULT_FAIL, "126 is fail, even with 'panicked'");
-	CHECK(result_classify(137, NULL) == RESULT_FAIL, "137 is fail");
-	CHECK(result_classify(-1, NULL) == RESULT_FAIL, "-1 is fail");
-	CHECK(result_classify(124, NULL) == RESULT_TIMEOUT, "124 is timeout");
-	CHECK(result_classify(124, "quiz: the guest kernel panicked") == RESULT_TIMEOUT,
-	      "124 is timeout even with 'panicked' on stderr");
-	CHECK(result_classify(125, "quiz: the guest kernel panicked: Kernel panic - not syncing") ==
-		      RESULT_PANIC,
-	      "125 with 'panicked' on stderr is panic");
-	CHECK(result_classify(125, "x\nthe kernel panicked\n") == RESULT_PANIC,
-	      "'panicked' anywhere in stderr");
-	CHECK(result_classify(125, "quiz: qemu failed to start") == RESULT_VM_ERROR,
-	      "125 without 'panicked' is vm-error");
-	CHECK(result_classify(125, "PANICKED") == RESULT_VM_ERROR, "'panicked' is case-sensitive");
-	CHECK(result_classify(125, "Kernel panic - not syncing") == RESULT_VM_ERROR,
-	      "'panic' alone is not 'panicked': vm-error");
-	CHECK(result_classify(125, NULL) == RESULT_VM_ERROR, "125 with no stderr is vm-error");
+	r = result_of(RUN_END_PROGRAM, 0, false);
+	CHECK(result_classify(0, &r) == RESULT_PASS, "0 is pass");
+	r = result_of(RUN_END_PROGRAM, 3, false);
+	CHECK(result_classify(3, &r) == RESULT_FAIL, "the program's 3 is fail");
+	r = result_of(RUN_END_PROGRAM, 123, false);
+	CHECK(result_classify(123, &r) == RESULT_FAIL, "a program's own 123 is fail");
+	r = result_of(RUN_END_PROGRAM, 123, true);
+	CHECK(result_classify(123, &r) == RESULT_SPLAT,
+	      "123 of a report that failed the run: splat");
+	r = result_of(RUN_END_PROGRAM, 124, false);
+	CHECK(result_classify(124, &r) == RESULT_FAIL,
+	      "a program's own 124 is fail, not a timeout (its result says so)");
+	r = result_of(RUN_END_TIMEOUT, 124, false);
+	CHECK(result_classify(124, &r) == RESULT_TIMEOUT, "a timeout");
+	r = result_of(RUN_END_PANIC, 125, false);
+	CHECK(result_classify(125, &r) == RESULT_PANIC, "a panic");
+	r = result_of(RUN_END_FAILED, 125, false);
+	CHECK(result_classify(125, &r) == RESULT_VM_ERROR, "quiz or the VM failed: vm-error");
+	r = result_of(RUN_END_PROGRAM, 125, false);
+	CHECK(result_classify(125, &r) == RESULT_FAIL, "a program's own 125 is fail");
+	r = result_of(RUN_END_SIGNALED, 143, false);
+	CHECK(result_classify(143, &r) == RESULT_FAIL, "quiz stopped by SIGTERM: fail");
+	CHECK(result_classify(124, NULL) == RESULT_TIMEOUT, "no result: 124 is timeout");
+	CHECK(result_classify(125, NULL) == RESULT_VM_ERROR, "no result: 125 is vm-error");
+	CHECK(result_classify(123, NULL) == RESULT_FAIL, "no result: 123 is fail");
+	CHECK(result_classify(137, NULL) == RESULT_FAIL, "no result: 137 is fail");
 }
 
 static void test_describe(void)
@@ -716,9 +724,10 @@ static void test_splat(void)
 		"quiz: kernel report (warning): WARNING: CPU: 0 PID: 31 at m.c:24 f+0x9/0xd [m]\n");
 	for (int i = 0; i < 30; i++)
 		buf_printf(&err, "[    1.%06d]  frame%d+0x1/0x2\n", i, i);
-	buf_puts(&err, REPORT_SPLAT_LINE ": exit 123 (--splat=warn keeps ...)\n");
+	buf_puts(&err, "quiz: the program passed, but the kernel did not: exit 123\n");
 	struct run_result_row row = {"6.1", "6.1.192", 123, RESULT_PASS, 2.0, "loaded\n", err.data};
-	row.kind = result_classify(row.exit_code, row.stderr_text);
+	struct run_result res = result_of(RUN_END_PROGRAM, 123, true);
+	row.kind = result_classify(row.exit_code, &res);
 	CHECK(row.kind == RESULT_SPLAT, "the row is a splat");
 	char *d = describe(&row);
 	CHECK_STR(d, "splat", "described as splat");
