@@ -2,6 +2,8 @@
 /* Saved VM states: their keys, and when a run may use one. Pure. */
 #include "vmstate.h"
 
+#include <errno.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -79,4 +81,23 @@ bool vmstate_start_refused(const struct vmstate_start *s)
 bool vmstate_boot_cold_again(const struct vmstate_start *s)
 {
 	return s->park == VM_PARK_RESTORE && !s->resumed && (s->no_status || s->guest_error);
+}
+
+enum vm_park vmstate_choose(const struct vmstate_facts *f, const char **ret_reason)
+{
+	const char *why = f->cold_reason;
+	if (!why && f->folder == -EPERM)
+		why = "its folder is not private (see above)";
+	else if (!why && f->folder < 0)
+		why = "its folder cannot be made or opened";
+	else if (!why && f->saved == 0)
+		return *ret_reason = NULL, VM_PARK_RESTORE;
+	else if (!why && f->saved == -EPERM)
+		why = "the saved state is not to be trusted (see above)";
+	else if (!why && f->saved == -ENOMEM)
+		why = "out of memory";
+	else if (!why && !f->seen)
+		why = VMSTATE_FIRST_RUN;
+	*ret_reason = why;
+	return why ? VM_PARK_GO : VM_PARK_SAVE;
 }

@@ -46,6 +46,22 @@ struct vmstate_case {
 };
 const char *vmstate_cold_reason(const struct vmstate_case *c);
 
+/* What the cache holds for a run's slot, as the host found it. */
+struct vmstate_facts {
+	const char *cold_reason; /* vmstate_cold_reason's, or why the slot has no key: cold */
+	int folder;		 /* states/: 0, -EPERM (not private), another -errno */
+	int saved; /* the slot's state: 0 there and trusted, -ENOENT, -EPERM, -ENOMEM */
+	bool seen; /* the slot ran before (its .seen marker) */
+};
+/*
+ * Restore the slot's state, save one (the slot's second run), or boot cold, and why: a cold
+ * reason forced, a folder not private or not there, an untrusted state, the slot's first run
+ * (a kernel run once, a bisect step, would pay ~0.4 s under TCG for a save nothing restores).
+ * *ret_reason: VM_PARK_GO's why, else NULL. Pure.
+ */
+enum vm_park vmstate_choose(const struct vmstate_facts *f, const char **ret_reason);
+#define VMSTATE_FIRST_RUN "the first run of this kernel and layout (the next one saves its state)"
+
 /* How a start from the park point went, as the host saw it. */
 struct vmstate_start {
 	enum vm_park park;

@@ -81,20 +81,23 @@ static void remove_others(const struct vmstate *st)
 		closedir(d);
 }
 
-/*
- * Was this slot and identity run before? It is from now on (SLOT-IDENTITY.seen); the slot's
- * files of other identities (a kernel since rebuilt, an image since refreshed) go.
- */
-static bool seen_before(struct vmstate *st)
+/* Was this slot and identity run before (SLOT-IDENTITY.seen)? */
+static bool seen_before(const struct vmstate *st)
 {
 	_cleanup_free_ char *seen = slot_file(st, "seen");
 	struct stat s;
-	if (!seen ||
-	    (fstatat(st->dir_fd, seen, &s, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(s.st_mode)))
-		return true;
-	(void)write_file_at(st->dir_fd, seen, "", 0, 0600); /* none: every run is a first */
+	return !seen ||
+	       (fstatat(st->dir_fd, seen, &s, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(s.st_mode));
+}
+
+/* The slot ran now: its next run saves; the slot's files of other identities (a kernel since
+ * rebuilt, an image since refreshed) go. */
+static void mark_seen(struct vmstate *st)
+{
+	_cleanup_free_ char *seen = slot_file(st, "seen");
+	if (seen)
+		(void)write_file_at(st->dir_fd, seen, "", 0, 0600); /* none: every run is a first */
 	remove_others(st);
-	return false;
 }
 
 /* The slot's state and its console, opened and checked: 0 (both there), -ENOENT, -EPERM (one
@@ -129,29 +132,23 @@ static int plan_save(struct vmstate *st)
 	return 0;
 }
 
+/* What the cache holds for the slot, the choice (vmstate_choose), then what it takes. */
 static const char *plan_start(struct vmstate *st)
 {
-	int r = cache_dir_open(st->dir, WHAT, &st->dir_fd);
-	if (r == -EPERM)
-		return "its folder is not private (see above)";
-	if (r < 0)
-		return "its folder cannot be made or opened";
-	r = open_saved(st);
-	if (r >= 0) {
-		st->park = VM_PARK_RESTORE;
-		return NULL;
+	struct vmstate_facts f = {.folder = cache_dir_open(st->dir, WHAT, &st->dir_fd)};
+	if (f.folder >= 0)
+		f.saved = open_saved(st);
+	if (f.folder >= 0 && f.saved == -ENOENT)
+		f.seen = seen_before(st);
+	const char *why = NULL;
+	st->park = vmstate_choose(&f, &why);
+	if (why && STREQ(why, VMSTATE_FIRST_RUN))
+		mark_seen(st);
+	if (st->park == VM_PARK_SAVE && plan_save(st) < 0) {
+		st->park = VM_PARK_GO;
+		why = "no file can be made for the state";
 	}
-	if (r == -EPERM)
-		return "the saved state is not to be trusted (see above)";
-	if (r == -ENOMEM)
-		return "out of memory";
-	/* A kernel run once (a bisect step, a rebuild in the loop) would pay for a save (~0.4 s
-	 * under TCG) that nothing restores: the second run of it saves. */
-	if (!seen_before(st))
-		return "the first run of this kernel and layout (the next one saves its state)";
-	if (plan_save(st) < 0)
-		return "no file can be made for the state";
-	return NULL;
+	return why;
 }
 
 int vmstate_plan(const struct vmstate_case *c, const struct vmstate_inputs *in, struct vmstate *ret)

@@ -122,8 +122,49 @@ static void test_boot_cold_again(void)
 	CHECK(!vmstate_boot_cold_again(&s), "a cold boot without a status: not again");
 }
 
+/* Restore, save or boot cold: every branch of the choice, and what it says. */
+static void test_choose(void)
+{
+	static const struct {
+		struct vmstate_facts f;
+		enum vm_park park;
+		const char *why;
+		const char *what;
+	} cases[] = {
+		{{NULL, 0, 0, true}, VM_PARK_RESTORE, NULL, "a trusted state: restore it"},
+		{{NULL, 0, -ENOENT, true}, VM_PARK_SAVE, NULL, "none, the slot ran before: save"},
+		{{NULL, 0, -ENOENT, false},
+		 VM_PARK_GO,
+		 VMSTATE_FIRST_RUN,
+		 "none, the slot's first run: cold, the next run saves"},
+		{{"--cold", 0, 0, true}, VM_PARK_GO, "--cold", "a forced reason wins over a state"},
+		{{NULL, -EPERM, 0, true},
+		 VM_PARK_GO,
+		 "its folder is not private (see above)",
+		 "a folder not private: cold, its state unused"},
+		{{NULL, -EACCES, 0, true},
+		 VM_PARK_GO,
+		 "its folder cannot be made or opened",
+		 "a folder that cannot be opened: cold"},
+		{{NULL, 0, -EPERM, true},
+		 VM_PARK_GO,
+		 "the saved state is not to be trusted (see above)",
+		 "an untrusted state: cold"},
+		{{NULL, 0, -ENOMEM, true}, VM_PARK_GO, "out of memory", "out of memory: cold"},
+	};
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		const char *why = "unset";
+		enum vm_park park = vmstate_choose(&cases[i].f, &why);
+		CHECK(park == cases[i].park &&
+			      (why == cases[i].why ||
+			       (why && cases[i].why && strcmp(why, cases[i].why) == 0)),
+		      "%s (park %d, %s)", cases[i].what, park, why ? why : "no reason");
+	}
+}
+
 int main(void)
 {
+	test_choose();
 	test_boot_cold_again();
 	test_restore_argv();
 	test_slot();
