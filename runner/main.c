@@ -6,13 +6,13 @@
 
 #include "doctor.h"
 #include "exit_status.h"
-#include "kernel_ref.h"
+#include "kernel.h"
 #include "log.h"
 #include "log_stderr.h"
 #include "matrix.h"
 #include "options.h"
 #include "paths.h"
-#include "profile_run.h"
+#include "profile_host.h"
 #include "run.h"
 #include "vm.h"
 

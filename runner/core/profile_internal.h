@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* What profile.c (parsing) shares with profile_resolve.c (the merge) and profile_load.c (the
+/* What profile.c (parsing) shares with profile_resolve.c (the merge) and profile_load_host.c (the
  * folder on disk); not a public API. */
 #pragma once
 

@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "cache_dir.h"
+#include "cache_trust_host.h"
 #include "exit_status.h"
 #include "file.h"
 #include "log.h"
@@ -109,7 +109,7 @@ int accel_cache_path(const char *home, const char *qemu, enum kvm_access access,
 /* What a refused verdict folder's line on stderr calls it. */
 #define VERDICTS "accelerator verdicts"
 
-/* The folder of path (a file of the cache), opened and checked (cache_dir.h); *ret_name: the
+/* The folder of path (a file of the cache), opened and checked (cache_trust_host.h); *ret_name: the
  * file's name in it. -EPERM (said on stderr) when the folder is not the user's alone. */
 static int verdict_dir(const char *path, int *ret_fd, char **ret_dir, const char **ret_name)
 {

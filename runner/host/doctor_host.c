@@ -16,7 +16,7 @@
 #include "doctor.h"
 #include "exit_status.h"
 #include "image.h"
-#include "kernels.h"
+#include "kernel_host.h"
 #include "outcome.h"
 #include "run_dir.h"
 #include "signals.h"

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 
 #include "buf.h"
-#include "kernels.h"
+#include "kernel_host.h"
 #include "log.h"
 #include "macro.h"
 #include "remove_tree.h"

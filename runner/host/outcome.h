@@ -3,7 +3,7 @@
 #pragma once
 
 #include "accel_host.h"
-#include "kernels.h"
+#include "kernel_host.h"
 #include "paths.h"
 #include "run_dir.h"
 #include "vm.h"

@@ -12,10 +12,10 @@
 #include <stdbool.h>
 
 #include "accel_host.h"
-#include "kernels.h"
+#include "kernel_host.h"
 #include "options.h"
 #include "paths.h"
-#include "profile_run.h"
+#include "profile_host.h"
 #include "run_result.h"
 
 /* The environment variables that act like options, read once (run_env_read). */

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 
 #include "buf.h"
-#include "kernels.h"
+#include "kernel_host.h"
 #include "options.h"
 #include "profile.h"
 #include "qemu_argv.h"

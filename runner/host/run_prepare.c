@@ -10,7 +10,7 @@
 
 #include "exit_status.h"
 #include "image.h"
-#include "kernel_ref.h"
+#include "kernel.h"
 #include "kernel_tree.h"
 #include "log.h"
 #include "outcome.h"

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cache_dir.h"
+#include "cache_trust_host.h"
 #include "file.h"
 #include "tsc_rate.h"
 

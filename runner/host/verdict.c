@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "decode.h"
+#include "decode_host.h"
 #include "exit_status.h"
 #include "file.h"
 #include "hang.h"

@@ -2,7 +2,7 @@
 /* The kernel's own verdict on a run: its reports (splats), a hang's listing, the memory dump. */
 #pragma once
 
-#include "kernels.h"
+#include "kernel_host.h"
 #include "options.h"
 #include "splat.h"
 #include "vm.h"

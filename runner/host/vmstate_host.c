@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "accel_host.h"
-#include "cache_dir.h"
+#include "cache_trust_host.h"
 #include "file.h"
 #include "splat.h"
 

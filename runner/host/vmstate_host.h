@@ -7,7 +7,7 @@
 
 /*
  * A run's plan: restore the slot's state, or boot cold and save one, or boot cold only. The
- * folder and the files are opened once, checked on their descriptors (cache_dir.h), and used
+ * folder and the files are opened once, checked on their descriptors (cache_trust_host.h), and used
  * through them: nothing is opened again by name, no link is followed.
  */
 struct vmstate {

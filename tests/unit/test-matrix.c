@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#include "kernels.h"
+#include "kernel_host.h"
 #include "tap.h"
 
 static char *plain[] = {"6.1.150", "6.1.192", "6.10.3", "6.12.0-rc3", "6.12.117"};

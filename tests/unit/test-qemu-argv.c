@@ -3,7 +3,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
-#include "kernels.h"
+#include "kernel_host.h"
 #include "qemu_argv.h"
 #include "tap.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The grammar of a trace's frames, as the kernel prints them (%pS, %pB), and its tools' answers. */
-#include "frame.h"
+#include "decode.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Finding profiles in their folders and applying a resolved set: kconfig, files, hooks. */
-#include "profile_run.h"
+#include "profile_host.h"
 
 #include <ctype.h>
 #include <dirent.h>

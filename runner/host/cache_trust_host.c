@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The cache's private folders and the files quiz reads back from them, checked on their fds. */
-#include "cache_dir.h"
+#include "cache_trust_host.h"
 
 #include <fcntl.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The cache's trust rules (core/cache_trust.c) and their host side (host/cache_dir.c,
+ * The cache's trust rules (core/cache_trust.c) and their host side (host/cache_trust_host.c,
  * common/file.c's writers): what is refused and the line that says so, private modes whatever
  * the umask, links never followed, nothing left behind.
  */
@@ -11,8 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cache_dir.h"
 #include "cache_trust.h"
+#include "cache_trust_host.h"
 #include "file.h"
 #include "log.h"
 #include "tap.h"

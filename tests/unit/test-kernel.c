@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* TAP unit test for kernel release parsing, ordering and -k selection (core/kernel_ref.c). */
-#include "kernel_ref.h"
+/* TAP unit test for kernel release parsing, ordering and -k selection (core/kernel.c). */
+#include "kernel.h"
 #include "macro.h"
 
 #include <dirent.h>
@@ -374,7 +374,7 @@ static void test_build_args(const char *const c[2])
 		printf("# got \"%s\", expected \"%s\"\n", got ?: "(null)", c[1]);
 }
 
-/* The names runner/core/kernel_ref.c knows are kconfig/flavour/'s, no more, no fewer. */
+/* The names runner/core/kernel.c knows are kconfig/flavour/'s, no more, no fewer. */
 static void test_flavour_dir(void)
 {
 	const char *data = getenv("QUIZ_TEST_DATA");
@@ -396,14 +396,14 @@ static void test_flavour_dir(void)
 			named |= strlen(kernel_flavour_name(i)) == len - 7 &&
 				 strncmp(kernel_flavour_name(i), de->d_name, len - 7) == 0;
 		if (!named)
-			printf("# kconfig/flavour/%s: not in kernel_ref.c's flavour_names\n",
+			printf("# kconfig/flavour/%s: not in kernel.c's flavour_names\n",
 			       de->d_name);
 		ok &= named;
 	}
 	if (d)
 		closedir(d);
 	ok &= d && found == known;
-	report(ok, "flavours", "kernel_ref.c names the flavours of kconfig/flavour/");
+	report(ok, "flavours", "kernel.c names the flavours of kconfig/flavour/");
 	if (!ok)
 		printf("# %s: %u fragments, %u names\n", path ?: "(no QUIZ_TEST_DATA)", found,
 		       known);

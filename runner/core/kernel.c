@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Parses kernel release strings and picks the built kernel that a -k selector names. */
-#include "kernel_ref.h"
+#include "kernel.h"
 
 #include <errno.h>
 #include <limits.h>

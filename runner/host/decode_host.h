@@ -3,11 +3,11 @@
 #pragma once
 
 #include "buf.h"
-#include "kernels.h"
+#include "kernel_host.h"
 
 /*
  * text (a report's lines, guest bytes) into out: each line as it is, and after a frame of the
- * kernel's grammar (frame.h) whose object has DWARF, " (file:line)" (several places for an
+ * kernel's grammar (decode.h) whose object has DWARF, " (file:line)" (several places for an
  * inlined frame: "(a.h:13 b.c:45)"). The kernel's frames are found in its System.map (or nm's
  * view of its vmlinux), a module's in nm's view of NAME.ko under system_dir (may be NULL) or
  * the kernel's layer; addr2line places them. Nothing of the guest's reaches those tools but

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Finding kernels: the cache's releases, -k selection, -K paths, config checks. */
-#include "kernels.h"
+#include "kernel_host.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 
 #include "file.h"
-#include "kernel_ref.h"
+#include "kernel.h"
 #include "macro.h"
 #include "paths.h"
 

@@ -5,7 +5,7 @@
 #include <stdio.h>
 
 #include "buf.h"
-#include "kernels.h"
+#include "kernel_host.h"
 #include "profile.h"
 
 /* The folders profiles come from, later ones shadowing earlier ones of the same name. */

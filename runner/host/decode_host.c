@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Decoding a report: frames read by quiz's grammar, nm and addr2line run with plain argv. */
-#include "decode.h"
+#include "decode_host.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -15,9 +15,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "decode.h"
 #include "exit_status.h"
 #include "file.h"
-#include "frame.h"
 #include "signals.h"
 #include "vm.h"
 
