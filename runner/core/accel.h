@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Choosing the accelerator: KVM only once a probe boot proved it on this host, else TCG. */
+/* Host half: host/accel_host.c. */
 #pragma once
 
 #include <stdbool.h>

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The guest architectures: one description each, the only place that knows how they differ. */
+/* Host half: none (a table; the host's architecture is arch_host's uname). */
 #pragma once
 
 #include <stdbool.h>

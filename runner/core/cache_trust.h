@@ -4,6 +4,7 @@
  * verdict are restored as quiz's own, so a folder or a file that another user owns or may write
  * to is not trusted (on a cache shared by a group, one of them could have planted it). Pure.
  */
+/* Host half: host/cache_trust_host.c. */
 #pragma once
 
 #include <stdbool.h>

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* A kernel trace's frames (function+0x1c/0x30 [module]) and nm's and addr2line's answers. Pure. */
+/* Host half: host/decode_host.c. */
 #pragma once
 
 #include <stdbool.h>

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* quiz --doctor: what a first run needs from this host, each problem with its fix. */
+/* Host half: host/doctor_host.c. */
 #pragma once
 
 #include <stdbool.h>

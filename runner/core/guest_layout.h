@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Which host folders the guest can show at their own path without covering its own system. */
+/* Host half: host/run_layer.c (the run layer it plans). */
 #pragma once
 
 #include <stdbool.h>

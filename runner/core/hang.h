@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* A run past its -t: what the guest's kernel said it was doing (sysrq w and l). Pure. */
+/* Host half: host/verdict.c (a timeout's listing). */
 #pragma once
 
 #include "buf.h"

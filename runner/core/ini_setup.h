@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* quiz's settings of Debian's libinih, whose switches are globals set at run time. */
+/* Host half: none (inih's settings, for the core's parsers). */
 #pragma once
 
 #include <stdbool.h>

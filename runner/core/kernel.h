@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Kernel release strings: parsing, ordering, and choosing a built kernel for a -k selector. */
+/* Host half: host/kernel_host.c (and kernel_cache.c, kernel_tree.c). */
 #pragma once
 
 #include <stdbool.h>

@@ -2,6 +2,7 @@
 /* The runner's one place for messages: "quiz: <what failed>: <why>". The core formats them;
  * where they go is the host's business (log_set_sink: stderr in the mains, a buffer in tests),
  * so that the core writes nothing itself. */
+/* Host half: host/log_stderr.c (the sink). */
 #pragma once
 
 #include <stddef.h>

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* quiz's command line: parsed into one struct, nothing acts while parsing. */
+/* Host half: runner/main.c (the parse, then the dispatch). */
 #pragma once
 
 #include <stdbool.h>

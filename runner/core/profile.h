@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Profiles: parsing profile.ini, the -p/-o requests, and the pure merge into an ordered set. */
+/* Host half: host/profile_host.c and host/profile_load_host.c. */
 #pragma once
 
 /*

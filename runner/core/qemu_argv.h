@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The QEMU command line as an argv array, from a plan with no I/O behind it. */
+/* Host half: host/run_setup.c (build_argv) and host/vm.c (the exec). */
 #pragma once
 
 #include <stdbool.h>

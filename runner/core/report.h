@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* A matrix run's results as a human table, TAP or JUnit XML, and its exit status. */
+/* Host half: host/matrix.c. */
 #pragma once
 
 /*

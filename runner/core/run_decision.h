@@ -4,6 +4,7 @@
  * and what the kernel reported go in, quiz's exit status and what ended the run come out.
  * host/vm.c finds the facts, host/run.c asks here, host/outcome.c and host/verdict.c say why.
  */
+/* Host half: host/run.c (the facts) and host/vm.c (the relay's stop). */
 #pragma once
 
 #include <stdbool.h>

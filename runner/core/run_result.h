@@ -6,6 +6,7 @@
  * (table, TAP, JUnit, JSON) take their verdicts from it: nothing is read back out of the words
  * quiz prints. Pure.
  */
+/* Host half: host/run.c (made) and host/matrix.c (handed over). */
 #pragma once
 
 #include <stdbool.h>

@@ -4,6 +4,7 @@
  * console lines, kernel reports and guest errors, and none of their bytes may act as a
  * terminal's escape (a window title, an OSC 52 clipboard write, a cursor move). Pure.
  */
+/* Host half: host/log_stderr.c through log.h, host/vm_output.c (-v). */
 #pragma once
 
 #include <stdbool.h>

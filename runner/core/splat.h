@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The kernel's own verdict: every report (WARN, BUG, oops, sanitizer, lockdep, hang, panic) found
  * in a kernel log, classified, with its title and its text. Pure: no I/O. */
+/* Host half: host/console_log.c (the stream) and host/verdict.c. */
 #pragma once
 
 #include <stddef.h>

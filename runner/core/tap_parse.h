@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* TAP 13/14 and KTAP results, read from a program's output or a kernel log into a tree. */
+/* Host half: host/matrix.c. */
 #pragma once
 
 /*

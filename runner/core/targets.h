@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The targets file (quiz --targets quiz.ini): named kernel/profiles/program runs of a matrix. */
+/* Host half: host/matrix.c. */
 #pragma once
 
 /* --results DIR/summary.json, beside the targets' folders DIR/NAME/. */

@@ -5,6 +5,7 @@
  * cpufreq driver /proc/cpuinfo's "cpu MHz" is the current clock, which moves every run; TCG's
  * guest TSC runs at the host TSC's constant rate anyway. Pure: the host reads the texts.
  */
+/* Host half: host/tsc_rate_host.c. */
 #pragma once
 
 #include <stdbool.h>

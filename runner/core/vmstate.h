@@ -4,6 +4,7 @@
  * with QEMU's migration and restored by later runs of the same kernel, image, QEMU and device
  * layout instead of a cold boot.
  */
+/* Host half: host/vmstate_host.c. */
 #pragma once
 
 #include <stdbool.h>
