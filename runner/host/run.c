@@ -89,10 +89,9 @@ static int run_boot(struct run *r)
 {
 	const struct quiz_options *o = r->o;
 	struct vmstate *st = &r->state;
-	_cleanup_free_ char *dump = NULL, *panic_dump = NULL;
-	if ((o->dump && verdict_dump_path("--dump", o->dump, &dump) < 0) ||
+	if ((o->dump && verdict_dump_path("--dump", o->dump, &r->dump) < 0) ||
 	    (o->dump_on_panic &&
-	     verdict_dump_path("--dump-on-panic", o->dump_on_panic, &panic_dump) < 0) ||
+	     verdict_dump_path("--dump-on-panic", o->dump_on_panic, &r->panic_dump) < 0) ||
 	    plan_state(r, st) < 0)
 		return EXIT_QUIZ_FAILED;
 	_cleanup_strv_ struct strv restore = {0};
@@ -105,8 +104,8 @@ static int run_boot(struct run *r)
 				.tty = r->tmux,
 				.watch_kvm = r->accel.accel == ACCEL_KVM,
 				.nmi = r->arch->nmi_backtrace,
-				.dump = dump,
-				.panic_dump = panic_dump,
+				.dump = r->dump,
+				.panic_dump = r->panic_dump,
 				.park = st->park,
 				.state_fd = st->state_fd,
 				.console_saved = st->console,
@@ -237,6 +236,8 @@ void run_free(struct run *r)
 	run_shares_free(&r->shares);
 	strv_free(&r->hook_args);
 	strv_free(&r->argv);
+	free(r->dump);
+	free(r->panic_dump);
 	vmstate_free(&r->state);
 	vm_result_free(&r->vm);
 }

@@ -27,6 +27,7 @@ struct run {
 	struct strv argv;      /* QEMU's */
 	size_t extra_args;     /* of them, how many came from profiles, hooks and the user */
 	/* boot */
+	char *dump, *panic_dump; /* --dump's and --dump-on-panic's absolute paths */
 	struct vmstate state;
 	struct vm_result vm;
 };
