@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # The documentation's links: every relative link in README.md, CONTRIBUTING.md and docs/*.md
 # reaches a file of the repository, and its #anchor a heading of that file; README.md is a
-# front page (at most 300 lines) that links every file of docs/.
+# front page (at most 300 lines) that links every file of docs/; CONTRIBUTING.md's table of
+# where each option lives has a row for each, in --help's order, and names files that exist.
 import glob
 import os
 import re
@@ -101,6 +102,35 @@ for name in files:
             elif anchor and (not dest.endswith(".md") or anchor not in anchors(dest)):
                 bad.append(f"{name}:{i}: {target}: no heading #{anchor} in {os.path.relpath(dest, root)}")
     ok(not bad, f"{name}: its {count} relative links and anchors resolve", "\n".join(bad))
+
+# CONTRIBUTING.md's "Where a behaviour lives": one row per option of options.c's table, in its
+# order; every file and test it names exists.
+contributing = open(os.path.join(root, "CONTRIBUTING.md"), encoding="utf-8").read()
+source = open(os.path.join(root, "runner", "core", "options.c"), encoding="utf-8").read()
+table = source[source.index("options_table[] = {"):]
+table = table[:table.index("\n};")]
+want = re.findall(r'^\s*\{"([a-z-]+)",', table, re.M)
+section = contributing.partition("## Where a behaviour lives")[2].partition("\n## ")[0]
+rows = [r for r in section.splitlines() if r.startswith("| `-")]
+got = [re.search(r"--([a-z-]+)`", r.split("|")[1]).group(1) for r in rows]
+ok(want and got == want, f"CONTRIBUTING.md: a row for each of quiz's {len(want)} options, in --help's order",
+   f"options.c: {want}\nCONTRIBUTING.md: {got}")
+folders = {2: ["runner/core", "common"], 3: ["runner/host", "runner", "."], 4: ["guest-init"]}
+missing = []
+for r in rows:
+    cells = [c.strip() for c in r.split("|")]
+    for col, where in folders.items():
+        for name in re.findall(r"`([\w./-]+\.c|profiles/[\w/-]+)`", cells[col]):
+            if not any(os.path.exists(os.path.join(root, w, name)) for w in where):
+                missing.append(f"{cells[1]}: {name}")
+    for col in (5, 6):
+        for test in re.findall(r"\b(test|host|vm)-([a-z-]+)", cells[col]):
+            kind, name = test
+            path = {"test": f"tests/unit/test-{name}.c", "host": f"tests/host/{name}.sh",
+                    "vm": f"tests/vm/{name}.sh"}[kind]
+            if not os.path.exists(os.path.join(root, path)):
+                missing.append(f"{cells[1]}: {kind}-{name} ({path})")
+ok(rows and not missing, "CONTRIBUTING.md: every file and test the table names exists", "\n".join(missing))
 
 readme = open(os.path.join(root, "README.md"), encoding="utf-8").read()
 lines = readme.count("\n")
