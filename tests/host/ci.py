@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-# The CI files (action.yml, ci/gitlab.yml) and the README's workflow examples parse as YAML; the
-# commands they run (quiz, quiz-kernel, quiz-image, meson, scripts/) are ones the README
-# documents, with options quiz --help lists; the examples use only the action's inputs.
+# The CI files (action.yml, ci/gitlab.yml) and the workflow examples of docs/matrices-and-ci.md
+# parse as YAML; the commands they run (quiz, quiz-kernel, quiz-image, meson, scripts/) are ones
+# the documentation (README.md and docs/) describes, with options quiz --help lists; the
+# examples use only the action's inputs.
+import glob
 import os
 import re
 import shlex
@@ -30,7 +32,10 @@ except ImportError:
     print("1..0 # SKIP python3-yaml is not installed (scripts/setup installs it)")
     sys.exit(0)
 
-readme = open(os.path.join(root, "README.md")).read()
+# "The docs": the README and docs/*.md, read as one text; the examples are docs/matrices-and-ci.md's.
+docs = "\n".join(open(p).read() for p in [os.path.join(root, "README.md")]
+                   + sorted(glob.glob(os.path.join(root, "docs", "*.md"))))
+examples = open(os.path.join(root, "docs", "matrices-and-ci.md")).read()
 quiz = os.environ.get("QUIZ", os.path.join(root, "build", "runner", "quiz"))
 quiz_help = subprocess.run([quiz, "--help"], capture_output=True, text=True).stdout
 qk_help = subprocess.run([os.path.join(os.path.dirname(quiz), "quiz-kernel"), "--help"],
@@ -100,21 +105,21 @@ def check_commands(name, doc):
     ok(len(cmds) > 0, f"{name}: runs commands", cmds)
     for cmd, sub, opts in cmds:
         if cmd == "scripts/setup":
-            ok("scripts/setup" in readme, f"{name}: scripts/setup is in the README")
+            ok("scripts/setup" in docs, f"{name}: scripts/setup is in the docs")
             continue
         phrase = f"{cmd} {sub}" if sub and cmd != "quiz" else cmd
-        ok(f"`{phrase}" in readme or f"    {phrase} " in readme or f"{phrase}`" in readme,
-           f"{name}: '{phrase}' is documented in the README")
+        ok(f"`{phrase}" in docs or f"    {phrase} " in docs or f"{phrase}`" in docs,
+           f"{name}: '{phrase}' is documented in the docs")
         for opt in opts:
             if cmd == "quiz":
                 listed = re.search(r"(^|[ ,])" + re.escape(opt) + r"\b", quiz_help, re.M)
-                ok(listed and opt in readme, f"{name}: quiz {opt} is in quiz --help and the README")
+                ok(listed and opt in docs, f"{name}: quiz {opt} is in quiz --help and the docs")
             elif cmd == "quiz-kernel":
                 ok(opt in qk_help, f"{name}: quiz-kernel {opt} is in quiz-kernel --help")
             elif cmd in ("meson", "ninja"):
                 ok(True, f"{name}: {cmd} {opt} (meson's own)")
             else:
-                ok(opt in readme or opt in open(os.path.join(root, "runner", "quiz-image.1")).read(),
+                ok(opt in docs or opt in open(os.path.join(root, "man", "quiz-image.1")).read(),
                    f"{name}: {cmd} {opt} is documented")
 
 
@@ -142,17 +147,17 @@ if gitlab:
        "ci/gitlab.yml shards under parallel: N")
     check_commands("ci/gitlab.yml", gitlab)
 
-# The README's YAML examples parse; those that use the action give only its inputs.
-blocks = re.findall(r"```yaml\n(.*?)```", readme, re.S)
-ok(len(blocks) >= 3, f"the README has YAML examples ({len(blocks)})")
+# The YAML examples parse; those that use the action give only its inputs.
+blocks = re.findall(r"```yaml\n(.*?)```", examples, re.S)
+ok(len(blocks) >= 3, f"docs/matrices-and-ci.md has YAML examples ({len(blocks)})")
 inputs = set((action or {}).get("inputs", {}))
 for i, block in enumerate(blocks, 1):
     try:
         doc = yaml.safe_load(block)
     except Exception as e:
-        ok(False, f"README YAML example {i} parses", e)
+        ok(False, f"YAML example {i} parses", e)
         continue
-    ok(isinstance(doc, dict), f"README YAML example {i} parses")
+    ok(isinstance(doc, dict), f"YAML example {i} parses")
     def steps(node):
         if isinstance(node, dict):
             if "uses" in node and "quiz@" in str(node["uses"]):
@@ -164,19 +169,19 @@ for i, block in enumerate(blocks, 1):
                 yield from steps(v)
     for step in steps(doc):
         given = set(step.get("with", {}))
-        ok(given <= inputs, f"README example {i}: the action's inputs it gives exist ({sorted(given)})",
+        ok(given <= inputs, f"YAML example {i}: the action's inputs it gives exist ({sorted(given)})",
            sorted(given - inputs))
         if "run" in step.get("with", {}):
             for cmd, sub, opts in commands_in(step["with"]["run"]):
                 for opt in opts:
-                    ok(opt in quiz_help, f"README example {i}: {cmd} {opt} is an option quiz has")
+                    ok(opt in quiz_help, f"YAML example {i}: {cmd} {opt} is an option quiz has")
     if "include" in (doc or {}):
         ok(any(isinstance(x, dict) and x.get("file") == "ci/gitlab.yml" for x in doc["include"]),
-           f"README example {i} includes ci/gitlab.yml")
+           f"YAML example {i} includes ci/gitlab.yml")
         for key, job in doc.items():
             if isinstance(job, dict) and job.get("extends") == ".quiz":
                 extra = set(job.get("variables", {})) - set((gitlab or {}).get(".quiz", {}).get("variables", {}))
-                ok(not extra, f"README example {i}: job {key} sets only the template's variables", extra)
+                ok(not extra, f"YAML example {i}: job {key} sets only the template's variables", extra)
 
 print(f"1..{n}")
 sys.exit(1 if failed else 0)

@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: MIT
 # Storage rigs for real: blkdebug errors on a blockdev disk, dm stacks (linear, striped,
 # mirror, flakey, delay, error, crypt, dust), XFS and Btrfs on scratch disks, LVM and md,
-# the kernel's fault injection, and the README's storage examples as written there.
+# the kernel's fault injection, and the storage examples of docs/profiles-and-storage.md as
+# written there.
 . "$(dirname "$0")/lib.sh"
 need_vm
-readme=$(cd "$(dirname "$0")/../.." && pwd)/README.md
+doc=$(cd "$(dirname "$0")/../.." && pwd)/docs/profiles-and-storage.md
 cd "$scratch" || exit 1
 q() { "$QUIZ" -k "$QUIZ_TEST_KERNEL" -r raw "$@" </dev/null >"$scratch/out" 2>"$scratch/err"; }
 line() { sed -n "s/^$1: //p" out | head -n1; } # the program's "KEY: value" line
@@ -200,23 +201,23 @@ else
 	echo "ok $tap_n # SKIP the image has no debug set (quiz-image build --with debug)"
 fi
 
-# --- the README's storage examples, as written there ---
-awk '/^## Storage/ { on = 1; next } /^## / { on = 0 } on' "$readme" >storage.md
+# --- the docs' storage examples, as written there ---
+awk '/^## Storage/ { on = 1; next } /^## / { on = 0 } on' "$doc" >storage.md
 # Each example: an indented block whose first line starts "quiz "; its "# " lines are output
 # it must print, and "# exit status N" the status it must end with (else 0).
 awk '/^    quiz / { n++; f = "example." n; print substr($0, 5) >f; inb = 1; next }
 	inb && /^    / { print substr($0, 5) >>f; next } { inb = 0 }' storage.md
 count=$(ls example.* 2>/dev/null | wc -l)
 [ "$count" -ge 4 ]
-ok $? "the README's Storage section has examples ($count)"
+ok $? "the docs' Storage section has examples ($count)"
 for ex in $(ls example.* | sort -t. -k2 -n); do
 	cmd=$(grep -v '^# ' "$ex" | sed "s/^quiz -k 6\.1 /quiz -k $QUIZ_TEST_KERNEL /")
 	want=$(sed -n 's/^# exit status //p' "$ex")
 	( quiz() { "$QUIZ" "$@"; }; cd "$scratch" && eval "$cmd" ) </dev/null >out 2>&1
-	is "$?" "${want:-0}" "README example $ex exits ${want:-0}: $(head -n1 "$ex")"
-	# The lines the README shows, in its order, among what the run printed (stdout and stderr
+	is "$?" "${want:-0}" "docs example $ex exits ${want:-0}: $(head -n1 "$ex")"
+	# The lines the docs show, in their order, among what the run printed (stdout and stderr
 	# come on two channels: their lines may interleave either way).
 	grep '^# ' "$ex" | grep -v '^# exit status' | sed 's/^# //' >want
-	is "$(grep -xF -f want out)" "$(cat want)" "...and prints what the README says" 
+	is "$(grep -xF -f want out)" "$(cat want)" "...and prints what the docs say" 
 done
 done_testing
