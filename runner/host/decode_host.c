@@ -40,6 +40,7 @@ struct located {
 struct decoding {
 	const struct kernel *k;
 	long long deadline;
+	int stop_fd;
 	struct located *frames;
 	size_t n;
 	char *root; /* the kernel's source tree in its places ("/src/linux-6.1/"), or NULL */
@@ -95,17 +96,20 @@ static _noreturn_ void tool_child(char *const argv[], const char *cross, int out
 	_exit(EXIT_NOT_FOUND);
 }
 
-static int tool_read(int fd, long long deadline, struct buf *out)
+static int tool_read(const struct decoding *d, int fd, struct buf *out)
 {
 	char chunk[65536];
 	for (;;) {
-		long long left = deadline - now_ms();
+		long long left = d->deadline - now_ms();
 		if (left <= 0)
 			return -ETIMEDOUT;
-		struct pollfd pfd = {.fd = fd, .events = POLLIN};
-		int n = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
+		struct pollfd pfd[2] = {{.fd = fd, .events = POLLIN},
+					{.fd = d->stop_fd, .events = POLLIN}};
+		int n = poll(pfd, d->stop_fd >= 0 ? 2 : 1, left > INT_MAX ? INT_MAX : (int)left);
 		if (n < 0 && errno != EINTR)
 			return -errno;
+		if (n > 0 && d->stop_fd >= 0 && pfd[1].revents)
+			return -ECANCELED; /* the caller reads the signal */
 		if (n <= 0)
 			continue;
 		ssize_t got = read(fd, chunk, sizeof(chunk));
@@ -142,7 +146,7 @@ static int tool_run(const struct decoding *d, char *const argv[], struct buf *ou
 	int r = pid < 0 ? -errno : 0;
 	if (pid > 0) {
 		(void)setpgid(pid, pid); /* the child's own, whichever runs first */
-		r = tool_read(pipefd[0], d->deadline, out);
+		r = tool_read(d, pipefd[0], out);
 		/* Done or not: nothing of it stays (its group; itself, had neither setpgid run). */
 		(void)kill(-pid, SIGKILL);
 		(void)kill(pid, SIGKILL);
@@ -338,9 +342,14 @@ static int frames_decode(struct decoding *d, const char *system_dir)
 	return r;
 }
 
-int decode_report(const struct kernel *k, const char *system_dir, const char *text, struct buf *out)
+int decode_report(const struct kernel *k, const char *system_dir, const char *text,
+		  const struct decode_limits *limits, struct buf *out)
 {
-	struct decoding d = {.k = k, .deadline = now_ms() + DECODE_TIMEOUT_MS};
+	struct decoding d = {.k = k, .deadline = now_ms() + DECODE_TIMEOUT_MS, .stop_fd = -1};
+	if (limits && limits->deadline && limits->deadline < d.deadline)
+		d.deadline = limits->deadline;
+	if (limits)
+		d.stop_fd = limits->stop_fd;
 	int r = frames_collect(&d, text);
 	if (r >= 0 && d.n && k->dir)
 		r = frames_decode(&d, system_dir);

@@ -3,9 +3,11 @@
 #include "run.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "console_log.h"
@@ -14,6 +16,7 @@
 #include "outcome.h"
 #include "run_decision.h"
 #include "run_internal.h"
+#include "signals.h"
 #include "verdict.h"
 
 static void print_timings(const struct run *r, const struct vm_result *res)
@@ -182,9 +185,23 @@ static void run_judge(struct run *r, struct run_result *ret)
 			break; /* ENOMEM: the result lists fewer */
 	outcome_explain(res, &r->dir, o->timeout_s, &r->accel,
 			judged && verdict_shows_console(&v, res, o));
+	/* The decoder's tools answer a stop signal at once; -t is the run's, over by now (a
+	 * timeout's listing is decoded too), and the decoding has its own 60 s. */
+	sigset_t stop_set;
+	stop_signals(&stop_set, false);
+	_cleanup_close_ int stop_fd = signalfd(-1, &stop_set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (judged) {
-		struct verdict_context ctx = {o, &r->kernel, r->dir.fd};
+		struct verdict_context ctx = {o, &r->kernel, r->dir.fd, {stop_fd, 0}};
 		verdict_explain(&v, &ctx, res, ret);
+	}
+	struct signalfd_siginfo si;
+	if (stop_fd >= 0 && read(stop_fd, &si, sizeof(si)) == sizeof(si)) {
+		log_error("stopped by signal %d (%s) while showing the kernel's reports",
+			  (int)si.ssi_signo, strsignal((int)si.ssi_signo));
+		ret->end = RUN_END_SIGNALED;
+		ret->signal = (int)si.ssi_signo;
+		ret->exit_status = EXIT_SIGNALED + ret->signal;
+		ret->splat_failed = false;
 	}
 	if (res->console_cut)
 		log_debug(

@@ -84,7 +84,7 @@ static char *kernel_file(const struct kernel *k, const char *name)
 static void show_report(const struct verdict_context *c, const struct splat *s)
 {
 	_cleanup_buf_ struct buf text = {0};
-	if (decode_report(c->k, c->o->system_dir, s->text, &text) < 0 || !text.data)
+	if (decode_report(c->k, c->o->system_dir, s->text, &c->decode, &text) < 0 || !text.data)
 		log_text(s->text, strlen(s->text));
 	else
 		log_text(text.data, text.len);
@@ -109,7 +109,8 @@ static void show_hang(const struct verdict *v, const struct verdict_context *c,
 	}
 	log_error("at the timeout these tasks were blocked (sysrq w; the whole listing and every "
 		  "CPU's backtrace are in console.log: --keep or -v):");
-	if (decode_report(c->k, c->o->system_dir, summary.data, &decoded) < 0 || !decoded.data)
+	if (decode_report(c->k, c->o->system_dir, summary.data, &c->decode, &decoded) < 0 ||
+	    !decoded.data)
 		log_text(summary.data, summary.len);
 	else
 		log_text(decoded.data, decoded.len);

@@ -2,6 +2,7 @@
 /* The kernel's own verdict on a run: its reports (splats), a hang's listing, the memory dump. */
 #pragma once
 
+#include "decode_host.h"
 #include "kernel_host.h"
 #include "options.h"
 #include "splat.h"
@@ -30,6 +31,7 @@ struct verdict_context {
 	const struct quiz_options *o;
 	const struct kernel *k;
 	int run_dir_fd;
+	struct decode_limits decode; /* a stop signal or -t ends the decoding at once */
 };
 
 /*

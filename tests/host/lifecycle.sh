@@ -90,6 +90,39 @@ for p in "$hook" "$child"; do kill -9 "$p" 2>/dev/null; done # whatever survived
 "$QUIZ" true 2>/dev/null # collects the killed run's folder
 is "$(runs_left)" 0 "27.11: the next quiz removes the killed run's folder"
 
+# 27.10, 27.11: decoding a report answers a stop signal at once, and its tools die with quiz.
+# The kernel gets a System.map naming the report's frame and a vmlinux; addr2line sleeps.
+kdir=$QUIZ_HOME/kernels/x86_64/$(readlink "$QUIZ_HOME/kernels/x86_64/6.1.2") # the newest: the one booted
+cp /bin/true "$kdir/vmlinux"
+printf "ffffffff81000000 T quiz_slow_frame\nffffffff81001000 T kernel_init\n" >"$kdir/System.map"
+mkdir -p slowbin
+printf '#!/bin/sh
+echo $$ >"%s/addr2line.pid"
+exec sleep 30
+' "$scratch" >slowbin/addr2line
+chmod +x slowbin/addr2line
+warn='console [    2.000000] WARNING: CPU: 0 PID: 1 at x.c:1 quiz_slow_frame+0x1/0x2;console [    2.000001]  quiz_slow_frame+0x1/0x2;console [    2.000002] ---[ end trace 0000000000000000 ]---'
+rm -f addr2line.pid
+PATH=$scratch/slowbin:$PATH FAKE_QEMU_SCENARIO="$warn;status 0" "$QUIZ" true </dev/null >decode.out 2>decode.err &
+q=$!
+t0=$(ms)
+while [ ! -s addr2line.pid ] && [ $(($(ms) - t0)) -lt 10000 ]; do sleep 0.05; done
+tool=$(cat addr2line.pid 2>/dev/null)
+ok "$([ -n "$tool" ]; echo $?)" "27.10: the decoder runs addr2line" "$(cat decode.err)"
+t1=$(ms)
+kill -INT "$q"
+wait "$q"
+status=$?
+elapsed=$(($(ms) - t1))
+is "$status" 130 "27.10: SIGINT while a report is decoded: 130"
+ok "$([ "$elapsed" -lt 2000 ]; echo $?)" "27.10: at once, not after the tool's 30 s (${elapsed} ms)"
+contains decode.err '^quiz: stopped by signal 2 \(Interrupt\) while showing the kernel.s reports$' \
+	"27.10: one line says so"
+contains decode.err 'quiz_slow_frame\+0x1/0x2$' "27.10: the report is shown, its frame undecoded"
+ok "$([ -n "$tool" ] && ! alive "$tool"; echo $?)" "27.11: the decoder's tool is gone with the run"
+kill -9 "$tool" 2>/dev/null
+rm -f "$kdir/vmlinux" "$kdir/System.map"
+
 # 17.13: descriptors quiz inherited (7 here) or opened reach neither QEMU nor a host hook.
 rm -f "$FAKE_QEMU_LOG_DIR"/*
 mkdir -p profiles/fds

@@ -27,7 +27,7 @@ static char *in_tmp(const char *name)
 static char *decoded(const struct kernel *k, const char *system_dir, const char *text)
 {
 	struct buf out = {0};
-	if (decode_report(k, system_dir, text, &out) < 0)
+	if (decode_report(k, system_dir, text, NULL, &out) < 0)
 		buf_free(&out);
 	return out.data;
 }
