@@ -200,4 +200,26 @@ grep -qx CONFIG_FAKE_E=y "$out/config"
 ok $? "with the last build's option (-e CONFIG_FAKE_E)" "$(cat "$out/config")"
 is "$(grep -c '^start' make.log)" 1 "it ran make once"
 
+# Issue 29: on a terminal a compile says how far it is, as a share of the object count of the
+# last full build of that series (the tree's VERSION.PATCHLEVEL) and config; the first build,
+# with nothing to go by, counts objects only.
+mkdir -p counted/arch/x86
+echo 'config FAKE' >counted/Kconfig
+sed -e 's/^REL := .*/REL := 6.3.1-counted/' -e '1i VERSION = 6\nPATCHLEVEL = 3' \
+	-e 's|^\tsleep .*|\tfor i in $$(seq $${FAKE_OBJECTS:-8}); do echo "  CC      o$$i.o"; sleep 0.3; done|' \
+	tree/Makefile >counted/Makefile
+script -qec "$KBUILD --no-btf -j1 $scratch/counted" /dev/null </dev/null >count1.out 2>&1
+is "$?" 0 "a first build of a counted tree on a terminal succeeds" "$(tail -c 300 count1.out)"
+lacks count1.out '%\)' "the first build shows no share: nothing to go by"
+contains count1.out '8 objects' "it counts its objects"
+script -qec "FAKE_OBJECTS=2 $KBUILD --no-btf -j1 --force $scratch/counted" /dev/null </dev/null >count2.out 2>&1
+is "$?" 0 "a second, incremental build (2 objects) succeeds" "$(tail -c 300 count2.out)"
+contains count2.out 'compiling: 2 objects of ~8 \(25%\)' "it shows its share of the full build's 8"
+rm -f "$QUIZ_HOME"/build/x86_64/*/vmlinux
+script -qec "$KBUILD --no-btf -j1 --force $scratch/counted" /dev/null </dev/null >count3.out 2>&1
+is "$?" 0 "a full build again succeeds" "$(tail -c 300 count3.out)"
+contains count3.out 'compiling: [1-8] objects of ~8 \([0-9]+%\)' "a full build shows how far it is, of the 8 objects of the last full build (not the incremental's 2)"
+ls "$QUIZ_HOME"/build/x86_64/objects-6.3-* >/dev/null 2>&1
+ok $? "the count is kept per series (6.3) and config" "$(ls "$QUIZ_HOME"/build/x86_64/)"
+
 done_testing
