@@ -360,6 +360,14 @@ static int run_remove(const struct command_call *c)
 
 static int run_list(const struct command_call *c)
 {
+	if (c->argc >= 2 && STREQ(c->argv[1], "--available"))
+		/* What can be built and from where: quiz-kernel-fetch --available [SERIES]. */
+		return cmd_script(c->paths, c->arch, c->argv, "quiz-kernel-fetch");
+	if (c->argc > 1) {
+		log_error("list: '%s' is not an option of list; it takes --available [SERIES]",
+			  c->argv[1]);
+		return 2;
+	}
 	return cmd_list(c->paths, c->arch_given ? c->arch : NULL);
 }
 
@@ -400,8 +408,10 @@ static const struct command {
 	 "build a kernel (quiz-kernel build --help)\n"
 	 "build --all [--upgrade[=DIR]] [--prune]: every built kernel again, each with its\n"
 	 "options (quiz-kernel build --all --help)"},
-	{"list", 0, 0, run_list, "list",
-	 "the built kernels (of every architecture, or ARCH's), with their size on disk"},
+	{"list", 0, 2, run_list, "list [--available [SERIES]]",
+	 "the built kernels (of every architecture, or ARCH's), with their size on disk;\n"
+	 "--available: the versions that can be built (of SERIES: 7.2, next), newest first,\n"
+	 "each with its source (docs/kernels.md: installed, Debian's archive, kernel.org, git)"},
 	{"remove", 1, 1, run_remove, "remove VER", "remove a kernel (refused while a run uses it)"},
 	{"cache", -1, -1, run_cache, "cache [clean [--all]]",
 	 "the cache by part; clean: what no kernel needs (quiz-kernel cache --help)"},
@@ -433,7 +443,10 @@ static void usage(void)
 	}
 	printf("\n  -a, --arch ARCH   %s (default: this host's)\n\n"
 	       "VER as for quiz -k: 6.1 (newest 6.1.x), 6.1.192, 6.12-rc3; 6.1-kasan for a debug\n"
-	       "kernel (quiz-kernel build --with kasan 6.1).\n"
+	       "kernel (quiz-kernel build --with kasan 6.1); next-20261204, next, mainline.\n"
+	       "SOURCE words: 7.2 (the newest 7.2 release: an installed linux-source-7.2 first),\n"
+	       "7.2.13, 7.3-rc7, next-20261204, next, mainline; from the first source that has\n"
+	       "it (list --available).\n"
 	       "Environment: QUIZ_HOME (cache root, default ~/.cache/quiz).\n",
 	       arch_names());
 }

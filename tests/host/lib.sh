@@ -34,6 +34,8 @@ fake_kernel() { # fake_kernel RELEASE
 export QUIZ_HOME=$scratch/home
 export QUIZ_IMAGE=$scratch/fake.ext2
 export QUIZ_ACCEL=tcg
+# No host test asks a server for kernel sources (quiz-kernel-fetch): only what is installed.
+export QUIZ_KERNEL_SOURCES=${QUIZ_KERNEL_SOURCES:-installed}
 export QUIZ_QEMU=$FAKE_QEMU
 export FAKE_QEMU_LOG_DIR=$scratch/qemu-logs
 mkdir -p "$QUIZ_HOME" "$FAKE_QEMU_LOG_DIR"

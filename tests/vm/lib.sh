@@ -5,6 +5,11 @@ set -u
 : "${QUIZ:?QUIZ must point at the quiz binary (meson sets it)}"
 case $QUIZ in */*) QUIZ=$(readlink -f "$QUIZ") ;; esac
 QUIZ_TEST_KERNEL=${QUIZ_TEST_KERNEL:-6.1}
+# tests/meson.build's runs on kernels named by a word: the newest CI builds, a release candidate.
+case $QUIZ_TEST_KERNEL in
+new) QUIZ_TEST_KERNEL=${QUIZ_TEST_NEW_KERNEL:-7.2} ;;
+rc) QUIZ_TEST_KERNEL=${QUIZ_TEST_RC_KERNEL:-7.3-rc7} ;;
+esac
 . "$(dirname "${BASH_SOURCE[0]}")/../tap.sh"
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/quiz-test.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
