@@ -397,12 +397,61 @@ static int run_arch(const struct command_call *c)
 	return cmd_arch(only ? only : c->arch_given ? c->arch : NULL);
 }
 
-/* The commands, in --help's order: the words each takes (-1: the script checks them). */
+/* For tools/quiz-kernel-fetch: a version word's kind and normal form, "rc 7.3-rc7". */
+static int run_version(const struct command_call *c)
+{
+	struct kernel_word w;
+	if (kernel_word_parse(c->argv[1], &w) < 0) {
+		log_error("%s: not a kernel version; use 7.2 (the newest 7.2.x), 7.2.13, 7.3-rc7, "
+			  "next-20261204, next or mainline",
+			  c->argv[1]);
+		return 1;
+	}
+	printf("%s %s\n", kernel_word_kind_name(w.kind), w.normal);
+	return 0;
+}
+
+/* For tools/quiz-kernel-fetch: stdin's lines, "WORD" or "WORD<TAB>where", newest first; a line
+ * whose word is not a version word is left out. */
+static int run_version_sort(_unused_ const struct command_call *c)
+{
+	_cleanup_strv_ struct strv lines = {0};
+	_cleanup_free_ char *line = NULL;
+	_cleanup_free_ size_t *order = NULL;
+	size_t size = 0, n = 0;
+	ssize_t len;
+	while ((len = getline(&line, &size, stdin)) >= 0) {
+		if (len > 0 && line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (strlen(line) != (size_t)len)
+			continue; /* a NUL byte: no source's line, and it would cut the line short
+				   */
+		if (strv_push(&lines, line) < 0) {
+			log_error("version-sort: out of memory");
+			return 1;
+		}
+	}
+	if (ferror(stdin)) {
+		log_error("version-sort: cannot read stdin: %s", strerror(errno));
+		return 1;
+	}
+	if (kernel_word_lines_sort(lines.items, lines.len, &order, &n) < 0) {
+		log_error("version-sort: out of memory");
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++)
+		printf("%s\n", lines.items[order[i]]);
+	return 0;
+}
+
+/* The commands, in --help's order: the words each takes (-1: the script checks them). An
+ * internal one is for quiz's own tools: in neither --help nor the man page. */
 static const struct command {
 	const char *name;
 	int min_words, max_words;
 	int (*run)(const struct command_call *c);
 	const char *synopsis, *help;
+	bool internal;
 } commands[] = {
 	{"build", -1, -1, run_build, "build [OPTIONS] SOURCE",
 	 "build a kernel (quiz-kernel build --help)\n"
@@ -429,6 +478,10 @@ static const struct command {
 	 "options quiz needs that a .config or build tree lacks"},
 	{"config", 1, 1, run_config, "config PATH", "merge quiz's needs into that tree's .config"},
 	{"arch", 0, 1, run_arch, "arch [ARCH]", "the architectures quiz boots, as KEY=VALUE lines"},
+	{"version", 1, 1, run_version, "version WORD",
+	 "a version word's kind (series, exact, rc, next, mainline) and normal form", true},
+	{"version-sort", 0, 0, run_version_sort, "version-sort",
+	 "stdin's lines \"WORD[<TAB>...]\" newest first; other lines left out", true},
 };
 
 /* --help, from the table: each command's synopsis, its help below it, indented. */
@@ -436,6 +489,8 @@ static void usage(void)
 {
 	printf("Usage: quiz-kernel COMMAND [-a ARCH] [ARGS]\n\n");
 	for (size_t i = 0; i < ELEMENTSOF(commands); i++) {
+		if (commands[i].internal)
+			continue;
 		printf("  %s\n", commands[i].synopsis);
 		for (const char *h = commands[i].help; *h;
 		     h += strcspn(h, "\n") + (h[strcspn(h, "\n")] != 0))

@@ -48,7 +48,8 @@ enum {
 #define OTHER OPTION_GROUP_OTHER
 const struct option_spec options_table[] = {
 	{"kernel", required_argument, "VER", 'k', RUN,
-	 "kernel: 6.1 (newest 6.1.x), 6.1.192, 6.12-rc3"},
+	 "kernel: 6.1 (newest 6.1.x), 6.1.192, 6.12-rc3,\n"
+	 "next-20261204, next (newest next build), mainline"},
 	{"arch", required_argument, "ARCH", 'a', RUN,
 	 "the guest's architecture: x86_64, aarch64 (arm64), s390x\n"
 	 "(default: the host's; others run under TCG)"},

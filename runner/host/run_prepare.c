@@ -67,8 +67,8 @@ static int find_kernel(const struct quiz_options *o, const struct quiz_paths *p,
 	}
 	int r = kernel_resolve(p->home, a, o->kernel, k);
 	if (r == -EINVAL) {
-		log_error("-k %s: not a kernel version; use a form like 6.1, 6.1.192, 6.12-rc3 or "
-			  "6.1-kasan",
+		log_error("-k %s: not a kernel version; use a form like 6.1, 6.1.192, 6.12-rc3, "
+			  "next-20261204, next, mainline or 6.1-kasan",
 			  o->kernel);
 	} else if (r == -ENOENT) {
 		_cleanup_strv_ struct strv built = {0};

@@ -140,6 +140,92 @@ static const struct select_case select_cases[] = {
 	{"invalid: overflow", "4294967296.1", LIST("0.1.0"), -EINVAL, NULL},
 	{"invalid: NULL", NULL, LIST("6.1.1"), -EINVAL, NULL},
 	{"invalid wins over empty list", "6", NULL, 0, -EINVAL, NULL},
+	/* linux-next builds ("-next-YYYYMMDD", the tree's localversion-next) and mainline's
+	 * ("-mainline-<12 hex>", the git source's): chosen by their words only. */
+	{"next-20261204: that tag's build", "next-20261204",
+	 LIST("7.3.0-rc7", "7.3.0-rc7-next-20261204", "7.3.0-rc7-next-20261203",
+	      "7.3.0-rc7-mainline-abcdef123456", "7.3.0-rc7-next-20261205"),
+	 0, "7.3.0-rc7-next-20261204"},
+	{"next-20261204 not built", "next-20261204",
+	 LIST("7.3.0-rc7-next-20261203", "7.3.0-rc7", "7.3.0-rc7-20261204"), -ENOENT, NULL},
+	{"next: the newest tag", "next",
+	 LIST("7.3.0-rc7-next-20261204", "7.3.0-next-20261215", "7.3.0-rc7-next-20261130",
+	      "7.4.0-rc1", "7.4.0-rc1-mainline-abcdef123456"),
+	 0, "7.3.0-next-20261215"},
+	{"next: the date decides, not the version", "next",
+	 LIST("6.9.0-next-20270101", "7.3.0-rc1-next-20261231"), 0, "6.9.0-next-20270101"},
+	{"next: none built", "next", LIST("7.3.0-rc7", "7.3.0", "7.3.0-rc7-mainline-abcdef123456"),
+	 -ENOENT, NULL},
+	{"next: a plain build beats a git tree's", "next",
+	 LIST("7.3.0-rc7-next-20261204+", "7.3.0-rc7-next-20261204"), 0, "7.3.0-rc7-next-20261204"},
+	{"next: a git tree's when alone", "next-20261204",
+	 LIST("7.3.0-rc7-next-20261204+", "7.3.0-rc7"), 0, "7.3.0-rc7-next-20261204+"},
+	{"next skips a flavoured build", "next",
+	 LIST("7.3.0-rc7-next-20261204-kasan", "7.3.0-rc7-next-20261130"), 0,
+	 "7.3.0-rc7-next-20261130"},
+	{"next-kasan: the newest kasan one", "next-kasan",
+	 LIST("7.3.0-rc7-next-20261204", "7.3.0-rc7-next-20261130-kasan",
+	      "7.3.0-rc7-next-20261204-kasan-lockdep"),
+	 0, "7.3.0-rc7-next-20261130-kasan"},
+	{"next-20261204-kasan", "next-20261204-kasan",
+	 LIST("7.3.0-rc7-next-20261204", "7.3.0-rc7-next-20261204-kasan", "7.3.0-rc7-kasan"), 0,
+	 "7.3.0-rc7-next-20261204-kasan"},
+	{"next: a date that is no day is not a next build", "next",
+	 LIST("7.3.0-rc7-next-20261399", "7.3.0-rc7-next-2026120"), -ENOENT, NULL},
+	{"mainline: the newest version", "mainline",
+	 LIST("7.3.0-rc6-mainline-ffffffffffff", "7.3.0-rc7-mainline-000000000000", "7.3.0-rc7",
+	      "7.3.0-rc7-next-20261204", "7.3.0-rc6"),
+	 0, "7.3.0-rc7-mainline-000000000000"},
+	{"mainline in the merge window", "mainline",
+	 LIST("7.3.0-rc7-mainline-ffffffffffff", "7.3.0-mainline-000000000000"), 0,
+	 "7.3.0-mainline-000000000000"},
+	{"mainline: a plain build beats a git tree's", "mainline",
+	 LIST("7.3.0-rc7-mainline-abcdef123456+", "7.3.0-rc7-mainline-abcdef123456"), 0,
+	 "7.3.0-rc7-mainline-abcdef123456"},
+	{"mainline-<commit>: that build", "mainline-ffffffffffff",
+	 LIST("7.3.0-rc6-mainline-ffffffffffff", "7.3.0-rc7-mainline-000000000000"), 0,
+	 "7.3.0-rc6-mainline-ffffffffffff"},
+	{"mainline-<commit> not built", "mainline-abcdef123456",
+	 LIST("7.3.0-rc7-mainline-abcdef123457", "7.3.0-rc7"), -ENOENT, NULL},
+	{"mainline: none built", "mainline", LIST("7.3.0-rc7", "7.3.0-rc7-next-20261204"), -ENOENT,
+	 NULL},
+	{"mainline: a commit of 11 digits is not mainline's", "mainline",
+	 LIST("7.3.0-rc7-mainline-abcdef12345", "7.3.0-rc7-mainline-ABCDEF123456"), -ENOENT, NULL},
+	{"mainline-kasan", "mainline-kasan",
+	 LIST("7.3.0-rc7-mainline-abcdef123456", "7.3.0-rc7-mainline-abcdef123456-kasan"), 0,
+	 "7.3.0-rc7-mainline-abcdef123456-kasan"},
+	{"7.3-rc7 is the rc's own build", "7.3-rc7",
+	 LIST("7.3.0-rc7-next-20261204", "7.3.0-rc7-mainline-abcdef123456", "7.3.0-rc7"), 0,
+	 "7.3.0-rc7"},
+	{"7.3.0-rc7 neither next's nor mainline's", "7.3.0-rc7",
+	 LIST("7.3.0-rc7-next-20261204", "7.3.0-rc7-mainline-abcdef123456"), -ENOENT, NULL},
+	{"7.3-rc7 still takes a git-describe build", "7.3-rc7",
+	 LIST("7.3.0-rc7-00012-gabcdef", "7.3.0-rc7-next-20261204",
+	      "7.3.0-rc7-mainline-abcdef123456"),
+	 0, "7.3.0-rc7-00012-gabcdef"},
+	{"7.3 is not next's or mainline's 7.3.0", "7.3",
+	 LIST("7.3.0-next-20261215", "7.3.0-mainline-abcdef123456", "7.3.0-rc7"), -ENOENT, NULL},
+	{"7.3 takes the release over a newer next", "7.3",
+	 LIST("7.3.0-next-20261215", "7.3.1-next-20261220", "7.3.0"), 0, "7.3.0"},
+	{"exact 7.3.0 is not a next build", "7.3.0", LIST("7.3.0-next-20261215"), -ENOENT, NULL},
+	{"7.3-kasan is not a kasan next build", "7.3-kasan", LIST("7.3.0-next-20261215-kasan"),
+	 -ENOENT, NULL},
+	{"invalid: next-2026", "next-2026", LIST("7.3.0-rc7-next-20261204"), -EINVAL, NULL},
+	{"invalid: next-20261399", "next-20261399", LIST("7.3.0-rc7-next-20261204"), -EINVAL, NULL},
+	{"invalid: next with a local word", "next-20261204-custom",
+	 LIST("7.3.0-rc7-next-20261204-custom"), -EINVAL, NULL},
+	{"invalid: next+", "next+", LIST("7.3.0-rc7-next-20261204+"), -EINVAL, NULL},
+	{"invalid: nextx", "nextx", LIST("7.3.0-rc7-next-20261204"), -EINVAL, NULL},
+	{"invalid: vnext", "vnext", LIST("7.3.0-rc7-next-20261204"), -EINVAL, NULL},
+	{"invalid: next-", "next-", LIST("7.3.0-rc7-next-20261204"), -EINVAL, NULL},
+	{"invalid: mainline-xyz", "mainline-xyz", LIST("7.3.0-rc7-mainline-abcdef123456"), -EINVAL,
+	 NULL},
+	{"invalid: mainline-ABCDEF123456", "mainline-ABCDEF123456",
+	 LIST("7.3.0-rc7-mainline-abcdef123456"), -EINVAL, NULL},
+	{"invalid: a version with next's words", "7.3-next-20261204", LIST("7.3.0-next-20261204"),
+	 -EINVAL, NULL},
+	{"invalid: a version with mainline's words", "7.3.0-rc7-mainline-abcdef123456",
+	 LIST("7.3.0-rc7-mainline-abcdef123456"), -EINVAL, NULL},
 };
 
 struct compare_case {
@@ -196,6 +282,8 @@ struct flavour_case {
 	const char *s;
 	unsigned flavours; /* bits: 1 kasan, 2 kcsan, 4 kmemleak, 8 llvm, 16 lockdep, 32 ubsan */
 	bool local;
+	unsigned next_date;
+	const char *mainline_commit; /* NULL: "" */
 };
 
 static const struct flavour_case flavour_cases[] = {
@@ -210,6 +298,25 @@ static const struct flavour_case flavour_cases[] = {
 	{"6.12.0-rc3-kmemleak-00012-gabc", 4, true},
 	{"6.1.192-kasanx", 0, true},
 	{"6.1.192-rcu-lockdep", 16, true},
+	{"7.3.0-rc7-next-20261204", 0, false, 20261204},
+	{"7.3.0-next-20240229", 0, false, 20240229},
+	{"7.3.0-rc7-next-20261204+", 0, true, 20261204},
+	{"7.3.0-rc7-next-20261204-kasan", 1, false, 20261204},
+	{"7.3.0-rc7-next-20261204-00012-gabc", 0, true, 20261204},
+	{"7.3.0-rc7-next", 0, true},
+	{"7.3.0-rc7-next-20261399", 0, true},
+	{"7.3.0-rc7-next-20250229", 0, true},
+	{"7.3.0-rc7-next-2026120", 0, true},
+	{"7.3.0-rc7-next-202612041", 0, true},
+	{"7.3.0-rc7-next-20261204x", 0, true},
+	{"7.3.0-rc7-mainline-abcdef123456", 0, false, 0, "abcdef123456"},
+	{"7.3.0-rc7-mainline-abcdef123456-llvm", 8, false, 0, "abcdef123456"},
+	{"7.3.0-rc7-mainline-abcdef123456+", 0, true, 0, "abcdef123456"},
+	{"7.3.0-rc7-mainline-abcdef12345", 0, true},
+	{"7.3.0-rc7-mainline-abcdef1234567", 0, true},
+	{"7.3.0-rc7-mainline-abcdeg123456", 0, true},
+	{"7.3.0-rc7-mainline", 0, true},
+	{"7.3.0-rc7-next-20261204-mainline-abcdef123456", 0, true, 20261204},
 };
 
 /* The fix a "no such kernel built" error suggests: quiz-kernel build's arguments. */
@@ -220,6 +327,12 @@ static const char *const build_args_cases[][2] = {
 	{"6.1", "6.1"},
 	{"6.1-custom", "6.1-custom"},
 	{"6.1-llvm", "--with llvm 6.1"},
+	{"7.3.0-rc7", "7.3.0-rc7"},
+	{"next", "next"},
+	{"next-kasan", "--with kasan next"},
+	{"next-20261204-kasan", "--with kasan next-20261204"},
+	{"mainline-abcdef123456-lockdep-kasan", "--with kasan,lockdep mainline-abcdef123456"},
+	{"mainline-xyz", "mainline-xyz"},
 };
 
 static unsigned test_number;
@@ -356,13 +469,17 @@ static void test_parse(const struct parse_case *c)
 static void test_flavours(const struct flavour_case *c)
 {
 	struct kernel_version v;
+	const char *commit = c->mainline_commit ?: "";
 	bool ok = kernel_version_parse(c->s, &v) == 0 && v.flavours == c->flavours &&
-		  v.local == c->local;
+		  v.local == c->local && v.next_date == c->next_date &&
+		  STREQ(v.mainline_commit, commit);
 
 	report(ok, "flavours", c->s);
 	if (!ok)
-		printf("# got flavours %u local %d, expected %u %d\n", v.flavours, v.local,
-		       c->flavours, c->local);
+		printf("# got flavours %u local %d next %u mainline \"%s\", expected %u %d %u "
+		       "\"%s\"\n",
+		       v.flavours, v.local, v.next_date, v.mainline_commit, c->flavours, c->local,
+		       c->next_date, commit);
 }
 
 static void test_build_args(const char *const c[2])
@@ -426,6 +543,5 @@ int main(void)
 	for (size_t i = 0; i < ELEMENTSOF(build_args_cases); i++)
 		test_build_args(build_args_cases[i]);
 	test_flavour_dir();
-
 	return failures > 0 ? 1 : 0;
 }
