@@ -165,6 +165,17 @@ wait "$c1"
 is "$?:$(cat c2.out | tail -n1)" "0:$cache/linux-source-9.9_9.9-1.tar.xz" "two fetches of 9.9 at once both succeed"
 is "$(($(deb_requests) - before))" 1 "with one download between them"
 
+# On a terminal: apt's progress, in bytes and percent, on stderr; the path alone on stdout.
+if command -v script >/dev/null; then
+	QUIZ_HOME=$scratch/tty script -qec "$QKD fetch 9.9.2 2>/dev/tty >$scratch/tty.out" /dev/null >tty.log 2>&1
+	is "$?:$(cat tty.out)" "0:$scratch/tty/sources/debian/linux-source-9.9_9.9.2-1.tar.xz" \
+		"on a terminal, fetch prints the path alone on stdout" "$(cat tty.log)"
+	contains tty.log '[0-9.]+ [kM]?B/[0-9.]+ [kM]?B [0-9]+%' "and shows the download's bytes and percent on stderr"
+else
+	echo "ok $((tap_n += 1)) - # SKIP on a terminal: script (util-linux) is not installed"
+	echo "ok $((tap_n += 1)) - # SKIP (the same)"
+fi
+
 "$QKD" fetch 9.9.7 >absent.out 2>&1
 is "$?:$(lines absent.out)" "1:1" "fetch 9.9.7 (not in the archive): exit 1, one line" "$(cat absent.out)"
 contains absent.out '^quiz-kernel: debian: no linux-source-9.9 9.9.7 in ' "which says what is missing"
