@@ -106,9 +106,12 @@ touch "$QUIZ_HOME/logs/kernel-build-00000000000000aa.log"
 log_a=$QUIZ_HOME/logs/kernel-build-$(cat "$kernels/6.1.98-fake/stamp").log
 log_b=$(ls "$QUIZ_HOME"/logs/kernel-build-*.log | grep -v -e "$log_a" -e 00000000000000 | head -n1)
 
+# A downloaded source (quiz-kernel-fetch's): kept by clean, removed by clean --all.
+mkdir -p "$QUIZ_HOME/sources/debian"
+head -c 1048576 /dev/zero >"$QUIZ_HOME/sources/debian/linux-source-9.9_9.9.1-1.tar.xz"
 "$QK" cache >show.out 2>&1
 is "$?" 0 "quiz-kernel cache exits 0" "$(cat show.out)"
-for part in kernels "kbuild copies" "build trees" "unpacked sources" images runs logs accel total; do
+for part in kernels "kbuild copies" "build trees" "unpacked sources" "downloaded sources" images runs logs accel total; do
 	grep -q "^  $part  *[0-9]* MiB  [0-9]* MiB" show.out
 	ok $? "cache shows $part" "$(cat show.out)"
 done
@@ -123,6 +126,8 @@ for gone in "$src_b" "$build_b" "$kernels/.store/6.1.50-0123456789abcdef-999999"
 	! test -e "$gone"
 	ok $? "clean removed ${gone#"$QUIZ_HOME"/}" "$(cat clean.out)"
 done
+test -f "$QUIZ_HOME/sources/debian/linux-source-9.9_9.9.1-1.tar.xz"
+ok $? "clean keeps the downloaded sources" "$(cat clean.out)"
 for kept in "$src_a" "$build_a" "$kernels/6.1.98-fake/bzImage" "$kernels/6.1.98-fake/kbuild" "$held" \
 	"$QUIZ_HOME/runs/run.kept" "$QUIZ_HOME/images/bookworm-amd64.ext2" "$QUIZ_HOME/logs/image-bookworm-amd64.log" \
 	"$QUIZ_HOME/logs/kernel-build-00000000000000aa.log" "$log_a"; do
@@ -163,6 +168,8 @@ is "$?" 0 "cache clean --all exits 0" "$(cat all.out)"
 ! test -e "$src_a" && ! test -e "$build_a" && ! test -e "$kernels/6.1.98-fake/kbuild" &&
 	! test -e "$QUIZ_HOME/runs/run.kept"
 ok $? "--all removed the kept kernel's source, build tree and kbuild, and the kept run" "$(cat all.out)"
+! test -e "$QUIZ_HOME/sources/debian"
+ok $? "and the downloaded sources" "$(cat all.out)"
 "$QUIZ" -k 6.1.98 --dry-run true >dry.out 2>&1
 is "$?" 0 "the kernel still boots (--dry-run)" "$(cat dry.out)"
 "$QK" path 6.1.98 kbuild >path.out 2>path.err
