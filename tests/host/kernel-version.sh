@@ -58,7 +58,7 @@ is "$?:$(wc -c <out)" "0:0" "version-sort: no lines: nothing, exit 0"
 printf '7.2\0.1\tx\n7.1\n' | "$qk" version-sort >out 2>err
 is "$?:$(cat out)" "0:7.1" "version-sort: a line with a NUL byte is left out"
 "$qk" --help >help
-lacks help "version" "--help lists neither version nor version-sort (quiz's own tools call them)"
+lacks help "^  version" "--help lists neither version nor version-sort (quiz's own tools call them)"
 
 # --- -k: next, mainline and rc words pick their own builds ---
 for release in 7.3.0-rc7 7.3.0-rc7-next-20261204 7.3.0-rc7-next-20261130 \
