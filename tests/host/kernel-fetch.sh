@@ -44,28 +44,7 @@ esac
 STUB
 	chmod +x "$tools/quiz-kernel-$name"
 done
-cat >Makefile.fake <<'MAKE'
-MAKEFLAGS += --no-print-directory
-O ?= .
-REL := x
-.PHONY: allnoconfig olddefconfig all kernelrelease modules_install
-allnoconfig:
-	mkdir -p $(O)
-	cp $(KCONFIG_ALLCONFIG) $(O)/.config
-olddefconfig:
-	@:
-all:
-	mkdir -p $(O)/arch/x86/boot $(O)/include/config
-	printf 'deps_config := \\\n\tMakefile \\\n\n' >$(O)/include/config/auto.conf.cmd
-	echo bzImage >$(O)/arch/x86/boot/bzImage
-	cp /bin/true $(O)/vmlinux
-	echo "ffffffff81000000 T _text" >$(O)/System.map
-	echo $(REL) >$(O)/include/config/kernel.release
-kernelrelease:
-	@echo $(REL)
-modules_install:
-	mkdir -p $(INSTALL_MOD_PATH)/lib/modules/$(REL)
-MAKE
+kbuild_makefile x >Makefile.fake
 tab=$'\t'
 printf '7.2.13\tdebian sid (linux-source-7.2 7.2.13-1)\n7.3-rc7\tdebian experimental (linux-source-7.3 7.3~rc7-1~exp1)\n6.12.117\tdebian trixie\n' >fake/debian.list
 printf '7.2.14\tkernel.org\n7.2.13\tkernel.org\n7.2\tkernel.org\n6.1.200\tkernel.org\n' >fake/org.list

@@ -25,28 +25,7 @@ makefile() { # DIR VERSION PATCHLEVEL SUBLEVEL EXTRAVERSION
 	mkdir -p "$1/arch/x86"
 	{
 		printf 'VERSION = %s\nPATCHLEVEL = %s\nSUBLEVEL = %s\nEXTRAVERSION = %s\n' "$2" "$3" "$4" "$5"
-		cat <<'MAKE'
-MAKEFLAGS += --no-print-directory
-O ?= .
-REL := $(VERSION).$(PATCHLEVEL).$(SUBLEVEL)$(EXTRAVERSION)$(shell cat $(CURDIR)/localversion* 2>/dev/null)
-.PHONY: allnoconfig olddefconfig all kernelrelease modules_install
-allnoconfig:
-	mkdir -p $(O)
-	cp $(KCONFIG_ALLCONFIG) $(O)/.config
-olddefconfig:
-	@:
-all:
-	mkdir -p $(O)/arch/x86/boot $(O)/include/config
-	printf 'deps_config := \\\n\tMakefile \\\n\n' >$(O)/include/config/auto.conf.cmd
-	echo bzImage >$(O)/arch/x86/boot/bzImage
-	cp /bin/true $(O)/vmlinux
-	echo "ffffffff81000000 T _text" >$(O)/System.map
-	echo $(REL) >$(O)/include/config/kernel.release
-kernelrelease:
-	@echo $(REL)
-modules_install:
-	mkdir -p $(INSTALL_MOD_PATH)/lib/modules/$(REL)
-MAKE
+		kbuild_makefile '$(VERSION).$(PATCHLEVEL).$(SUBLEVEL)$(EXTRAVERSION)$(shell cat $(CURDIR)/localversion* 2>/dev/null)'
 	} >"$1/Makefile"
 }
 

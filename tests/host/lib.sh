@@ -90,3 +90,29 @@ wait_for() { # wait_for SECONDS COMMAND...
 		sleep 0.1
 	done
 }
+
+# kbuild_makefile REL: the rules of a fake kernel Makefile with just enough for quiz-kernel-build
+# (allnoconfig takes the wanted config as it is, all makes what is installed, kernelrelease
+# says REL: a make expression), for the version-word tests (kernel-fetch, kernel-sources).
+kbuild_makefile() {
+	printf 'MAKEFLAGS += --no-print-directory\nO ?= .\nREL := %s\n' "$1"
+	cat <<'MAKE'
+.PHONY: allnoconfig olddefconfig all kernelrelease modules_install
+allnoconfig:
+	mkdir -p $(O)
+	cp $(KCONFIG_ALLCONFIG) $(O)/.config
+olddefconfig:
+	@:
+all:
+	mkdir -p $(O)/arch/x86/boot $(O)/include/config
+	printf 'deps_config := \\\n\tMakefile \\\n\n' >$(O)/include/config/auto.conf.cmd
+	echo bzImage >$(O)/arch/x86/boot/bzImage
+	cp /bin/true $(O)/vmlinux
+	echo "ffffffff81000000 T _text" >$(O)/System.map
+	echo $(REL) >$(O)/include/config/kernel.release
+kernelrelease:
+	@echo $(REL)
+modules_install:
+	mkdir -p $(INSTALL_MOD_PATH)/lib/modules/$(REL)
+MAKE
+}
