@@ -4,7 +4,7 @@
 # that no installed package has (QUIZ_TEST_NEW_KERNEL, default 7.2: Debian's archive, sid) boots
 # as that exact release, says where it came from, and builds again from the cache without a
 # download; list --available asks Debian's archive through this machine's apt sources. The
-# exit-contract, verdict and storage suites run on it too (vm-*-new in tests/meson.build).
+# exit-contract and verdict suites run on it too (vm-*-new in tests/meson.build).
 . "$(dirname "$0")/lib.sh"
 new=${QUIZ_TEST_NEW_KERNEL:-7.2}
 QUIZ_TEST_KERNEL=$new need_vm
@@ -31,7 +31,7 @@ bad=$(cut -f1 <<<"$out" | grep -vE "^${new//./\\.}($|\.[0-9]+$|-rc[0-9]+$)" || t
 is "$bad" "" "every line is of series $new"
 
 tarball_before=$(ls -l --time-style=+%s.%N "$home"/sources/debian/*.tar.* 2>/dev/null)
-"$QK" build --no-debug --no-btf "$new" >build.out 2>&1
+"$QK" build --no-debug --no-btf --no-storage "$new" >build.out 2>&1
 is "$?" 0 "building $new again succeeds" "$(tail -n 5 build.out)"
 contains build.out 'is up to date' "and builds nothing"
 is "$(ls -l --time-style=+%s.%N "$home"/sources/debian/*.tar.* 2>/dev/null)" "$tarball_before" \
