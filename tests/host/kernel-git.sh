@@ -11,11 +11,7 @@ QG=${QUIZ_KERNEL_GIT:-$source_root/tools/quiz-kernel-git}
 for tool in git flock tar python3; do
 	command -v "$tool" >/dev/null || { echo "1..0 # SKIP $tool is not installed"; exit 0; }
 done
-[ -x "$(git --exec-path)/git-daemon" ] || { echo "1..0 # SKIP git daemon is not installed"; exit 0; }
-# The user's git configuration stays out (an insteadOf would send the fetches elsewhere).
-export HOME=$scratch GIT_CONFIG_NOSYSTEM=1 no_proxy=127.0.0.1 NO_PROXY=127.0.0.1
-export GIT_AUTHOR_NAME=quiz GIT_AUTHOR_EMAIL=quiz@example.org
-export GIT_COMMITTER_NAME=quiz GIT_COMMITTER_EMAIL=quiz@example.org
+git_daemon_env
 cache=$QUIZ_HOME/sources/git
 repo=$cache/linux.git
 

@@ -12,10 +12,7 @@ QK=$(dirname "$QUIZ")/quiz-kernel
 for tool in python3 curl gpg gpgv flock xz make git; do
 	command -v "$tool" >/dev/null || { echo "1..0 # SKIP $tool is not installed"; exit 0; }
 done
-[ -x "$(git --exec-path)/git-daemon" ] || { echo "1..0 # SKIP git daemon is not installed"; exit 0; }
-export HOME=$scratch GIT_CONFIG_NOSYSTEM=1 no_proxy=127.0.0.1 NO_PROXY=127.0.0.1
-export GIT_AUTHOR_NAME=quiz GIT_AUTHOR_EMAIL=quiz@example.org
-export GIT_COMMITTER_NAME=quiz GIT_COMMITTER_EMAIL=quiz@example.org
+git_daemon_env
 export QUIZ_KERNEL_SOURCES='kernel.org git'
 kernels=$QUIZ_HOME/kernels/x86_64
 

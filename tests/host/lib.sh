@@ -116,3 +116,13 @@ modules_install:
 	mkdir -p $(INSTALL_MOD_PATH)/lib/modules/$(REL)
 MAKE
 }
+
+# git_daemon_env: for a test that serves git repositories on 127.0.0.1 (kernel-git,
+# kernel-sources): skips without git daemon; the user's git configuration stays out (an
+# insteadOf would send the fetches elsewhere), no proxy for the loopback, a fixed identity.
+git_daemon_env() {
+	[ -x "$(git --exec-path)/git-daemon" ] || { echo "1..0 # SKIP git daemon is not installed"; exit 0; }
+	export HOME=$scratch GIT_CONFIG_NOSYSTEM=1 no_proxy=127.0.0.1 NO_PROXY=127.0.0.1
+	export GIT_AUTHOR_NAME=quiz GIT_AUTHOR_EMAIL=quiz@example.org
+	export GIT_COMMITTER_NAME=quiz GIT_COMMITTER_EMAIL=quiz@example.org
+}
