@@ -6,6 +6,7 @@
 
 #include "doctor.h"
 #include "exit_status.h"
+#include "file.h"
 #include "kernel.h"
 #include "log.h"
 #include "log_stderr.h"
@@ -14,22 +15,69 @@
 #include "paths.h"
 #include "profile_host.h"
 #include "run.h"
+#include "suite.h"
 #include "vm.h"
+
+static int read_known(const struct quiz_options *o, struct known_failures *ret)
+{
+	_cleanup_free_ char *text = NULL, *error = NULL;
+	if (!o->known_failures)
+		return 0;
+	int r = read_file(o->known_failures, &text, NULL);
+	if (r < 0) {
+		log_error("--known-failures %s: cannot read it: %s", o->known_failures,
+			  strerror(-r));
+		return r;
+	}
+	r = known_failures_parse(o->known_failures, text, ret, &error);
+	if (r < 0)
+		log_error("%s", error ? error : strerror(-r));
+	return r;
+}
+
+/* --each: the targets' tests, an entry each (the targets' list commands run first). */
+static int quiz_each(const struct quiz_options *o, const struct run_context *c,
+		     struct matrix_entry *targets, size_t n_targets)
+{
+	_cleanup_(known_failures_free) struct known_failures known = {0};
+	struct matrix_entry *tests = NULL;
+	size_t n = 0;
+	int r = read_known(o, &known);
+	if (r >= 0)
+		r = matrix_each(o, c, targets, n_targets, &known, &tests, &n);
+	if (r < 0)
+		return EXIT_QUIZ_FAILED;
+	r = o->list ? matrix_list(tests, n, o) : matrix_run(tests, n, o, c);
+	matrix_entries_free(tests, n);
+	return r;
+}
 
 static int quiz_matrix(const struct quiz_options *o, const struct run_context *c)
 {
 	struct matrix_entry *entries = NULL;
 	size_t n = 0;
 	const char *home = c->paths->home;
-	int r = o->targets ? matrix_from_targets(o, home, &entries, &n)
-			   : matrix_from_kernels(o, home, &entries, &n);
+	/* --each shards the tests, not the targets. */
+	struct quiz_options whole = *o;
+	if (o->each)
+		whole.shard_count = 0;
+	int r = o->targets ? matrix_from_targets(&whole, home, &entries, &n)
+			   : matrix_from_kernels(&whole, home, &entries, &n);
 	if (r < 0)
 		return EXIT_QUIZ_FAILED;
-	if (o->list) {
+	if (o->each && !(o->dump || o->dump_on_panic)) {
+		r = quiz_each(o, c, entries, n);
+	} else if (o->list) {
 		r = matrix_list(entries, n, o);
-	} else if (n > 1 && (o->dump || o->dump_on_panic)) {
-		log_error("%s takes one run, and these are %zu; run the one to dump by itself",
-			  o->dump ? "--dump" : "--dump-on-panic", n);
+	} else if ((n > 1 || o->each) && (o->dump || o->dump_on_panic)) {
+		if (o->each)
+			log_error("%s takes one run, and --each makes one a test; run the test to "
+				  "dump by itself",
+				  o->dump ? "--dump" : "--dump-on-panic");
+		else
+			log_error("%s takes one run, and these are %zu; run the one to dump by "
+				  "itself",
+				  o->dump ? "--dump" : "--dump-on-panic", n);
 		r = EXIT_QUIZ_FAILED;
 	} else {
 		r = matrix_run(entries, n, o, c);
@@ -110,9 +158,11 @@ static int quiz_main(int argc, char **argv)
 		return profiles_describe(&catalog, o.describe_profile);
 	if (o.doctor)
 		return quiz_doctor(&o, &p);
+	if (o.merge.len)
+		return matrix_merge(&o);
 	/* A report (--junit, --tap, --results) of one run is a matrix of one. */
 	if (o.targets || kernel_selector_is_matrix(o.kernel) || (o.arch && strchr(o.arch, ',')) ||
-	    o.junit || o.tap || o.results_dir || o.list || o.shard_count)
+	    o.junit || o.tap || o.results_dir || o.list || o.shard_count || o.each)
 		return quiz_matrix(&o, &c);
 	_cleanup_(run_result_free) struct run_result result = {0};
 	return run_program(&c, &o, &result);

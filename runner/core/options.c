@@ -11,6 +11,7 @@
 
 #include "log.h"
 #include "qemu_argv.h"
+#include "targets.h"
 
 enum {
 	OPT_SHARED = OPTION_KEY_LONG_ONLY,
@@ -27,6 +28,13 @@ enum {
 	OPT_RESULTS,
 	OPT_TARGETS,
 	OPT_FILTER,
+	OPT_EACH,
+	OPT_LIST_CMD,
+	OPT_RETRIES,
+	OPT_KNOWN_FAILURES,
+	OPT_FLAKY_FAILS,
+	OPT_RERUN_FAILED,
+	OPT_MERGE,
 	OPT_PROFILE_DIR,
 	OPT_LIST_PROFILES,
 	OPT_DESCRIBE_PROFILE,
@@ -126,6 +134,27 @@ const struct option_spec options_table[] = {
 	{"shard", required_argument, "I/N", OPT_SHARD, MATRIX,
 	 "only the I-th of N slices of the runs (the runs at\n"
 	 "positions I, I+N, I+2N, ... in file or -k order)"},
+	{"each", no_argument, NULL, OPT_EACH, MATRIX,
+	 "each test of the suite in its own VM: kselftest's\n"
+	 "run_kselftest.sh and fstests' check list their tests;\n"
+	 "any other suite needs --list-cmd"},
+	{"list-cmd", required_argument, "CMD", OPT_LIST_CMD, MATRIX,
+	 "(--each) the suite's list command, run in the guest:\n"
+	 "a test name a line; {} in the program is the name"},
+	{"retries", required_argument, "N", OPT_RETRIES, MATRIX,
+	 "(--each) runs again a failed test N times (default 1);\n"
+	 "one that then passes is flaky"},
+	{"known-failures", required_argument, "FILE", OPT_KNOWN_FAILURES, MATRIX,
+	 "(--each) tests expected to fail, a line each: PATTERN WHY;\n"
+	 "they are xfail, and fail nothing"},
+	{"flaky-fails", no_argument, NULL, OPT_FLAKY_FAILS, MATRIX,
+	 "(--each) a flaky test fails the run"},
+	{"rerun-failed", required_argument, "DIR", OPT_RERUN_FAILED, MATRIX,
+	 "(--each) only the tests that failed in an earlier\n"
+	 "--results DIR"},
+	{"merge", required_argument, "DIR", OPT_MERGE, MATRIX,
+	 "boot nothing: one report (table or --tap, --junit,\n"
+	 "--results) of earlier --results folders (repeatable)"},
 	{"doctor", no_argument, NULL, OPT_DOCTOR, OTHER,
 	 "check this host for quiz runs: QEMU, KVM (a probe\n"
 	 "boot), kernels, image, cache; exit 0 when a run can work"},
@@ -358,6 +387,20 @@ static int parse_shard(const char *s, struct quiz_options *o)
 	return r;
 }
 
+static int parse_list_cmd(const char *s, struct quiz_options *o)
+{
+	_cleanup_free_ char *error = NULL;
+	int r = split_command_line(s, &o->list_cmd, &error);
+	if (r >= 0 && (!o->list_cmd.len || !o->list_cmd.items[0][0])) {
+		log_error("--list-cmd '%s': name a command, e.g. --list-cmd './suite --list'", s);
+		return -EINVAL;
+	}
+	if (r == -EINVAL)
+		log_error("--list-cmd '%s': %s", s, error ? error : "cannot split it into words");
+	o->each = true;
+	return r;
+}
+
 static int parse_one(int c, struct quiz_options *o)
 {
 	switch (c) {
@@ -419,6 +462,15 @@ static int parse_one(int c, struct quiz_options *o)
 	case OPT_LIST: o->list = true; return 0;
 	case OPT_JSON: o->json = true; return 0;
 	case OPT_SHARD: return parse_shard(optarg, o);
+	case OPT_EACH: o->each = true; return 0;
+	case OPT_LIST_CMD: return parse_list_cmd(optarg, o);
+	case OPT_RETRIES:
+		o->retries_given = true;
+		return parse_unsigned("--retries", optarg, 0, 10, "", &o->retries);
+	case OPT_KNOWN_FAILURES: o->known_failures = optarg; return 0;
+	case OPT_FLAKY_FAILS: o->flaky_fails = true; return 0;
+	case OPT_RERUN_FAILED: o->rerun_failed = optarg; return 0;
+	case OPT_MERGE: return strv_push(&o->merge, optarg);
 	case OPT_DOCTOR: o->doctor = true; return 0;
 	case 'h': o->help = true; return 0;
 	case 'V': o->version = true; return 0;
@@ -426,9 +478,38 @@ static int parse_one(int c, struct quiz_options *o)
 	}
 }
 
+/* Options that go together, checked once all are read. */
+static int options_check(const struct quiz_options *o)
+{
+	const char *alone = o->known_failures  ? "--known-failures"
+			    : o->rerun_failed  ? "--rerun-failed"
+			    : o->flaky_fails   ? "--flaky-fails"
+			    : o->retries_given ? "--retries"
+					       : NULL;
+	if (alone && !o->each && !(o->flaky_fails && o->merge.len)) {
+		log_error("%s goes with --each (each test of a suite in its own VM)", alone);
+		return -EINVAL;
+	}
+	if (o->each && !o->program[0] && !o->targets) {
+		log_error("--each runs a suite's program: quiz --each ./run_kselftest.sh");
+		return -EINVAL;
+	}
+	if (o->merge.len && (o->each || o->program[0] || o->targets)) {
+		log_error("--merge reports earlier runs and runs nothing: quiz --merge DIR "
+			  "[--merge DIR...] [--junit FILE] [--tap] [--results DIR]");
+		return -EINVAL;
+	}
+	if (o->json && !o->list) {
+		log_error("--json goes with --list: quiz --targets FILE --list --json");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int options_parse(int argc, char **argv, const char *kernel, struct quiz_options *o)
 {
-	*o = (struct quiz_options){.memory = "512M", .cpus = 1, .mode = RUN_MODE_DEFAULT};
+	*o = (struct quiz_options){
+		.memory = "512M", .cpus = 1, .mode = RUN_MODE_DEFAULT, .retries = 1};
 	o->kernel = kernel;
 	optind = 1;
 	opterr = 0; /* our own one-line messages */
@@ -451,11 +532,7 @@ int options_parse(int argc, char **argv, const char *kernel, struct quiz_options
 			return r;
 	}
 	o->program = argv + optind;
-	if (o->json && !o->list) {
-		log_error("--json goes with --list: quiz --targets FILE --list --json");
-		return -EINVAL;
-	}
-	return 0;
+	return options_check(o);
 }
 
 void options_free(struct quiz_options *o)
@@ -467,4 +544,6 @@ void options_free(struct quiz_options *o)
 	strv_free(&o->profile_options);
 	strv_free(&o->profile_dirs);
 	strv_free(&o->splat_allow);
+	strv_free(&o->list_cmd);
+	strv_free(&o->merge);
 }

@@ -51,11 +51,20 @@ struct quiz_options {
 	const char *results_dir;
 	const char *targets;
 	const char *filter;
-	bool list;		  /* --list: the runs, one a line (or --json), nothing run */
-	bool json;		  /* --json: --list as JSON */
-	unsigned shard_index;	  /* --shard I/N: the runs at positions p with p % N == I - 1 */
-	unsigned shard_count;	  /* N; 0: no --shard */
-	const char *console_copy; /* internal: where a matrix child keeps its console log */
+	bool list;	      /* --list: the runs, one a line (or --json), nothing run */
+	bool json;	      /* --json: --list as JSON */
+	unsigned shard_index; /* --shard I/N: the runs at positions p with p % N == I - 1 */
+	unsigned shard_count; /* N; 0: no --shard */
+	/* --each: every test of the suite in its own VM (a matrix of targets x tests). */
+	bool each;
+	struct strv list_cmd;	    /* --list-cmd, split into words; empty: the suite's own */
+	unsigned retries;	    /* --retries (default 1) */
+	bool retries_given;	    /* --retries was given (it goes with --each) */
+	const char *known_failures; /* --known-failures FILE */
+	bool flaky_fails;	    /* --flaky-fails */
+	const char *rerun_failed;   /* --rerun-failed DIR */
+	struct strv merge;	    /* --merge DIR...: report earlier results, run nothing */
+	const char *console_copy;   /* internal: where a matrix child keeps its console log */
 	bool help;
 	bool version;
 	char **program; /* NULL-terminated, points into argv; empty = a shell */

@@ -119,8 +119,30 @@ const char *result_kind_name(enum result_kind k)
 	case RESULT_SPLAT: return "splat";
 	case RESULT_PANIC: return "panic";
 	case RESULT_VM_ERROR: return "vm-error";
+	case RESULT_SKIP: return "skip";
+	case RESULT_FLAKY: return "flaky";
+	case RESULT_XFAIL: return "xfail";
+	case RESULT_XPASS: return "xpass";
 	}
 	return NULL;
+}
+
+bool result_kind_fails(enum result_kind k, bool flaky_fails)
+{
+	switch (k) {
+	case RESULT_PASS:
+	case RESULT_SKIP:
+	case RESULT_XFAIL:
+	case RESULT_XPASS: return false;
+	case RESULT_FLAKY: return flaky_fails;
+	default: return true;
+	}
+}
+
+/* Passed, as TAP's "ok" and JUnit's lack of a failure see it. */
+static bool row_ok(const struct run_result_row *r)
+{
+	return !result_kind_fails(r->kind, false);
 }
 
 int result_describe(const struct run_result_row *r, struct buf *out)
@@ -130,6 +152,22 @@ int result_describe(const struct run_result_row *r, struct buf *out)
 		return -EINVAL;
 	if (r->kind == RESULT_FAIL)
 		return buf_printf(out, "%s %d", name, r->exit_code);
+	if (r->kind == RESULT_FLAKY || r->kind == RESULT_XFAIL) {
+		/* What failed: the first run's result, or this one's. */
+		struct run_result_row what = *r;
+		if (r->kind == RESULT_FLAKY)
+			what = (struct run_result_row){.kind = r->first_kind,
+						       .exit_code = r->first_exit_code};
+		else
+			what.kind = result_classify(r->exit_code, r->result);
+		_cleanup_buf_ struct buf inner = {0};
+		int k = what.kind == RESULT_FLAKY || what.kind == RESULT_XFAIL
+				? buf_puts(&inner, "fail")
+				: result_describe(&what, &inner);
+		return k < 0 ? k
+			     : buf_printf(out, "%s (%s%s)", name, inner.data,
+					  r->kind == RESULT_FLAKY ? ", then pass" : "");
+	}
 	return buf_puts(out, name);
 }
 
@@ -294,10 +332,23 @@ static bool any_arch(const struct run_result_row *rows, size_t n)
 	return false;
 }
 
-static int table_cells(const struct run_result_row *r, bool arch, bool subtests, struct strv *cells)
+static bool any_target(const struct run_result_row *rows, size_t n)
 {
-	_cleanup_buf_ struct buf name = {0}, kernel = {0}, result = {0};
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].target)
+			return true;
+	return false;
+}
+
+static int table_cells(const struct run_result_row *r, bool target, bool arch, bool subtests,
+		       struct strv *cells)
+{
+	_cleanup_buf_ struct buf name = {0}, kernel = {0}, result = {0}, tname = {0};
 	int k = put_clean_str(&name, r->name ? r->name : "", CLEAN_LINE);
+	if (k >= 0 && target)
+		k = put_clean_str(&tname, r->target ? r->target : "-", CLEAN_LINE);
+	if (k >= 0 && target)
+		k = strv_push(cells, tname.data ? tname.data : "");
 	if (k >= 0)
 		k = put_clean_str(&kernel, r->kernel ? r->kernel : "-", CLEAN_LINE);
 	if (k >= 0)
@@ -317,14 +368,39 @@ static int table_cells(const struct run_result_row *r, bool arch, bool subtests,
 	return k;
 }
 
+/* "N passed, M failed", then the --each kinds there were: ", K skipped, F flaky, X known
+ * failures, Y known failures passed". failed: every row that is none of those. */
+static int table_summary(const size_t *count, size_t n, struct buf *out)
+{
+	static const struct {
+		enum result_kind kind;
+		const char *one, *many;
+	} extra[] = {{RESULT_SKIP, "skipped", "skipped"},
+		     {RESULT_FLAKY, "flaky", "flaky"},
+		     {RESULT_XFAIL, "known failure", "known failures"},
+		     {RESULT_XPASS, "known failure passed", "known failures passed"}};
+	size_t failed = n - count[RESULT_PASS];
+	for (size_t i = 0; i < ELEMENTSOF(extra); i++)
+		failed -= count[extra[i].kind];
+	int k = buf_printf(out, "%zu passed, %zu failed", count[RESULT_PASS], failed);
+	for (size_t i = 0; k >= 0 && i < ELEMENTSOF(extra); i++)
+		if (count[extra[i].kind])
+			k = buf_printf(out, ", %zu %s", count[extra[i].kind],
+				       count[extra[i].kind] == 1 ? extra[i].one : extra[i].many);
+	return k < 0 ? k : buf_puts(out, "\n");
+}
+
 int report_table(const struct run_result_row *rows, size_t n, struct buf *dst)
 {
 	_cleanup_strv_ struct strv cells = {0};
 	_cleanup_buf_ struct buf out = {0};
-	size_t width[TABLE_COLUMNS] = {0}, passed = 0;
-	bool arch = any_arch(rows, n), subtests = any_subtests(rows, n);
-	size_t columns = 4 + arch + subtests, time_column = 2 + arch + 1;
+	size_t width[TABLE_COLUMNS] = {0}, count[RESULT_XPASS + 1] = {0};
+	bool arch = any_arch(rows, n), subtests = any_subtests(rows, n),
+	     target = any_target(rows, n);
+	size_t columns = 4 + target + arch + subtests, time_column = 2 + target + arch + 1;
 	int k = strv_push(&cells, "TARGET");
+	if (k >= 0 && target)
+		k = strv_push(&cells, "TEST");
 	if (k >= 0)
 		k = strv_push(&cells, "KERNEL");
 	if (k >= 0 && arch)
@@ -336,8 +412,9 @@ int report_table(const struct run_result_row *rows, size_t n, struct buf *dst)
 	if (k >= 0 && subtests)
 		k = strv_push(&cells, "SUBTESTS");
 	for (size_t i = 0; k >= 0 && i < n; i++) {
-		k = table_cells(&rows[i], arch, subtests, &cells);
-		passed += rows[i].kind == RESULT_PASS;
+		k = table_cells(&rows[i], target, arch, subtests, &cells);
+		if ((size_t)rows[i].kind < ELEMENTSOF(count))
+			count[rows[i].kind]++;
 	}
 	if (k < 0)
 		return k;
@@ -359,7 +436,7 @@ int report_table(const struct run_result_row *rows, size_t n, struct buf *dst)
 			k = buf_printf(&out, "%s%*s  ", cells.items[i], (int)pad, "");
 	}
 	if (k >= 0)
-		k = buf_printf(&out, "%zu passed, %zu failed\n", passed, n - passed);
+		k = table_summary(count, n, &out);
 	return k < 0 ? k : commit(dst, &out);
 }
 
@@ -401,7 +478,14 @@ static int tap_diagnostics(const struct run_result_row *r, struct buf *out)
 /* "NAME (KERNEL)" or "NAME (KERNEL, ARCH)", and ": fail 3" when the row did not pass. */
 static int tap_description(const struct run_result_row *r, struct buf *out)
 {
-	int k = put_clean_str(out, r->name ? r->name : "", CLEAN_TAP_DESC);
+	int k = 0;
+	if (r->target) { /* --each: "TARGET: TEST (KERNEL)" */
+		k = put_clean_str(out, r->target, CLEAN_TAP_DESC);
+		if (k >= 0)
+			k = buf_puts(out, ": ");
+	}
+	if (k >= 0)
+		k = put_clean_str(out, r->name ? r->name : "", CLEAN_TAP_DESC);
 	if (k >= 0 && r->kernel) {
 		k = buf_puts(out, " (");
 		if (k >= 0)
@@ -413,10 +497,26 @@ static int tap_description(const struct run_result_row *r, struct buf *out)
 		if (k >= 0)
 			k = buf_puts(out, ")");
 	}
-	if (k >= 0 && r->kind != RESULT_PASS) {
+	if (k >= 0 && r->kind != RESULT_PASS && r->kind != RESULT_SKIP) {
 		k = buf_puts(out, ": ");
 		if (k >= 0)
 			k = result_describe(r, out);
+	}
+	return k;
+}
+
+/* TAP's directive for --each's kinds: " # SKIP", " # TODO known failure: WHY". */
+static int tap_directive(const struct run_result_row *r, struct buf *out)
+{
+	if (r->kind == RESULT_SKIP)
+		return buf_puts(out, " # SKIP");
+	if (r->kind != RESULT_XFAIL && r->kind != RESULT_XPASS)
+		return 0;
+	int k = buf_puts(out, " # TODO known failure");
+	if (k >= 0 && r->known_why && *r->known_why) {
+		k = buf_puts(out, ": ");
+		if (k >= 0)
+			k = put_clean_str(out, r->known_why, CLEAN_TAP_DESC);
 	}
 	return k;
 }
@@ -503,13 +603,18 @@ int report_tap(const struct run_result_row *rows, size_t n, struct buf *dst)
 	for (size_t i = 0; k >= 0 && i < n; i++) {
 		const struct run_result_row *r = &rows[i];
 		_cleanup_buf_ struct buf description = {0};
-		bool pass = r->kind == RESULT_PASS;
+		/* A known failure is TAP's TODO: "not ok" when it failed, "ok" when it passed. */
+		bool pass = row_ok(r) && r->kind != RESULT_XFAIL;
 		k = tap_description(r, &description);
 		if (k >= 0 && row_has_subtests(r))
 			k = tap_row_subtests(r, description.data ? description.data : "", &out);
 		if (k >= 0)
-			k = buf_printf(&out, "%sok %zu - %s\n", pass ? "" : "not ", i + 1,
+			k = buf_printf(&out, "%sok %zu - %s", pass ? "" : "not ", i + 1,
 				       description.data ? description.data : "");
+		if (k >= 0)
+			k = tap_directive(r, &out);
+		if (k >= 0)
+			k = buf_puts(&out, "\n");
 		if (k >= 0 && !pass)
 			k = tap_diagnostics(r, &out);
 	}
@@ -529,6 +634,41 @@ static int xml_element(struct buf *out, const char *indent, const char *tag, con
 	return k < 0 ? k : buf_printf(out, "</%s>\n", tag);
 }
 
+/* --each's kinds: <skipped/> for a skip, <skipped message="known failure: ..."/> for an xfail,
+ * <flakyFailure message="first run: fail 1" type="fail"/> for a flaky test (surefire's). */
+static int junit_each_kind(const struct run_result_row *r, struct buf *out)
+{
+	_cleanup_buf_ struct buf what = {0};
+	int k = 0;
+	switch (r->kind) {
+	case RESULT_SKIP: return buf_puts(out, "    <skipped/>\n");
+	case RESULT_XFAIL:
+	case RESULT_XPASS:
+		k = buf_puts(&what,
+			     r->kind == RESULT_XFAIL ? "known failure" : "known failure passed");
+		if (k >= 0 && r->known_why && *r->known_why)
+			k = buf_printf(&what, ": %s", r->known_why);
+		if (k >= 0)
+			k = buf_printf(out, "    <%s message=\"",
+				       r->kind == RESULT_XFAIL ? "skipped"
+							       : "properties><property "
+								 "name=\"quiz\" value=\"");
+		if (k >= 0)
+			k = put_clean_str(out, what.data, CLEAN_XML_ATTR);
+		return k < 0 ? k
+			     : buf_puts(out,
+					r->kind == RESULT_XFAIL ? "\"/>\n" : "\"/></properties>\n");
+	case RESULT_FLAKY:
+		k = buf_puts(out, "    <flakyFailure message=\"first run: ");
+		if (k >= 0)
+			k = buf_puts(out, result_kind_name(r->first_kind));
+		return k < 0 ? k
+			     : buf_printf(out, " (exit status %d)\" type=\"%s\"/>\n",
+					  r->first_exit_code, result_kind_name(r->first_kind));
+	default: return 0;
+	}
+}
+
 static int junit_testcase(const struct run_result_row *r, struct buf *out)
 {
 	const char *kind = result_kind_name(r->kind);
@@ -538,9 +678,12 @@ static int junit_testcase(const struct run_result_row *r, struct buf *out)
 	bool has_out = r->stdout_text && *r->stdout_text,
 	     has_err = r->stderr_text && *r->stderr_text;
 	bool empty = r->kind == RESULT_PASS && !has_out && !has_err;
-	/* The architecture, when a row names one, is the class under quiz: "quiz.s390x". */
-	int k = buf_puts(out, "  <testcase classname=\"quiz");
-	if (k >= 0 && r->arch)
+	/* The architecture, when a row names one, is the class under quiz: "quiz.s390x"; a
+	 * test's class is its target ("6.1"). */
+	int k = buf_puts(out, "  <testcase classname=\"");
+	if (k >= 0)
+		k = put_clean_str(out, r->target ? r->target : "quiz", CLEAN_XML_ATTR);
+	if (k >= 0 && r->arch && !r->target)
 		k = buf_puts(out, ".");
 	if (k >= 0 && r->arch)
 		k = put_clean_str(out, r->arch, CLEAN_XML_ATTR);
@@ -553,7 +696,9 @@ static int junit_testcase(const struct run_result_row *r, struct buf *out)
 	if (k < 0 || empty)
 		return k;
 
-	if (r->kind != RESULT_PASS) {
+	if (k >= 0)
+		k = junit_each_kind(r, out);
+	if (k >= 0 && !row_ok(r)) {
 		const char *tag = r->kind == RESULT_FAIL || r->kind == RESULT_TIMEOUT ||
 						  r->kind == RESULT_SPLAT
 					  ? "failure"
@@ -666,7 +811,9 @@ int report_junit(const char *suite, const struct run_result_row *rows, size_t n,
 			    rows[i].kind == RESULT_SPLAT;
 		failures += c.failed;
 		errors += rows[i].kind == RESULT_PANIC || rows[i].kind == RESULT_VM_ERROR;
-		skipped += c.skipped;
+		skipped +=
+			c.skipped + (rows[i].kind == RESULT_SKIP || rows[i].kind == RESULT_XFAIL);
+		subtests |= rows[i].kind == RESULT_SKIP || rows[i].kind == RESULT_XFAIL;
 		total += row_seconds(&rows[i]);
 	}
 	int k = buf_puts(&out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"");
@@ -693,10 +840,15 @@ int report_junit(const char *suite, const struct run_result_row *rows, size_t n,
 	return k < 0 ? k : commit(dst, &out);
 }
 
-int report_exit_status(const struct run_result_row *rows, size_t n)
+int report_exit_status_each(const struct run_result_row *rows, size_t n, bool flaky_fails)
 {
 	for (size_t i = 0; i < n; i++)
-		if (rows[i].kind != RESULT_PASS)
+		if (result_kind_fails(rows[i].kind, flaky_fails))
 			return rows[i].exit_code ? rows[i].exit_code : 1;
 	return 0;
+}
+
+int report_exit_status(const struct run_result_row *rows, size_t n)
+{
+	return report_exit_status_each(rows, n, false);
 }

@@ -23,6 +23,7 @@
  * reported exactly as before subtests existed, and so is a matrix with no tree at all.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,7 +41,16 @@ enum result_kind {
 	RESULT_PANIC,
 	RESULT_VM_ERROR,
 	RESULT_SPLAT, /* the program passed, its kernel reported a splat (verdict.h) */
+	/* --each's tests (a run of a suite's one test): */
+	RESULT_SKIP,  /* the suite said it skipped the test (suite_skipped) */
+	RESULT_FLAKY, /* it failed (first_kind), then passed when run again */
+	RESULT_XFAIL, /* it failed, and --known-failures expected that (known_why) */
+	RESULT_XPASS, /* --known-failures expected a failure, and it passed */
 };
+
+/* Whether a row of this kind fails a matrix: fail, timeout, splat, panic, vm-error (flaky only
+ * when flaky_fails, --flaky-fails). */
+bool result_kind_fails(enum result_kind k, bool flaky_fails);
 
 /* Where the failure text of a splat row starts quoting the run's stderr (runner/host/verdict.c
  * prints each report so), at most REPORT_SPLAT_LINES lines of it: text to read, never a verdict
@@ -66,6 +76,13 @@ struct run_result_row {
 	/* The run's typed result (its kernel's reports for the JSON); NULL when its run gave none
 	 * (a child that died before it wrote one). */
 	const struct run_result *result;
+	/* --each: the target the test ran on (its kernel's or targets file's name: JUnit's class,
+	 * the table's TARGET with name as TEST); NULL for a row of a whole run. */
+	const char *target;
+	unsigned attempts;	     /* --each: how many times it ran (0 reads as 1) */
+	enum result_kind first_kind; /* RESULT_FLAKY: what its first run came to */
+	int first_exit_code;	     /* and with which exit status */
+	const char *known_why;	     /* RESULT_XFAIL, RESULT_XPASS: the known-failures line's why */
 };
 
 /*
@@ -180,6 +197,8 @@ int report_junit(const char *suite, const struct run_result_row *rows, size_t n,
 /* The matrix's exit status: 0 if all passed, else the exit_code of the first row (in the order
  * given) that did not pass; 1 if that row's exit_code is 0 (a non-pass must not read as pass). */
 int report_exit_status(const struct run_result_row *rows, size_t n);
+/* The same, where flaky rows fail when flaky_fails (--flaky-fails). */
+int report_exit_status_each(const struct run_result_row *rows, size_t n, bool flaky_fails);
 
 /*
  * JSON (report_json.c), for programs to read: UTF-8 text where strings escape " and \ and
@@ -222,4 +241,4 @@ int report_result_json(const struct run_result_row *r, struct buf *out);
  * "shard" null without --shard; each RESULT as in result.json, in the runs' order.
  */
 int report_summary_json(const struct run_result_row *rows, size_t n, const char *version,
-			const char *shard, struct buf *out);
+			const char *shard, int exit_status, struct buf *out);

@@ -136,6 +136,24 @@ static int subtests_json(const struct run_result_row *row, struct buf *b)
 			  c.passed + c.todo, c.failed, c.skipped, c.problems);
 }
 
+/* --each: the target, how many runs, the first run's result (flaky), the known failure's why. */
+static int each_json(const struct run_result_row *row, struct buf *b)
+{
+	int r = json_member(b, "target", row->target, false);
+	if (r >= 0)
+		r = buf_printf(b, ", \"attempts\": %u", row->attempts ? row->attempts : 1);
+	if (r >= 0)
+		r = json_member(b, "first_result",
+				row->kind == RESULT_FLAKY ? result_kind_name(row->first_kind)
+							  : NULL,
+				false);
+	bool known = row->kind == RESULT_XFAIL || row->kind == RESULT_XPASS;
+	if (r >= 0)
+		r = json_member(b, "known_failure",
+				known ? (row->known_why ? row->known_why : "") : NULL, false);
+	return r;
+}
+
 static int result_json(const struct run_result_row *row, struct buf *b)
 {
 	const char *kind = result_kind_name(row->kind);
@@ -160,6 +178,8 @@ static int result_json(const struct run_result_row *row, struct buf *b)
 		r = splats_json(row->kind == RESULT_SPLAT ? row->result : NULL, b);
 	if (r >= 0)
 		r = subtests_json(row, b);
+	if (r >= 0 && row->target)
+		r = each_json(row, b);
 	return r < 0 ? r : buf_puts(b, "}");
 }
 
@@ -173,13 +193,18 @@ int report_result_json(const struct run_result_row *row, struct buf *out)
 }
 
 int report_summary_json(const struct run_result_row *rows, size_t n, const char *version,
-			const char *shard, struct buf *out)
+			const char *shard, int exit_status, struct buf *out)
 {
 	_cleanup_buf_ struct buf b = {0};
-	size_t passed = 0;
+	size_t passed = 0, failed = 0, count[RESULT_XPASS + 1] = {0};
+	bool each = false;
 	double total = 0;
 	for (size_t i = 0; i < n; i++) {
 		passed += rows[i].kind == RESULT_PASS;
+		failed += result_kind_fails(rows[i].kind, false);
+		if ((size_t)rows[i].kind < ELEMENTSOF(count))
+			count[rows[i].kind]++;
+		each |= rows[i].target != NULL;
 		total += json_seconds(rows[i].seconds);
 	}
 	int r = buf_puts(&b, "{");
@@ -188,10 +213,15 @@ int report_summary_json(const struct run_result_row *rows, size_t n, const char 
 	if (r >= 0)
 		r = json_member(&b, "shard", shard, false);
 	if (r >= 0)
+		r = buf_printf(&b, ", \"exit_status\": %d, \"passed\": %zu, \"failed\": %zu",
+			       exit_status, passed, failed);
+	if (r >= 0 && each)
 		r = buf_printf(&b,
-			       ", \"exit_status\": %d, \"passed\": %zu, \"failed\": %zu, "
-			       "\"seconds\": %.3f, \"runs\": [",
-			       report_exit_status(rows, n), passed, n - passed, total);
+			       ", \"skipped\": %zu, \"flaky\": %zu, \"xfail\": %zu, \"xpass\": %zu",
+			       count[RESULT_SKIP], count[RESULT_FLAKY], count[RESULT_XFAIL],
+			       count[RESULT_XPASS]);
+	if (r >= 0)
+		r = buf_printf(&b, ", \"seconds\": %.3f, \"runs\": [", total);
 	for (size_t i = 0; r >= 0 && i < n; i++) {
 		r = buf_puts(&b, i ? ",\n" : "\n");
 		if (r >= 0)

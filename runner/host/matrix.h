@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "options.h"
 #include "run.h"
+#include "suite.h"
 #include "targets.h"
 
 /* One matrix entry: a name for the reports and the options its run uses. */
@@ -18,6 +19,13 @@ struct matrix_entry {
 	const char *report_kernel;   /* the release for the reports when options.kernel is not */
 	const char *report_arch;     /* the architecture the reports name; NULL: none */
 	struct strv report_profiles; /* its profiles as -p values, one a profile (JSON reports) */
+	/* --each: one test of a suite on one target (each.c). */
+	const char *target;		   /* the target's name; NULL: a whole run */
+	char *folder;			   /* TARGET/TESTFOLDER under --results; NULL: name */
+	enum suite_kind suite;		   /* how its result is read */
+	const struct known_failure *known; /* --known-failures' line for it; NULL: none */
+	bool own_share;			   /* /shared is its own folder, FOLDER/shared */
+	struct strv program, env;	   /* its own argv and (fstests) environment */
 };
 
 /* Runs every entry (up to jobs at once: run_program in a child process with stdio captured,
@@ -37,3 +45,17 @@ int matrix_from_targets(const struct quiz_options *o, const char *home, struct m
  * (report_targets_json). Returns the exit status. */
 int matrix_list(struct matrix_entry *entries, size_t n, const struct quiz_options *o);
 void matrix_entries_free(struct matrix_entry *e, size_t n);
+
+/* One entry's own memory freed (matrix_entries_free does it for each). */
+void matrix_entry_clear(struct matrix_entry *e);
+
+/* --each: the tests of each target's suite (its list command run in a guest, or
+ * --rerun-failed's names), an entry each, in order, sharded by --shard. The entries borrow
+ * the targets' strings and known's lines: free them after the entries. Logs its errors.
+ * (each.c) */
+int matrix_each(const struct quiz_options *o, const struct run_context *c,
+		struct matrix_entry *targets, size_t n_targets, const struct known_failures *known,
+		struct matrix_entry **ret, size_t *ret_n);
+/* --merge DIR...: one report of earlier --results folders; runs nothing. Returns the exit
+ * status the merged runs give. (matrix_report.c) */
+int matrix_merge(const struct quiz_options *o);

@@ -49,3 +49,7 @@ const struct arch *run_find_arch(const char *name);
  */
 int run_choose_accel(const struct run_context *c, const struct kernel *k, bool probe,
 		     struct accel_choice *ret);
+
+/* Whether DIR's filesystem keeps user xattrs (--shared's mapped-xattr): 0, or -errno of the
+ * probe (EOPNOTSUPP: it keeps none). */
+int run_xattrs_work(const char *dir);

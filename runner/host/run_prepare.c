@@ -95,7 +95,7 @@ static int find_kernel(const struct quiz_options *o, const struct quiz_paths *p,
 }
 
 /* Can DIR keep user xattrs (mapped-xattr, --shared's model)? A nameless file asks. */
-static int xattrs_work(const char *dir)
+int run_xattrs_work(const char *dir)
 {
 	_cleanup_close_ int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (fd < 0)
@@ -123,7 +123,7 @@ static int check_inputs(const struct quiz_options *o)
 			return -EACCES;
 		}
 	}
-	int r = o->shared_dir ? xattrs_work(o->shared_dir) : 0;
+	int r = o->shared_dir ? run_xattrs_work(o->shared_dir) : 0;
 	if (r < 0) {
 		log_error("--shared %s: its filesystem keeps no user xattrs (%s), where quiz keeps "
 			  "the guest's owners and modes; use a folder on ext4, XFS or btrfs",

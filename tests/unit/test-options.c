@@ -155,13 +155,50 @@ static void test_shard(void)
 	}
 }
 
+/* --each and the options that go with it. */
+static void test_each(void)
+{
+	struct quiz_options q;
+	char *err = NULL;
+	int r = parse(&q, &err, "--each", NULL);
+	CHECK(r == 0 && q.each && q.retries == 1 && !q.flaky_fails, "--each: one retry by default");
+	options_free(&q);
+	free(err);
+	r = parse(&q, &err, "--list-cmd", "./suite --list 'a b'", NULL);
+	CHECK(r == 0 && q.each && q.list_cmd.len == 3 && STREQ(q.list_cmd.items[2], "a b"),
+	      "--list-cmd implies --each and is split like a shell would");
+	options_free(&q);
+	free(err);
+	r = parse(&q, &err, "--list-cmd", "'unclosed", NULL);
+	CHECK(r == -EINVAL && err && strstr(err, "--list-cmd ''unclosed': "),
+	      "--list-cmd: an unclosed quote is refused, naming the value");
+	options_free(&q);
+	free(err);
+	r = parse(&q, &err, "--retries", "2", NULL);
+	CHECK(r == -EINVAL && err &&
+		      STREQ(err,
+			    "quiz: --retries goes with --each (each test of a suite in its own "
+			    "VM)\n"),
+	      "--retries without --each is refused, saying what it goes with");
+	options_free(&q);
+	free(err);
+	r = parse(&q, &err, "--each", "--retries", "11", NULL);
+	CHECK(r == -EINVAL, "--retries: at most 10");
+	options_free(&q);
+	free(err);
+	r = parse(&q, &err, "--each", "--retries", "0", NULL);
+	CHECK(r == 0 && q.retries == 0, "--retries 0: no second run");
+	options_free(&q);
+	free(err);
+}
+
 /* A value each option takes (any word where the parser keeps what it is given). */
 static char *sample_value(const char *name)
 {
 	static const char *const samples[][2] = {
 		{"kernel", "6.1"}, {"mode", "raw"},	  {"memory", "1G"},	 {"cpus", "2"},
 		{"timeout", "5"},  {"env", "A=1"},	  {"append", "nokaslr"}, {"splat", "warn"},
-		{"jobs", "2"},	   {"splat-allow", "^x"}, {"shard", "1/2"},
+		{"jobs", "2"},	   {"splat-allow", "^x"}, {"shard", "1/2"},	 {"retries", "2"},
 	};
 	for (size_t i = 0; i < ELEMENTSOF(samples); i++)
 		if (STREQ(samples[i][0], name))
@@ -176,11 +213,23 @@ static void check_accepted(const struct option_spec *o, char *form)
 	char *err = NULL;
 	char *value = o->has_arg == required_argument ? sample_value(o->name) : NULL;
 	char *args[4] = {0}, **a = args;
+	static const char *const with_each[] = {"retries", "known-failures", "flaky-fails",
+						"rerun-failed"};
 	if (STREQ(o->name, "json")) /* it goes with --list */
 		*a++ = "--list";
+	for (size_t i = 0; i < ELEMENTSOF(with_each); i++)
+		if (STREQ(o->name, with_each[i]))
+			*a++ = "--each";
 	*a++ = form;
 	*a = value;
 	int r = parse_args(&q, &err, args);
+	if (STREQ(o->name, "merge")) { /* it runs nothing: a program is refused */
+		CHECK(r == -EINVAL && q.merge.len == 1,
+		      "28.4: getopt takes %s %s, and a program after it is refused", form, value);
+		free(err);
+		options_free(&q);
+		return;
+	}
 	CHECK(r == 0 && err && !err[0] && q.program[0] && STREQ(q.program[0], "true"),
 	      "28.4: getopt takes %s%s%s, the program after it stays the program", form,
 	      value ? " " : "", value ? value : "");
@@ -352,6 +401,7 @@ static void test_man_page(void)
 int main(void)
 {
 	test_shard();
+	test_each();
 	test_memory();
 	test_cpus();
 	test_append();

@@ -32,7 +32,7 @@ static char *result(const struct run_result_row *row)
 static char *summary(const struct run_result_row *rows, size_t n, const char *shard)
 {
 	struct buf b = {0};
-	int r = report_summary_json(rows, n, "0.1.0", shard, &b);
+	int r = report_summary_json(rows, n, "0.1.0", shard, report_exit_status(rows, n), &b);
 	if (r < 0) {
 		buf_free(&b);
 		buf_printf(&b, "ERROR(%d)", r);

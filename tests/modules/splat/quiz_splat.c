@@ -7,6 +7,7 @@
  *   oops   a NULL pointer dereference (an oops; quiz kernels panic on oops)
  *   hang   sleeps uninterruptibly for an hour (state D: a hang)
  *   spin   spins with interrupts off (a stuck CPU that no task can interrupt)
+ *   stay   loads, and does nothing (a module a test leaves loaded)
  */
 #include <linux/delay.h>
 #include <linux/init.h>
@@ -17,7 +18,7 @@
 
 static char *action = "warn";
 module_param_named(do, action, charp, 0444);
-MODULE_PARM_DESC(do, "warn, noise, oops, hang or spin");
+MODULE_PARM_DESC(do, "warn, noise, oops, hang, spin or stay");
 
 static noinline void quiz_splat_warn(void)
 {
@@ -59,6 +60,8 @@ static int __init quiz_splat_init(void)
 		quiz_splat_hang();
 	else if (!strcmp(action, "spin"))
 		quiz_splat_spin();
+	else if (!strcmp(action, "stay"))
+		return 0; /* loaded, and nothing else: what a test leaves for the next one */
 	else
 		return -EINVAL;
 	return 0;

@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: MIT */
+/* --each: a suite's tests, listed in a guest (or read from --rerun-failed), an entry each. */
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "exit_status.h"
+#include "file.h"
+#include "log.h"
+#include "matrix.h"
+#include "matrix_internal.h"
+#include "remove_tree.h"
+#include "safe_text.h"
+#include "signals.h"
+#include "suite.h"
+
+/* The most of a list command's stdout quiz reads. */
+#define LIST_MAX (16 << 20)
+
+/* fstests' check with common/rc beside it, as the host sees it. */
+static bool has_common_rc(const char *program)
+{
+	_cleanup_free_ char *copy = strdup(program), *rc = NULL;
+	if (!copy || !strchr(program, '/'))
+		return copy && access("common/rc", R_OK) == 0;
+	return asprintf(&rc, "%s/common/rc", dirname(copy)) >= 0 && access(rc, R_OK) == 0;
+}
+
+/* The child: the list command run like any program, its stdout and stderr in dir. */
+static _Noreturn void list_child(const struct run_context *c, const struct matrix_entry *t,
+				 const struct strv *argv, const char *dir, pid_t parent)
+{
+	if (child_die_with_parent(parent, SIGTERM) < 0)
+		_exit(EXIT_SIGNALED + SIGTERM);
+	_cleanup_free_ char *out = NULL, *err = NULL, *console = NULL;
+	if (asprintf(&out, "%s/stdout", dir) < 0 || asprintf(&err, "%s/stderr", dir) < 0 ||
+	    asprintf(&console, "%s/console.log", dir) < 0)
+		_exit(EXIT_QUIZ_FAILED);
+	int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int o1 = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int o2 = open(err, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (in < 0 || o1 < 0 || o2 < 0 || dup2(in, 0) < 0 || dup2(o1, 1) < 0 || dup2(o2, 2) < 0)
+		_exit(EXIT_QUIZ_FAILED);
+	struct quiz_options lo = t->options;
+	lo.program = argv->items;
+	lo.mode = RUN_MODE_RAW;
+	lo.console_copy = console;
+	struct run_result result = {0};
+	int status = run_program(c, &lo, &result);
+	run_result_free(&result);
+	fflush(NULL);
+	_exit(status);
+}
+
+/* The last line of a list command's stderr, escaped for the terminal ("" when none). */
+static char *last_line(const char *dir)
+{
+	_cleanup_free_ char *path = NULL, *text = NULL;
+	_cleanup_buf_ struct buf safe = {0};
+	size_t len = 0;
+	if (asprintf(&path, "%s/stderr", dir) < 0 || read_file(path, &text, &len) < 0)
+		return strdup("");
+	while (len && text[len - 1] == '\n')
+		len--;
+	size_t start = len;
+	while (start && text[start - 1] != '\n')
+		start--;
+	if (safe_text_append(&safe, text + start, len - start, true, NULL) < 0 || !safe.data)
+		return strdup("");
+	return TAKE_PTR(safe.data);
+}
+
+/* Runs the suite's list command in a guest of target t; its stdout in *ret. */
+static int list_in_guest(const struct run_context *c, const struct matrix_entry *t,
+			 const struct strv *argv, char **ret, size_t *ret_len)
+{
+	const char *tmpdir = getenv("TMPDIR");
+	_cleanup_free_ char *dir = NULL, *out = NULL;
+	if (asprintf(&dir, "%s/quiz-list.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp") < 0)
+		return -ENOMEM;
+	if (!mkdtemp(dir)) {
+		log_error("cannot make a folder for the list command's output: %s",
+			  strerror(errno));
+		return -EIO;
+	}
+	fflush(NULL);
+	pid_t parent = getpid(), pid = fork();
+	if (pid == 0)
+		list_child(c, t, argv, dir, parent);
+	int status = 0, r = 0;
+	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
+		log_error("cannot run the list command: %s", strerror(errno));
+		r = -EIO;
+	}
+	int code = WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_SIGNALED + WTERMSIG(status);
+	if (r >= 0 && code != 0) {
+		_cleanup_free_ char *why = last_line(dir), *cmd = NULL;
+		_cleanup_buf_ struct buf words = {0};
+		for (size_t i = 0; i < argv->len; i++)
+			(void)buf_printf(&words, "%s%s", i ? " " : "", argv->items[i]);
+		if (safe_text_dup(words.data ? words.data : "", &cmd) < 0)
+			cmd = NULL;
+		log_error("%s: the suite's list command (%s) exited %d%s%s; quiz --each runs what "
+			  "it lists (give --list-cmd for another)",
+			  t->name, cmd ? cmd : "?", code, why && *why ? ": " : "", why ? why : "");
+		r = -EIO;
+	}
+	if (r >= 0 && asprintf(&out, "%s/stdout", dir) < 0)
+		r = -ENOMEM;
+	if (r >= 0 && (r = read_file(out, ret, ret_len)) < 0)
+		log_error("cannot read the list command's output: %s", strerror(-r));
+	if (r >= 0 && *ret_len > LIST_MAX) {
+		log_error("%s: the list command printed more than %d MiB", t->name, LIST_MAX >> 20);
+		free(*ret);
+		r = -E2BIG;
+	}
+	(void)remove_tree(dir, NULL);
+	return r;
+}
+
+/* The tests' names for target t: --rerun-failed's, or the suite's list. */
+static int test_names(const struct quiz_options *o, const struct run_context *c,
+		      const struct matrix_entry *t, enum suite_kind kind, struct strv *ret)
+{
+	_cleanup_free_ char *text = NULL, *error = NULL, *path = NULL;
+	_cleanup_strv_ struct strv argv = {0};
+	size_t len = 0;
+	int r;
+	if (o->rerun_failed) {
+		if (asprintf(&path, "%s/failed", o->rerun_failed) < 0)
+			return -ENOMEM;
+		r = read_file(path, &text, &len);
+		if (r < 0) {
+			log_error(
+				"--rerun-failed %s: cannot read %s (%s); it is written by a --each "
+				"run with --results %s",
+				o->rerun_failed, path, strerror(-r), o->rerun_failed);
+			return r;
+		}
+		kind = SUITE_GENERIC; /* one name a line, as quiz wrote them */
+	} else {
+		r = suite_list_argv(kind, t->options.program, &o->list_cmd, &argv, &error);
+		if (r < 0) {
+			log_error("%s", error ? error : strerror(-r));
+			return r;
+		}
+		r = list_in_guest(c, t, &argv, &text, &len);
+		if (r < 0)
+			return r;
+	}
+	r = suite_parse_list(kind, t->options.program, text ? text : "", len, ret, &error);
+	if (r == -EINVAL)
+		log_error("%s: the %s's %s: %s; a test's name is one line without control "
+			  "characters",
+			  t->name, suite_kind_name(kind), o->rerun_failed ? "failed list" : "list",
+			  error ? error : "bad line");
+	return r;
+}
+
+/* fstests' places, unless the user's -e sets them: the blockdev profile's two disks. */
+static int fstests_env(const struct quiz_options *o, bool own_share, struct strv *env)
+{
+	static const char *const defaults[] = {
+		"FSTYP=ext4",
+		"TEST_DEV=/dev/quizb0",
+		"TEST_DIR=/mnt/test",
+		"SCRATCH_DEV=/dev/quizb1",
+		"SCRATCH_MNT=/mnt/scratch",
+		"RECREATE_TEST_DEV=true",
+	};
+	int r = 0;
+	for (size_t i = 0; r >= 0 && i < o->env.len; i++)
+		r = strv_push(env, o->env.items[i]);
+	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(defaults) + 1; i++) {
+		const char *d = i < ELEMENTSOF(defaults) ? defaults[i]
+				: own_share		 ? "RESULT_BASE=/shared/results"
+							 : NULL;
+		if (!d)
+			continue;
+		size_t n = strcspn(d, "=") + 1;
+		bool set = false;
+		for (size_t j = 0; j < o->env.len; j++)
+			set |= strncmp(o->env.items[j], d, n) == 0;
+		if (!set)
+			r = strv_push(env, d);
+	}
+	return r;
+}
+
+/* One test of target t, appended to *entries. */
+static int add_test(const struct quiz_options *o, const struct matrix_entry *t,
+		    enum suite_kind kind, const char *name, const struct known_failures *known,
+		    struct matrix_entry **entries, size_t *n)
+{
+	struct matrix_entry *grown = realloc(*entries, (*n + 1) * sizeof(**entries));
+	if (!grown)
+		return -ENOMEM;
+	*entries = grown;
+	struct matrix_entry *e = &grown[*n];
+	_cleanup_free_ char *folder = NULL;
+	/* The target's strings stay the target's: the caller frees targets after the run. */
+	*e = (struct matrix_entry){.name = strdup(name),
+				   .options = t->options,
+				   .owns_profiles = false,
+				   .report_kernel = t->report_kernel,
+				   .report_arch = t->report_arch,
+				   .target = t->name,
+				   .suite = kind,
+				   .known = known_failures_match(known, name),
+				   .own_share = !o->shared_dir};
+	e->options.env = (struct strv){0};
+	int r = e->name ? suite_folder_name(name, &folder) : -ENOMEM;
+	if (r >= 0 && asprintf(&e->folder, "%s/%s", t->name, folder) < 0)
+		r = -ENOMEM;
+	if (r >= 0)
+		r = suite_test_argv(kind, t->options.program, name, &e->program);
+	if (r >= 0 && kind == SUITE_FSTESTS)
+		r = fstests_env(o, e->own_share, &e->env);
+	if (r < 0) {
+		matrix_entry_clear(e);
+		return r;
+	}
+	e->options.program = e->program.items;
+	e->options.env = kind == SUITE_FSTESTS ? e->env : o->env;
+	(*n)++;
+	return 0;
+}
+
+int matrix_each(const struct quiz_options *o, const struct run_context *c,
+		struct matrix_entry *targets, size_t n_targets, const struct known_failures *known,
+		struct matrix_entry **ret, size_t *ret_n)
+{
+	struct matrix_entry *entries = NULL;
+	size_t n = 0;
+	int r = 0;
+	for (size_t i = 0; r >= 0 && i < n_targets; i++) {
+		const struct matrix_entry *t = &targets[i];
+		_cleanup_strv_ struct strv names = {0};
+		enum suite_kind kind = t->options.program[0]
+					       ? suite_detect(t->options.program[0],
+							      has_common_rc(t->options.program[0]))
+					       : SUITE_GENERIC;
+		if (o->list_cmd.len)
+			kind = SUITE_GENERIC;
+		r = test_names(o, c, t, kind, &names);
+		for (size_t j = 0; r >= 0 && j < names.len; j++)
+			r = add_test(o, t, kind, names.items[j], known, &entries, &n);
+		if (r == -ENOMEM)
+			log_error("out of memory");
+	}
+	if (r < 0) {
+		matrix_entries_free(entries, n);
+		return r;
+	}
+	/* --shard I/N over the tests (every target's), in order. */
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (shard_takes(i, o->shard_index, o->shard_count))
+			entries[kept++] = entries[i];
+		else
+			matrix_entry_clear(&entries[i]);
+	}
+	*ret = entries;
+	*ret_n = kept;
+	return 0;
+}
