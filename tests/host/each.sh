@@ -1,0 +1,54 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# --each against the fake QEMU (every guest prints the same, so the list is "t1 t2 t3" and each
+# test passes): the progress line on a terminal and never in a file, --list of the tests,
+# a list with more than a name can hold, and bad input refused in one line with nothing left.
+. "$(dirname "$0")/lib.sh"
+cd "$scratch" || exit 1
+printf '#!/bin/sh\n' >list && cp list suite && chmod +x list suite # the guest's stand-ins
+export FAKE_QEMU_SCENARIO='text stdout t1;text stdout t2;text stdout t3;status 0'
+left() { runs_left; }
+before=$(left)
+
+"$QUIZ" -j 2 --each --list-cmd './list' ./suite {} </dev/null >out 2>err
+is "$?" 0 "three tests pass"
+is "$(grep -c '^==> ' out)" 3 "a group a test" "$(cat out err)"
+contains out '^3 passed, 0 failed$' "the table counts the tests"
+is "$(grep -c $'\033' err)" 0 "no progress line when stderr is not a terminal" "$(cat -v err)"
+
+# On a terminal: the progress line, rewritten in place and cleared at the end.
+script -qec "'$QUIZ' -j 2 --each --list-cmd ./list ./suite {} 2>&1 >/dev/null" /dev/null \
+	</dev/null >tty.out
+contains tty.out $'\\[2/3\\] 0 failed, 1 running' "on a terminal: [done/total] failed, running"
+contains tty.out $'\\[1/3\\] 0 failed, [0-9] running, about [0-9]+m[0-9]{2}s left' "... and the time left once a test ended"
+contains tty.out $'\r\033\\[K$' "... cleared at the end"
+
+"$QUIZ" --each --list --list-cmd './list' ./suite {} </dev/null >list.txt 2>err
+is "$(cut -d' ' -f1 list.txt | tr '\n' ' ')" "t1 t2 t3 " "--each --list: the tests, booting only the list's VM" "$(cat err)"
+
+# Bad input: one line, exit 125, nothing left behind.
+bad() { # bad WANT-LINE ARGS...
+	local want=$1
+	shift
+	"$QUIZ" "$@" </dev/null >out 2>err
+	is "$?" 125 "refused: $*"
+	is "$(cat err)" "$want" "... in one line"
+}
+bad "quiz: --retries goes with --each (each test of a suite in its own VM)" --retries 2 ./suite
+bad "quiz: --each needs the suite's list command: --list-cmd 'CMD' (quiz knows run_kselftest.sh and fstests' check without one)" \
+	--each ./suite
+bad "quiz: --rerun-failed nowhere: cannot read nowhere/failed (No such file or directory); it is written by a --each run with --results nowhere" \
+	--each --rerun-failed nowhere ./suite
+printf 'ok\nbad\001\n' >known.txt
+bad "quiz: known.txt line 2: a control character; write one test a line: PATTERN [WHY]" \
+	--each --known-failures known.txt --list-cmd ./list ./suite
+bad "quiz: --merge reports earlier runs and runs nothing: quiz --merge DIR [--merge DIR...] [--junit FILE] [--tap] [--results DIR]" \
+	--merge x ./suite
+bad "quiz: --merge nothing: cannot read nothing/runs (No such file or directory); quiz writes it with --results nothing" \
+	--merge nothing
+FAKE_QEMU_SCENARIO='text stdout ok;text stderr no such suite;status 2' \
+	bad "quiz: 6.1.1: the suite's list command (./list) exited 2: no such suite; quiz --each runs what it lists (give --list-cmd for another)" \
+	--each --list-cmd ./list ./suite
+is "$(left)" "$before" "no run directory left behind"
+is "$(ls -A "${TMPDIR:-/tmp}" | grep -c '^quiz-\(list\|matrix\)\.')" 0 "no temporary folder left behind"
+done_testing
