@@ -79,5 +79,47 @@ for k in "${kernels[@]}"; do
 	is "$(grep "^$k " junit.check | cut -d' ' -f2-)" "1 $want $2" \
 		"$k: JUnit has the run's testcase, one per selftest ($want), $2 of them failed"
 done
+
+# --each: every selftest in its own VM, on both kernels, two at once; each test's result as
+# the one-VM run's (the runner's own TAP line in that run, from the JUnit above).
+"$QUIZ" -k "$klist" -t 300 -j 2 --each --results each --junit each.xml ./run_kselftest.sh \
+	"${args[@]}" </dev/null >each.txt 2>each.err
+each_status=$?
+python3 - junit.xml each/summary.json "${kernels[@]}" <<'PY' >each.check
+import json, sys, xml.dom.minidom
+doc = xml.dom.minidom.parse(sys.argv[1])
+runs = json.load(open(sys.argv[2]))["runs"]
+def of(release, k):
+    return release.split(".")[:2] == k.split(".")[:2]
+def verdict(c):
+    for tag, v in (("failure", "fail"), ("skipped", "skip")):
+        if c.getElementsByTagName(tag):
+            return v
+    return "pass"
+for k in sys.argv[3:]:
+    # the one-VM run: "selftests: proc: proc-self-map" -> proc:proc-self-map
+    # (a selftest that printed TAP of its own is its subtests there: failed if one did)
+    one = {}
+    for c in doc.getElementsByTagName("testcase"):
+        name = c.getAttribute("name")
+        if of(c.getAttribute("classname"), k) and name.startswith("selftests: "):
+            top = name.split(" / ")[0]
+            coll, test = top[len("selftests: "):].split(": ", 1)
+            v = verdict(c) if " / " not in name else ("fail" if verdict(c) == "fail" else "pass")
+            t = coll + ":" + test
+            one[t] = "fail" if "fail" in (v, one.get(t)) else one.get(t, v) if " / " in name else v
+    each = {r["name"]: r["result"] for r in runs if of(r["kernel"], k)}
+    same = sorted(t for t in one if each.get(t) == one[t])
+    differ = sorted("%s one-VM %s, --each %s" % (t, one[t], each.get(t)) for t in one if each.get(t) != one[t])
+    print(k, len(each), len(one), len(same), "; ".join(differ) or "-")
+PY
+ok $? "--each's results read" "$(cat each.check)"
+failed=$(python3 -c 'import json, sys; print(sum(r["result"] != "pass" and r["result"] != "skip" for r in json.load(open(sys.argv[1]))["runs"]))' each/summary.json)
+is "$each_status" "$([ "$failed" = 0 ] && echo 0 || echo 1)" \
+	"--each exits 1 when a selftest failed ($failed did; the runner itself exits 0 either way)"
+for k in "${kernels[@]}"; do
+	is "$(grep "^$k " each.check | cut -d' ' -f2-)" "$want $want $want -" \
+		"$k: --each ran each of the $want tests in its own VM, each with the one-VM run's result"
+done
 is "$(runs_left)" 0 "no run directory left behind"
 done_testing
