@@ -60,8 +60,10 @@ int suite_test_argv(enum suite_kind k, char *const *program, const char *name, s
 /*
  * Whether a test the suite ran was skipped, from its exit status and stdout: kselftest, its
  * result line "ok N selftests: C: T # SKIP"; fstests, a "Not run: " line; generic, exit status
- * 77 (Automake's) or a TAP plan "1..0 # SKIP". kselftest's runner exits 0 when a test fails:
- * suite_failed says when its "not ok" line (or no result line) fails it.
+ * 77 (Automake's) or a TAP plan "1..0 # SKIP". A test fails with a status other than 0, and
+ * (kselftest's runner exits 0 either way) with a TAP line "not ok" that is no TODO at the start
+ * of a line of its stdout (kselftest and generic: a group of tests run as one, e.g.
+ * run_kselftest.sh -c {}), or (kselftest) with no result line at all.
  */
 bool suite_skipped(enum suite_kind k, int exit_code, const char *stdout_text);
 bool suite_failed(enum suite_kind k, int exit_code, const char *stdout_text);

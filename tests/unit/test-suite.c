@@ -148,6 +148,13 @@ static void test_generic(void)
 	CHECK(suite_skipped(SUITE_GENERIC, 0, "1..0 # SKIP no device\n"),
 	      "generic: a TAP skip plan");
 	CHECK(!suite_skipped(SUITE_GENERIC, 1, "x"), "generic: exit 1 is no skip");
+	CHECK(suite_failed(SUITE_GENERIC, 0, "1..2\nok 1 a\nnot ok 2 b\n"),
+	      "generic: a TAP not ok line fails a group that exits 0");
+	CHECK(!suite_failed(SUITE_GENERIC, 0,
+			    "1..2\nok 1 a\nnot ok 2 b # TODO later\n  not ok 1 c\n"),
+	      "generic: a TODO or an indented subtest's not ok does not");
+	CHECK(!suite_failed(SUITE_GENERIC, 0, "no TAP at all\n"),
+	      "generic: exit 0 without TAP passes");
 	char long_name[300];
 	memset(long_name, 'a', sizeof(long_name) - 1);
 	long_name[sizeof(long_name) - 1] = '\0';
