@@ -61,6 +61,31 @@ static bool fstests_takes_value(const char *w)
 	return false;
 }
 
+/*
+ * fstests' check mounts TEST_DEV before anything (check -n too), and a fresh disk holds no
+ * filesystem: in the guest, before check, the mount points are made and a TEST_DEV without
+ * any filesystem (blkid finds none) gets one of FSTYP. check compares the devices in
+ * /proc/mounts with TEST_DEV and SCRATCH_DEV by name: links (/dev/quizb0) become the devices
+ * they name. Then check, with its words.
+ */
+#define FSTESTS_PREPARE                                                                            \
+	"mkdir -p \"$TEST_DIR\" \"$SCRATCH_MNT\" || exit 125; "                                    \
+	"TEST_DEV=$(readlink -f \"$TEST_DEV\") && SCRATCH_DEV=$(readlink -f \"$SCRATCH_DEV\") && " \
+	"export TEST_DEV SCRATCH_DEV || exit 125; "                                                \
+	"if ! blkid -p \"$TEST_DEV\" >/dev/null 2>&1; then "                                       \
+	"mkfs -t \"$FSTYP\" \"$TEST_DEV\" >/dev/null 2>&1 || "                                     \
+	"{ echo \"quiz: mkfs -t $FSTYP $TEST_DEV failed\" >&2; exit 125; }; fi; "                  \
+	"exec \"$@\""
+
+static int fstests_wrap(struct strv *v)
+{
+	static const char *const words[] = {"sh", "-c", FSTESTS_PREPARE, "quiz-fstests"};
+	int r = 0;
+	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(words); i++)
+		r = strv_push(v, words[i]);
+	return r;
+}
+
 int suite_list_argv(enum suite_kind k, char *const *program, const struct strv *list_cmd,
 		    struct strv *ret, char **ret_error)
 {
@@ -76,7 +101,9 @@ int suite_list_argv(enum suite_kind k, char *const *program, const struct strv *
 		for (size_t i = 0; r >= 0 && i < list_cmd->len; i++)
 			r = strv_push(&v, list_cmd->items[i]);
 	} else {
-		r = strv_push(&v, program[0]);
+		r = k == SUITE_FSTESTS ? fstests_wrap(&v) : 0;
+		if (r >= 0)
+			r = strv_push(&v, program[0]);
 		if (r >= 0)
 			r = strv_push(&v, k == SUITE_KSELFTEST ? "--list" : "-n");
 		for (size_t i = 1; r >= 0 && k == SUITE_FSTESTS && program[i]; i++)
@@ -228,7 +255,9 @@ static int replace_braces(const char *word, const char *name, struct strv *v, bo
 int suite_test_argv(enum suite_kind k, char *const *program, const char *name, struct strv *ret)
 {
 	struct strv v = {0};
-	int r = strv_push(&v, program[0]);
+	int r = k == SUITE_FSTESTS ? fstests_wrap(&v) : 0;
+	if (r >= 0)
+		r = strv_push(&v, program[0]);
 	bool found = false;
 	for (size_t i = 1; r >= 0 && program[i]; i++) {
 		const char *w = program[i];

@@ -18,7 +18,9 @@
  *	           user's -c C and -t C:T choose among the listed (its --list ignores them)
  *	fstests    check (with common/rc beside it): lists with check -n ARGS; runs one test as
  *	           check CONFIG-ARGS TEST, where CONFIG-ARGS are ARGS without the words that choose
- *	           tests (-g -x -e -E -X and their values, -r, --exact-order, test names)
+ *	           tests (-g -x -e -E -X and their values, -r, --exact-order, test names); both
+ *	           through "sh -c PREPARE quiz-fstests", which makes TEST_DIR and SCRATCH_MNT and
+ *	           gives a TEST_DEV without a filesystem one of FSTYP (check mounts it first)
  *	generic    --list-cmd CMD: its stdout's lines (blank ones and '#' comments left out);
  *	           the program's words with each "{}" in them replaced by the name, or the name
  *	           added as the last word when no word holds "{}"

@@ -32,7 +32,8 @@ static bool has_common_rc(const char *program)
 
 /* The child: the list command run like any program, its stdout and stderr in dir. */
 static _Noreturn void list_child(const struct run_context *c, const struct matrix_entry *t,
-				 const struct strv *argv, const char *dir, pid_t parent)
+				 const struct strv *argv, const struct strv *env, const char *dir,
+				 pid_t parent)
 {
 	if (child_die_with_parent(parent, SIGTERM) < 0)
 		_exit(EXIT_SIGNALED + SIGTERM);
@@ -47,6 +48,8 @@ static _Noreturn void list_child(const struct run_context *c, const struct matri
 		_exit(EXIT_QUIZ_FAILED);
 	struct quiz_options lo = t->options;
 	lo.program = argv->items;
+	if (env->len)
+		lo.env = *env;
 	lo.mode = RUN_MODE_RAW;
 	lo.console_copy = console;
 	struct run_result result = {0};
@@ -76,7 +79,8 @@ static char *last_line(const char *dir)
 
 /* Runs the suite's list command in a guest of target t; its stdout in *ret. */
 static int list_in_guest(const struct run_context *c, const struct matrix_entry *t,
-			 const struct strv *argv, char **ret, size_t *ret_len)
+			 const struct strv *argv, const struct strv *env, char **ret,
+			 size_t *ret_len)
 {
 	const char *tmpdir = getenv("TMPDIR");
 	_cleanup_free_ char *dir = NULL, *out = NULL;
@@ -90,7 +94,7 @@ static int list_in_guest(const struct run_context *c, const struct matrix_entry 
 	fflush(NULL);
 	pid_t parent = getpid(), pid = fork();
 	if (pid == 0)
-		list_child(c, t, argv, dir, parent);
+		list_child(c, t, argv, env, dir, parent);
 	int status = 0, r = 0;
 	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
 		log_error("cannot run the list command: %s", strerror(errno));
@@ -122,45 +126,6 @@ static int list_in_guest(const struct run_context *c, const struct matrix_entry 
 	return r;
 }
 
-/* The tests' names for target t: --rerun-failed's, or the suite's list. */
-static int test_names(const struct quiz_options *o, const struct run_context *c,
-		      const struct matrix_entry *t, enum suite_kind kind, struct strv *ret)
-{
-	_cleanup_free_ char *text = NULL, *error = NULL, *path = NULL;
-	_cleanup_strv_ struct strv argv = {0};
-	size_t len = 0;
-	int r;
-	if (o->rerun_failed) {
-		if (asprintf(&path, "%s/failed", o->rerun_failed) < 0)
-			return -ENOMEM;
-		r = read_file(path, &text, &len);
-		if (r < 0) {
-			log_error(
-				"--rerun-failed %s: cannot read %s (%s); it is written by a --each "
-				"run with --results %s",
-				o->rerun_failed, path, strerror(-r), o->rerun_failed);
-			return r;
-		}
-		kind = SUITE_GENERIC; /* one name a line, as quiz wrote them */
-	} else {
-		r = suite_list_argv(kind, t->options.program, &o->list_cmd, &argv, &error);
-		if (r < 0) {
-			log_error("%s", error ? error : strerror(-r));
-			return r;
-		}
-		r = list_in_guest(c, t, &argv, &text, &len);
-		if (r < 0)
-			return r;
-	}
-	r = suite_parse_list(kind, t->options.program, text ? text : "", len, ret, &error);
-	if (r == -EINVAL)
-		log_error("%s: the %s's %s: %s; a test's name is one line without control "
-			  "characters",
-			  t->name, suite_kind_name(kind), o->rerun_failed ? "failed list" : "list",
-			  error ? error : "bad line");
-	return r;
-}
-
 /* fstests' places, unless the user's -e sets them: the blockdev profile's two disks. */
 static int fstests_env(const struct quiz_options *o, bool own_share, struct strv *env)
 {
@@ -188,6 +153,48 @@ static int fstests_env(const struct quiz_options *o, bool own_share, struct strv
 		if (!set)
 			r = strv_push(env, d);
 	}
+	return r;
+}
+
+/* The tests' names for target t: --rerun-failed's, or the suite's list. */
+static int test_names(const struct quiz_options *o, const struct run_context *c,
+		      const struct matrix_entry *t, enum suite_kind kind, struct strv *ret)
+{
+	_cleanup_free_ char *text = NULL, *error = NULL, *path = NULL;
+	_cleanup_strv_ struct strv argv = {0};
+	size_t len = 0;
+	int r;
+	if (o->rerun_failed) {
+		if (asprintf(&path, "%s/failed", o->rerun_failed) < 0)
+			return -ENOMEM;
+		r = read_file(path, &text, &len);
+		if (r < 0) {
+			log_error(
+				"--rerun-failed %s: cannot read %s (%s); it is written by a --each "
+				"run with --results %s",
+				o->rerun_failed, path, strerror(-r), o->rerun_failed);
+			return r;
+		}
+		kind = SUITE_GENERIC; /* one name a line, as quiz wrote them */
+	} else {
+		_cleanup_strv_ struct strv env = {0};
+		r = suite_list_argv(kind, t->options.program, &o->list_cmd, &argv, &error);
+		if (r < 0) {
+			log_error("%s", error ? error : strerror(-r));
+			return r;
+		}
+		if (kind == SUITE_FSTESTS && (r = fstests_env(o, false, &env)) < 0)
+			return r;
+		r = list_in_guest(c, t, &argv, &env, &text, &len);
+		if (r < 0)
+			return r;
+	}
+	r = suite_parse_list(kind, t->options.program, text ? text : "", len, ret, &error);
+	if (r == -EINVAL)
+		log_error("%s: the %s's %s: %s; a test's name is one line without control "
+			  "characters",
+			  t->name, suite_kind_name(kind), o->rerun_failed ? "failed list" : "list",
+			  error ? error : "bad line");
 	return r;
 }
 

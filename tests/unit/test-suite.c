@@ -108,11 +108,22 @@ static void test_fstests(void)
 	char *prog[] = {"./check", "-s",	"ext4", "-g",	 "quick",
 			"-x",	   "dangerous", "-R",	"xunit", "generic/00[1-3]",
 			"-r",	   NULL};
-	IS(list_argv(SUITE_FSTESTS, prog, NULL),
-	   "./check|-n|-s|ext4|-g|quick|-x|dangerous|-R|xunit|generic/00[1-3]|-r",
-	   "fstests lists with check -n and the user's words");
-	IS(test_argv(SUITE_FSTESTS, prog, "generic/002"), "./check|-s|ext4|-R|xunit|generic/002",
-	   "fstests: one test with the words that configure, not those that choose");
+	char *got = list_argv(SUITE_FSTESTS, prog, NULL);
+	const char *tail = "|quiz-fstests|./check|-n|-s|ext4|-g|quick|-x|dangerous|-R|xunit|"
+			   "generic/00[1-3]|-r";
+	CHECK(got && strncmp(got, "sh|-c|mkdir -p \"$TEST_DIR\" ", 25) == 0 &&
+		      strlen(got) > strlen(tail) &&
+		      strcmp(got + strlen(got) - strlen(tail), tail) == 0,
+	      "fstests lists with check -n and the user's words, after sh -c PREPARE");
+	free(got);
+	got = test_argv(SUITE_FSTESTS, prog, "generic/002");
+	tail = "|quiz-fstests|./check|-s|ext4|-R|xunit|generic/002";
+	CHECK(got && strncmp(got, "sh|-c|", 6) == 0 && strlen(got) > strlen(tail) &&
+		      strcmp(got + strlen(got) - strlen(tail), tail) == 0,
+	      "fstests: one test with the words that configure, not those that choose");
+	CHECK(got && strstr(got, "blkid -p \"$TEST_DEV\"") && strstr(got, "exec \"$@\""),
+	      "fstests: a blank TEST_DEV gets a filesystem, then check runs");
+	free(got);
 	const char *out = "SECTION       -- ext4\nFSTYP         -- ext4\n"
 			  "PLATFORM      -- Linux/x86_64 quiz 6.1.192\n"
 			  "MKFS_OPTIONS  -- /dev/quizb1\n\ngeneric/001\ngeneric/002\next4/003\n"
