@@ -120,6 +120,7 @@ static int list_in_guest(const struct run_context *c, const struct matrix_entry 
 	if (r >= 0 && *ret_len > LIST_MAX) {
 		log_error("%s: the list command printed more than %d MiB", t->name, LIST_MAX >> 20);
 		free(*ret);
+		*ret = NULL; /* the caller's, which frees it again otherwise */
 		r = -E2BIG;
 	}
 	(void)remove_tree(dir, NULL);

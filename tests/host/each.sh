@@ -49,6 +49,8 @@ bad "quiz: --merge nothing: cannot read nothing/runs (No such file or directory)
 FAKE_QEMU_SCENARIO='text stdout ok;text stderr no such suite;status 2' \
 	bad "quiz: 6.1.1: the suite's list command (./list) exited 2: no such suite; quiz --each runs what it lists (give --list-cmd for another)" \
 	--each --list-cmd ./list ./suite
+FAKE_QEMU_SCENARIO='write stdout 16777300 1048576;status 0' \
+	bad "quiz: 6.1.1: the list command printed more than 16 MiB" --each --list-cmd ./list ./suite
 is "$(left)" "$before" "no run directory left behind"
 is "$(ls -A "${TMPDIR:-/tmp}" | grep -c '^quiz-\(list\|matrix\)\.')" 0 "no temporary folder left behind"
 done_testing
