@@ -4,11 +4,13 @@
 
 #include <errno.h>
 #include <fnmatch.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "macro.h"
+#include "safe_text.h"
 
 const char *suite_kind_name(enum suite_kind k)
 {
@@ -166,11 +168,17 @@ static bool has_name(const struct strv *v, const char *name)
 /* One trimmed line: 1 a name to keep, 0 none, -EINVAL a bad line (message in *why). */
 static int list_line(enum suite_kind k, char *const *program, char *line, const char **why)
 {
-	for (const unsigned char *p = (const unsigned char *)line; *p; p++)
-		if (*p < 0x20 || *p == 0x7f) {
-			*why = "a control character";
+	/* Names reach the terminal (--list) and the reports: C1 controls (U+009B is a CSI) and
+	 * bytes that are not UTF-8 are refused with C0's. */
+	size_t len = strlen(line);
+	for (size_t i = 0, n; i < len; i += n) {
+		uint32_t cp = 0;
+		n = utf8_decode((const unsigned char *)line + i, len - i, &cp);
+		if (!n || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
+			*why = n ? "a control character" : "a byte that is not UTF-8";
 			return -EINVAL;
 		}
+	}
 	if (!line[0] || (k == SUITE_GENERIC && line[0] == '#'))
 		return 0;
 	if (k == SUITE_FSTESTS)

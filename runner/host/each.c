@@ -192,8 +192,8 @@ static int test_names(const struct quiz_options *o, const struct run_context *c,
 	}
 	r = suite_parse_list(kind, t->options.program, text ? text : "", len, ret, &error);
 	if (r == -EINVAL)
-		log_error("%s: the %s's %s: %s; a test's name is one line without control "
-			  "characters",
+		log_error("%s: the %s's %s: %s; a test's name is one line of UTF-8 without "
+			  "control characters",
 			  t->name, suite_kind_name(kind), o->rerun_failed ? "failed list" : "list",
 			  error ? error : "bad line");
 	return r;

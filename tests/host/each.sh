@@ -49,6 +49,9 @@ bad "quiz: --merge nothing: cannot read nothing/runs (No such file or directory)
 FAKE_QEMU_SCENARIO='text stdout ok;text stderr no such suite;status 2' \
 	bad "quiz: 6.1.1: the suite's list command (./list) exited 2: no such suite; quiz --each runs what it lists (give --list-cmd for another)" \
 	--each --list-cmd ./list ./suite
+FAKE_QEMU_SCENARIO=$'text stdout t1\xc2\x9b2J;status 0' \
+	bad "quiz: 6.1.1: the generic's list: line 1: a control character; a test's name is one line of UTF-8 without control characters" \
+	--each --list --list-cmd ./list ./suite
 FAKE_QEMU_SCENARIO='write stdout 16777300 1048576;status 0' \
 	bad "quiz: 6.1.1: the list command printed more than 16 MiB" --each --list-cmd ./list ./suite
 is "$(left)" "$before" "no run directory left behind"

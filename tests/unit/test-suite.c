@@ -154,6 +154,14 @@ static void test_generic(void)
 	   "one|two words|three", "generic: trimmed, blank and # lines out, each once");
 	IS(names(SUITE_GENERIC, prog, "ok\nbad\033]0;x\007\n"),
 	   "ERROR: line 2: a control character", "generic: a control character is refused");
+	IS(names(SUITE_GENERIC, prog,
+		 "ok\nt\xc2\x9b"
+		 "2J\n"),
+	   "ERROR: line 2: a control character",
+	   "generic: a C1 control (U+009B, a CSI) is refused");
+	IS(names(SUITE_GENERIC, prog, "t\xff\n"), "ERROR: line 1: a byte that is not UTF-8",
+	   "generic: a byte that is not UTF-8 is refused");
+	IS(names(SUITE_GENERIC, prog, "t\xc3\xa9\n"), "t\xc3\xa9", "generic: UTF-8 is a name");
 	IS(names(SUITE_GENERIC, prog, ""), "", "generic: an empty list is no tests");
 	CHECK(suite_skipped(SUITE_GENERIC, 77, ""), "generic: exit 77 is a skip");
 	CHECK(suite_skipped(SUITE_GENERIC, 0, "1..0 # SKIP no device\n"),
