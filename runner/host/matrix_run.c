@@ -2,6 +2,7 @@
 /* A matrix's runs: children up to -j at once, a failed test run again, the output in order. */
 #include "matrix.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -274,6 +275,39 @@ static void state_free(struct matrix_state *st, size_t n)
 	free(st->tmp);
 }
 
+/*
+ * What an earlier run into the same --results folder left in a run's folder: its files would
+ * pass for this run's (a child that dies before it writes its result), and a test's shared/
+ * and attempt-K/ (--each's, only) stop this run's (mkdir fails). Its row and result.json are
+ * written again.
+ */
+static int clear_earlier_run(const char *dir, bool test)
+{
+	static const char *const names[] = {"stdout", "stderr", "console.log", RESULT_FILE,
+					    "shared"};
+	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int r = 0;
+	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(names) - !test; i++) /* shared: a test's */
+		r = remove_tree_at(fd, names[i], names[i], NULL);
+	if (!test || r < 0)
+		return r;
+	int list_fd = dup(fd);
+	DIR *d = list_fd < 0 ? NULL : fdopendir(list_fd);
+	if (!d) {
+		r = -errno;
+		if (list_fd >= 0)
+			close(list_fd);
+		return r;
+	}
+	for (struct dirent *de; r >= 0 && (de = readdir(d));)
+		if (strncmp(de->d_name, "attempt-", 8) == 0)
+			r = remove_tree_at(fd, de->d_name, de->d_name, NULL);
+	closedir(d);
+	return r;
+}
+
 /* The slots' folders (under --results, else a temporary folder). */
 static int make_folders(const struct quiz_options *o, struct matrix_entry *entries, size_t n,
 			struct matrix_state *st)
@@ -295,11 +329,20 @@ static int make_folders(const struct quiz_options *o, struct matrix_entry *entri
 			log_error("out of memory");
 			return -ENOMEM;
 		}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		if (capture_dir(o, st->tmp, &entries[i], &st->slots[i].dir) < 0) {
 			log_error("cannot make the output folder of %s", entries[i].name);
 			return -EIO;
 		}
+		int r = o->results_dir
+				? clear_earlier_run(st->slots[i].dir, entries[i].target != NULL)
+				: 0;
+		if (r < 0) {
+			log_error("--results %s: cannot remove an earlier run's files from %s: %s",
+				  o->results_dir, st->slots[i].dir, strerror(-r));
+			return -EIO;
+		}
+	}
 	/* --each without --shared: each test's own /shared, where its filesystem keeps the
 	 * guest's modes (mapped-xattr); where it cannot, the tests go without. */
 	for (size_t i = 0; i < n; i++)

@@ -26,6 +26,15 @@ contains tty.out $'\r\033\\[K$' "... cleared at the end"
 "$QUIZ" --each --list --list-cmd './list' ./suite {} </dev/null >list.txt 2>err
 is "$(cut -d' ' -f1 list.txt | tr '\n' ' ')" "t1 t2 t3 " "--each --list: the tests, booting only the list's VM" "$(cat err)"
 
+# The same --results folder again: the earlier run's files, shared/ and attempt-K/ give way.
+"$QUIZ" --each --results res --list-cmd ./list ./suite {} </dev/null >out 2>err
+is "$?" 0 "--results: a first run" "$(cat err)"
+mkdir -p res/6.1.1/t1/attempt-1
+"$QUIZ" --each --retries 0 --results res --list-cmd ./list ./suite {} </dev/null >out 2>err
+is "$?" 0 "--results DIR again: every test passes again" "$(cat out err)"
+contains out '^3 passed, 0 failed$' "... as pass, not flaky"
+ok "$([ ! -e res/6.1.1/t1/attempt-1 ]; echo $?)" "... and the earlier attempt-1/ is gone"
+
 # Bad input: one line, exit 125, nothing left behind.
 bad() { # bad WANT-LINE ARGS...
 	local want=$1
