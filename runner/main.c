@@ -42,11 +42,12 @@ static int quiz_each(const struct quiz_options *o, const struct run_context *c,
 	_cleanup_(known_failures_free) struct known_failures known = {0};
 	struct matrix_entry *tests = NULL;
 	size_t n = 0;
+	int stop_signal = 0;
 	int r = read_known(o, &known);
 	if (r >= 0)
-		r = matrix_each(o, c, targets, n_targets, &known, &tests, &n);
+		r = matrix_each(o, c, targets, n_targets, &known, &tests, &n, &stop_signal);
 	if (r < 0)
-		return EXIT_QUIZ_FAILED;
+		return stop_signal ? EXIT_SIGNALED + stop_signal : EXIT_QUIZ_FAILED;
 	r = o->list ? matrix_list(tests, n, o) : matrix_run(tests, n, o, c);
 	matrix_entries_free(tests, n);
 	return r;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -77,28 +78,64 @@ static char *last_line(const char *dir)
 	return TAKE_PTR(safe.data);
 }
 
-/* Runs the suite's list command in a guest of target t; its stdout in *ret. */
+/* Waits for the list's child, with mask (the stop signals and SIGCHLD) blocked since before
+ * the fork: a stop signal is passed on to the child, which stops its VM, and is returned in
+ * *ret_signal once the child is gone. 0 or -errno. */
+static int list_wait(pid_t pid, const sigset_t *mask, int *ret_status, int *ret_signal)
+{
+	_cleanup_close_ int fd = signalfd(-1, mask, SFD_CLOEXEC);
+	int stop = 0;
+	for (;;) {
+		/* Without the signalfd, a plain wait: the child still stops on Ctrl-C. */
+		pid_t got = waitpid(pid, ret_status, fd >= 0 ? WNOHANG : 0);
+		if (got == pid)
+			break;
+		if (got < 0 && errno != EINTR)
+			return -errno;
+		struct signalfd_siginfo si;
+		if (fd >= 0 && read(fd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo != SIGCHLD &&
+		    !stop) {
+			stop = (int)si.ssi_signo;
+			(void)kill(pid, stop);
+		}
+	}
+	*ret_signal = stop;
+	return 0;
+}
+
+/* Runs the suite's list command in a guest of target t; its stdout in *ret. -EINTR: a stop
+ * signal came (in *ret_signal), and the list's VM was stopped. */
 static int list_in_guest(const struct run_context *c, const struct matrix_entry *t,
 			 const struct strv *argv, const struct strv *env, char **ret,
-			 size_t *ret_len)
+			 size_t *ret_len, int *ret_signal)
 {
 	const char *tmpdir = getenv("TMPDIR");
 	_cleanup_free_ char *dir = NULL, *out = NULL;
 	if (asprintf(&dir, "%s/quiz-list.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp") < 0)
 		return -ENOMEM;
+	/* Blocked until the folder is gone: Ctrl-C must not end quiz before it cleans up. The
+	 * child starts with them blocked too, as a matrix's children do (run_program's). */
+	sigset_t mask, old;
+	stop_signals(&mask, true);
+	(void)sigprocmask(SIG_BLOCK, &mask, &old);
 	if (!mkdtemp(dir)) {
 		log_error("cannot make a folder for the list command's output: %s",
 			  strerror(errno));
+		(void)sigprocmask(SIG_SETMASK, &old, NULL);
 		return -EIO;
 	}
 	fflush(NULL);
 	pid_t parent = getpid(), pid = fork();
 	if (pid == 0)
 		list_child(c, t, argv, env, dir, parent);
-	int status = 0, r = 0;
-	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
-		log_error("cannot run the list command: %s", strerror(errno));
+	int status = 0, stop = 0, r = pid < 0 ? -errno : list_wait(pid, &mask, &status, &stop);
+	if (r < 0) {
+		log_error("cannot run the list command: %s", strerror(-r));
 		r = -EIO;
+	} else if (stop) {
+		log_error("stopped by signal %d; the list command was stopped", stop);
+		*ret_signal = stop;
+		r = -EINTR;
 	}
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_SIGNALED + WTERMSIG(status);
 	if (r >= 0 && code != 0) {
@@ -124,6 +161,7 @@ static int list_in_guest(const struct run_context *c, const struct matrix_entry 
 		r = -E2BIG;
 	}
 	(void)remove_tree(dir, NULL);
+	(void)sigprocmask(SIG_SETMASK, &old, NULL);
 	return r;
 }
 
@@ -159,7 +197,8 @@ static int fstests_env(const struct quiz_options *o, bool own_share, struct strv
 
 /* The tests' names for target t: --rerun-failed's, or the suite's list. */
 static int test_names(const struct quiz_options *o, const struct run_context *c,
-		      const struct matrix_entry *t, enum suite_kind kind, struct strv *ret)
+		      const struct matrix_entry *t, enum suite_kind kind, struct strv *ret,
+		      int *ret_signal)
 {
 	_cleanup_free_ char *text = NULL, *error = NULL, *path = NULL;
 	_cleanup_strv_ struct strv argv = {0};
@@ -186,7 +225,7 @@ static int test_names(const struct quiz_options *o, const struct run_context *c,
 		}
 		if (kind == SUITE_FSTESTS && (r = fstests_env(o, false, &env)) < 0)
 			return r;
-		r = list_in_guest(c, t, &argv, &env, &text, &len);
+		r = list_in_guest(c, t, &argv, &env, &text, &len, ret_signal);
 		if (r < 0)
 			return r;
 	}
@@ -240,7 +279,7 @@ static int add_test(const struct quiz_options *o, const struct matrix_entry *t,
 
 int matrix_each(const struct quiz_options *o, const struct run_context *c,
 		struct matrix_entry *targets, size_t n_targets, const struct known_failures *known,
-		struct matrix_entry **ret, size_t *ret_n)
+		struct matrix_entry **ret, size_t *ret_n, int *ret_signal)
 {
 	struct matrix_entry *entries = NULL;
 	size_t n = 0;
@@ -254,7 +293,7 @@ int matrix_each(const struct quiz_options *o, const struct run_context *c,
 					       : SUITE_GENERIC;
 		if (o->list_cmd.len)
 			kind = SUITE_GENERIC;
-		r = test_names(o, c, t, kind, &names);
+		r = test_names(o, c, t, kind, &names, ret_signal);
 		for (size_t j = 0; r >= 0 && j < names.len; j++)
 			r = add_test(o, t, kind, names.items[j], known, &entries, &n);
 		if (r == -ENOMEM)

@@ -51,11 +51,11 @@ void matrix_entry_clear(struct matrix_entry *e);
 
 /* --each: the tests of each target's suite (its list command run in a guest, or
  * --rerun-failed's names), an entry each, in order, sharded by --shard. The entries borrow
- * the targets' strings and known's lines: free them after the entries. Logs its errors.
- * (each.c) */
+ * the targets' strings and known's lines: free them after the entries. Logs its errors;
+ * -EINTR when a stop signal (in *ret_signal) stopped a list command. (each.c) */
 int matrix_each(const struct quiz_options *o, const struct run_context *c,
 		struct matrix_entry *targets, size_t n_targets, const struct known_failures *known,
-		struct matrix_entry **ret, size_t *ret_n);
+		struct matrix_entry **ret, size_t *ret_n, int *ret_signal);
 /* --merge DIR...: one report of earlier --results folders; runs nothing. Returns the exit
  * status the merged runs give. (matrix_report.c) */
 int matrix_merge(const struct quiz_options *o);

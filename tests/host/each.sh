@@ -35,6 +35,22 @@ is "$?" 0 "--results DIR again: every test passes again" "$(cat out err)"
 contains out '^3 passed, 0 failed$' "... as pass, not flaky"
 ok "$([ ! -e res/6.1.1/t1/attempt-1 ]; echo $?)" "... and the earlier attempt-1/ is gone"
 
+# A stop signal while the list's VM runs: the VM stops, quiz exits 128+S, nothing is left.
+for sig in INT TERM; do
+	FAKE_QEMU_SCENARIO=hang "$QUIZ" --each --list-cmd ./list ./suite {} </dev/null >out 2>err &
+	q=$!
+	wait_for 20 running fake-qemu
+	ok $? "SIG$sig: the list's VM runs" "$(cat err)"
+	kill -"$sig" "$q"
+	wait_exit "$q" 10
+	is "$?" $((128 + $(kill -l "$sig"))) "SIG$sig while the list's VM runs: 128+S" "$(cat err)"
+	contains err "^quiz: stopped by signal $(kill -l "$sig"); the list command was stopped$" \
+		"... said once"
+	wait_for 5 none_left fake-qemu
+	ok $? "... its QEMU is gone"
+	is "$(ls -A "$TMPDIR" | grep -c '^quiz-list\.')" 0 "... and the list's folder"
+done
+
 # Bad input: one line, exit 125, nothing left behind.
 bad() { # bad WANT-LINE ARGS...
 	local want=$1
