@@ -99,6 +99,16 @@ static int read_run(const struct quiz_options *o, const char *dir, struct merged
 	return 0;
 }
 
+/* A line of DIR/runs names a folder below DIR: no part of it empty or starting with '.', as
+ * capture_dir makes them ("a..b", a test's own name, is one). */
+static bool below(const char *line)
+{
+	for (const char *p = line; p; p = strchr(p, '/') ? strchr(p, '/') + 1 : NULL)
+		if (!p[0] || p[0] == '.' || p[0] == '/')
+			return false;
+	return true;
+}
+
 /* The runs of one --results folder (DIR/runs, a folder a line), appended. */
 static int read_results(const struct quiz_options *o, const char *dir, struct merged **all,
 			size_t *n)
@@ -118,7 +128,7 @@ static int read_results(const struct quiz_options *o, const char *dir, struct me
 			*nl = '\0';
 		_cleanup_free_ char *run_dir = NULL;
 		/* quiz wrote the names; still, none may climb out of DIR */
-		if (!*line || line[0] == '/' || strstr(line, "..")) {
+		if (!below(line)) {
 			log_error("--merge %s: a bad line in %s: %s", dir, path,
 				  "not a folder under it");
 			return -EBADMSG;

@@ -35,6 +35,18 @@ is "$?" 0 "--results DIR again: every test passes again" "$(cat out err)"
 contains out '^3 passed, 0 failed$' "... as pass, not flaky"
 ok "$([ ! -e res/6.1.1/t1/attempt-1 ]; echo $?)" "... and the earlier attempt-1/ is gone"
 
+# --merge takes back what --results wrote, a test named a..b too (a '.' inside a name stays).
+FAKE_QEMU_SCENARIO='text stdout a..b;status 0' "$QUIZ" --each --results dots \
+	--list-cmd ./list ./suite {} </dev/null >out 2>err
+is "$?" 0 "a test named a..b passes" "$(cat err)"
+"$QUIZ" --merge dots </dev/null >out 2>err
+is "$?" 0 "--merge of it" "$(cat err)"
+contains out '^1 passed, 0 failed$' "... reports it"
+printf '../x\n' >dots/runs
+"$QUIZ" --merge dots </dev/null >out 2>err
+is "$?" 125 "--merge refuses a folder above DIR"
+contains err "^quiz: --merge dots: a bad line in dots/runs: not a folder under it$" "... in one line"
+
 # A stop signal while the list's VM runs: the VM stops, quiz exits 128+S, nothing is left.
 for sig in INT TERM; do
 	FAKE_QEMU_SCENARIO=hang "$QUIZ" --each --list-cmd ./list ./suite {} </dev/null >out 2>err &
