@@ -61,6 +61,8 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [[ $jobs =~ ^[1-9][0-9]*$ ]] || die "-j $jobs: give a number of jobs, 1 or more"
+[ -d "$build" ] || die "--build $build: no such folder"
+build=$(cd "$build" && pwd)
 quiz=$build/runner/quiz
 [ -x "$quiz" ] || [ "$build_only" = 1 ] || die "no $quiz: build quiz first (meson setup build && ninja -C build), or give --build DIR"
 
