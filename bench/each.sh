@@ -20,7 +20,11 @@
 #   memory: the peak of one per-test run (-j 1, one test: --one C:T, default a timers test
 #     that runs for seconds: a sample at 0.2 s catches its plateau) and of the -j N run, and
 #     the -j N peak over N x the one run's (target: at most 1); also the largest single run
-#     seen inside each run (a subtree under quiz) and quiz's own share.
+#     seen inside each run (a subtree under quiz), the -j N peak over N x that one, and quiz's
+#     own share. A VM's memory depends on its test (under TCG QEMU's translation cache grows
+#     with the code the guest runs, up to 1 GiB; a VM restored from a saved state has its whole
+#     guest RAM resident): the one-test run is a floor, the largest run in the -j N run a
+#     fairer "one run".
 # --cold adds the per-test run with --cold (each VM booted, not restored from its saved state):
 # what the saved states buy. A benchmark, not a test: it never fails on a slow day, only when
 # a run it measures does not run at all (quiz fails, or no test is reported).
@@ -298,10 +302,12 @@ per_test single -j 1
 args=("${args_saved[@]}")
 say "each_peak_pss_over_${jobs}x_single" "$(ratio "${pss[each]}" "$((pss[single] * jobs))")"
 say "each_peak_rss_over_${jobs}x_single" "$(ratio "${rss[each]}" "$((rss[single] * jobs))")"
+say "each_peak_pss_over_${jobs}x_largest_run" "$(ratio "${pss[each]}" "$((run_pss[each] * jobs))")"
 
 if [ "$cold" = 1 ]; then
 	per_test cold -j "$jobs" --cold
 	say ratio_cold_to_warm "$(ratio "${wall[cold]}" "${wall[each]}")"
+	say ratio_cold_to_warm_peak_pss "$(ratio "${pss[cold]}" "${pss[each]}")"
 else
 	say cold "skipped (--cold runs it)"
 fi
