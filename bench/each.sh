@@ -153,8 +153,12 @@ def pss(pid):
 with open(out + ".stdout", "wb") as o, open(out + ".stderr", "wb") as e:
     start = time.monotonic()
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=o, stderr=e)
+    stopped = []
+    def stop(sig, _):
+        stopped.append(sig)
+        proc.send_signal(sig)
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda s, _: proc.send_signal(s))
+        signal.signal(sig, stop)
     peak = [0, 0, 0, 0]
     while proc.poll() is None:
         kids = children()
@@ -176,7 +180,10 @@ while True:
         os.wait()
     except ChildProcessError:
         break
-print(f"{wall:.1f} {proc.returncode}", *peak, len(left))
+print(f"{wall:.1f} {proc.returncode}", *peak, len(left), flush=True)
+if stopped:  # die of it, as quiz did: the shell's trap then runs
+    signal.signal(stopped[0], signal.SIG_DFL)
+    os.kill(os.getpid(), stopped[0])
 PY
 }
 
@@ -190,10 +197,15 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f\n", a / b; el
 # leaves processes behind is said.
 declare -A wall rc pss rss run_pss
 run_measured() {
-	local name=$1 quiz_pss left
+	local name=$1 quiz_pss left status
 	shift
+	# In the foreground: a Ctrl-C reaches quiz, the sampler waits for it and dies of it, then us.
+	measure "$out/$name" "$@" >"$out/$name.measured"
+	status=$?
+	[ "$status" -le 128 ] || exit "$status"
+	[ "$status" = 0 ] || die "$name: the sampler failed"
 	read -r "wall[$name]" "rc[$name]" "pss[$name]" "rss[$name]" "run_pss[$name]" quiz_pss left \
-		< <(measure "$out/$name" "$@") || die "$name: the sampler failed"
+		<"$out/$name.measured"
 	say "${name}_wall" "${wall[$name]} s"
 	say "${name}_exit" "${rc[$name]}"
 	say "${name}_peak_pss" "$(mib "${pss[$name]}") (quiz's process tree, summed)"
