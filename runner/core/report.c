@@ -150,8 +150,9 @@ int result_describe(const struct run_result_row *r, struct buf *out)
 	const char *name = result_kind_name(r->kind);
 	if (!name)
 		return -EINVAL;
-	if (r->kind == RESULT_FAIL)
-		return buf_printf(out, "%s %d", name, r->exit_code);
+	if (r->kind == RESULT_FAIL) /* a suite's failure of a test that exited 0: "fail" */
+		return r->exit_code ? buf_printf(out, "%s %d", name, r->exit_code)
+				    : buf_puts(out, name);
 	if (r->kind == RESULT_FLAKY || r->kind == RESULT_XFAIL) {
 		/* What failed: the first run's result, or this one's. */
 		struct run_result_row what = *r;
