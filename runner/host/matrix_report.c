@@ -163,7 +163,9 @@ void matrix_fill_row(const struct quiz_options *o, const struct matrix_entry *e,
 	texts[1] = matrix_slurp(o, s->dir, "stderr", MATRIX_TEXT_MAX);
 	/* Read for its KTAP lines, then let go: quiz keeps console.log within its own cap. */
 	_cleanup_free_ char *console = matrix_slurp(o, s->dir, "console.log", SIZE_MAX);
-	if (!s->attempts) /* never judged: fork failed */
+	/* Its last start failed (fork; start_queued counted the attempt): that start is judged
+	 * here, by its status (125), or it would read as the pass of a slot never judged. */
+	if (!s->attempts || s->pid < 0)
 		matrix_judge_attempt(o, e, s);
 	*row = (struct run_result_row){
 		.name = e->name,

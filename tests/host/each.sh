@@ -26,6 +26,17 @@ contains tty.out $'\r\033\\[K$' "... cleared at the end"
 "$QUIZ" --each --list --list-cmd './list' ./suite {} </dev/null >list.txt 2>err
 is "$(cut -d' ' -f1 list.txt | tr '\n' ' ')" "t1 t2 t3 " "--each --list: the tests, booting only the list's VM" "$(cat err)"
 
+# A test whose fork fails is a vm-error (125), never the pass of a run that was not judged.
+if [ -n "${FAIL_FORK:-}" ] && [ -e "$FAIL_FORK" ]; then
+	FAIL_FORK_AFTER=1 LD_PRELOAD=$FAIL_FORK "$QUIZ" --each --list-cmd ./list ./suite {} \
+		</dev/null >out 2>err
+	is "$?" 125 "a fork that fails: 125" "$(cat out err)"
+	contains out '^0 passed, 3 failed$' "... each test unrun is a failure"
+	contains err '^quiz: fork: Resource temporarily unavailable$' "... said"
+else
+	ok 0 "# SKIP no fork-failing shim: meson sets FAIL_FORK"
+fi
+
 # The same --results folder again: the earlier run's files, shared/ and attempt-K/ give way.
 "$QUIZ" --each --results res --list-cmd ./list ./suite {} </dev/null >out 2>err
 is "$?" 0 "--results: a first run" "$(cat err)"
