@@ -165,6 +165,21 @@ static bool has_name(const struct strv *v, const char *name)
 	return false;
 }
 
+static bool folder_char(char c, bool first)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c == '.' && !first) || (c && strchr("_+:@=,-", c));
+}
+
+/* The length of name's folder (suite_folder_name): a folder is at most NAME_MAX bytes too. */
+static size_t folder_length(const char *name)
+{
+	size_t n = 0;
+	for (const char *p = name; *p; p++)
+		n += folder_char(*p, p == name) ? 1 : 3;
+	return n;
+}
+
 /* One trimmed line: 1 a name to keep, 0 none, -EINVAL a bad line (message in *why). */
 static int list_line(enum suite_kind k, char *const *program, char *line, const char **why)
 {
@@ -185,6 +200,11 @@ static int list_line(enum suite_kind k, char *const *program, char *line, const 
 		return fstests_name(line) ? 1 : 0;
 	if (strlen(line) > SUITE_NAME_MAX) {
 		*why = "a name longer than 255 bytes";
+		return -EINVAL;
+	}
+	if (folder_length(line) > SUITE_NAME_MAX) {
+		*why = "a name whose folder (bytes outside [A-Za-z0-9._+:@=,-] as %XX) is longer "
+		       "than 255 bytes";
 		return -EINVAL;
 	}
 	if (k == SUITE_KSELFTEST) {
@@ -353,12 +373,6 @@ bool suite_failed(enum suite_kind k, int exit_code, const char *stdout_text)
 	case SUITE_GENERIC: return tap_not_ok(stdout_text);
 	default: return false;
 	}
-}
-
-static bool folder_char(char c, bool first)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       (c == '.' && !first) || (c && strchr("_+:@=,-", c));
 }
 
 int suite_folder_name(const char *name, char **ret)

@@ -50,8 +50,9 @@ int suite_list_argv(enum suite_kind k, char *const *program, const struct strv *
  * them or choose nothing; fstests: lines that are a test's name (DIR/NAME, no blanks; check's
  * header lines are not); generic: every line but blank ones and '#' comments, trimmed of
  * blanks. A name is UTF-8 with no control character (C0, DEL, C1; nor, fstests and
- * kselftest, a blank) and is at most SUITE_NAME_MAX bytes: a line that breaks that is -EINVAL with
- * "line N: ..." in *ret_error. 0 (maybe no names), -ENOMEM or -EINVAL.
+ * kselftest, a blank), and it and its folder (suite_folder_name) are at most SUITE_NAME_MAX
+ * bytes: a line that breaks that is -EINVAL with "line N: ..." in *ret_error. 0 (maybe no
+ * names), -ENOMEM or -EINVAL.
  */
 int suite_parse_list(enum suite_kind k, char *const *program, const char *text, size_t len,
 		     struct strv *ret, char **ret_error);

@@ -179,6 +179,16 @@ static void test_generic(void)
 	long_name[sizeof(long_name) - 1] = '\0';
 	IS(names(SUITE_GENERIC, prog, long_name), "ERROR: line 1: a name longer than 255 bytes",
 	   "generic: a name past 255 bytes");
+	memset(long_name, 'a', 200);
+	memset(long_name + 1, ' ', 28); /* 200 bytes, its folder 256: "a%20%20...%20aaa..." */
+	long_name[200] = '\0';
+	IS(names(SUITE_GENERIC, prog, long_name),
+	   "ERROR: line 1: a name whose folder (bytes outside [A-Za-z0-9._+:@=,-] as %XX) is "
+	   "longer than 255 bytes",
+	   "generic: a name whose folder would be past 255 bytes (NAME_MAX)");
+	long_name[199] = '\0';
+	IS(names(SUITE_GENERIC, prog, long_name), long_name,
+	   "... and one whose folder is 255 bytes");
 }
 
 static char *folder(const char *name)
