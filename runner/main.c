@@ -43,6 +43,9 @@ static int quiz_each(const struct quiz_options *o, const struct run_context *c,
 	struct matrix_entry *tests = NULL;
 	size_t n = 0;
 	int stop_signal = 0;
+	struct quiz_options each = *o; /* a targets file's list = ... makes it --each's too */
+	each.each = true;
+	o = &each;
 	int r = read_known(o, &known);
 	if (r >= 0)
 		r = matrix_each(o, c, targets, n_targets, &known, &tests, &n, &stop_signal);
@@ -58,20 +61,25 @@ static int quiz_matrix(const struct quiz_options *o, const struct run_context *c
 	struct matrix_entry *entries = NULL;
 	size_t n = 0;
 	const char *home = c->paths->home;
-	/* --each shards the tests, not the targets. */
+	/* --each shards the tests, not the targets: the targets are sliced once known not to be
+	 * --each's (a target with list = CMD makes the whole file --each's). */
 	struct quiz_options whole = *o;
-	if (o->each)
-		whole.shard_count = 0;
+	whole.shard_count = 0;
 	int r = o->targets ? matrix_from_targets(&whole, home, &entries, &n)
 			   : matrix_from_kernels(&whole, home, &entries, &n);
 	if (r < 0)
 		return EXIT_QUIZ_FAILED;
-	if (o->each && !(o->dump || o->dump_on_panic)) {
+	bool each = o->each;
+	for (size_t i = 0; !o->list && i < n; i++) /* --list alone lists targets, boots nothing */
+		each |= entries[i].list_cmd.len > 0;
+	if (!each)
+		n = matrix_entries_shard(entries, n, o);
+	if (each && !(o->dump || o->dump_on_panic)) {
 		r = quiz_each(o, c, entries, n);
 	} else if (o->list) {
 		r = matrix_list(entries, n, o);
-	} else if ((n > 1 || o->each) && (o->dump || o->dump_on_panic)) {
-		if (o->each)
+	} else if ((n > 1 || each) && (o->dump || o->dump_on_panic)) {
+		if (each)
 			log_error("%s takes one run, and --each makes one a test; run the test to "
 				  "dump by itself",
 				  o->dump ? "--dump" : "--dump-on-panic");

@@ -19,7 +19,7 @@
 
 #define BLANKS " \t\n\r\f\v"
 #define LINE_BLANKS " \t\r\f\v" /* what inih strips around a line (isspace, within it) */
-#define KEYS "kernel, arch, profiles, program, timeout, memory"
+#define KEYS "kernel, arch, profiles, program, list, timeout, memory"
 #define NAME_RULE "letters, digits, '.', '-', '_' and '+'"
 #define NO_LINE UINT_MAX
 
@@ -115,6 +115,7 @@ static void target_free(struct target *t)
 	free(t->profiles);
 	free(t->memory);
 	strv_free(&t->program);
+	strv_free(&t->list_cmd);
 	*t = (struct target){0};
 }
 
@@ -373,6 +374,23 @@ static int target_entry(struct parse_state *s, struct target *t, const char *key
 		} else if (k == 0 && !*t->program.items[0]) {
 			set_error(&s->err_msg, "program: its first word, the command, is empty");
 			strv_free(&t->program);
+			k = -EINVAL;
+		}
+		return k;
+	}
+	if (STREQ(key, "list")) {
+		_cleanup_free_ char *msg = NULL;
+		if (t->list_cmd.len) {
+			set_error(&s->err_msg, "list is given twice; keep one");
+			return -EINVAL;
+		}
+		int k = split_command_line(value, &t->list_cmd, &msg);
+		if (k == -EINVAL)
+			set_error(&s->err_msg, "list: %s", msg ? msg : "invalid");
+		else if (k == 0 && (t->list_cmd.len == 0 || !*t->list_cmd.items[0])) {
+			set_error(&s->err_msg, "list: name the suite's list command, e.g. list = "
+					       "./suite --list");
+			strv_free(&t->list_cmd);
 			k = -EINVAL;
 		}
 		return k;

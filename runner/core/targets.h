@@ -27,6 +27,8 @@
  *	program   required, split into words like a POSIX shell does (see split_command_line);
  *	          nothing in it is expanded: no variables, globs, ~, redirections or pipes; the
  *	          first word (the command) must not be empty
+ *	list      optional, the suite's list command (split as program is): the target runs
+ *	          each test in its own VM, as --list-cmd does (the whole file is then --each's)
  *	timeout   optional, whole seconds from 1 to TARGET_TIMEOUT_MAX
  *	memory    optional, a size like 512M: digits, then K, M, G or T (none: MiB, as QEMU's -m)
  * No value may be empty. Errors name the file and the line:
@@ -52,8 +54,9 @@ struct target {
 	char *name, *kernel, *profiles, *memory; /* profiles, memory: NULL when not given */
 	char *arch;				 /* NULL: the host's (or -a's) */
 	struct strv program;			 /* argv, at least one word */
-	unsigned timeout_s;			 /* 0 = none */
-	unsigned line;				 /* of the [NAME] header */
+	struct strv list_cmd; /* list = ...: --each's list command; empty: none */
+	unsigned timeout_s;   /* 0 = none */
+	unsigned line;	      /* of the [NAME] header */
 };
 
 struct target_list {

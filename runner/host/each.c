@@ -218,7 +218,8 @@ static int test_names(const struct quiz_options *o, const struct run_context *c,
 		kind = SUITE_GENERIC; /* one name a line, as quiz wrote them */
 	} else {
 		_cleanup_strv_ struct strv env = {0};
-		r = suite_list_argv(kind, t->options.program, &o->list_cmd, &argv, &error);
+		r = suite_list_argv(kind, t->options.program,
+				    t->list_cmd.len ? &t->list_cmd : &o->list_cmd, &argv, &error);
 		if (r < 0) {
 			log_error("%s", error ? error : strerror(-r));
 			return r;
@@ -291,7 +292,7 @@ int matrix_each(const struct quiz_options *o, const struct run_context *c,
 					       ? suite_detect(t->options.program[0],
 							      has_common_rc(t->options.program[0]))
 					       : SUITE_GENERIC;
-		if (o->list_cmd.len)
+		if (o->list_cmd.len || t->list_cmd.len)
 			kind = SUITE_GENERIC;
 		r = test_names(o, c, t, kind, &names, ret_signal);
 		for (size_t j = 0; r >= 0 && j < names.len; j++)

@@ -48,6 +48,7 @@ void matrix_entry_clear(struct matrix_entry *e)
 	free(e->folder);
 	strv_free(&e->program);
 	strv_free(&e->env);
+	strv_free(&e->list_cmd);
 	strv_free(&e->owned);
 	strv_free(&e->report_profiles);
 	if (e->owns_profiles)
@@ -164,7 +165,7 @@ static int add_arch_entries(const struct quiz_options *o, const char *home, cons
 }
 
 /* Keeps the entries of --shard's slice (shard_takes), in order; returns how many. */
-static size_t entries_shard(struct matrix_entry *entries, size_t n, const struct quiz_options *o)
+size_t matrix_entries_shard(struct matrix_entry *entries, size_t n, const struct quiz_options *o)
 {
 	size_t kept = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -191,7 +192,7 @@ int matrix_from_kernels(const struct quiz_options *o, const char *home, struct m
 		matrix_entries_free(entries, n);
 		return r;
 	}
-	n = entries_shard(entries, n, o);
+	n = matrix_entries_shard(entries, n, o);
 	*ret = entries;
 	*ret_n = n;
 	return 0;
@@ -254,6 +255,8 @@ int matrix_from_targets(const struct quiz_options *o, const char *home, struct m
 		e->report_arch = a != arch_host() || t->arch ? a->name : NULL;
 		eo->memory = e->owned.items[2];
 		eo->program = e->owned.items + 3;
+		for (size_t j = 0; r >= 0 && j < t->list_cmd.len; j++)
+			r = strv_push(&e->list_cmd, t->list_cmd.items[j]);
 		eo->timeout_s = t->timeout_s ? t->timeout_s : o->timeout_s;
 		eo->profiles = (struct strv){0};
 		e->owns_profiles = true;

@@ -26,6 +26,7 @@ struct matrix_entry {
 	const struct known_failure *known; /* --known-failures' line for it; NULL: none */
 	bool own_share;			   /* /shared is its own folder, FOLDER/shared */
 	struct strv program, env;	   /* its own argv and (fstests) environment */
+	struct strv list_cmd;		   /* a target's list = ...: its --each list command */
 };
 
 /* Runs every entry (up to jobs at once: run_program in a child process with stdio captured,
@@ -45,6 +46,10 @@ int matrix_from_targets(const struct quiz_options *o, const char *home, struct m
  * (report_targets_json). Returns the exit status. */
 int matrix_list(struct matrix_entry *entries, size_t n, const struct quiz_options *o);
 void matrix_entries_free(struct matrix_entry *e, size_t n);
+
+/* Keeps the entries of --shard's slice (shard_takes), in order, freeing the others; returns
+ * how many are kept. */
+size_t matrix_entries_shard(struct matrix_entry *entries, size_t n, const struct quiz_options *o);
 
 /* One entry's own memory freed (matrix_entries_free does it for each). */
 void matrix_entry_clear(struct matrix_entry *e);

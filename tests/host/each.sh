@@ -102,6 +102,18 @@ FAKE_QEMU_SCENARIO=$'text stdout t1\xc2\x9b2J;status 0' \
 	--each --list --list-cmd ./list ./suite
 FAKE_QEMU_SCENARIO='write stdout 16777300 1048576;status 0' \
 	bad "quiz: 6.1.1: the list command printed more than 16 MiB" --each --list-cmd ./list ./suite
+# A targets file: a target with list = CMD runs each of its tests in its own VM (the whole file
+# is then --each's); --list alone lists the targets and boots nothing.
+printf '[suite-a]\nkernel = 6.1\nprogram = ./suite --run {}\nlist = ./list\n\n[suite-b]\nkernel = 6.1\nprogram = ./suite\nlist = ./list --quick\n' >quiz.ini
+"$QUIZ" --targets quiz.ini -j 2 --results tres </dev/null >out 2>err
+is "$?" 0 "a targets file with list = CMD: every test passes" "$(cat err)"
+is "$(python3 -c 'import json; print(" ".join(r["target"] + ":" + r["name"] for r in json.load(open("tres/summary.json"))["runs"]))')" \
+	"suite-a:t1 suite-a:t2 suite-a:t3 suite-b:t1 suite-b:t2 suite-b:t3" "... each target's tests, a run each, in file order"
+"$QUIZ" --targets quiz.ini --shard 2/4 --results tshard </dev/null >out 2>err
+is "$(python3 -c 'import json; print(" ".join(r["target"] + ":" + r["name"] for r in json.load(open("tshard/summary.json"))["runs"]))')" \
+	"suite-a:t2 suite-b:t3" "--shard 2/4 slices the targets' tests, not the targets"
+"$QUIZ" --targets quiz.ini --list </dev/null >list.txt 2>err
+is "$(cut -d' ' -f1 list.txt | tr '\n' ' ')" "suite-a suite-b " "--targets --list lists the targets, booting nothing"
 is "$(left)" "$before" "no run directory left behind"
 is "$(ls -A "${TMPDIR:-/tmp}" | grep -c '^quiz-\(list\|matrix\)\.')" 0 "no temporary folder left behind"
 done_testing

@@ -10,7 +10,7 @@
 #include "tap.h"
 #include "targets.h"
 
-#define KEYS "keys: kernel, arch, profiles, program, timeout, memory"
+#define KEYS "keys: kernel, arch, profiles, program, list, timeout, memory"
 
 /* ---- helpers ---- */
 
@@ -230,6 +230,31 @@ static void test_parse_errors(void)
 	CHECK_ERROR("[a]\ntimeout = 5\ntimeout = 5\n",
 		    "quiz.ini line 3: target a: timeout is given twice; keep one",
 		    "duplicate timeout");
+	CHECK_ERROR("[a]\nlist = ./s --list\nlist = ./s -l\n",
+		    "quiz.ini line 3: target a: list is given twice; keep one", "duplicate list");
+	CHECK_ERROR("[a]\nlist = ''\n",
+		    "quiz.ini line 2: target a: list: name the suite's list command, e.g. list = "
+		    "./suite --list",
+		    "an empty list command");
+	CHECK_ERROR(
+		"[a]\nlist = './s\n",
+		"quiz.ini line 2: target a: list: unbalanced quote: the ' at character 1 has no "
+		"closing '",
+		"a list command with an unclosed quote");
+	{
+		struct target_list l = {0};
+		char *err = NULL;
+		int r = targets_parse("quiz.ini",
+				      "[a]\nkernel = 6.1\nprogram = ./s --run {}\nlist = ./s "
+				      "--list 'x y'\n",
+				      &l, &err);
+		char *words = r == 0 && l.n == 1 ? join(&l.items[0].list_cmd) : NULL;
+		CHECK(words && strcmp(words, "./s|--list|x y") == 0,
+		      "list: the suite's list command, split as program is");
+		free(words);
+		free(err);
+		target_list_free(&l);
+	}
 	CHECK_ERROR("[a]\nmemory = 1G\nmemory = 2G\n",
 		    "quiz.ini line 3: target a: memory is given twice; keep one",
 		    "duplicate memory");
