@@ -295,6 +295,13 @@ int matrix_each(const struct quiz_options *o, const struct run_context *c,
 		if (o->list_cmd.len || t->list_cmd.len)
 			kind = SUITE_GENERIC;
 		r = test_names(o, c, t, kind, &names, ret_signal);
+		if (r >= 0 && !names.len && !o->rerun_failed) {
+			/* most likely a mistyped -c or group: a run of nothing would pass */
+			log_error("%s: the %s suite listed no test; check what chooses the tests "
+				  "(its -c, -g, or the list command)",
+				  t->name, suite_kind_name(kind));
+			r = -ENOENT;
+		}
 		for (size_t j = 0; r >= 0 && j < names.len; j++)
 			r = add_test(o, t, kind, names.items[j], known, &entries, &n);
 		if (r == -ENOMEM)

@@ -114,6 +114,9 @@ is "$(python3 -c 'import json; print(" ".join(r["target"] + ":" + r["name"] for 
 	"suite-a:t2 suite-b:t3" "--shard 2/4 slices the targets' tests, not the targets"
 "$QUIZ" --targets quiz.ini --list </dev/null >list.txt 2>err
 is "$(cut -d' ' -f1 list.txt | tr '\n' ' ')" "suite-a suite-b " "--targets --list lists the targets, booting nothing"
+FAKE_QEMU_SCENARIO='text stdout # nothing here;status 0' \
+	bad "quiz: 6.1.1: the generic suite listed no test; check what chooses the tests (its -c, -g, or the list command)" \
+	--each --list-cmd ./list ./suite
 is "$(left)" "$before" "no run directory left behind"
 is "$(ls -A "${TMPDIR:-/tmp}" | grep -c '^quiz-\(list\|matrix\)\.')" 0 "no temporary folder left behind"
 done_testing
