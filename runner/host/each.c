@@ -38,14 +38,8 @@ static _Noreturn void list_child(const struct run_context *c, const struct matri
 {
 	if (child_die_with_parent(parent, SIGTERM) < 0)
 		_exit(EXIT_SIGNALED + SIGTERM);
-	_cleanup_free_ char *out = NULL, *err = NULL, *console = NULL;
-	if (asprintf(&out, "%s/stdout", dir) < 0 || asprintf(&err, "%s/stderr", dir) < 0 ||
-	    asprintf(&console, "%s/console.log", dir) < 0)
-		_exit(EXIT_QUIZ_FAILED);
-	int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	int o1 = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	int o2 = open(err, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (in < 0 || o1 < 0 || o2 < 0 || dup2(in, 0) < 0 || dup2(o1, 1) < 0 || dup2(o2, 2) < 0)
+	_cleanup_free_ char *console = NULL;
+	if (matrix_child_stdio(dir, 0600, &console) < 0)
 		_exit(EXIT_QUIZ_FAILED);
 	struct quiz_options lo = t->options;
 	lo.program = argv->items;
@@ -311,15 +305,7 @@ int matrix_each(const struct quiz_options *o, const struct run_context *c,
 		matrix_entries_free(entries, n);
 		return r;
 	}
-	/* --shard I/N over the tests (every target's), in order. */
-	size_t kept = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (shard_takes(i, o->shard_index, o->shard_count))
-			entries[kept++] = entries[i];
-		else
-			matrix_entry_clear(&entries[i]);
-	}
 	*ret = entries;
-	*ret_n = kept;
+	*ret_n = matrix_entries_shard(entries, n, o); /* over the tests, every target's */
 	return 0;
 }

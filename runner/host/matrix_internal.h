@@ -33,6 +33,10 @@ struct slot {
 /* The most of one run's stdout, stderr or console a matrix holds (and writes into JUnit). */
 #define MATRIX_TEXT_MAX (1 << 20)
 
+/* In a child: stdin /dev/null, stdout and stderr into DIR/stdout and DIR/stderr (made with
+ * mode); *ret_console is DIR/console.log, for the run's console_copy. 0 or -errno. */
+int matrix_child_stdio(const char *dir, mode_t mode, char **ret_console);
+
 /* The entry's -p and -o as one -p value per profile: "blockdev:count=2,size=1G". */
 int entry_profiles(struct matrix_entry *e);
 

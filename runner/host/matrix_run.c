@@ -58,6 +58,20 @@ static void write_result(const struct slot *s, const struct run_result *result)
 			s->dir);
 }
 
+int matrix_child_stdio(const char *dir, mode_t mode, char **ret_console)
+{
+	_cleanup_free_ char *out = NULL, *err = NULL;
+	if (asprintf(&out, "%s/stdout", dir) < 0 || asprintf(&err, "%s/stderr", dir) < 0 ||
+	    asprintf(ret_console, "%s/console.log", dir) < 0)
+		return -ENOMEM;
+	int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int o1 = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	int o2 = open(err, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (in < 0 || o1 < 0 || o2 < 0 || dup2(in, 0) < 0 || dup2(o1, 1) < 0 || dup2(o2, 2) < 0)
+		return -errno;
+	return 0;
+}
+
 static pid_t start_entry(struct matrix_entry *e, struct slot *s, const struct run_context *c)
 {
 	pid_t parent = getpid();
@@ -71,14 +85,8 @@ static pid_t start_entry(struct matrix_entry *e, struct slot *s, const struct ru
 	 */
 	if (child_die_with_parent(parent, SIGTERM) < 0)
 		_exit(EXIT_SIGNALED + SIGTERM);
-	_cleanup_free_ char *out = NULL, *err = NULL, *console = NULL, *shared = NULL;
-	if (asprintf(&out, "%s/stdout", s->dir) < 0 || asprintf(&err, "%s/stderr", s->dir) < 0 ||
-	    asprintf(&console, "%s/console.log", s->dir) < 0)
-		_exit(EXIT_QUIZ_FAILED);
-	int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	int o1 = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	int o2 = open(err, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (in < 0 || o1 < 0 || o2 < 0 || dup2(in, 0) < 0 || dup2(o1, 1) < 0 || dup2(o2, 2) < 0)
+	_cleanup_free_ char *console = NULL, *shared = NULL;
+	if (matrix_child_stdio(s->dir, 0644, &console) < 0)
 		_exit(EXIT_QUIZ_FAILED);
 	e->options.console_copy = console;
 	e->options.mode = RUN_MODE_RAW; /* many runs, no terminal each */
