@@ -16,6 +16,7 @@
 #include "rc.h"
 #include "run.h"
 #include "stages.h"
+#include "udev.h"
 
 #define NINEP "trans=virtio,version=9p2000.L,msize=512000"
 
@@ -132,6 +133,7 @@ static int prepare_system(void)
 	if (r < 0)
 		log_err("hostname and loopback: %s",
 			strerror(-r)); /* the program may not need them */
+	udev_start();
 	return 0;
 }
 

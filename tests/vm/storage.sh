@@ -158,8 +158,38 @@ q -p blockdev:count=4,size=320M,memdev:size=320M ./fs.sh
 is "$?" 0 "filesystems: the run succeeds" "$(cat err)"
 is "$(line xfs)" "read back on xfs" "XFS made, mounted, written, read back"
 is "$(line btrfs)" "read back on btrfs" "Btrfs made, mounted, written, read back"
-is "$(line lvm)" 33554432 "LVM: a logical volume on a scratch disk, without udev"
+is "$(line lvm)" 33554432 "LVM: a logical volume on a scratch disk"
 is "$(line md)" raid1 "md: a RAID1 array from mdadm"
+
+# --- the guest's udev: dmsetup, LVM and cryptsetup as scripts call them (no dm profile) ---
+# fstests waits for its dm-flakey node with `udevadm wait`: without a udevd it never returned,
+# and a plain `dmsetup create` left no /dev/mapper link (--append quiz.udev=0 shows both).
+cat >mapper.sh <<'SCRIPT'
+# dmsetup, LVM and cryptsetup as scripts call them: no DM_DISABLE_UDEV, no dm profile.
+mkdir -p /mnt/t
+fs() { test -b "$1" && mkfs.ext4 -q "$1" 2>&1 && mount "$1" /mnt/t && echo data >/mnt/t/f &&
+	umount /mnt/t && echo "node, mounted"; }
+echo "0 65536 linear /dev/quizb0 0" | dmsetup create plain
+echo "dmsetup: $(fs /dev/mapper/plain)"
+{ pvcreate -q /dev/quizb1 && vgcreate -q vg /dev/quizb1 && lvcreate -q -L 16M -n lv vg; } >/dev/null 2>&1
+echo "lvcreate: $(fs /dev/mapper/vg-lv) $(test -b /dev/vg/lv && echo 'and /dev/vg/lv')"
+printf secret | cryptsetup luksFormat -q --type luks2 --pbkdf pbkdf2 --pbkdf-force-iterations 1000 \
+	--key-file - /dev/quizb2 && printf secret | cryptsetup open --key-file - /dev/quizb2 sec
+echo "cryptsetup: $(fs /dev/mapper/sec)"
+echo "wait: $(udevadm wait -t 20 /dev/mapper/plain /dev/mapper/vg-lv /dev/mapper/sec /dev/quizb0 2>&1 && echo ok)"
+echo "settle: $(udevadm settle -t 20 2>&1 && echo ok)"
+dmsetup remove plain
+echo "removed: $(udevadm wait -t 20 --removed /dev/mapper/plain 2>&1 && echo ok)"
+SCRIPT
+chmod +x mapper.sh
+q -t 300 -p blockdev:count=3,size=64M ./mapper.sh
+is "$?" 0 "udev: the run succeeds" "$(cat err)"
+is "$(line dmsetup)" "node, mounted" "dmsetup create leaves /dev/mapper/NAME; ext4 made on it mounts"
+is "$(line lvcreate)" "node, mounted and /dev/vg/lv" "lvcreate leaves /dev/mapper/VG-LV and /dev/VG/LV"
+is "$(line cryptsetup)" "node, mounted" "cryptsetup open leaves /dev/mapper/NAME"
+is "$(line wait)" ok "udevadm wait returns for the mapper nodes and a blockdev disk"
+is "$(line settle)" ok "udevadm settle returns"
+is "$(line removed)" ok "udevadm wait --removed returns once dmsetup remove is done"
 
 # --- failinject: a disk's I/O at probability 100, that disk only ---
 cat >fail.sh <<'SCRIPT'
