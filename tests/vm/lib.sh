@@ -32,15 +32,24 @@ need_vm() {
 
 qemus_left() { # QEMUs quiz started from this cache (they run in a run directory) still alive
 	local home=${QUIZ_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/quiz} pid n=0
+	local cwd
 	for pid in $(pgrep -f '^qemu-system-' || true); do
-		case $(readlink "/proc/$pid/cwd" 2>/dev/null) in "$home"/runs/*) n=$((n + 1)) ;; esac
+		cwd=$(readlink "/proc/$pid/cwd" 2>/dev/null)
+		case $cwd in "$home"/runs/*) ! unowned "$cwd" || n=$((n + 1)) ;; esac
 	done
 	echo "$n"
 }
 
-runs_left() { # leftover run directories or QEMU processes after a run
-	local home=${QUIZ_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/quiz}
-	ls -A "$home/runs" 2>/dev/null | grep -c . || true
+# A live quiz holds a lock on its run directory (runner/host/run_dir.c) until it ends: one that
+# nobody holds was left behind. Another test's or session's runs on the same cache are not.
+unowned() { flock -n "$1" true 2>/dev/null; }
+runs_left() { # run directories left behind by a quiz that ended
+	local home=${QUIZ_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/quiz} d n=0
+	for d in "$home"/runs/* "$home"/runs/.[!.]*; do
+		[ -e "$d" ] || continue
+		! unowned "$d" || n=$((n + 1))
+	done
+	echo "$n"
 }
 
 # build_module SRC KBUILD SYSDIR: a copy of the module folder SRC built against the kernel's
