@@ -133,7 +133,6 @@ static int prepare_system(void)
 	if (r < 0)
 		log_err("hostname and loopback: %s",
 			strerror(-r)); /* the program may not need them */
-	udev_start();
 	return 0;
 }
 
@@ -160,7 +159,11 @@ void init2_main(int status_fd)
 	ports.status = status_fd;
 	int r;
 
+	pid_t udevd = -1;
 	r = prepare_system();
+	if (r >= 0)
+		udevd = udev_start(); /* listening by the time the shares are mounted, or waited for
+				       */
 	if (r >= 0)
 		r = run_settings_load(CONTRACT_GUEST_PATH, &settings);
 	if (r >= 0)
@@ -175,6 +178,8 @@ void init2_main(int status_fd)
 		guest_poweroff();
 	}
 
+	udev_wait(udevd);
+	timeline_mark(STAGE_UDEV);
 	struct run_result result = {0};
 	run_program(&settings, &ports, &result);
 	ports_report(&ports, &result);
