@@ -4,10 +4,12 @@
 # tests/suites/fstests-build): a handful of quick generic tests on ext4, each in its own VM
 # with two fresh blockdev disks, and one that ext4 does not run (generic/157 needs reflink: a
 # skip); each test's results folder comes back to the host, and the fstests tree is as it was.
+# generic/013 runs fsstress (it loads liburing and libaio: image/suite.list) and generic/034
+# makes a dm-flakey device and waits for it with `udevadm wait` (the guest's udev): issue 31.
 . "$(dirname "$0")/lib.sh"
 need_vm
 here=$(readlink -f "$(dirname "$0")")
-tests=(${QUIZ_TEST_FSTESTS:-generic/002 generic/005 generic/006 generic/011 generic/157})
+tests=(${QUIZ_TEST_FSTESTS:-generic/002 generic/005 generic/006 generic/011 generic/013 generic/034 generic/157})
 if ! fstests=$("$here/../suites/fstests-build" 2>"$scratch/build.err"); then
 	why=$(tail -n 1 "$scratch/build.err")
 	case $why in
