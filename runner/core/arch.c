@@ -2,6 +2,7 @@
 /* The guest architectures quiz boots, one row each. Pure. */
 #include "arch.h"
 
+#include <elf.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,6 +28,7 @@ const struct arch arch_table[] = {
 		.kernel_arch = "x86",
 		.cross_prefix = "x86_64-linux-gnu-",
 		.debian_arch = "amd64",
+		.elf_machine = EM_X86_64,
 		.kernel_image = "arch/x86/boot/bzImage",
 		.boots_vmlinux = true,
 		.qemu = "qemu-system-x86_64",
@@ -51,6 +53,7 @@ const struct arch arch_table[] = {
 		.kernel_arch = "arm64",
 		.cross_prefix = "aarch64-linux-gnu-",
 		.debian_arch = "arm64",
+		.elf_machine = EM_AARCH64,
 		.kernel_image = "arch/arm64/boot/Image",
 		.qemu = "qemu-system-aarch64",
 		.qemu_package = "qemu-system-arm",
@@ -69,6 +72,7 @@ const struct arch arch_table[] = {
 		.kernel_arch = "s390",
 		.cross_prefix = "s390x-linux-gnu-",
 		.debian_arch = "s390x",
+		.elf_machine = EM_S390,
 		.kernel_image = "arch/s390/boot/bzImage",
 		.qemu = "qemu-system-s390x",
 		.qemu_package = "qemu-system-misc",

@@ -16,6 +16,7 @@ struct arch {
 	const char *kernel_arch;   /* the kernel's ARCH= ("x86", "arm64", "s390") */
 	const char *cross_prefix;  /* Debian's cross toolchain, "aarch64-linux-gnu-" */
 	const char *debian_arch;   /* the image's dpkg architecture ("amd64") */
+	unsigned elf_machine;	   /* its programs' ELF e_machine (EM_X86_64) */
 	const char *kernel_image;  /* in a build tree: "arch/arm64/boot/Image" */
 	bool boots_vmlinux;	   /* QEMU boots vmlinux itself (x86's PVH entry) when it can */
 	const char *qemu;	   /* "qemu-system-aarch64" */

@@ -190,11 +190,14 @@ static const char usage_tail[] =
 	"  QUIZ_QEMU     QEMU binary (default: the architecture's, qemu-system-x86_64)\n"
 	"  QUIZ_ACCEL    auto | kvm | tcg (auto: KVM once a probe boot proved it on this\n"
 	"                host, the verdict cached; kvm forces it, tcg avoids it)\n"
-	"  QUIZ_IMAGE    another guest image (default: QUIZ_HOME/images/bookworm.ext2)\n"
+	"  QUIZ_IMAGE    another guest image (default: QUIZ_HOME/images/bookworm.ext2;\n"
+	"                its IMAGE.manifest lists its libraries)\n"
 	"\n"
 	"Exit status: the program's (0-255); 128+S killed by signal S; 126/127 could not\n"
-	"run / not found; 123 the program passed but the kernel reported a splat; 124\n"
-	"timeout; 125 quiz or the VM failed (stderr says which).\n";
+	"run / not found (127 also before boot for a program under the current directory\n"
+	"that needs a library the image lacks: stderr names it and its package); 123 the\n"
+	"program passed but the kernel reported a splat; 124 timeout; 125 quiz or the VM\n"
+	"failed (stderr says which).\n";
 
 /* An option's help starts in this column, and its other lines. */
 #define USAGE_HELP_COLUMN 26

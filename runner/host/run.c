@@ -12,6 +12,7 @@
 
 #include "console_log.h"
 #include "exit_status.h"
+#include "libcheck_host.h"
 #include "log.h"
 #include "outcome.h"
 #include "run_decision.h"
@@ -162,6 +163,17 @@ static struct run_facts facts_of(const struct run *r, const struct verdict *v)
 	return f;
 }
 
+/* A program the loader could not start (127): the libraries it named, and their packages. */
+static void say_missing_libs(const struct run *r)
+{
+	if (!r->vm.loader_libs.len)
+		return;
+	struct libs_manifest manifest = {0};
+	bool have = libcheck_manifest_load(r->image, &manifest, NULL) >= 0;
+	libcheck_after_127(r->arch, have ? &manifest : NULL, &r->vm.loader_libs);
+	libs_manifest_free(&manifest);
+}
+
 /* What the run came to, decided (run_decision.h), into *ret; then each part of it said. */
 static void run_judge(struct run *r, struct run_result *ret)
 {
@@ -214,6 +226,8 @@ static void run_judge(struct run *r, struct run_result *ret)
 			  r->dir.path, strerror(-res->console_error));
 	if (o->timings)
 		print_timings(r, res);
+	if (ret->end == RUN_END_PROGRAM && ret->program_status == EXIT_NOT_FOUND)
+		say_missing_libs(r);
 	verdict_free(&v);
 }
 

@@ -12,6 +12,7 @@
 #include "image.h"
 #include "kernel.h"
 #include "kernel_tree.h"
+#include "libcheck_host.h"
 #include "log.h"
 #include "outcome.h"
 #include "run_internal.h"
@@ -258,6 +259,8 @@ int run_prepare(struct run *r)
 	}
 	if (image_prepare(p, r->arch, &r->image) < 0)
 		return EXIT_QUIZ_FAILED;
+	if ((k = libcheck_before_boot(o, r->cwd, r->arch, r->image, &r->profiles)) > 0)
+		return k; /* the loader's 127, said before a boot that could only fail */
 	if (!o->dry_run && qemu_missing(run_qemu_binary(&r->c->env, r->arch), r->arch))
 		return EXIT_QUIZ_FAILED;
 	if (run_choose_accel(r->c, &r->kernel, !o->dry_run, &r->accel) < 0)

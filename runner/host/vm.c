@@ -417,8 +417,11 @@ int vm_run(const struct vm_options *o, struct vm_result *ret)
 	buf_free(&vm.out[1].data);
 	buf_free(&vm.out[2].data);
 	/* The signals stay blocked: a second Ctrl-C must not cut the caller's cleanup short. */
-	if (r < 0)
+	if (r < 0) {
+		loader_watch_free(&vm.loader);
 		return r;
+	}
+	res.loader_libs = vm.loader.names;
 	*ret = res;
 	return 0;
 }
@@ -431,4 +434,5 @@ void vm_result_free(struct vm_result *r)
 	free(r->save_error);
 	r->message = r->timeline = r->dump_error = r->save_error = NULL;
 	splat_list_free(&r->splats);
+	strv_free(&r->loader_libs);
 }

@@ -44,6 +44,8 @@ struct vm_result {
 	/* The console: every kernel report in it (all of it, whatever console.log kept), bytes
 	 * console.log left out past its cap, and 0 or -errno when console.log is not whole. */
 	struct splat_list splats;
+	/* The loader's "NAME: cannot open shared object file" names on the program's stderr. */
+	struct strv loader_libs;
 	unsigned long long console_cut;
 	int console_error;
 	/* Host clock (CLOCK_MONOTONIC ms) at: QEMU forked, first console byte, status, QEMU gone.

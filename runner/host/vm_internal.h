@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "console_log.h"
+#include "libcheck.h"
 #include "qmp.h"
 #include "vm.h"
 
@@ -78,6 +79,7 @@ struct vm {
 	long long hang_until;
 	struct qmp qmp; /* its fd is conn[SOCK_QMP] */
 	bool park_done; /* the go was sent, or the run ends before it (a stop signal, -t) */
+	struct loader_watch loader; /* the program's stderr, for a library the image lacks */
 };
 
 /* A restored VM runs once QEMU has loaded its state; under TCG a tenth of a second. */

@@ -125,7 +125,11 @@ void vm_on_data(struct vm *vm, int which, const char *data, size_t len)
 		break;
 	case SOCK_STDOUT:
 	case SOCK_TTY:
-	case SOCK_STDERR: vm_queue_out(vm, vm_destination(vm, which), data, len); break;
+	case SOCK_STDERR:
+		if (which != SOCK_STDOUT) /* the loader writes on stderr; a tty has both */
+			loader_watch_feed(&vm->loader, data, len);
+		vm_queue_out(vm, vm_destination(vm, which), data, len);
+		break;
 	case SOCK_STATUS:
 		if (vm->status.len + len < STATUS_MAX)
 			(void)buf_append(&vm->status, data, len); /* ENOMEM: no status, exit 125 */
