@@ -119,9 +119,15 @@ _quiz_image() {
 	-a | --arch) _quiz_reply_list "$cur" "$(_quiz_archs "$(_quiz_sibling "${COMP_WORDS[0]}" quiz-kernel)")"; return 0 ;;
 	esac
 	if [ "$COMP_CWORD" = 1 ]; then
-		_quiz_reply_list "$cur" $'build\ncheck\nrefresh-init1\nlist\ninfo\npath\n--help'
+		_quiz_reply_list "$cur" $'build\ncheck\nrefresh-init1\nlist\ninfo\npath\nlibs\n--help'
 	elif [[ $cur == -* ]]; then
-		_quiz_reply_list "$cur" $'--suite\n--arch\n--with\n--packages\n--init1\n--force\n--help'
+		case ${COMP_WORDS[1]} in
+		build) _quiz_reply_list "$cur" $'--suite\n--arch\n--with\n--lean\n--packages\n--add\n--drop\n--init1\n--force\n--help' ;;
+		refresh-init1) _quiz_reply_list "$cur" $'--suite\n--arch\n--init1\n--help' ;;
+		info) _quiz_reply_list "$cur" $'--suite\n--arch\n--manifest\n--help' ;;
+		path | libs) _quiz_reply_list "$cur" $'--suite\n--arch\n--help' ;;
+		*) _quiz_reply_list "$cur" $'--help' ;;
+		esac
 	else
 		COMPREPLY=()
 	fi

@@ -57,4 +57,12 @@ is "$(complete_words _quiz_kernel "$qk" cache c)" "clean " "quiz-kernel cache of
 is "$(complete_words _quiz_kernel "$qk" path 6.12.1)" "6.12.10 " "quiz-kernel path offers the kernels"
 is "$(complete_words _quiz_image "$(dirname "$QUIZ")/quiz-image" -a a)" "aarch64 arm64 " \
 	"quiz-image -a offers the architectures"
+is "$(complete_words _quiz_image quiz-image '')" "--help build check info libs list path refresh-init1 " \
+	"quiz-image offers its commands"
+# Each command's options: the long options of its --help, and --arch (every command takes it).
+for c in build info libs path refresh-init1; do
+	want=$({ echo --arch; "$source_root/tools/quiz-image" "$c" --help | grep -oE '^ +(-[a-z], )?--[a-z0-9-]+' |
+		grep -oE -- '--[a-z0-9-]+'; } | sort -u | tr '\n' ' ')
+	is "$(complete_words _quiz_image quiz-image "$c" --)" "$want" "quiz-image $c -- offers its --help's options"
+done
 done_testing

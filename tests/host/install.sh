@@ -13,7 +13,9 @@ ok "$([ -n "$bin" ] && [ -x "$bin/quiz" ]; echo $?)" "quiz is installed in PREFI
 
 missing=
 for f in bin/quiz bin/quiz-kernel bin/quiz-image libexec/quiz/quiz-init libexec/quiz/quiz-init.sha256 \
-	libexec/quiz/quiz-kernel-build libexec/quiz/quiz-image libexec/quiz/quiz-libs share/quiz/kconfig/base.config \
+	libexec/quiz/quiz-kernel-build libexec/quiz/quiz-image libexec/quiz/quiz-libs \
+	libexec/quiz/quiz-image-manifest libexec/quiz/quiz-image-packages \
+	libexec/quiz/quiz-image-refresh share/quiz/kconfig/base.config \
 	share/quiz/kconfig/arch/x86_64.config share/quiz/kconfig/flavour/kasan.config share/quiz/image/core.list share/quiz/image/suite.list share/quiz/image/customize \
 	share/quiz/profiles/blockdev share/man/man1/quiz.1 share/man/man1/quiz-kernel.1 \
 	share/man/man1/quiz-image.1 share/man/man1/quiz-libs.1 share/bash-completion/completions/quiz \
@@ -22,7 +24,8 @@ for f in bin/quiz bin/quiz-kernel bin/quiz-image libexec/quiz/quiz-init libexec/
 done
 is "$missing" "" "the commands, helpers, kconfig fragments, image lists, profiles, man pages and completion are installed"
 ok "$([ ! -e "$prefix/share/quiz/scripts" ]; echo $?)" "no helper lands in share/ (they are in libexec/quiz)"
-for f in libexec/quiz/quiz-kernel-build libexec/quiz/quiz-image libexec/quiz/quiz-libs; do
+for f in libexec/quiz/quiz-kernel-build libexec/quiz/quiz-image libexec/quiz/quiz-libs \
+	libexec/quiz/quiz-image-manifest; do
 	[ -x "$prefix/$f" ] || missing+=" $f"
 done
 is "$missing" "" "the helpers are executable"
