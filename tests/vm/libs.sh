@@ -7,8 +7,8 @@
 # cache's image is not changed) it runs.
 . "$(dirname "$0")/lib.sh"
 need_vm
-cd "$scratch" || exit 1
 root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$scratch" || exit 1
 build=${QUIZ_BUILD_ROOT:-$root/build}
 q() { "$QUIZ" -k "$QUIZ_TEST_KERNEL" -r raw "$@" </dev/null >out 2>err; }
 

@@ -6,6 +6,7 @@
 # JUnit file with one testcase per test inside the run.
 . "$(dirname "$0")/lib.sh"
 need_vm
+root=$(cd "$(dirname "$0")/../.." && pwd)
 home=${QUIZ_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/quiz}
 read -ra kernels <<<"${QUIZ_TEST_KERNELS:-6.1 6.12}"
 suites=(proc sigaltstack size kcmp)
@@ -22,6 +23,10 @@ fi
 make -s -C "$src/tools/testing/selftests" TARGETS="${suites[*]}" O="$scratch/ks-build" \
 	install INSTALL_PATH="$scratch/ks" >build.log 2>&1
 ok $? "the selftests build on the host (out of the source tree)" "$(tail -n 5 build.log)"
+# Every program they built loads in the guest: the image has their libraries (issue 31).
+"$root/tools/quiz-image" libs "$scratch/ks" >libs.out 2>&1
+is "$?" 0 "quiz-image libs over the built selftests: nothing missing" "$(cat libs.out)"
+contains libs.out '^quiz-libs: [1-9][0-9]* ELF files checked, nothing missing$' "...and it checked their ELF files"
 cd ks || exit 1
 args=()
 for s in "${suites[@]}"; do args+=(-c "$s"); done
