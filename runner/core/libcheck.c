@@ -237,3 +237,43 @@ int dpkg_owner_parse(const char *out, char **ret)
 	}
 	return -ENOENT;
 }
+
+int image_list_parse(const char *text, size_t len, struct strv *ret, char **ret_error)
+{
+	_cleanup_strv_ struct strv out = {0};
+	size_t line_no = 1;
+	for (size_t i = 0; i < len; line_no++) {
+		size_t end = i;
+		while (end < len && text[end] != '\n')
+			end++;
+		if (memchr(text + i, '\0', end - i) || end - i > LIBS_MANIFEST_LINE_MAX) {
+			set_error(ret_error, "line %zu is not a package list's", line_no);
+			return -EBADMSG;
+		}
+		const char *hash = memchr(text + i, '#', end - i);
+		size_t stop = hash ? (size_t)(hash - text) : end;
+		for (size_t w = i; w < stop;) {
+			while (w < stop && (text[w] == ' ' || text[w] == '\t' || text[w] == '\r'))
+				w++;
+			size_t we = w;
+			while (we < stop && text[we] != ' ' && text[we] != '\t' && text[we] != '\r')
+				we++;
+			if (we == w)
+				break;
+			if (!package_name_valid(text + w, we - w)) {
+				set_error(ret_error,
+					  "line %zu: '%.*s' is not a Debian package name", line_no,
+					  (int)(we - w > 64 ? 64 : we - w), text + w);
+				return -EBADMSG;
+			}
+			int r = strv_pushf(&out, "%.*s", (int)(we - w), text + w);
+			if (r < 0)
+				return r;
+			w = we;
+		}
+		i = end + 1;
+	}
+	*ret = out;
+	out = (struct strv){0};
+	return 0;
+}

@@ -37,6 +37,12 @@ int libs_manifest_parse(const char *text, size_t len, struct libs_manifest *ret,
 bool libs_manifest_has(const struct libs_manifest *m, const char *lib);
 void libs_manifest_free(struct libs_manifest *m);
 
+/*
+ * A package list's text (image/NAME.list, a project's .quiz/image.list): one or more package names
+ * a line, '#' starts a comment. A bad name is refused: -EBADMSG, *ret_error naming its line.
+ */
+int image_list_parse(const char *text, size_t len, struct strv *ret, char **ret_error);
+
 /* The folders the loader searches, relative to a root ("usr/lib/x86_64-linux-gnu", "lib"...),
  * for architecture a. NULL-terminated strv in *ret. */
 int libcheck_lib_dirs(const struct arch *a, struct strv *ret);

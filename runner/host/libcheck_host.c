@@ -424,6 +424,42 @@ static int scope_ld_paths(struct libcheck_scope *s, const struct strv *env)
 	return r;
 }
 
+#define PROJECT_LIST ".quiz/image.list"
+
+/* The packages a project's .quiz/image.list names that the image lacks: one line, and 125. */
+static int project_list_check(const struct libs_manifest *m, const struct arch *a)
+{
+	_cleanup_free_ char *text = NULL, *error = NULL;
+	size_t len = 0;
+	int r = read_file(PROJECT_LIST, &text, &len);
+	if (r == -ENOENT)
+		return 0;
+	_cleanup_strv_ struct strv want = {0};
+	if (r >= 0)
+		r = image_list_parse(text, len, &want, &error);
+	if (r < 0) {
+		log_error(PROJECT_LIST ": %s; fix it, then: quiz-image build%s%s",
+			  error ? error : strerror(-r), arch_flag(a), arch_word(a));
+		return EXIT_QUIZ_FAILED;
+	}
+	_cleanup_buf_ struct buf lacks = {0};
+	for (size_t i = 0; r >= 0 && i < want.len; i++) {
+		bool has = false;
+		for (size_t j = 0; !has && j < m->packages.len; j++)
+			has = STREQ(m->packages.items[j], want.items[i]);
+		if (!has)
+			r = buf_printf(&lacks, "%s%s", lacks.len ? " " : "", want.items[i]);
+	}
+	if (r < 0)
+		return r;
+	if (!lacks.len)
+		return 0;
+	log_error("the guest image lacks %s, which " PROJECT_LIST " names; add them: quiz-image "
+		  "build%s%s (here: it reads that list)",
+		  lacks.data, arch_flag(a), arch_word(a));
+	return EXIT_QUIZ_FAILED;
+}
+
 int libcheck_before_boot(const struct quiz_options *o, const char *cwd, const struct arch *a,
 			 const char *image, const struct profile_set *profiles)
 {
@@ -440,6 +476,11 @@ int libcheck_before_boot(const struct quiz_options *o, const char *cwd, const st
 		log_error("%s.manifest: %s; libraries not checked (rebuild it: quiz-image build)",
 			  image, error ? error : strerror(-r));
 		return 0;
+	}
+	int k = project_list_check(&manifest, a);
+	if (k != 0) {
+		libs_manifest_free(&manifest);
+		return k < 0 ? EXIT_QUIZ_FAILED : k;
 	}
 	struct libcheck_scope s = {
 		.arch = a, .manifest = &manifest, .cwd = cwd && cwd_shareable(cwd) ? cwd : NULL};

@@ -146,6 +146,28 @@ is "$(grep -c '^quiz:' err)" 0 "hostile names (a shell word, a terminal escape):
 [ ! -e "$scratch/pwned" ]
 ok $? "and nothing run"
 
+# A project's .quiz/image.list names packages the image must hold: one it lacks is said before
+# boot (125: quiz's own), with the command that reads the list.
+mkdir -p .quiz
+printf '# this project loads liburing\nliburing2 # io_uring\nlibc6\n' >.quiz/image.list
+manifest
+fresh
+FAKE_QEMU_SCENARIO='text stdout booted;status 0' "$QUIZ" ./plain >out 2>err
+is "$?" 125 "a package .quiz/image.list names that the image lacks: 125 before boot"
+is "$(cat err)" "quiz: the guest image lacks liburing2, which .quiz/image.list names; add them: quiz-image build (here: it reads that list)" \
+	"...in one line naming the package and the command"
+qemu_started
+ok $((!$?)) "...and QEMU was not started"
+printf 'lib-uring2\n$(touch x)\n' >.quiz/image.list
+FAKE_QEMU_SCENARIO='text stdout booted;status 0' "$QUIZ" ./plain >out 2>err
+is "$?:$(cat err)" "125:quiz: .quiz/image.list: line 2: '\$(touch' is not a Debian package name; fix it, then: quiz-image build" \
+	"a bad name in it: 125, naming its line"
+printf 'liburing2\n' >.quiz/image.list
+echo "package liburing2 2.3-3" >>"$QUIZ_IMAGE.manifest"
+FAKE_QEMU_SCENARIO='text stdout booted;status 0' "$QUIZ" ./plain >out 2>err
+is "$?:$(cat out)" "0:booted" "with the package in the image's manifest it boots"
+rm -r .quiz
+
 # quiz-libs over a folder.
 cd "$scratch" || exit 1
 mkdir -p tree/sub tree/deps

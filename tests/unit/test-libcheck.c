@@ -202,9 +202,44 @@ static void check_words(void)
 		  "the add command: each package once, none for a file of no package");
 }
 
+static void check_image_list(void)
+{
+	static const char good[] = "# a project's packages\n"
+				   "liburing2   # io_uring\n"
+				   "\tlibyaml-0-2 libnl-3-200\r\n"
+				   "\n"
+				   "g++-12"; /* no newline at the end */
+	struct strv v = {0};
+	_cleanup_free_ char *error = NULL;
+	int r = image_list_parse(good, sizeof(good) - 1, &v, &error);
+	CHECK(r == 0, "a package list parses (%s)", error ? error : "");
+	_cleanup_free_ char *got = join(&v);
+	CHECK_STR(got, "liburing2|libyaml-0-2|libnl-3-200|g++-12",
+		  "its names, several a line, comments and CRs left out");
+	strv_free(&v);
+	static const struct {
+		const char *text, *error;
+	} bad[] = {
+		{"ok-pkg\nBad_Name\n", "line 2: 'Bad_Name' is not a Debian package name"},
+		{"$(touch x)\n", "line 1: '$(touch' is not"},
+		{"a\n", "line 1: 'a' is not"},
+		{"pkg\0x\n", "line 1 is not a package list's"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		_cleanup_free_ char *e = NULL;
+		struct strv t = {0};
+		size_t len = strlen(bad[i].text) + (strstr(bad[i].error, "list's") ? 3 : 0);
+		r = image_list_parse(bad[i].text, len, &t, &e);
+		CHECK(r == -EBADMSG && !t.len && e && strstr(e, bad[i].error),
+		      "a bad list is refused, naming its line: %s (%s)", bad[i].error, e ? e : "");
+		strv_free(&t);
+	}
+}
+
 int main(void)
 {
 	check_manifest();
+	check_image_list();
 	check_names();
 	check_watch();
 	check_dpkg();
