@@ -22,8 +22,8 @@ chmod +x bin/pahole
 export PATH=$scratch/bin:$PATH
 
 # A kernel tree as the build script sees it (as in kernel-flavour.sh): allnoconfig takes the
-# wanted config as it is, olddefconfig drops the symbols in FAKE_DROP (an option that does not
-# take effect), "all" notes that it ran in FAKE_MAKE_LOG.
+# wanted config with kconfig's rule, a symbol's last line wins; olddefconfig drops the symbols
+# in FAKE_DROP (an option that does not take effect); "all" notes that it ran in FAKE_MAKE_LOG.
 mkdir -p tree/arch/x86 tree/tools/testing/selftests/bpf
 cat >tree/Makefile <<'MAKE'
 MAKEFLAGS += --no-print-directory
@@ -31,7 +31,7 @@ O ?= .
 .PHONY: allnoconfig olddefconfig syncconfig all kernelrelease modules_install
 allnoconfig:
 	mkdir -p $(O)
-	cp $(KCONFIG_ALLCONFIG) $(O)/.config
+	tac $(KCONFIG_ALLCONFIG) | awk '{ s = $$0; sub(/^# /, "", s); sub(/[= ].*/, "", s); if (s !~ /^CONFIG_/ || !seen[s]++) print }' | tac >$(O)/.config
 olddefconfig:
 	for s in $(FAKE_DROP); do grep -v "^$$s=" $(O)/.config >$(O)/.config.new; mv $(O)/.config.new $(O)/.config; done
 syncconfig:
