@@ -51,12 +51,13 @@ export FAKE_MAKE_LOG=$scratch/make.log
 : >make.log
 # The source's list, in the kernel's own forms: a module, a string, "=n", "is not set", a line
 # without its newline at the end, comments; and one that contradicts quiz's base.config
-# (CONFIG_MODULES=y) and one that contradicts the user's -e below.
+# (CONFIG_MODULES=y), one that contradicts the user's -e below, and CONFIG_EXPERT, which the
+# flavour leaves out.
 bpf_dir=tree/tools/testing/selftests/bpf
 printf '%s\n' '# the BPF selftests' 'CONFIG_BPF_LSM=y' 'CONFIG_TEST_BPF=m' 'CONFIG_LSM="bpf,integrity"' \
 	'CONFIG_DEBUG_INFO_REDUCED=n' '# CONFIG_BPF_UNPRIV_DEFAULT_OFF is not set' \
 	'# CONFIG_MODULES is not set' '# CONFIG_NET_FOU is not set' 'CONFIG_GONE=y' >"$bpf_dir/config"
-printf 'CONFIG_X86_ONLY=y\nCONFIG_NR_CPUS=128' >"$bpf_dir/config.x86_64"
+printf 'CONFIG_X86_ONLY=y\nCONFIG_EXPERT=y\nCONFIG_NR_CPUS=128' >"$bpf_dir/config.x86_64"
 printf 'CONFIG_ARM_ONLY=y\n' >"$bpf_dir/config.aarch64"
 
 configured() { # the config --configure-only names in ERR
@@ -78,6 +79,7 @@ done
 is "$missing" "" "every line of config and config.x86_64 is in the configured .config"
 contains "$config" '^CONFIG_TEST_BPF=m$' "CONFIG_TEST_BPF=m stays a module (TEST_BPF depends on m)"
 lacks "$config" '^CONFIG_ARM_ONLY=' "config.aarch64 is not merged for x86_64"
+lacks "$config" '^CONFIG_EXPERT=' "nor CONFIG_EXPERT (bpf.config's quiz-flavour-tree-skip: allnoconfig would turn off what it unhides)"
 contains "$config" '^CONFIG_MODULES=y$' "base.config's CONFIG_MODULES=y wins over the list's"
 contains "$config" '^CONFIG_NET_FOU=y$' "the user's -e CONFIG_NET_FOU wins over the list's"
 contains "$config" '^CONFIG_DEBUG_INFO_BTF=y$' "with BTF (btf.config)"
@@ -134,6 +136,12 @@ refused "--with bpf --no-btf" "quiz-kernel: --with bpf: needs BTF; drop --no-btf
 refused "--with bpf --no-debug" \
 	"quiz-kernel: --with bpf: a debug kernel needs kconfig/debug.config; drop --no-debug" \
 	"$KBUILD" --with bpf --no-debug tree
+# Without --btf or --no-btf, BTF is built when pahole is installed: without it, bpf is refused.
+mkdir nopahole
+for tool in dirname readlink sed paste sort nproc cat ls; do ln -s "$(command -v "$tool")" nopahole/; done
+refused "--with bpf without pahole" \
+	"quiz-kernel: --with bpf: needs BTF, which needs pahole; install it: sudo apt-get install dwarves" \
+	env PATH="$scratch/nopahole" "$KBUILD" --with bpf tree
 
 # --- a whole build: its release, and a plain build that never reads the list ---
 tar -czf tree.tar.gz tree
