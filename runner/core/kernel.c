@@ -38,8 +38,8 @@ static int parse_number(const char **p, unsigned *ret)
 }
 
 /* Keep in step with kconfig/flavour/ (the unit test checks). */
-static const char *const flavour_names[] = {"kasan", "kcsan",	"kmemleak",
-					    "llvm",  "lockdep", "ubsan"};
+static const char *const flavour_names[] = {"bpf",  "kasan",   "kcsan", "kmemleak",
+					    "llvm", "lockdep", "ubsan"};
 
 const char *kernel_flavour_name(unsigned i)
 {

@@ -30,7 +30,7 @@ struct kernel_version {
 	char mainline_commit[13];
 };
 
-/* The debug flavours quiz builds, in release-name order (kconfig/flavour/NAME.config): "kasan",
+/* The flavours quiz builds, in release-name order (kconfig/flavour/NAME.config): "bpf", "kasan",
  * ...; NULL past the last. */
 const char *kernel_flavour_name(unsigned i);
 

@@ -124,7 +124,7 @@ refused() { # refused DESCRIPTION EXPECTED-LINE ARGS...: ARGS refused with that 
 	ok $? "$desc: nothing built, nothing on stdout"
 }
 refused "an unknown flavour" \
-	"quiz-kernel: --with kasn: no such flavour; use one of kasan,kcsan,kmemleak,llvm,lockdep,ubsan" \
+	"quiz-kernel: --with kasn: no such flavour; use one of bpf,kasan,kcsan,kmemleak,llvm,lockdep,ubsan" \
 	"$KBUILD" --with lockdep,kasn tree
 refused "--with and --no-debug" \
 	"quiz-kernel: --with kasan: a debug kernel needs kconfig/debug.config; drop --no-debug" \

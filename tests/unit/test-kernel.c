@@ -119,6 +119,9 @@ static const struct select_case select_cases[] = {
 	 "6.1.192-llvm"},
 	{"6.1-llvm-kasan: clang with kasan", "6.1-llvm-kasan",
 	 LIST("6.1.192-llvm", "6.1.192-kasan", "6.1.192-kasan-llvm"), 0, "6.1.192-kasan-llvm"},
+	/* The BPF selftests' kernel (quiz-kernel build --with bpf) is a flavour like the others. */
+	{"6.1-bpf: the bpf one", "6.1-bpf", LIST("6.1.192", "6.1.192-bpf", "6.1.193-bpf-kasan"), 0,
+	 "6.1.192-bpf"},
 	{"flavours in any order", "6.1-lockdep-kasan",
 	 LIST("6.1.192-kasan", "6.1.192-kasan-lockdep"), 0, "6.1.192-kasan-lockdep"},
 	{"6.1-kasan: a tarball's beats a git tree's", "6.1-kasan",
@@ -280,7 +283,8 @@ static const struct parse_case parse_cases[] = {
 
 struct flavour_case {
 	const char *s;
-	unsigned flavours; /* bits: 1 kasan, 2 kcsan, 4 kmemleak, 8 llvm, 16 lockdep, 32 ubsan */
+	/* bits: 1 bpf, 2 kasan, 4 kcsan, 8 kmemleak, 16 llvm, 32 lockdep, 64 ubsan */
+	unsigned flavours;
 	bool local;
 	unsigned next_date;
 	const char *mainline_commit; /* NULL: "" */
@@ -290,18 +294,21 @@ static const struct flavour_case flavour_cases[] = {
 	{"6.1.192", 0, false},
 	{"6.1.192+", 0, true},
 	{"6.1.192-custom", 0, true},
-	{"6.1.192-kasan", 1, false},
-	{"6.1.192-kasan+", 1, true},
-	{"6.1.192-kasan-kcsan-kmemleak-lockdep-ubsan", 55, false},
-	{"6.1.192-llvm", 8, false},
-	{"6.1.192-kasan-llvm", 9, false},
-	{"6.12.0-rc3-kmemleak-00012-gabc", 4, true},
+	{"6.1.192-kasan", 2, false},
+	{"6.1.192-kasan+", 2, true},
+	{"6.1.192-kasan-kcsan-kmemleak-lockdep-ubsan", 110, false},
+	{"6.1.192-llvm", 16, false},
+	{"6.1.192-bpf", 1, false},
+	{"6.1.192-bpf-kasan", 3, false},
+	{"6.1.192-bpfx", 0, true},
+	{"6.1.192-kasan-llvm", 18, false},
+	{"6.12.0-rc3-kmemleak-00012-gabc", 8, true},
 	{"6.1.192-kasanx", 0, true},
-	{"6.1.192-rcu-lockdep", 16, true},
+	{"6.1.192-rcu-lockdep", 32, true},
 	{"7.3.0-rc7-next-20261204", 0, false, 20261204},
 	{"7.3.0-next-20240229", 0, false, 20240229},
 	{"7.3.0-rc7-next-20261204+", 0, true, 20261204},
-	{"7.3.0-rc7-next-20261204-kasan", 1, false, 20261204},
+	{"7.3.0-rc7-next-20261204-kasan", 2, false, 20261204},
 	{"7.3.0-rc7-next-20261204-00012-gabc", 0, true, 20261204},
 	{"7.3.0-rc7-next", 0, true},
 	{"7.3.0-rc7-next-20261399", 0, true},
@@ -310,7 +317,7 @@ static const struct flavour_case flavour_cases[] = {
 	{"7.3.0-rc7-next-202612041", 0, true},
 	{"7.3.0-rc7-next-20261204x", 0, true},
 	{"7.3.0-rc7-mainline-abcdef123456", 0, false, 0, "abcdef123456"},
-	{"7.3.0-rc7-mainline-abcdef123456-llvm", 8, false, 0, "abcdef123456"},
+	{"7.3.0-rc7-mainline-abcdef123456-llvm", 16, false, 0, "abcdef123456"},
 	{"7.3.0-rc7-mainline-abcdef123456+", 0, true, 0, "abcdef123456"},
 	{"7.3.0-rc7-mainline-abcdef12345", 0, true},
 	{"7.3.0-rc7-mainline-abcdef1234567", 0, true},
@@ -327,6 +334,7 @@ static const char *const build_args_cases[][2] = {
 	{"6.1", "6.1"},
 	{"6.1-custom", "6.1-custom"},
 	{"6.1-llvm", "--with llvm 6.1"},
+	{"6.1-kasan-bpf", "--with bpf,kasan 6.1"},
 	{"7.3.0-rc7", "7.3.0-rc7"},
 	{"next", "next"},
 	{"next-kasan", "--with kasan next"},
