@@ -43,7 +43,7 @@ watch() { # watch NAME MATCH TRIGGER TRACER...: prints "NAME: seen" once MATCH i
 	done
 	grep -q "$match" "$name.out" && echo "$name: seen" || { echo "$name: not seen"; cat "$name.out"; }
 	kill "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null || true # the tracer, stopped
 }
 watch tracepoint "opened /tmp/quiz-marker" "cat /tmp/quiz-marker" bpftrace -e \
 	'tracepoint:syscalls:sys_enter_openat /str(args->filename) == "/tmp/quiz-marker"/ { printf("opened %s\n", str(args->filename)); }'
