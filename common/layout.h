@@ -41,7 +41,6 @@
 #define STAGE_MOUNTED "mounted"
 #define STAGE_LAYERS "layers"
 #define STAGE_PORTS "ports"
-#define STAGE_UDEV "udev"
 #define STAGE_PROGRAM "program"
 #define STAGE_ENDED "ended"
 #define STAGE_REPORT "report"

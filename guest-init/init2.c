@@ -159,11 +159,9 @@ void init2_main(int status_fd)
 	ports.status = status_fd;
 	int r;
 
-	pid_t udevd = -1;
 	r = prepare_system();
 	if (r >= 0)
-		udevd = udev_start(); /* listening by the time the shares are mounted, or waited for
-				       */
+		udev_links(); /* the tools that need udevd start it */
 	if (r >= 0)
 		r = run_settings_load(CONTRACT_GUEST_PATH, &settings);
 	if (r >= 0)
@@ -178,8 +176,6 @@ void init2_main(int status_fd)
 		guest_poweroff();
 	}
 
-	udev_wait(udevd);
-	timeline_mark(STAGE_UDEV);
 	struct run_result result = {0};
 	run_program(&settings, &ports, &result);
 	ports_report(&ports, &result);

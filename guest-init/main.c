@@ -8,6 +8,7 @@
 #include "rc.h"
 #include "run.h"
 #include "stages.h"
+#include "udev.h"
 
 /*
  * init1 (the kernel's init) and init2 (PID 1 after the pivot) are two stages of one process:
@@ -39,6 +40,8 @@ int main(int argc, char **argv)
 		return tmux_main();
 	if (argc >= 2 && STREQ(argv[1], "--exec"))
 		return run_exec(argc - 2, argv + 2);
+	if (getpid() != 1 && argc >= 1 && udev_tool_named(argv[0]))
+		return udev_tool_main(argc, argv);
 	if (getpid() != 1) {
 		fprintf(stderr,
 			"quiz-init: the guest's init; quiz boots it, it is not run by hand\n");

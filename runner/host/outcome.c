@@ -243,10 +243,10 @@ int timings_format(const struct vm_result *res, long long started, long long end
 	static const struct {
 		const char *stage, *label;
 	} guest[] = {
-		{STAGE_INIT1, "init1 started"},	    {STAGE_PARK, "init1 parked"},
-		{STAGE_GO, "init1 let go"},	    {STAGE_ROOT, "root ready"},
-		{STAGE_INIT2, "init2 started"},	    {STAGE_UDEV, "udev listening"},
-		{STAGE_PROGRAM, "program started"}, {STAGE_ENDED, "program ended"},
+		{STAGE_INIT1, "init1 started"}, {STAGE_PARK, "init1 parked"},
+		{STAGE_GO, "init1 let go"},	{STAGE_ROOT, "root ready"},
+		{STAGE_INIT2, "init2 started"}, {STAGE_PROGRAM, "program started"},
+		{STAGE_ENDED, "program ended"},
 	};
 	/* A restored run: what came before the go happened in the boot that saved the state. */
 	long long go = res->restored ? timeline_get(res->timeline, STAGE_GO) : -1;

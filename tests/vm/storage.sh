@@ -190,6 +190,15 @@ is "$(line cryptsetup)" "node, mounted" "cryptsetup open leaves /dev/mapper/NAME
 is "$(line wait)" ok "udevadm wait returns for the mapper nodes"
 is "$(line settle)" ok "udevadm settle returns"
 is "$(line removed)" ok "udevadm wait --removed returns once dmsetup remove is done"
+# udevd starts with the first tool that needs it: a run that calls none has none (it would cost
+# every run 0.14 s under TCG), and a layer's own /usr/local/sbin/dmsetup is the one run.
+q sh -c 'test -e /run/udev/control && echo "udevd: running" || echo "udevd: none"; dmsetup version >/dev/null
+test -e /run/udev/control && echo "after dmsetup: running"'
+is "$(line udevd)$(line 'after dmsetup')" "nonerunning" "no udevd until a tool needs it; dmsetup starts it" "$(cat err)"
+mkdir -p mine/usr/local/sbin && printf '#!/bin/sh\necho "mine: $*"\n' >mine/usr/local/sbin/dmsetup &&
+	chmod +x mine/usr/local/sbin/dmsetup
+q -u mine dmsetup version
+is "$(cat out)" "mine: version" "a layer's own /usr/local/sbin/dmsetup wins over quiz's" "$(cat err)"
 
 # --- failinject: a disk's I/O at probability 100, that disk only ---
 cat >fail.sh <<'SCRIPT'
