@@ -21,32 +21,10 @@ printf '#!/bin/sh\necho v1.24\n' >bin/pahole
 chmod +x bin/pahole
 export PATH=$scratch/bin:$PATH
 
-# A kernel tree as the build script sees it (as in kernel-flavour.sh): allnoconfig takes the
-# wanted config with kconfig's rule, a symbol's last line wins; olddefconfig drops the symbols
-# in FAKE_DROP (an option that does not take effect); "all" notes that it ran in FAKE_MAKE_LOG.
+# A kernel tree as the build script sees it: tests/host/fake-kernel.mk (its comment says what
+# each target does).
 mkdir -p tree/arch/x86 tree/tools/testing/selftests/bpf
-cat >tree/Makefile <<'MAKE'
-MAKEFLAGS += --no-print-directory
-O ?= .
-.PHONY: allnoconfig olddefconfig syncconfig all kernelrelease modules_install
-allnoconfig:
-	mkdir -p $(O)
-	tac $(KCONFIG_ALLCONFIG) | awk '{ s = $$0; sub(/^# /, "", s); sub(/[= ].*/, "", s); if (s !~ /^CONFIG_/ || !seen[s]++) print }' | tac >$(O)/.config
-olddefconfig:
-	for s in $(FAKE_DROP); do grep -v "^$$s=" $(O)/.config >$(O)/.config.new; mv $(O)/.config.new $(O)/.config; done
-syncconfig:
-	@:
-all:
-	echo all >>$(FAKE_MAKE_LOG)
-	mkdir -p $(O)/arch/x86/boot
-	echo bzImage >$(O)/arch/x86/boot/bzImage
-	cp /bin/true $(O)/vmlinux
-	echo "ffffffff81000000 T _text" >$(O)/System.map
-kernelrelease:
-	@echo "6.1.99$$(sed -n 's/^CONFIG_LOCALVERSION="\(.*\)"$$/\1/p' $(O)/.config)"
-modules_install:
-	mkdir -p $(INSTALL_MOD_PATH)/lib/modules/$$($(MAKE) -s kernelrelease)
-MAKE
+cp "$source_root/tests/host/fake-kernel.mk" tree/Makefile # the shared fake tree
 export FAKE_MAKE_LOG=$scratch/make.log
 : >make.log
 # The source's list, in the kernel's own forms: a module, a string, "=n", "is not set", a line

@@ -16,33 +16,10 @@ done
 flavours=$source_root/kconfig/flavour
 kernels=$QUIZ_HOME/kernels/x86_64
 
-# A kernel tree as the build script sees it: allnoconfig takes the wanted config as it is,
-# olddefconfig drops the symbols in FAKE_DROP (an option that does not take effect),
-# kernelrelease is 6.1.99 and the config's CONFIG_LOCALVERSION as the kernel's setlocalversion
-# makes it, and "all" notes that it ran in FAKE_MAKE_LOG.
+# A kernel tree as the build script sees it: tests/host/fake-kernel.mk (its comment says what
+# each target does).
 mkdir -p tree/arch/x86
-cat >tree/Makefile <<'MAKE'
-MAKEFLAGS += --no-print-directory
-O ?= .
-.PHONY: allnoconfig olddefconfig syncconfig all kernelrelease modules_install
-allnoconfig:
-	mkdir -p $(O)
-	cp $(KCONFIG_ALLCONFIG) $(O)/.config
-olddefconfig:
-	for s in $(FAKE_DROP); do grep -v "^$$s=" $(O)/.config >$(O)/.config.new; mv $(O)/.config.new $(O)/.config; done
-syncconfig:
-	@:
-all:
-	echo all >>$(FAKE_MAKE_LOG)
-	mkdir -p $(O)/arch/x86/boot
-	echo bzImage >$(O)/arch/x86/boot/bzImage
-	cp /bin/true $(O)/vmlinux
-	echo "ffffffff81000000 T _text" >$(O)/System.map
-kernelrelease:
-	@echo "6.1.99$$(sed -n 's/^CONFIG_LOCALVERSION="\(.*\)"$$/\1/p' $(O)/.config)"
-modules_install:
-	mkdir -p $(INSTALL_MOD_PATH)/lib/modules/$$($(MAKE) -s kernelrelease)
-MAKE
+cp "$source_root/tests/host/fake-kernel.mk" tree/Makefile # the shared fake tree
 export FAKE_MAKE_LOG=$scratch/make.log
 : >make.log
 lines_of() { grep -E '^(CONFIG_|# CONFIG_)' "$1"; } # a fragment's settings

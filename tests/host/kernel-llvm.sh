@@ -10,29 +10,10 @@ command -v make >/dev/null || { echo "1..0 # SKIP make is not installed"; exit 0
 kernels=$QUIZ_HOME/kernels/x86_64
 rm -rf "$kernels"
 
-# kernelrelease is 6.1.99 and the config's CONFIG_LOCALVERSION, as the kernel makes it;
-# olddefconfig drops FAKE_DROP's symbols (a gcc build: kconfig leaves CC_IS_CLANG unset).
+# A kernel tree as the build script sees it (tests/host/fake-kernel.mk); olddefconfig drops
+# FAKE_DROP's symbols (a gcc build: kconfig leaves CC_IS_CLANG unset).
 mkdir -p tree/arch/x86
-cat >tree/Makefile <<'MAKE'
-MAKEFLAGS += --no-print-directory
-O ?= .
-.PHONY: allnoconfig olddefconfig all kernelrelease modules_install
-allnoconfig:
-	mkdir -p $(O)
-	cp $(KCONFIG_ALLCONFIG) $(O)/.config
-	echo '# generated' >$(O)/Makefile
-olddefconfig:
-	for s in $(FAKE_DROP); do grep -v "^$$s=" $(O)/.config >$(O)/.config.new; mv $(O)/.config.new $(O)/.config; done
-all:
-	mkdir -p $(O)/arch/x86/boot
-	echo bzImage >$(O)/arch/x86/boot/bzImage
-	cp /bin/true $(O)/vmlinux
-	echo "ffffffff81000000 T _text" >$(O)/System.map
-kernelrelease:
-	@echo "6.1.99$$(sed -n 's/^CONFIG_LOCALVERSION="\(.*\)"$$/\1/p' $(O)/.config)"
-modules_install:
-	mkdir -p $(INSTALL_MOD_PATH)/lib/modules/$$($(MAKE) -s kernelrelease)
-MAKE
+cp "$source_root/tests/host/fake-kernel.mk" tree/Makefile # the shared fake tree
 tar -czf tree.tar.gz tree
 mkdir bin
 for t in clang ld.lld llvm-ar llvm-nm llvm-objcopy llvm-objdump llvm-readelf llvm-strip; do
