@@ -170,7 +170,10 @@ if command -v script >/dev/null; then
 	QUIZ_HOME=$scratch/tty script -qec "$QKD fetch 9.9.2 2>/dev/tty >$scratch/tty.out" /dev/null >tty.log 2>&1
 	is "$?:$(cat tty.out)" "0:$scratch/tty/sources/debian/linux-source-9.9_9.9.2-1.tar.xz" \
 		"on a terminal, fetch prints the path alone on stdout" "$(cat tty.log)"
-	contains tty.log '[0-9.]+ [kM]?B/[0-9.]+ [kM]?B [0-9]+%' "and shows the download's bytes and percent on stderr"
+	# apt's percent line ("0% [Working]", "45% [1 linux-source-9.9 500 B/968 B 52%]"): the
+	# bytes come only when a pulse falls within the download, which a 968-byte file on the
+	# loopback seldom lasts (CI failed on it once).
+	contains tty.log '[0-9]+% \[' "and shows apt's progress on stderr"
 else
 	echo "ok $((tap_n += 1)) - # SKIP on a terminal: script (util-linux) is not installed"
 	echo "ok $((tap_n += 1)) - # SKIP (the same)"
