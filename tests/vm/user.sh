@@ -56,7 +56,8 @@ img=home/cache/images/bookworm-amd64.ext2
 is "$(stat -c %U "$img" 2>/dev/null)" "$user" "the image is the user's file"
 is "$(debugfs -R 'stat /usr/bin/su' "$img" 2>/dev/null | sed -n 's/^User: *\([0-9]*\) *Group: *\([0-9]*\).*/\1 \2/p')$(debugfs -R 'stat /usr/bin/su' "$img" 2>/dev/null | grep -o 'Mode: *04755')" \
 	"0 0Mode:  04755" "inside it, files belong to root with their setuid bits (su)"
-is "$(ls -A home/cache/images | grep -vc '^bookworm-amd64\.ext2\(\.info\)\?$')" 0 "the build left no temporary files"
+is "$(ls -A home/cache/images | grep -vc '^bookworm-amd64\.ext2\(\.info\|\.manifest\)\?$')" 0 "the build left no temporary files"
+ok "$([ -s "$img.manifest" ]; echo $?)" "and its manifest beside it"
 
 # A /dev/kvm this user may not open: TCG and a one-line hint, once. (Then every run here uses
 # that device, or none: their stderr is the program's alone, whatever this host's KVM is.)
