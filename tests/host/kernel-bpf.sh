@@ -5,6 +5,7 @@
 # user's settings winning), a missing config.ARCH left out, the one line that counts the list's
 # options that did not take effect, --no-btf refused, and a plain build untouched by the list.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/kernel-lib.sh"
 cd "$scratch" || exit 1
 KBUILD=${QUIZ_KERNEL_BUILD:-$source_root/tools/quiz-kernel-build}
 for tool in make flock setsid; do
@@ -96,19 +97,6 @@ contains noarch.err "^quiz-kernel: bpf: 1 of the tree's 8 options did not take e
 printf 'CONFIG_X86_ONLY=y\n' >"$bpf_dir/config.x86_64"
 
 # --- refused before anything is made: one line, exit 1, nothing created ---
-refused() { # refused DESCRIPTION EXPECTED-LINE ARGS...: ARGS refused with that line only
-	local desc=$1 want=$2 home=$scratch/refused-home
-	shift 2
-	rm -rf "$home" "$TMPDIR"/quiz-kernel.*
-	mkdir "$home"
-	: >make.log
-	QUIZ_HOME=$home "$@" >refused.out 2>refused.err
-	is "$?" 1 "$desc: exit 1"
-	is "$(cat refused.err)" "$want" "$desc: the one line"
-	is "$(ls -A "$home"; cd "$TMPDIR" && ls -d quiz-kernel.* 2>/dev/null)" "" "$desc: nothing created"
-	[ ! -s make.log ] && [ ! -s refused.out ]
-	ok $? "$desc: nothing built, nothing on stdout"
-}
 refused "--with bpf --no-btf" "quiz-kernel: --with bpf: needs BTF; drop --no-btf" \
 	"$KBUILD" --with bpf --no-btf tree
 refused "--with bpf --no-debug" \

@@ -4,6 +4,7 @@
 # the config, the release's name, the stamp, refusals before anything is made, --configure-only)
 # and which kernel -k picks among plain and flavoured ones (quiz --dry-run, quiz-kernel path).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/kernel-lib.sh"
 cd "$scratch" || exit 1
 KBUILD=${QUIZ_KERNEL_BUILD:-$source_root/tools/quiz-kernel-build}
 QUIZ_KERNEL=$(dirname "$QUIZ")/quiz-kernel
@@ -87,19 +88,6 @@ is "$(cat path.err)" "quiz-kernel: no x86_64 kernel 6.1-ubsan built; run: quiz-k
 	"and says how to build it"
 
 # --- refused before anything is made: one line, exit 1, no cache, no temporary folder ---
-refused() { # refused DESCRIPTION EXPECTED-LINE ARGS...: ARGS refused with that line only
-	local desc=$1 want=$2 home=$scratch/refused-home
-	shift 2
-	rm -rf "$home" "$TMPDIR"/quiz-kernel.*
-	mkdir "$home"
-	: >make.log
-	QUIZ_HOME=$home "$@" >refused.out 2>refused.err
-	is "$?" 1 "$desc: exit 1"
-	is "$(cat refused.err)" "$want" "$desc: the one line"
-	is "$(ls -A "$home"; cd "$TMPDIR" && ls -d quiz-kernel.* 2>/dev/null)" "" "$desc: nothing created"
-	[ ! -s make.log ] && [ ! -s refused.out ]
-	ok $? "$desc: nothing built, nothing on stdout"
-}
 refused "an unknown flavour" \
 	"quiz-kernel: --with kasn: no such flavour; use one of bpf,kasan,kcsan,kmemleak,llvm,lockdep,ubsan" \
 	"$KBUILD" --with lockdep,kasn tree
