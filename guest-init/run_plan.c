@@ -42,6 +42,8 @@ int run_plan_hook_env(const struct run_settings *s, const char *profile, char *c
 	int r = 0;
 	for (size_t i = 0; r >= 0 && base[i]; i++)
 		r = strv_push(&env, base[i]);
+	if (r >= 0)
+		r = strv_pushf(&env, "QUIZ_VERBOSE=%d", s->verbose);
 	for (size_t i = 0; r >= 0 && i < s->options.len; i++) {
 		const char *v = s->options.items[i];
 		if (strncmp(v, profile, plen) != 0 || v[plen] != '.')

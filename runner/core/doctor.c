@@ -33,8 +33,16 @@ static int report_qemu(const struct doctor_facts *f, struct buf *out, struct tal
 		return line(out, t, "problem", "QEMU",
 			    "%s not found; install it: sudo apt-get install %s", f->qemu,
 			    f->qemu_package ? f->qemu_package : "qemu-system-x86");
-	return line(out, t, "ok", "QEMU", "%s (%s)",
-		    f->qemu_version ? f->qemu_version : "version unknown", f->qemu_path);
+	int r = line(out, t, "ok", "QEMU", "%s (%s)",
+		     f->qemu_version ? f->qemu_version : "version unknown", f->qemu_path);
+	if (r >= 0 && f->qemu_user_net == 0)
+		r = line(out, t, "note", "network",
+			 "this QEMU has no user-mode networking (-netdev user, libslirp): -p net "
+			 "works only with mode=join or mode=loop; Debian's %s has it",
+			 f->qemu_package ? f->qemu_package : "qemu-system-x86");
+	else if (r >= 0 && f->qemu_user_net > 0)
+		r = line(out, t, "ok", "network", "QEMU has user-mode networking (-p net)");
+	return r;
 }
 
 static int report_kvm(const struct doctor_facts *f, struct buf *out, struct tally *t)

@@ -16,6 +16,7 @@ struct doctor_facts {
 	const char *qemu_package; /* the Debian package that has it */
 	char *qemu_path;	  /* where it is; NULL: not found */
 	char *qemu_version;	  /* first line of its --version; NULL if it did not say */
+	int qemu_user_net;	  /* it has -netdev user (-p net's default): 1, 0, -1 unknown */
 	const char *kvm_device;
 	enum kvm_access kvm;
 	int kvm_errno;		/* why it did not open */

@@ -412,9 +412,17 @@ static int ini_entry(struct ini_state *s, const char *section, const char *key, 
 			return add_kconfig(s, value);
 		if (STREQ(key, "splat-allow"))
 			return add_splat_allow(s, value);
+		if (STREQ(key, "saved-state")) {
+			if (!STREQ(value, "yes") && !STREQ(value, "no")) {
+				set_error(&s->msg, "saved-state = %s: expected yes or no", value);
+				return -EINVAL;
+			}
+			p->saved_state = STREQ(value, "yes");
+			return 0;
+		}
 		set_error(&s->msg,
-			  "unknown key '%s' in [profile]; it takes description, requires, kconfig "
-			  "and splat-allow",
+			  "unknown key '%s' in [profile]; it takes description, requires, kconfig, "
+			  "splat-allow and saved-state",
 			  key);
 		return -EINVAL;
 	}

@@ -70,6 +70,9 @@ struct profile {
 	struct strv qemu_args, kernel_words, kconfig; /* kconfig normalized to "CONFIG_X=y" form */
 	struct strv splat_allow; /* [profile] splat-allow: kernel reports its runs let pass */
 	bool host_hook, guest_hook, files; /* which optional parts exist (set by profile_load) */
+	/* [profile] saved-state = yes: its QEMU arguments (its hook's too) may be in a saved VM
+	 * state; they describe devices a restored guest finds as the saving boot probed them. */
+	bool saved_state;
 	/* Set by the catalog: the folder as looked up ("./.quiz/profiles/NAME"), and the source
 	 * of a profile of the same name in an earlier folder that this one shadows (or NULL). */
 	char *found_at, *shadows;

@@ -22,8 +22,8 @@
 #include "signals.h"
 #include "vm.h"
 
-/* The first line a command prints (stdout and stderr), within a few seconds; NULL if none. */
-static char *first_line_of(char *const *argv, int *ret_status)
+/* What a command prints (stdout and stderr, 64 KiB at most), within a few seconds; NULL if none. */
+static char *output_of(char *const *argv, int *ret_status)
 {
 	int fds[2];
 	if (pipe2(fds, O_CLOEXEC) < 0)
@@ -61,10 +61,27 @@ static char *first_line_of(char *const *argv, int *ret_status)
 	}
 	if (ret_status)
 		*ret_status = status;
-	if (!text.data)
-		return NULL;
-	/* The last non-empty line is the verdict of a check script; the first of --version. */
-	return strndup(text.data, strcspn(text.data, "\n"));
+	return text.data ? TAKE_PTR(text.data) : NULL;
+}
+
+/* The first line a command prints; NULL if none. */
+static char *first_line_of(char *const *argv, int *ret_status)
+{
+	_cleanup_free_ char *text = output_of(argv, ret_status);
+	return text ? strndup(text, strcspn(text, "\n")) : NULL;
+}
+
+/* Whether QEMU lists a "user" network back end (-netdev help): 1, 0, or -1 when it said nothing. */
+static int qemu_has_user_net(const char *qemu)
+{
+	char *argv[] = {(char *)qemu, "-netdev", "help", NULL};
+	_cleanup_free_ char *text = output_of(argv, NULL);
+	if (!text)
+		return -1;
+	for (const char *p = text; *p; p += strcspn(p, "\n"), p += *p == '\n')
+		if (strncmp(p, "user", 4) == 0 && (p[4] == '\n' || p[4] == '\0'))
+			return 1;
+	return strstr(text, "backend") ? 0 : -1;
 }
 
 static void gather_kvm_group(struct doctor_facts *f)
@@ -174,6 +191,7 @@ int doctor_gather(const char *home, const char *scripts, const struct arch *a,
 	if (f->qemu_path) {
 		char *argv[] = {f->qemu_path, "--version", NULL};
 		f->qemu_version = first_line_of(argv, NULL);
+		f->qemu_user_net = qemu_has_user_net(f->qemu_path);
 	}
 	f->kvm_device = kvm_device();
 	f->kvm = kvm_access_check(&f->kvm_errno);

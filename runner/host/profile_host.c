@@ -328,6 +328,8 @@ static int run_host_hook(const struct resolved_profile *rp, const char *run_dir,
 		r = strv_pushf(&env, "QUIZ_GDB_ARCH=%s", k->arch->gdb_arch);
 	if (r >= 0)
 		r = strv_pushf(&env, "QUIZ_FOREIGN=%d", k->arch != arch_host());
+	if (r >= 0)
+		r = strv_pushf(&env, "QUIZ_VERBOSE=%d", log_verbose ? 1 : 0);
 	if (r < 0)
 		return r;
 	/* Its own process group: a stop signal to quiz ends the hook and its children, and so does
@@ -372,8 +374,10 @@ static int read_args(const char *path, struct strv *args)
 }
 
 int profiles_run_host_hooks(const struct profile_set *s, const char *run_dir,
-			    const struct kernel *k, struct strv *qemu_args, char **ret_error)
+			    const struct kernel *k, struct strv *qemu_args, size_t *ret_cold,
+			    char **ret_error)
 {
+	*ret_cold = 0;
 	for (size_t i = 0; i < s->n; i++) {
 		const struct profile *p = s->items[i].profile;
 		if (!p->host_hook)
@@ -391,8 +395,11 @@ int profiles_run_host_hooks(const struct profile_set *s, const char *run_dir,
 				*ret_error = NULL;
 			return -EIO;
 		}
+		size_t before = qemu_args->len;
 		if (r >= 0)
 			r = read_args(args_file, qemu_args);
+		if (r >= 0 && !p->saved_state)
+			*ret_cold += qemu_args->len - before;
 		if (r < 0) {
 			if (asprintf(ret_error, "profile %s: host hook: %s", p->name,
 				     strerror(-r)) < 0)

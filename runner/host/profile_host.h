@@ -36,8 +36,10 @@ int profiles_write_layer(const struct profile_set *s, int layer_fd, char **ret_e
 /*
  * Host hooks, in order, in the run directory; QEMU arguments they write are appended. A hook
  * that exits HOST_HOOK_BAD_OPTION has said on stderr what was wrong with its options: then
- * -EINVAL and no *ret_error, so that the user reads one line.
+ * -EINVAL and no *ret_error, so that the user reads one line. *ret_cold: how many of the
+ * arguments came from profiles that keep a run from saved VM states (no saved-state = yes).
  */
 #define HOST_HOOK_BAD_OPTION 2
 int profiles_run_host_hooks(const struct profile_set *s, const char *run_dir,
-			    const struct kernel *k, struct strv *qemu_args, char **ret_error);
+			    const struct kernel *k, struct strv *qemu_args, size_t *ret_cold,
+			    char **ret_error);

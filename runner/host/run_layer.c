@@ -80,6 +80,7 @@ int contract_build(const struct run_setup *s, const char *const *argv, size_t ar
 	rs.shared = has_share(shares, TAG_SHARED);
 	rs.mode = STREQ(s->mode, "tmux") ? GUEST_MODE_TMUX : GUEST_MODE_RAW;
 	rs.dmesg = o->dmesg;
+	rs.verbose = o->verbose;
 	rs.shell = o->shell_after;
 	if (r >= 0 && rs.mode == GUEST_MODE_TMUX) {
 		struct winsize ws = {0};

@@ -13,13 +13,14 @@
 #include "run_internal.h"
 
 static int apply_profiles(const struct profile_set *set, const struct run_dir *dir,
-			  const struct kernel *k, bool dry_run, struct strv *hook_args)
+			  const struct kernel *k, bool dry_run, struct strv *hook_args,
+			  size_t *hook_cold)
 {
 	_cleanup_free_ char *error = NULL;
 	_cleanup_close_ int layer_fd = openat(dir->fd, "layer", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int r = layer_fd < 0 ? -errno : profiles_write_layer(set, layer_fd, &error);
 	if (r >= 0 && !dry_run) /* hooks make disks and print: a dry run boots nothing */
-		r = profiles_run_host_hooks(set, dir->path, k, hook_args, &error);
+		r = profiles_run_host_hooks(set, dir->path, k, hook_args, hook_cold, &error);
 	/* No message after a stop signal (the caller says so) or a hook's own word on its options.
 	 */
 	if (r < 0 && !interrupt_requested() && (error || r != -EINVAL))
@@ -27,9 +28,14 @@ static int apply_profiles(const struct profile_set *set, const struct run_dir *d
 	return r;
 }
 
-/* Kernel words and QEMU arguments: profiles (in order, then their host hooks), then the user's. */
+/*
+ * Kernel words and QEMU arguments: profiles (in order, then their host hooks), then the user's.
+ * *cold: how many of the arguments keep the run from saved VM states (those of profiles without
+ * saved-state = yes, hooks' as counted in *cold already, and the user's).
+ */
 static int gather_extras(const struct quiz_options *o, const struct profile_set *set,
-			 const struct strv *hook_args, struct strv *words, struct strv *args)
+			 const struct strv *hook_args, struct strv *words, struct strv *args,
+			 size_t *cold)
 {
 	int r = 0;
 	for (size_t i = 0; r >= 0 && i < set->n; i++) {
@@ -45,6 +51,8 @@ static int gather_extras(const struct quiz_options *o, const struct profile_set 
 		}
 		for (size_t j = 0; r >= 0 && j < set->items[i].qemu_args.len; j++)
 			r = strv_push(args, set->items[i].qemu_args.items[j]);
+		if (!set->items[i].profile->saved_state)
+			*cold += set->items[i].qemu_args.len;
 	}
 	for (size_t i = 0; r >= 0 && i < hook_args->len; i++)
 		r = strv_push(args, hook_args->items[i]);
@@ -52,20 +60,23 @@ static int gather_extras(const struct quiz_options *o, const struct profile_set 
 		r = strv_push(words, o->append.items[i]);
 	for (size_t i = 0; r >= 0 && i < o->qemu_args.len; i++)
 		r = strv_push(args, o->qemu_args.items[i]);
+	*cold += o->qemu_args.len;
 	return r;
 }
 
-/* The QEMU argv; *ret_extra: how many of its arguments came from profiles, hooks and the user. */
+/* The QEMU argv; *ret_extra: how many of its arguments (of profiles, hooks and the user) keep the
+ * run from saved VM states, hook_cold of them counted already (profiles_run_host_hooks). */
 static int build_argv(const struct quiz_options *o, const struct run_env *env, const char *home,
 		      const struct kernel *k, const char *image, const struct run_shares *sh,
-		      const struct profile_set *set, const struct strv *hook_args, bool tty,
-		      enum accel accel, struct strv *argv, size_t *ret_extra)
+		      const struct profile_set *set, const struct strv *hook_args, size_t hook_cold,
+		      bool tty, enum accel accel, struct strv *argv, size_t *ret_extra)
 {
 	_cleanup_strv_ struct strv words = {0}, args = {0};
-	int r = gather_extras(o, set, hook_args, &words, &args);
+	size_t cold = hook_cold;
+	int r = gather_extras(o, set, hook_args, &words, &args, &cold);
 	if (r < 0)
 		return r;
-	*ret_extra = args.len;
+	*ret_extra = cold;
 	const struct arch *a = k->arch;
 	if (o->cpus > a->max_cpus) {
 		log_error("-c %u: %s's QEMU machine (%s) takes at most %u CPUs", o->cpus, a->name,
@@ -181,10 +192,12 @@ int run_set_up(struct run *r)
 	if (k < 0 && !interrupt_requested())
 		log_error("cannot write the run layer in %s: %s", r->dir.path, strerror(-k));
 	if (k >= 0 && !interrupt_requested())
-		k = apply_profiles(&r->profiles, &r->dir, &r->kernel, o->dry_run, &r->hook_args);
+		k = apply_profiles(&r->profiles, &r->dir, &r->kernel, o->dry_run, &r->hook_args,
+				   &r->hook_cold);
 	if (k >= 0 && !interrupt_requested())
 		k = build_argv(o, &r->c->env, home, &r->kernel, r->image, &r->shares, &r->profiles,
-			       &r->hook_args, r->tmux, r->accel.accel, &r->argv, &r->extra_args);
+			       &r->hook_args, r->hook_cold, r->tmux, r->accel.accel, &r->argv,
+			       &r->extra_args);
 	int stopped = interrupt_end();
 	if (stopped) {
 		log_error("stopped by signal %d (%s) while setting up the run; nothing was started",

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* quiz --doctor's verdict lines and exit status, for healthy and broken hosts. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "doctor.h"
 #include "tap.h"
@@ -12,6 +13,7 @@ static struct doctor_facts healthy(void)
 		.qemu = "qemu-system-x86_64",
 		.qemu_path = "/usr/bin/qemu-system-x86_64",
 		.qemu_version = "QEMU emulator version 7.2.22",
+		.qemu_user_net = 1,
 		.kvm_device = "/dev/kvm",
 		.kvm = KVM_OPENS,
 		.accel_known = true,
@@ -42,6 +44,7 @@ static void test_healthy(void)
 	CHECK(report(&f, &out) == 0, "a healthy host: exit 0");
 	CHECK_STR(out.data,
 		  "ok      QEMU: QEMU emulator version 7.2.22 (/usr/bin/qemu-system-x86_64)\n"
+		  "ok      network: QEMU has user-mode networking (-p net)\n"
 		  "ok      KVM device: /dev/kvm opens\n"
 		  "ok      accelerator: kvm: KVM booted the probe in 140 ms (probed now)\n"
 		  "ok      kernels: 6.1.192, 6.12.48 (in /h/kernels/x86_64)\n"
@@ -49,6 +52,22 @@ static void test_healthy(void)
 		  "ok      cache: /h: 80.0 GiB free\n"
 		  "a run can work here\n",
 		  "every line ok, the probe's time shown");
+}
+
+static void test_no_user_net(void)
+{
+	struct doctor_facts f = healthy();
+	f.qemu_user_net = 0;
+	_cleanup_buf_ struct buf out = {0};
+	CHECK(report(&f, &out) == 0, "QEMU without user networking: runs work, exit 0");
+	CHECK(strstr(out.data, "note    network: this QEMU has no user-mode networking (-netdev "
+			       "user, libslirp): -p net works only with mode=join or mode=loop; "
+			       "Debian's qemu-system-x86 has it\n") != NULL,
+	      "a note says -p net's user mode cannot work, and where it can");
+	f.qemu_user_net = -1;
+	buf_free(&out);
+	CHECK(report(&f, &out) == 0 && !strstr(out.data, "network:"),
+	      "a QEMU that did not list its back ends: no network line");
 }
 
 static void test_broken_kvm(void)
@@ -168,6 +187,7 @@ static void test_problems(void)
 int main(void)
 {
 	test_healthy();
+	test_no_user_net();
 	test_broken_kvm();
 	test_no_kvm();
 	test_denied();

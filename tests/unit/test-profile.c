@@ -195,6 +195,13 @@ static void test_parse_full(void)
 	CHECK(profile_parse("empty", "", &p, &err) == 0, "an empty profile.ini is fine");
 	CHECK(!p.description && p.n_options == 0 && p.qemu_args.len == 0 && p.requires.len == 0,
 	      "empty profile has nothing");
+	CHECK(!p.saved_state, "a profile's QEMU arguments keep runs cold unless it says otherwise");
+	profile_free(&p);
+	CHECK(profile_parse("n", "[profile]\nsaved-state = yes\n", &p, &err) == 0 && p.saved_state,
+	      "saved-state = yes");
+	profile_free(&p);
+	CHECK(profile_parse("n", "[profile]\nsaved-state = no\n", &p, &err) == 0 && !p.saved_state,
+	      "saved-state = no");
 	profile_free(&p);
 
 	/* requires: merged per line, whitespace or commas, canonical raw form */
@@ -244,8 +251,11 @@ static void test_parse_errors(void)
 			  "unknown key in [qemu]");
 	check_parse_error("p", "[profile]\nrequire = a\n",
 			  "profile p: profile.ini line 2: unknown key 'require' in [profile]; it "
-			  "takes description, requires, kconfig and splat-allow",
+			  "takes description, requires, kconfig, splat-allow and saved-state",
 			  "unknown key in [profile]");
+	check_parse_error("p", "[profile]\nsaved-state = maybe\n",
+			  "profile p: profile.ini line 2: saved-state = maybe: expected yes or no",
+			  "saved-state takes yes or no");
 	check_parse_error(
 		"p", "[kernel]\nwords = a\n",
 		"profile p: profile.ini line 2: unknown key 'words' in [kernel]; it takes "
@@ -266,7 +276,7 @@ static void test_parse_errors(void)
 			  "syntax error line");
 	check_parse_error("p", "[profile]\nfoo = 1\njunk\n",
 			  "profile p: profile.ini line 2: unknown key 'foo' in [profile]; it takes "
-			  "description, requires, kconfig and splat-allow",
+			  "description, requires, kconfig, splat-allow and saved-state",
 			  "the first error wins over a later syntax error");
 	check_parse_error("p", "[profile\n",
 			  "profile p: profile.ini line 1: not a 'KEY = VALUE' line or a [section] "
@@ -413,7 +423,7 @@ static void test_load(void)
 	CHECK(profile_load(dir, "t", "user", &p, &err) == -EINVAL, "bad profile.ini");
 	snprintf(want, sizeof(want),
 		 "profile t: %s/profile.ini line 2: unknown key 'bogus' in [profile]; it takes "
-		 "description, requires, kconfig and splat-allow",
+		 "description, requires, kconfig, splat-allow and saved-state",
 		 dir);
 	CHECK_STR(err, want, "load names the file by path and line");
 	free(err);

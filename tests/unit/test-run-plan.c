@@ -56,17 +56,23 @@ static void test_hook_env(void)
 	_cleanup_strv_ struct strv env = {0};
 	CHECK(run_plan_hook_env(&s, "net", base, &env) == 0, "hook env of net");
 	check_strv(&env,
-		   "A=1|B=2|QUIZ_OPT_MAX_RATE=10|QUIZ_OPT_MIXED_CASE_X=a-b=C|QUIZ_OPT_EMPTY=|"
+		   "A=1|B=2|QUIZ_VERBOSE=0|QUIZ_OPT_MAX_RATE=10|QUIZ_OPT_MIXED_CASE_X=a-b=C|"
+		   "QUIZ_OPT_EMPTY=|"
 		   "QUIZ_OPT_A_B_C=-x-",
 		   "the base, then net's options: name upper-cased, '-' as '_', value as is");
 
 	_cleanup_strv_ struct strv other = {0};
 	CHECK(run_plan_hook_env(&s, "other", base, &other) == 0, "hook env of other");
-	check_strv(&other, "A=1|B=2|QUIZ_OPT_X=1", "only that profile's options");
+	check_strv(&other, "A=1|B=2|QUIZ_VERBOSE=0|QUIZ_OPT_X=1", "only that profile's options");
 
 	_cleanup_strv_ struct strv none = {0};
 	CHECK(run_plan_hook_env(&s, "ne", base, &none) == 0, "hook env of a prefix");
-	check_strv(&none, "A=1|B=2", "a profile whose name is a prefix gets none");
+	check_strv(&none, "A=1|B=2|QUIZ_VERBOSE=0", "a profile whose name is a prefix gets none");
+
+	_cleanup_strv_ struct strv loud = {0};
+	s.verbose = true;
+	CHECK(run_plan_hook_env(&s, "other", base, &loud) == 0, "hook env under -v");
+	check_strv(&loud, "A=1|B=2|QUIZ_VERBOSE=1|QUIZ_OPT_X=1", "-v: QUIZ_VERBOSE=1");
 }
 
 static void test_argv(void)
@@ -122,7 +128,9 @@ static void test_from_bytes(void)
 	      "plan them");
 	check_strv(&env, BASE_ENV "|QUIZ_KERNEL=6.1.5|QUIZ_PROFILES=net|E=1", "the environment");
 	check_strv(&argv, "/usr/bin/tini-static|-s|--|/quiz/run/bin/t|x", "tini's argv");
-	check_strv(&henv, BASE_ENV "|QUIZ_KERNEL=6.1.5|QUIZ_PROFILES=net|E=1|QUIZ_OPT_DRY_RUN=1",
+	check_strv(&henv,
+		   BASE_ENV
+		   "|QUIZ_KERNEL=6.1.5|QUIZ_PROFILES=net|E=1|QUIZ_VERBOSE=0|QUIZ_OPT_DRY_RUN=1",
 		   "the hook's environment");
 }
 
