@@ -15,6 +15,7 @@
  *	requires = third                    ; repeatable
  *	kconfig = CONFIG_VIRTIO_BLK CONFIG_EXT4_FS=y  ; the booted kernel must have these
  *	kconfig = CONFIG_BLK_DEV_LOOP=m     ; repeatable; a bare symbol means "=y"
+ *	saved-state = no    ; yes: its QEMU arguments (its hook's too) may be in a saved VM state
  *
  *	[options]
  *	count = 2     ; every option the profile has, with its default
@@ -32,7 +33,8 @@
  *	word = price=$$5        ; "$$" is a literal '$'
  *
  * Sections and keys:
- *	[profile]  description (once), requires (repeatable), kconfig (repeatable)
+ *	[profile]  description (once), requires (repeatable), kconfig (repeatable),
+ *	           splat-allow (repeatable), saved-state (yes or no)
  *	[options]  NAME = DEFAULT, each NAME once
  *	[qemu]     arg (repeatable, one argument each, may contain spaces and commas)
  *	[kernel]   word (repeatable, one word each, no whitespace)

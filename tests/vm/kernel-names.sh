@@ -31,7 +31,7 @@ bad=$(cut -f1 <<<"$out" | grep -vE "^${new//./\\.}($|\.[0-9]+$|-rc[0-9]+$)" || t
 is "$bad" "" "every line is of series $new"
 
 tarball_before=$(ls -l --time-style=+%s.%N "$home"/sources/debian/*.tar.* 2>/dev/null)
-"$QK" build --no-debug --no-btf --no-storage "$new" >build.out 2>&1
+"$QK" build --no-debug --no-btf --no-storage --no-net "$new" >build.out 2>&1
 is "$?" 0 "building $new again succeeds" "$(tail -n 5 build.out)"
 contains build.out 'is up to date' "and builds nothing"
 is "$(ls -l --time-style=+%s.%N "$home"/sources/debian/*.tar.* 2>/dev/null)" "$tarball_before" \

@@ -11,7 +11,7 @@ QUIZ_KERNEL_TOOL=${QUIZ_KERNEL_TOOL:-$(dirname "$QUIZ")/quiz-kernel}
 home=${QUIZ_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/quiz}
 # The checkout's kernel, lean (CI builds it whole on a fresh machine): no DWARF, no debug
 # options, no storage modules. tests/vm/speed-tools.sh's bench-loop builds it the same way.
-tree_opts=(--no-btf --no-debug --no-storage)
+tree_opts=(--no-btf --no-debug --no-storage --no-net)
 cd "$scratch" || exit 1
 
 src=$(ls -d "$home"/src/linux-source-6.1-* 2>/dev/null | head -n1)

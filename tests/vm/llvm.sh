@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# A clang-built kernel (quiz-kernel build --llvm --no-debug --no-btf --no-storage 6.1): it boots, its
+# A clang-built kernel (quiz-kernel build --llvm --no-debug --no-btf --no-storage --no-net 6.1): it boots, its
 # /proc/version names clang, and the example module built against its kbuild (with make-args,
 # and without: the kbuild says LLVM=1) is clang's and loads. CI does not build this kernel (its
 # ~12 minutes do not fit CI's budget): without it the test skips, CI or not.
@@ -9,7 +9,7 @@ QK=${QUIZ_KERNEL_TOOL:-$(dirname "$QUIZ")/quiz-kernel}
 ver=${QUIZ_TEST_KERNEL}-llvm
 modules_src=$(readlink -f "$(dirname "$0")/../modules")
 if ! kbuild=$("$QK" path "$ver" kbuild 2>/dev/null); then
-	echo "1..0 # SKIP no $ver kernel built (quiz-kernel build --llvm --no-debug --no-btf --no-storage ${QUIZ_TEST_KERNEL}); CI does not build it (suite vm-extra)"
+	echo "1..0 # SKIP no $ver kernel built (quiz-kernel build --llvm --no-debug --no-btf --no-storage --no-net ${QUIZ_TEST_KERNEL}); CI does not build it (suite vm-extra)"
 	exit 0
 fi
 QUIZ_TEST_KERNEL=$ver need_vm

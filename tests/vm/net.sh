@@ -99,6 +99,9 @@ for i in 1 2 3 4; do
 		</dev/null >"warm$i.out" 2>"warm$i.err"
 	echo "$?" >"warm$i.status"
 done
+q -v --cold -p net python3 -c "import urllib.request; print(len(urllib.request.urlopen('http://host:$port/served').read()))" \
+	</dev/null >cold.out 2>cold.err
+is "$?/$(cat cold.out)/$(state cold.err)" "0/100000/cold: asked for (--cold or QUIZ_COLD=1)" "a cold boot with a NIC fetches from the host too"
 is "$(state warm3.err)/$(state warm4.err)" "restored/restored" "with a NIC, the third and fourth runs restore a saved state" "$(state warm1.err; state warm2.err)"
 is "$(cat warm3.status warm4.status | paste -sd,)/$(sed -n 3p warm3.out),$(sed -n 3p warm4.out)" "0,0/100000,100000" \
 	"restored guests fetch from the host"
@@ -106,6 +109,32 @@ m3=$(sed -n 1p warm3.out) m4=$(sed -n 1p warm4.out)
 ok "$([ -n "$m3" ] && [ "$m3" != "$m4" ]; echo $?)" "two restored guests have different MAC addresses ($m3, $m4)"
 skew=$(($(sed -n 2p warm4.out) - $(date +%s)))
 ok "$([ "${skew#-}" -le 5 ]; echo $?)" "a restored guest's clock is the host's (off by ${skew}s)"
+
+# A subset of the kernel's own net selftests, built on the host from the 6.1 source and run by
+# their runner with the profile: sockets, AF_PACKET, reuseport, local routes, netdevices, policy
+# routing rules (veth, dummy, VRF-less IPv4 and IPv6 in namespaces).
+home=${QUIZ_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/quiz}
+src=$(ls -d "$home"/src/linux-source-6.1-*/ 2>/dev/null | head -n1)
+if [ -z "$src" ]; then
+	tar -xf /usr/src/linux-source-6.1.tar.xz --wildcards 'linux-source-6.1/tools/*' \
+		'linux-source-6.1/include/*' 'linux-source-6.1/usr/*' 'linux-source-6.1/scripts/*' \
+		'linux-source-6.1/arch/x86/include/*' 'linux-source-6.1/Makefile'
+	src=$scratch/linux-source-6.1
+fi
+# Their programs only: the whole folder does not build from Debian's 6.1.192 (tls.c).
+net_tests=(run_netsocktests run_afpackettests reuseport_addr_any.sh route_localnet.sh netdevice.sh
+	fib_rule_tests.sh)
+make -s -C "$src/tools/testing/selftests" TARGETS=net O="$scratch/ks-build" TEST_GEN_PROGS= \
+	TEST_GEN_FILES="socket reuseport_addr_any psock_fanout psock_tpacket txring_overwrite" \
+	install INSTALL_PATH="$scratch/ks" >ks-build.log 2>&1
+ok $? "the net selftests build on the host" "$(tail -n 5 ks-build.log)"
+args=()
+for t in "${net_tests[@]}"; do args+=(-t "net:$t"); done
+(cd ks && "$QUIZ" -k "$QUIZ_TEST_KERNEL" -r raw -t 600 -p net ./run_kselftest.sh "${args[@]}") \
+	</dev/null >ks.out 2>ks.err
+is "$?" 0 "the net selftests' runner passes with -p net" "$(grep -E '^(not )?ok ' ks.out; tail -n 3 ks.err)"
+is "$(grep -cE '^ok [0-9]+ selftests: net: ' ks.out)/$(grep -cE '^not ok ' ks.out)" "${#net_tests[@]}/0" \
+	"each of ${net_tests[*]} passes" "$(grep -E '^(not )?ok ' ks.out)"
 
 is "$(runs_left)/$(qemus_left)" "0/0" "no run folder or QEMU left"
 done_testing

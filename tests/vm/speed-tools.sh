@@ -35,7 +35,7 @@ ok "$([ "${samples:-0}" -ge 50 ]; echo $?)" "a boot gives it at least 50 samples
 tree=${QUIZ_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/quiz}/test-trees/linux-6.1-git
 if [ -d "$tree/.git" ]; then
 	before=$(git -C "$tree" status --porcelain; git -C "$tree" rev-parse HEAD)
-	tree_opts="--no-btf --no-debug --no-storage" # as tests/vm/kernel-tree.sh builds it
+	tree_opts="--no-btf --no-debug --no-storage --no-net" # as tests/vm/kernel-tree.sh builds it
 	out=$("$root/bench/bench-loop" -n 1 --build "$build" --build-args "$tree_opts" 2>&1)
 	is "$?" 0 "bench-loop runs one round of each loop" "$out"
 	num='median  *[0-9.]* s  min  *[0-9.]*  max  *[0-9.]*$'
