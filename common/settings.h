@@ -37,6 +37,7 @@ struct run_settings {
 	bool shared;	     /* a read-write host folder at /shared */
 	bool shell;	     /* a shell after the program */
 	bool dmesg;	     /* the run's kernel log on stderr after it */
+	bool attach;	     /* the attach port is there: the guest starts its agent */
 	unsigned rows, cols; /* the host terminal's size (tmux mode), 1..65535; 0: not given */
 };
 

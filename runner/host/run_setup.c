@@ -88,6 +88,7 @@ static int build_argv(const struct quiz_options *o, const struct run_env *env, c
 		.n_extra_args = args.len,
 		.tty = tty,
 		.panic_wait = o->dump_on_panic != NULL,
+		.attach = !env->no_attach,
 	};
 	if (!plan.kvm)
 		timing_hints(home, k, &plan.tsc_khz, &plan.hz);
@@ -176,7 +177,12 @@ int run_set_up(struct run *r)
 			     : o->program[0]		 ? RUN_MODE_RAW
 							 : RUN_MODE_AUTO;
 	r->tmux = mode == RUN_MODE_TMUX || (mode == RUN_MODE_AUTO && isatty(1));
-	struct run_setup setup = {o, &r->kernel, r->cwd, r->tmux ? "tmux" : "raw", &r->profiles};
+	struct run_setup setup = {o,
+				  &r->kernel,
+				  r->cwd,
+				  r->tmux ? "tmux" : "raw",
+				  &r->profiles,
+				  !r->c->env.no_attach};
 	k = run_layer_write(&setup, r->dir.fd, r->dir.path, &r->shares);
 	if (k < 0 && !interrupt_requested())
 		log_error("cannot write the run layer in %s: %s", r->dir.path, strerror(-k));
