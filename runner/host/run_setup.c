@@ -10,6 +10,7 @@
 #include "log.h"
 #include "outcome.h"
 #include "qemu_argv.h"
+#include "run_info_host.h"
 #include "run_internal.h"
 
 static int apply_profiles(const struct profile_set *set, const struct run_dir *dir,
@@ -169,6 +170,12 @@ int run_set_up(struct run *r)
 		log_error("cannot create a run directory under %s/runs: %s", home, strerror(-k));
 		return EXIT_QUIZ_FAILED;
 	}
+	/* For quiz --ps and --attach; a run goes on without it, unlisted. */
+	k = run_info_write(r->dir.fd, r->kernel.arch->name,
+			   r->kernel.release ? r->kernel.release : "?", o->program);
+	if (k < 0)
+		log_error("cannot write %s/" RUN_INFO_FILE " (quiz --ps will not list the run): %s",
+			  r->dir.path, strerror(-k));
 	if (o->keep && run_dir_mark_kept(&r->dir) < 0)
 		log_error("--keep: cannot mark %s as kept; a later quiz may remove it",
 			  r->dir.path);
