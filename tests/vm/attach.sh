@@ -28,12 +28,6 @@ $QUIZ --attach -- ps -e -o comm >ps-e.out 2>ps-e.err
 rc=$?
 contains ps-e.out "^sleep$" "--attach -- ps sees the program's processes (sleep)"
 is "$rc" 0 "and gives ps's status"
-# Another checkout's quiz on this cache puts its own init1 into the image, which voids states.
-if grep -q "refreshing init1" bg.err; then
-	echo "ok $((tap_n += 1)) - # SKIP restored run: another quiz-init refreshed the image meanwhile"
-else
-	contains bg.err "VM state: restored" "the run was restored from a saved VM state (the port in it)"
-fi
 
 $QUIZ --attach -- sh -c 'echo out; echo err >&2; exit 7' >cmd.out 2>cmd.err
 is "$?" 7 "a command's status comes back (7)"
@@ -78,6 +72,12 @@ wait $bg
 is "$?" 5 "the run's own status is untouched (5)"
 is "$(od -An -c bg.out)" "$(printf 'started\ndone\n' | od -An -c)" \
 	"the run's own stdout is exactly its program's"
+# Another checkout's quiz on this cache puts its own init1 into the image, which voids states.
+if grep -q "refreshing init1" bg.err; then
+	echo "ok $((tap_n += 1)) - # SKIP restored run: another quiz-init refreshed the image meanwhile"
+else
+	contains bg.err "VM state: restored" "the run was restored from a saved VM state (the port in it)"
+fi
 $QUIZ --attach >none.out 2>none.err
 is "$?" 125 "--attach with no run running fails (125)"
 is "$(cat none.err)" "quiz: --attach: no run of yours is running (quiz --ps lists them)" \
