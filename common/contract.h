@@ -60,3 +60,5 @@ int contract_parse(char *data, size_t size, struct contract_entry **ret_entries,
 #define PORT_STDOUT "quiz.stdout"
 #define PORT_STDERR "quiz.stderr"
 #define PORT_STATUS "quiz.status"
+/* quiz --attach's sessions (attach_frame.h), served by the guest's agent. */
+#define PORT_ATTACH "quiz.attach"

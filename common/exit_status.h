@@ -6,6 +6,8 @@
  */
 #pragma once
 
+/* quiz --attach: the run has an attached session already (sysexits' EX_TEMPFAIL: try later). */
+#define EXIT_ATTACH_BUSY 75
 #define EXIT_SPLAT 123		/* the program passed, the kernel reported a splat */
 #define EXIT_TIMEOUT 124	/* -t ran out (as timeout(1)) */
 #define EXIT_QUIZ_FAILED 125	/* quiz, QEMU or the guest's set-up failed: stderr says which */

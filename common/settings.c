@@ -42,6 +42,7 @@ static const struct field fields[] = {
 	{"hook", FIELD_NAMES, offsetof(struct run_settings, hooks)},
 	{"option", FIELD_LIST, offsetof(struct run_settings, options)},
 	{"profiles", FIELD_STRING, offsetof(struct run_settings, profiles)},
+	{"attach", FIELD_FLAG, offsetof(struct run_settings, attach)},
 };
 
 static const char *const mode_names[] = {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attach_host.h"
 #include "doctor.h"
 #include "exit_status.h"
 #include "file.h"
@@ -167,6 +168,10 @@ static int quiz_main(int argc, char **argv)
 		return profiles_describe(&catalog, o.describe_profile);
 	if (o.doctor)
 		return quiz_doctor(&o, &p);
+	if (o.ps)
+		return attach_ps(p.home);
+	if (o.attach)
+		return attach_run(p.home, o.attach_run, o.program);
 	if (o.merge.len)
 		return matrix_merge(&o);
 	/* A report (--junit, --tap, --results) of one run is a matrix of one. */

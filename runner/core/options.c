@@ -47,6 +47,8 @@ enum {
 	OPT_JSON,
 	OPT_SHARD,
 	OPT_COLD,
+	OPT_PS,
+	OPT_ATTACH,
 };
 
 /* The key is what getopt_long returns, parse_one's case. man/quiz.1 lists the same options in
@@ -158,6 +160,15 @@ const struct option_spec options_table[] = {
 	{"doctor", no_argument, NULL, OPT_DOCTOR, OTHER,
 	 "check this host for quiz runs: QEMU, KVM (a probe\n"
 	 "boot), kernels, image, cache; exit 0 when a run can work"},
+	{"ps", no_argument, NULL, OPT_PS, OTHER,
+	 "your running runs: RUN, quiz's pid, start, arch,\n"
+	 "kernel, program"},
+	{"attach", no_argument, NULL, OPT_ATTACH, OTHER,
+	 "quiz --attach [RUN] [-- COMMAND...]: COMMAND in a\n"
+	 "running run (RUN: one of --ps's; default: the only\n"
+	 "one), beside its program; no COMMAND: a login shell\n"
+	 "(exit: COMMAND's status; 75 another session holds\n"
+	 "the run; 125 no such run, not yours, or it broke)"},
 	{"help", no_argument, NULL, 'h', OTHER, "this text"},
 	{"version", no_argument, NULL, 'V', OTHER, "version and build details"},
 	{},
@@ -475,6 +486,8 @@ static int parse_one(int c, struct quiz_options *o)
 	case OPT_RERUN_FAILED: o->rerun_failed = optarg; return 0;
 	case OPT_MERGE: return strv_push(&o->merge, optarg);
 	case OPT_DOCTOR: o->doctor = true; return 0;
+	case OPT_PS: o->ps = true; return 0;
+	case OPT_ATTACH: o->attach = true; return 0;
 	case 'h': o->help = true; return 0;
 	case 'V': o->version = true; return 0;
 	default: log_error("unknown option; see quiz --help"); return -EINVAL;
@@ -509,6 +522,38 @@ static int options_check(const struct quiz_options *o)
 	return 0;
 }
 
+/*
+ * --ps takes no words; --attach [RUN] [-- COMMAND...]: after RUN only "--" and the command.
+ * "quiz ps" stays a run of the program ps: these are options, never subcommands.
+ */
+static int options_attach(struct quiz_options *o, bool dashes)
+{
+	if (o->ps && o->attach) {
+		log_error("--ps and --attach go one at a time");
+		return -EINVAL;
+	}
+	if (o->ps) {
+		if (o->program[0]) {
+			log_error("--ps takes no program ('%s'); quiz --ps lists your running runs",
+				  o->program[0]);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (dashes || !o->program[0])
+		return 0;
+	o->attach_run = o->program[0];
+	o->program++;
+	if (o->program[0] && !STREQ(o->program[0], "--")) {
+		log_error("--attach %s %s: put -- before the command: quiz --attach %s -- COMMAND",
+			  o->attach_run, o->program[0], o->attach_run);
+		return -EINVAL;
+	}
+	if (o->program[0])
+		o->program++;
+	return 0;
+}
+
 int options_parse(int argc, char **argv, const char *kernel, struct quiz_options *o)
 {
 	*o = (struct quiz_options){
@@ -535,6 +580,11 @@ int options_parse(int argc, char **argv, const char *kernel, struct quiz_options
 			return r;
 	}
 	o->program = argv + optind;
+	if (o->attach || o->ps) {
+		/* getopt took a "--" right after the options: no RUN, the command follows. */
+		bool dashes = optind > 1 && STREQ(argv[optind - 1], "--");
+		return options_attach(o, dashes);
+	}
 	return options_check(o);
 }
 

@@ -30,7 +30,10 @@ struct quiz_options {
 	struct strv profile_options; /* -o PROFILE.OPTION=VALUE */
 	struct strv profile_dirs;    /* --profile-dir */
 	bool list_profiles;
-	bool doctor; /* --doctor: check the host, run nothing */
+	bool doctor;		/* --doctor: check the host, run nothing */
+	bool ps;		/* --ps: this user's running runs */
+	bool attach;		/* --attach: a session in a running run */
+	const char *attach_run; /* --attach's RUN; NULL: the only running run */
 	const char *describe_profile;
 	enum run_mode mode;
 	bool shell_after;
@@ -67,7 +70,8 @@ struct quiz_options {
 	const char *console_copy;   /* internal: where a matrix child keeps its console log */
 	bool help;
 	bool version;
-	char **program; /* NULL-terminated, points into argv; empty = a shell */
+	char **program; /* NULL-terminated, points into argv; empty = a shell (--attach's COMMAND)
+			 */
 };
 
 /* 0, or -EINVAL after logging what was wrong and how to fix it. kernel: -k's default

@@ -150,6 +150,23 @@ static int push_port(struct strv *v, const char *id, const char *socket, const c
 	return r;
 }
 
+/*
+ * One more port of the same bus (max_ports=8), so no device slot. QEMU listens on its socket
+ * (wait=off: nobody needs to connect for the VM to start); a host that connects is announced
+ * to the guest's agent (guest-init/attach.c).
+ */
+static int push_attach_port(struct strv *v)
+{
+	int r = strv_push(v, "-chardev");
+	if (r >= 0)
+		r = strv_push(v, "socket,id=attach,path=" SOCKET_ATTACH ",server=on,wait=off");
+	if (r >= 0)
+		r = strv_push(v, "-device");
+	if (r >= 0)
+		r = strv_push(v, "virtserialport,chardev=attach,name=" PORT_ATTACH);
+	return r;
+}
+
 /* The guest image, read-only, as the root disk (root=/dev/vda). */
 static int push_root(struct strv *v, const struct arch *a, const char *escaped_path)
 {
@@ -222,6 +239,8 @@ int qemu_argv_build(const struct qemu_plan *plan, struct strv *ret)
 		r = push_port(&v, "stderr", SOCKET_STDERR, PORT_STDERR);
 	if (r >= 0)
 		r = push_port(&v, "status", SOCKET_STATUS, PORT_STATUS);
+	if (r >= 0 && plan->attach)
+		r = push_attach_port(&v);
 	/* QMP, for what only QEMU can do: an NMI into a stuck guest, a dump of its memory. */
 	if (r >= 0)
 		r = strv_push(&v, "-chardev");

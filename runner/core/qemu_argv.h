@@ -37,6 +37,7 @@ struct qemu_plan {
 	unsigned hz;	       /* the kernel's CONFIG_HZ, for lpj */
 	bool tty;	       /* a virtio console (the guest's hvc0) for tmux mode */
 	bool panic_wait;       /* a panicking guest waits (panic=0) for quiz to dump it */
+	bool attach;	       /* the attach port (quiz --attach), QEMU its socket's server */
 };
 
 /* Socket names, relative to QEMU's working directory (the run directory). */
@@ -47,6 +48,8 @@ struct qemu_plan {
 #define SOCKET_STATUS "status.sock"
 #define SOCKET_TTY "tty.sock"
 #define SOCKET_QMP "qmp.sock"
+/* QEMU listens here, not quiz: quiz --attach connects to a run's, any time. */
+#define SOCKET_ATTACH "attach.sock"
 
 /* Why a kernel command-line word cannot be passed ("is empty", "holds a blank", "--", a '"'),
  * as words that follow it in a message; NULL when it is fine. */

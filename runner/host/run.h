@@ -23,6 +23,7 @@ struct run_env {
 	const char *qemu;  /* QUIZ_QEMU: the QEMU binary; NULL: the architecture's */
 	const char *accel; /* QUIZ_ACCEL: auto, kvm or tcg; NULL: auto */
 	bool cold;	   /* QUIZ_COLD set and not "0": every run boots cold */
+	bool no_attach;	   /* QUIZ_NO_ATTACH set and not "0": no attach port (bench-boot) */
 };
 void run_env_read(struct run_env *ret);
 

@@ -82,6 +82,7 @@ int contract_build(const struct run_setup *s, const char *const *argv, size_t ar
 	rs.dmesg = o->dmesg;
 	rs.verbose = o->verbose;
 	rs.shell = o->shell_after;
+	rs.attach = s->attach;
 	if (r >= 0 && rs.mode == GUEST_MODE_TMUX) {
 		struct winsize ws = {0};
 		const char *term = getenv("TERM");

@@ -16,6 +16,7 @@ struct run_setup {
 	const char *cwd;  /* host working directory, its real path (getcwd: no symlinks) */
 	const char *mode; /* "raw" or "tmux" */
 	const struct profile_set *profiles;
+	bool attach; /* the attach port is in QEMU's argv: the guest starts its agent */
 };
 
 #define MAX_SHARES 8

@@ -19,11 +19,12 @@
 
 void run_env_read(struct run_env *ret)
 {
-	const char *cold = getenv("QUIZ_COLD");
+	const char *cold = getenv("QUIZ_COLD"), *no_attach = getenv("QUIZ_NO_ATTACH");
 	*ret = (struct run_env){
 		.qemu = getenv("QUIZ_QEMU"),
 		.accel = getenv("QUIZ_ACCEL"),
 		.cold = cold && cold[0] && !STREQ(cold, "0"),
+		.no_attach = no_attach && no_attach[0] && !STREQ(no_attach, "0"),
 	};
 }
 

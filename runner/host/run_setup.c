@@ -10,6 +10,7 @@
 #include "log.h"
 #include "outcome.h"
 #include "qemu_argv.h"
+#include "run_info_host.h"
 #include "run_internal.h"
 
 static int apply_profiles(const struct profile_set *set, const struct run_dir *dir,
@@ -99,6 +100,7 @@ static int build_argv(const struct quiz_options *o, const struct run_env *env, c
 		.n_extra_args = args.len,
 		.tty = tty,
 		.panic_wait = o->dump_on_panic != NULL,
+		.attach = !env->no_attach,
 	};
 	if (!plan.kvm)
 		timing_hints(home, k, &plan.tsc_khz, &plan.hz);
@@ -179,6 +181,12 @@ int run_set_up(struct run *r)
 		log_error("cannot create a run directory under %s/runs: %s", home, strerror(-k));
 		return EXIT_QUIZ_FAILED;
 	}
+	/* For quiz --ps and --attach; a run goes on without it, unlisted. */
+	k = run_info_write(r->dir.fd, r->kernel.arch->name,
+			   r->kernel.release ? r->kernel.release : "?", o->program);
+	if (k < 0)
+		log_error("cannot write %s/" RUN_INFO_FILE " (quiz --ps will not list the run): %s",
+			  r->dir.path, strerror(-k));
 	if (o->keep && run_dir_mark_kept(&r->dir) < 0)
 		log_error("--keep: cannot mark %s as kept; a later quiz may remove it",
 			  r->dir.path);
@@ -187,7 +195,12 @@ int run_set_up(struct run *r)
 			     : o->program[0]		 ? RUN_MODE_RAW
 							 : RUN_MODE_AUTO;
 	r->tmux = mode == RUN_MODE_TMUX || (mode == RUN_MODE_AUTO && isatty(1));
-	struct run_setup setup = {o, &r->kernel, r->cwd, r->tmux ? "tmux" : "raw", &r->profiles};
+	struct run_setup setup = {o,
+				  &r->kernel,
+				  r->cwd,
+				  r->tmux ? "tmux" : "raw",
+				  &r->profiles,
+				  !r->c->env.no_attach};
 	k = run_layer_write(&setup, r->dir.fd, r->dir.path, &r->shares);
 	if (k < 0 && !interrupt_requested())
 		log_error("cannot write the run layer in %s: %s", r->dir.path, strerror(-k));

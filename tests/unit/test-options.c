@@ -223,6 +223,21 @@ static void check_accepted(const struct option_spec *o, char *form)
 	*a++ = form;
 	*a = value;
 	int r = parse_args(&q, &err, args);
+	if (STREQ(o->name, "ps")) { /* it lists, runs nothing: a program is refused */
+		CHECK(r == -EINVAL && q.ps,
+		      "28.4: getopt takes %s, and a program after it is refused", form);
+		free(err);
+		options_free(&q);
+		return;
+	}
+	if (STREQ(o->name, "attach")) { /* the word after it is RUN; a command follows "--" */
+		CHECK(r == 0 && q.attach && q.attach_run && STREQ(q.attach_run, "true") &&
+			      !q.program[0],
+		      "28.4: getopt takes %s, the word after it is RUN", form);
+		free(err);
+		options_free(&q);
+		return;
+	}
 	if (STREQ(o->name, "merge")) { /* it runs nothing: a program is refused */
 		CHECK(r == -EINVAL && q.merge.len == 1,
 		      "28.4: getopt takes %s %s, and a program after it is refused", form, value);
@@ -241,6 +256,32 @@ static void check_accepted(const struct option_spec *o, char *form)
 
 /* Each row of the table: its long and short forms parse, and no other row has its name or
  * letter. */
+/* --attach [RUN] [-- COMMAND...]: "--" right after it means no RUN ("true" ends each argv). */
+static void test_attach(void)
+{
+	struct quiz_options o;
+	char *err = NULL;
+	int r = parse(&o, &err, "--attach", "--", "ps", NULL);
+	CHECK(r == 0 && !o.attach_run && STREQ(o.program[0], "ps") && STREQ(o.program[1], "true"),
+	      "--attach -- ps: no RUN, the command ps");
+	free(err), options_free(&o);
+	r = parse(&o, &err, "--attach", "XRf2kq", "--", NULL);
+	CHECK(r == 0 && STREQ(o.attach_run, "XRf2kq") && STREQ(o.program[0], "true") &&
+		      !o.program[1],
+	      "--attach RUN -- true: RUN, then the command");
+	free(err), options_free(&o);
+	r = parse(&o, &err, "--attach", "XRf2kq", NULL);
+	CHECK(r == -EINVAL, "--attach RUN COMMAND without -- is refused");
+	CHECK_STR(err,
+		  "quiz: --attach XRf2kq true: put -- before the command: quiz --attach XRf2kq -- "
+		  "COMMAND\n",
+		  "in one line that shows how");
+	free(err), options_free(&o);
+	r = parse(&o, &err, "--ps", "--attach", NULL);
+	CHECK(r == -EINVAL, "--ps and --attach together are refused");
+	free(err), options_free(&o);
+}
+
 static void test_table_parses(void)
 {
 	for (const struct option_spec *o = options_table; o->name; o++) {
@@ -400,6 +441,7 @@ static void test_man_page(void)
 
 int main(void)
 {
+	test_attach();
 	test_shard();
 	test_each();
 	test_memory();

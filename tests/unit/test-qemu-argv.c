@@ -239,6 +239,37 @@ static void test_virtio_count(void)
 	      "s390x: the -ccw devices are counted, an mmio one is not");
 }
 
+/* The attach port: on the stdio ports' bus, after them, QEMU its socket's server. */
+static void test_attach_port(void)
+{
+	struct qemu_plan plan = {
+		.arch = arch_find("x86_64"),
+		.kernel_image = "/k",
+		.root_image = "/i",
+		.memory = "512M",
+		.cpus = 1,
+		.attach = true,
+	};
+	struct strv v = {0};
+	CHECK(qemu_argv_build(&plan, &v) == 0, "argv with the attach port builds");
+	char *got = joined(&v);
+	CHECK(strstr(got, "virtserialport,chardev=status,name=quiz.status "
+			  "-chardev socket,id=attach,path=attach.sock,server=on,wait=off "
+			  "-device virtserialport,chardev=attach,name=quiz.attach ") != NULL,
+	      "the port quiz.attach follows the status port, its socket a server in the run "
+	      "folder");
+	CHECK(qemu_virtio_devices(plan.arch, v.items) == 2,
+	      "and takes no device slot (image, serial bus)");
+	free(got);
+	strv_free(&v);
+	plan.attach = false;
+	CHECK(qemu_argv_build(&plan, &v) == 0, "argv without it builds");
+	got = joined(&v);
+	CHECK(strstr(got, "attach") == NULL, "QUIZ_NO_ATTACH's argv has no attach port");
+	free(got);
+	strv_free(&v);
+}
+
 /* The same run on each other architecture: its machine, console, transport, no x86 words. */
 static void test_other_archs(void)
 {
@@ -315,6 +346,7 @@ int main(void)
 	test_virtio_count();
 	test_golden();
 	test_other_archs();
+	test_attach_port();
 	test_cmdline_rules();
 	test_memory();
 	test_escapes();

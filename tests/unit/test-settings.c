@@ -52,7 +52,7 @@ static void test_round_trip_full(void)
 	in.profiles = strdup("net,trace");
 	in.term = strdup("xterm-256color");
 	in.mode = GUEST_MODE_TMUX;
-	in.shared = in.shell = in.dmesg = in.verbose = true;
+	in.shared = in.shell = in.dmesg = in.verbose = in.attach = true;
 	in.rows = 1;
 	in.cols = 65535;
 
@@ -69,7 +69,7 @@ static void test_round_trip_full(void)
 	CHECK_STR(out.profiles, "net,trace", "profiles");
 	CHECK_STR(out.term, "xterm-256color", "term");
 	CHECK(out.mode == GUEST_MODE_TMUX, "mode tmux");
-	CHECK(out.shared && out.shell && out.dmesg && out.verbose, "the flags");
+	CHECK(out.shared && out.shell && out.dmesg && out.verbose && out.attach, "the flags");
 	CHECK(out.rows == 1 && out.cols == 65535, "sizes at their bounds (%u, %u)", out.rows,
 	      out.cols);
 }
@@ -88,7 +88,8 @@ static void test_round_trip_empty(void)
 		      out.options.len == 0,
 	      "no list items");
 	CHECK(!out.cwd && !out.kernel && !out.profiles && !out.term, "no strings");
-	CHECK(out.mode == GUEST_MODE_RAW && !out.shared && !out.shell && !out.dmesg && !out.verbose,
+	CHECK(out.mode == GUEST_MODE_RAW && !out.shared && !out.shell && !out.dmesg &&
+		      !out.verbose && !out.attach,
 	      "raw mode, no flags");
 	CHECK(out.rows == 0 && out.cols == 0, "no sizes");
 

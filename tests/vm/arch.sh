@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Other architectures under TCG, from kernel to exit status: aarch64 and s390x (big-endian) each
 # give the exit contract, bytes both ways, their own uname -m and byte order, a blockdev disk and
-# a module built with the cross kbuild tree; a matrix over three architectures names each.
+# a module built with the cross kbuild tree; quiz --attach reaches a run of the first; a matrix
+# over three architectures names each.
 . "$(dirname "$0")/lib.sh"
 read -ra arches <<<"${QUIZ_TEST_ARCHES:-aarch64 s390x}"
 QUIZ_KERNEL_TOOL=${QUIZ_KERNEL_TOOL:-$(dirname "$QUIZ")/quiz-kernel}
@@ -80,6 +81,16 @@ $order" "$a: uname -m says $a; two bytes read as a 16-bit number: $order ($([ "$
 		</dev/null 2>err)
 	is "$out" "quiz_hello " "$a: -p modules loads it" "$(tail -n 5 err)"
 done
+
+# quiz --attach to a run of another architecture: its attach port on virtio-serial there too.
+a=${arches[0]}
+"$QUIZ" -a "$a" -k "$QUIZ_TEST_KERNEL" -r raw sh -c 'sleep 15; exit 4' </dev/null >attach-bg.out 2>&1 &
+bg=$!
+for _ in $(seq 240); do "$QUIZ" --ps 2>/dev/null | grep -q "sleep 15" && break; sleep 0.25; done
+"$QUIZ" --attach -- sh -c 'uname -m; exit 6' </dev/null >attach.out 2>&1
+is "$?:$(cat attach.out)" "6:$a" "$a: quiz --attach runs a command in a running run, its status back"
+wait $bg
+is "$?" 4 "$a: the attached run's own status is untouched"
 
 if [[ " ${arches[*]} " == *" aarch64 "* ]]; then
 	"$QUIZ" -a aarch64 -k "$QUIZ_TEST_KERNEL" -c 9 true </dev/null 2>err
