@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The attach agent: quiz --attach's sessions in a running guest. init2 forks it before the
- * program; it sleeps in a blocked read until the host connects to the attach port, runs one
- * request at a time (a command, or a login shell) in the program's root, environment and
- * directory, relays its bytes as frames (attach_frame.h) and sends its exit status. Nothing it
- * does reaches the program, its output or its status: its errors go to the kernel log only.
+ * The attach agent: quiz --attach's sessions in a running guest. PID 1 watches the attach port
+ * (SIGIO, in its relay's poll) and forks the agent when a host first connects, so a run nobody
+ * attaches to pays for one open port; the agent then runs one request at a time (a command, or a
+ * login shell) in the program's root, environment and directory, relays its bytes as frames
+ * (attach_frame.h) and sends its exit status. Nothing it does reaches the program, its output or
+ * its status: its errors go to the kernel log only.
  */
 #include "attach.h"
 
@@ -16,7 +17,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -438,60 +438,114 @@ static void wait_for_host(int port, int sigio)
 	}
 }
 
-_noreturn_ static void agent_main(const struct run_settings *settings)
+/* The port, non-blocking, with SIGIO to this process on the host's comings and goings. */
+static int arm_port(void)
+{
+	int port = port_open(PORT_ATTACH, O_RDWR | O_NONBLOCK);
+	if (port < 0)
+		return -1; /* port_open logged it */
+	if (fcntl(port, F_SETOWN, getpid()) < 0 ||
+	    fcntl(port, F_SETFL, O_RDWR | O_NONBLOCK | O_ASYNC) < 0) {
+		log_err("attach: cannot wait for the host on the port: %s", strerror(errno));
+		(void)close(port);
+		return -1;
+	}
+	return port;
+}
+
+static bool host_connected(int port)
+{
+	struct pollfd pfd = {.fd = port, .events = POLLIN};
+	return poll(&pfd, 1, 0) >= 0 && !(pfd.revents & POLLHUP);
+}
+
+/* Serves the session whose host is on port, then each later one; SIGIO is blocked already. */
+_noreturn_ static void agent_main(const struct run_settings *settings, int port)
 {
 	_cleanup_strv_ struct strv env = {0};
 	const char *cwd = settings->cwd ? settings->cwd : "/root";
 	sigset_t io;
 	sigemptyset(&io);
 	sigaddset(&io, SIGIO);
-	(void)sigprocmask(SIG_BLOCK, &io, NULL);
 	int sigio = signalfd(-1, &io, SFD_CLOEXEC);
 	if (run_plan_env(settings, &env) < 0 || sigio < 0) {
 		log_err("attach: cannot prepare the agent: %s", strerror(errno));
 		_exit(0);
 	}
 	for (;;) {
-		/* Opened afresh for each session: the driver drops what an earlier one left. */
-		int port = port_open(PORT_ATTACH, O_RDWR | O_NONBLOCK);
-		if (port < 0)
-			_exit(0); /* port_open logged it */
-		if (fcntl(port, F_SETOWN, getpid()) < 0 ||
-		    fcntl(port, F_SETFL, O_RDWR | O_NONBLOCK | O_ASYNC) < 0) {
-			log_err("attach: cannot wait for the host on the port: %s",
-				strerror(errno));
+		if (fcntl(port, F_SETOWN, getpid()) < 0) /* SIGIO: this process's now */
 			_exit(0);
-		}
-		(void)setpriority(PRIO_PROCESS, 0, 0); /* a session is as urgent as the program */
 		wait_for_host(port, sigio);
 		serve(port, env.items, cwd);
 		(void)close(port);
+		/* Opened afresh for each session: the driver drops what an earlier one left. */
+		port = arm_port();
+		if (port < 0)
+			_exit(0);
 	}
 }
 
-void attach_start(const struct run_settings *s, const struct ports *ports)
+void attach_watch_start(struct attach_watch *w, const struct run_settings *s,
+			const struct ports *ports)
 {
+	*w = (struct attach_watch){.port = -1, .sigio = -1, .settings = s, .ports = ports};
 	if (!s->attach)
 		return;
-	pid_t pid = fork();
-	if (pid < 0)
-		log_err("attach: cannot start the agent: %s", strerror(errno));
-	if (pid != 0)
+	sigset_t io;
+	sigemptyset(&io);
+	sigaddset(&io, SIGIO);
+	(void)sigprocmask(SIG_BLOCK, &io, NULL); /* attach_child_signals unblocks it in children */
+	w->sigio = signalfd(-1, &io, SFD_CLOEXEC | SFD_NONBLOCK);
+	w->port = w->sigio < 0 ? -1 : arm_port();
+	if (w->sigio < 0)
+		log_err("attach: cannot watch the port: %s", strerror(errno));
+	if (w->port < 0)
+		attach_watch_stop(w);
+	else
+		attach_watch_check(w); /* a host that came before the watch */
+}
+
+void attach_watch_check(struct attach_watch *w)
+{
+	struct signalfd_siginfo si;
+	while (w->sigio >= 0 && read(w->sigio, &si, sizeof(si)) == sizeof(si))
+		;
+	if (w->port < 0 || !host_connected(w->port))
 		return;
-	/*
-	 * The program starts while the agent sets up, on what is often one vCPU: the agent yields
-	 * it (nice 19: 1.5% of a CPU against a nice-0 program) until it waits for the host.
-	 */
-	(void)setpriority(PRIO_PROCESS, 0, 19);
-	const int inherited[] = {ports->in, ports->out, ports->err, ports->status};
-	for (size_t i = 0; i < ELEMENTSOF(inherited); i++)
-		if (inherited[i] >= 0)
-			(void)close(
-				inherited[i]); /* the program's and init2's, never the agent's */
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	for (int i = 0; null >= 0 && i < 3; i++)
-		(void)dup2(null, i); /* nothing of the agent on the console */
-	(void)setsid();
-	(void)prctl(PR_SET_NAME, "quiz-attach");
-	agent_main(s);
+	pid_t pid = fork();
+	if (pid < 0) {
+		log_err("attach: cannot start the agent: %s", strerror(errno));
+		return; /* the next SIGIO tries again */
+	}
+	if (pid == 0) {
+		const int inherited[] = {w->ports->in, w->ports->out, w->ports->err,
+					 w->ports->status, w->sigio};
+		for (size_t i = 0; i < ELEMENTSOF(inherited); i++)
+			if (inherited[i] >= 0)
+				(void)close(inherited[i]); /* init2's, never the agent's */
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		for (int i = 0; null >= 0 && i < 3; i++)
+			(void)dup2(null, i); /* nothing of the agent on the console */
+		(void)setsid();
+		(void)prctl(PR_SET_NAME, "quiz-attach");
+		agent_main(w->settings, w->port);
+	}
+	attach_watch_stop(w); /* the agent has the port now */
+}
+
+void attach_watch_stop(struct attach_watch *w)
+{
+	if (w->port >= 0)
+		(void)close(w->port);
+	if (w->sigio >= 0)
+		(void)close(w->sigio);
+	w->port = w->sigio = -1;
+}
+
+void attach_child_signals(void)
+{
+	sigset_t io;
+	sigemptyset(&io);
+	sigaddset(&io, SIGIO);
+	(void)sigprocmask(SIG_UNBLOCK, &io, NULL);
 }

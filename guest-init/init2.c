@@ -177,10 +177,12 @@ void init2_main(int status_fd)
 		guest_poweroff();
 	}
 
-	/* quiz --attach's agent sees the root and layers the program sees; it never waits. */
-	attach_start(&settings, &ports);
+	/* quiz --attach's agent, forked when a host connects, sees the program's root and layers.
+	 */
+	struct attach_watch watch;
+	attach_watch_start(&watch, &settings, &ports);
 	struct run_result result = {0};
-	run_program(&settings, &ports, &result);
+	run_program(&settings, &ports, &watch, &result);
 	ports_report(&ports, &result);
 	guest_poweroff();
 }

@@ -214,12 +214,15 @@ int relay_wait(struct relay *r, pid_t pid, int tty)
 	for (;;) {
 		if (reap(pid, &code))
 			break;
-		struct pollfd pfd[RELAY_STREAMS + 2];
-		int who[RELAY_STREAMS + 2], n = 0;
+		struct pollfd pfd[RELAY_STREAMS + 3];
+		int who[RELAY_STREAMS + 3], n = 0;
 		for (int i = 0; i < RELAY_STREAMS; i++)
 			n = add_stream(r, i, pfd, who, n);
 		if (done >= 0)
 			pfd[n] = (struct pollfd){.fd = done, .events = POLLIN}, who[n++] = -1;
+		if (r->attach && r->attach->sigio >= 0)
+			pfd[n] = (struct pollfd){.fd = r->attach->sigio, .events = POLLIN},
+			who[n++] = -3;
 		/* The host's lines: winsize (tmux mode), sysrq (a run past its timeout). */
 		if (host && r->ports->status >= 0)
 			pfd[n] = (struct pollfd){.fd = r->ports->status, .events = POLLIN},
@@ -234,6 +237,8 @@ int relay_wait(struct relay *r, pid_t pid, int tty)
 				on_stream(r, who[i]);
 			else if (who[i] == -2 && ports_read_host(r->ports, tty) < 0)
 				host = false; /* the host hung up: nothing more to follow */
+			else if (who[i] == -3)
+				attach_watch_check(r->attach); /* quiz --attach came */
 		}
 	}
 	drain(r);

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "attach.h"
 #include "ports.h"
 
 /*
@@ -25,6 +26,7 @@ struct relay_stream_state {
 
 struct relay {
 	struct ports *ports;
+	struct attach_watch *attach; /* checked when its SIGIO comes; NULL: none */
 	struct relay_stream_state s[RELAY_STREAMS];
 	int child[RELAY_STREAMS]; /* the program's ends: its stdin, stdout, stderr */
 };

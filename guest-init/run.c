@@ -28,6 +28,7 @@
 /* The child's stdio: the relay's pipes (stdin: in, /dev/null for hooks). */
 static void child_stdio(const struct relay *r, int in, bool output_to_stderr)
 {
+	attach_child_signals(); /* PID 1 blocks SIGIO for its attach watch */
 	/* dup2 clears O_CLOEXEC on the copies; failures leave the default console fds. */
 	(void)dup2(in, 0);
 	(void)dup2(r->child[output_to_stderr ? RELAY_STDERR : RELAY_STDOUT], 1);
@@ -216,11 +217,13 @@ static void run_with_relay(const struct run_settings *s, struct relay *relay,
 	log_info("program status %d", ret->exit_code);
 }
 
-void run_program(const struct run_settings *s, struct ports *p, struct run_result *ret)
+void run_program(const struct run_settings *s, struct ports *p, struct attach_watch *attach,
+		 struct run_result *ret)
 {
 	struct relay relay;
 	*ret = (struct run_result){0};
 	int r = relay_open(&relay, p);
+	relay.attach = attach;
 	if (r < 0)
 		snprintf(ret->error, sizeof(ret->error), "pipes for the program: %s", strerror(-r));
 	else

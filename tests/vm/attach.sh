@@ -99,5 +99,17 @@ if command -v tmux >/dev/null; then
 	is "$(cat tmux.status 2>/dev/null)" 6 "the tmux run's own status is untouched (6)"
 	tmux -S "$sock" kill-server 2>/dev/null
 fi
+# PID 1 blocks SIGIO to watch the port: what it starts, a profile's guest hook and the program
+# (tini sets the program's own), blocks no signal.
+mkdir -p profiles/sigmask
+printf '[profile]\ndescription = the guest hook shows its signal mask\n' >profiles/sigmask/profile.ini
+# Python, not a shell: dash and bash clear their mask as they start.
+printf '#!/usr/bin/python3\nimport sys\nsys.stderr.write([l for l in open("/proc/self/status") if l.startswith("SigBlk")][0])\n' \
+	>profiles/sigmask/guest-hook
+chmod +x profiles/sigmask/guest-hook
+$QUIZ -k "$K" --profile-dir profiles -p sigmask python3 -c 'print([l for l in open("/proc/self/status") if l.startswith("SigBlk")][0], end="")' \
+	</dev/null >sigblk.out 2>sigblk.err
+is "$(grep SigBlk sigblk.err)/$(cat sigblk.out)" "$(printf 'SigBlk:\t0000000000000000/SigBlk:\t0000000000000000')" \
+	"a guest hook and the program block no signal (PID 1's attach watch does not leak)" "$(cat sigblk.err)"
 is "$(runs_left)" 0 "no run folder left behind"
 done_testing
