@@ -62,3 +62,17 @@ build_module() {
 		make -s -C "$2" M="$copy" modules_install INSTALL_MOD_PATH="$3" \
 			>>"$scratch/build.log" 2>&1
 }
+
+# selftests_source: a 6.1 source tree to build the kernel's selftests from: the one quiz-kernel
+# unpacked into the cache, else the parts they need from Debian's tarball, in the scratch folder.
+selftests_source() {
+	local home=${QUIZ_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/quiz} src
+	src=$(ls -d "$home"/src/linux-source-6.1-*/ 2>/dev/null | head -n1)
+	if [ -z "$src" ]; then
+		tar -xf /usr/src/linux-source-6.1.tar.xz -C "$scratch" --wildcards 'linux-source-6.1/tools/*' \
+			'linux-source-6.1/include/*' 'linux-source-6.1/usr/*' 'linux-source-6.1/scripts/*' \
+			'linux-source-6.1/arch/x86/include/*' 'linux-source-6.1/Makefile' || return 1
+		src=$scratch/linux-source-6.1
+	fi
+	echo "$src"
+}

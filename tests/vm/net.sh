@@ -116,14 +116,7 @@ ok "$([ "$clock" -ge "$(($(cat warm4.before) - 1))" ] && [ "$clock" -le "$(($(ca
 # A subset of the kernel's own net selftests, built on the host from the 6.1 source and run by
 # their runner with the profile: sockets, AF_PACKET, reuseport, netdevices, policy routing rules
 # (dummy devices, IPv4 and IPv6 in namespaces).
-home=${QUIZ_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/quiz}
-src=$(ls -d "$home"/src/linux-source-6.1-*/ 2>/dev/null | head -n1)
-if [ -z "$src" ]; then
-	tar -xf /usr/src/linux-source-6.1.tar.xz --wildcards 'linux-source-6.1/tools/*' \
-		'linux-source-6.1/include/*' 'linux-source-6.1/usr/*' 'linux-source-6.1/scripts/*' \
-		'linux-source-6.1/arch/x86/include/*' 'linux-source-6.1/Makefile'
-	src=$scratch/linux-source-6.1
-fi
+src=$(selftests_source)
 # Their programs only: the whole folder does not build from Debian's 6.1.192 (tls.c).
 # (route_localnet.sh passes too, in 35 s of sleeps: CI's minutes went to others.)
 net_tests=(run_netsocktests run_afpackettests reuseport_addr_any.sh netdevice.sh fib_rule_tests.sh)

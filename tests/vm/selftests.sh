@@ -7,19 +7,11 @@
 . "$(dirname "$0")/lib.sh"
 need_vm
 root=$(cd "$(dirname "$0")/../.." && pwd)
-home=${QUIZ_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/quiz}
 read -ra kernels <<<"${QUIZ_TEST_KERNELS:-6.1 6.12}"
 suites=(proc sigaltstack size kcmp)
 cd "$scratch" || exit 1
 
-# The 6.1 source quiz-kernel unpacked, else the parts the selftests need from the tarball.
-src=$(ls -d "$home"/src/linux-source-6.1-*/ 2>/dev/null | head -n1)
-if [ -z "$src" ]; then
-	tar -xf /usr/src/linux-source-6.1.tar.xz --wildcards 'linux-source-6.1/tools/*' \
-		'linux-source-6.1/include/*' 'linux-source-6.1/usr/*' 'linux-source-6.1/scripts/*' \
-		'linux-source-6.1/arch/x86/include/*' 'linux-source-6.1/Makefile'
-	src=$scratch/linux-source-6.1
-fi
+src=$(selftests_source)
 make -s -C "$src/tools/testing/selftests" TARGETS="${suites[*]}" O="$scratch/ks-build" \
 	install INSTALL_PATH="$scratch/ks" >build.log 2>&1
 ok $? "the selftests build on the host (out of the source tree)" "$(tail -n 5 build.log)"
