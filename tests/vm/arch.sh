@@ -82,15 +82,21 @@ $order" "$a: uname -m says $a; two bytes read as a 16-bit number: $order ($([ "$
 	is "$out" "quiz_hello " "$a: -p modules loads it" "$(tail -n 5 err)"
 done
 
-# quiz --attach to a run of another architecture: its attach port on virtio-serial there too.
-a=${arches[0]}
-"$QUIZ" -a "$a" -k "$QUIZ_TEST_KERNEL" -r raw sh -c 'sleep 15; exit 4' </dev/null >attach-bg.out 2>&1 &
-bg=$!
-for _ in $(seq 240); do "$QUIZ" --ps 2>/dev/null | grep -q "sleep 15" && break; sleep 0.25; done
-"$QUIZ" --attach -- sh -c 'uname -m; exit 6' </dev/null >attach.out 2>&1
-is "$?:$(cat attach.out)" "6:$a" "$a: quiz --attach runs a command in a running run, its status back"
-wait $bg
-is "$?" 4 "$a: the attached run's own status is untouched"
+# quiz --attach to a run of each other architecture: its attach port on virtio-serial there too.
+# The run waits for a file the test makes in the (shared, read-only) current directory.
+for a in "${arches[@]}"; do
+	rm -f go
+	"$QUIZ" -a "$a" -k "$QUIZ_TEST_KERNEL" -r raw sh -c 'until [ -e go ]; do sleep 0.2; done; exit 4' \
+		</dev/null >attach-bg.out 2>&1 &
+	bg=$!
+	for _ in $(seq 240); do "$QUIZ" --ps 2>/dev/null | grep -q "until \[ -e go" && break; sleep 0.25; done
+	"$QUIZ" --attach -- sh -c 'uname -m; exit 6' </dev/null >attach.out 2>&1
+	is "$?:$(cat attach.out)" "6:$a" "$a: quiz --attach runs a command in a running run, its status back"
+	touch go
+	wait $bg
+	is "$?" 4 "$a: the attached run's own status is untouched" "$(cat attach-bg.out)"
+done
+rm -f go
 
 if [[ " ${arches[*]} " == *" aarch64 "* ]]; then
 	"$QUIZ" -a aarch64 -k "$QUIZ_TEST_KERNEL" -c 9 true </dev/null 2>err

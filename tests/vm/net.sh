@@ -37,6 +37,12 @@ ok $? "-v says what eth0 got" "$(grep 'profile net' err)"
 grep -q "^quiz: profile net: gateway 10.0.2.2, DNS 10.0.2.3" err
 ok $? "-v says the gateway, the resolver and the host's name" "$(grep 'profile net' err)"
 
+# Two NICs in user mode: each its own network, each reaching the host through its own gateway.
+q -p net:count=2 sh -c "ip -o -4 addr show | awk '{ print \$2, \$4 }'; python3 -c \"import sys, urllib.request; sys.stdout.buffer.write(urllib.request.urlopen('http://10.0.3.2:$port/served').read())\" >/tmp/f && cmp -s /tmp/f /dev/stdin && echo eth1-fetched" \
+	<served >out 2>err
+is "$(paste -sd, out)" "lo 127.0.0.1/8,eth0 10.0.2.15/24,eth1 10.0.3.15/24,eth1-fetched" \
+	"count=2: eth0 and eth1 on their own networks; the host's file through eth1's gateway, exact" "$(tail -n 3 err)"
+
 # DNS through QEMU's resolver, for a name the host's own resolver answers (where it does).
 name=deb.debian.org
 if want=$(getent ahostsv4 "$name" | awk 'NR == 1 { print $1 }') && [ -n "$want" ] && ! grep -qw "$name" /etc/hosts; then
