@@ -45,11 +45,11 @@ mkdir -p fake-home/kernels/x86_64
 ln -s "$home/src" fake-home/src
 ln -s "$(readlink -f "$dir")" "fake-home/kernels/x86_64/$release"
 sum_before=$(sha256sum <"$dir/bzImage")
-printf 'CONFIG_VIRTIO_NET=y\n' >broken.config
+printf 'CONFIG_VIRTIO_VSOCKETS=y\n' >broken.config # VSOCKETS is off in every quiz kernel
 QUIZ_HOME=$scratch/fake-home "$QUIZ_KERNEL_TOOL" build --no-btf -f broken.config \
 	"$QUIZ_TEST_KERNEL" >out 2>&1
 is "$?" 1 "a fragment whose symbol cannot take effect fails the build"
-grep -q 'requested CONFIG_VIRTIO_NET=y, got: not set: a menu or dependency it needs is off (defined in drivers/net/Kconfig; depends on: VIRTIO)' out
+grep -q 'requested CONFIG_VIRTIO_VSOCKETS=y, got: not set: a menu or dependency it needs is off (defined in net/vmw_vsock/Kconfig; depends on: VSOCKETS && VIRTIO)' out
 ok $? "the error names the symbol and what it depends on" "$(tail -n 3 out)"
 is "$(readlink -f "fake-home/kernels/x86_64/$release")" "$(readlink -f "$dir")" "the good kernel stays in place"
 is "$(sha256sum <"$dir/bzImage")" "$sum_before" "its boot image is unchanged"
