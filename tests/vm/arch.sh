@@ -83,20 +83,22 @@ $order" "$a: uname -m says $a; two bytes read as a 16-bit number: $order ($([ "$
 done
 
 # quiz --attach to a run of each other architecture: its attach port on virtio-serial there too.
-# The run waits for a file the test makes in the (shared, read-only) current directory.
+# The run waits for a file the test makes in its --shared folder (9p without a cache; the current
+# directory is under an overlay, which does not see a file the host makes once it looked).
+mkdir -p gate
 for a in "${arches[@]}"; do
-	rm -f go
-	"$QUIZ" -a "$a" -k "$QUIZ_TEST_KERNEL" -r raw sh -c 'until [ -e go ]; do sleep 0.2; done; exit 4' \
+	rm -f gate/go
+	"$QUIZ" -a "$a" -k "$QUIZ_TEST_KERNEL" -r raw --shared gate sh -c 'until [ -e /shared/go ]; do sleep 0.2; done; exit 4' \
 		</dev/null >attach-bg.out 2>&1 &
 	bg=$!
-	for _ in $(seq 240); do "$QUIZ" --ps 2>/dev/null | grep -q "until \[ -e go" && break; sleep 0.25; done
+	for _ in $(seq 240); do "$QUIZ" --ps 2>/dev/null | grep -q "until \[ -e /shared/go" && break; sleep 0.25; done
 	"$QUIZ" --attach -- sh -c 'uname -m; exit 6' </dev/null >attach.out 2>&1
 	is "$?:$(cat attach.out)" "6:$a" "$a: quiz --attach runs a command in a running run, its status back"
-	touch go
+	touch gate/go
 	wait $bg
 	is "$?" 4 "$a: the attached run's own status is untouched" "$(cat attach-bg.out)"
 done
-rm -f go
+rm -rf gate
 
 if [[ " ${arches[*]} " == *" aarch64 "* ]]; then
 	"$QUIZ" -a aarch64 -k "$QUIZ_TEST_KERNEL" -c 9 true </dev/null 2>err
