@@ -159,7 +159,10 @@ static void drain(struct relay *r)
 			flush_all(r, which);
 		}
 	}
-	close_fd(&r->s[RELAY_STDIN].to); /* nobody reads it any more */
+	/*
+	 * stdin stays open: after a guest hook the program reads it yet (closed here, a program
+	 * after a hook read the 64 KiB the pipe held and then EOF). relay_free closes it.
+	 */
 }
 
 /* pid's status, reaping orphans on the way; 1 when pid ended. */

@@ -53,6 +53,11 @@ is "$(cat out)" "second
 first
 third
 from-files" "guest hooks run in order (command line, requires first) and files/ appears"
+# The program's stdin, whole, after guest hooks ran (they had /dev/null; a hook's end once closed
+# the program's stdin past the 64 KiB its pipe held).
+head -c 300000 /dev/urandom >big.in
+"$QUIZ" -k "$QUIZ_TEST_KERNEL" -r raw -p second,third sh -c 'cat >/tmp/in; md5sum </tmp/in' <big.in >out 2>"$scratch/err"
+is "$(cut -d' ' -f1 out)" "$(md5sum <big.in | cut -d' ' -f1)" "after three guest hooks the program reads all 300,000 bytes of its stdin" "$(cat "$scratch/err")"
 
 printf '[profile]\ndescription = fails on the host\n' >.quiz/profiles/badhost/profile.ini
 printf '#!/bin/sh\necho "making things" >&2\nexit 3\n' >.quiz/profiles/badhost/host-hook
