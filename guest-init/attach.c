@@ -425,13 +425,17 @@ static void serve(int port, char *const *base_env, const char *cwd)
 	session_free(&s);
 }
 
-/* Blocked until the host connects: the port says POLLHUP until then, and SIGIO on a change. */
+/* The port says POLLHUP while no host is connected. */
+static bool host_connected(int port)
+{
+	struct pollfd pfd = {.fd = port, .events = POLLIN};
+	return poll(&pfd, 1, 0) >= 0 && !(pfd.revents & POLLHUP);
+}
+
+/* Blocked until the host connects: SIGIO comes on each change of the port. */
 static void wait_for_host(int port, int sigio)
 {
-	for (;;) {
-		struct pollfd pfd = {.fd = port, .events = POLLIN};
-		if (poll(&pfd, 1, 0) >= 0 && !(pfd.revents & POLLHUP))
-			return;
+	while (!host_connected(port)) {
 		struct signalfd_siginfo si;
 		if (read(sigio, &si, sizeof(si)) < 0 && errno != EINTR)
 			return; /* no signal to wait for: serve would fail at once, and log it */
@@ -453,12 +457,6 @@ static int arm_port(void)
 	return port;
 }
 
-static bool host_connected(int port)
-{
-	struct pollfd pfd = {.fd = port, .events = POLLIN};
-	return poll(&pfd, 1, 0) >= 0 && !(pfd.revents & POLLHUP);
-}
-
 /* Serves the session whose host is on port, then each later one; SIGIO is blocked already. */
 _noreturn_ static void agent_main(const struct run_settings *settings, int port)
 {
@@ -472,9 +470,9 @@ _noreturn_ static void agent_main(const struct run_settings *settings, int port)
 		log_err("attach: cannot prepare the agent: %s", strerror(errno));
 		_exit(0);
 	}
+	if (fcntl(port, F_SETOWN, getpid()) < 0) /* PID 1's SIGIO: this process's now */
+		_exit(0);
 	for (;;) {
-		if (fcntl(port, F_SETOWN, getpid()) < 0) /* SIGIO: this process's now */
-			_exit(0);
 		wait_for_host(port, sigio);
 		serve(port, env.items, cwd);
 		(void)close(port);
