@@ -29,6 +29,10 @@
 #include "qemu_argv.h"
 #include "run_info_host.h"
 
+/* Why a session whose socket closed or failed has no status. */
+#define SESSION_ENDED                                                                              \
+	"the session ended without the command's status (the run ended, or its agent failed)"
+
 /* What the host's stdin may queue for the guest before quiz stops reading it. */
 #define STDIN_HIGH (256 * 1024)
 
@@ -144,13 +148,19 @@ static int connect_port(int dir, int *ret_sock)
 	}
 }
 
+/* Its folder or its socket refused us: another user's run (both are theirs alone). */
+static void not_yours(const char *shown, int e)
+{
+	log_error("--attach: run %s is not yours (%s); attach as the user who started it", shown,
+		  strerror(e));
+}
+
 /* The run's folder, alive, locked for this session, and its port connected. */
 static int open_session(const char *path, const char *shown, int *ret_lock, int *ret_sock)
 {
 	_cleanup_close_ int dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0 && (errno == EACCES || errno == EPERM)) {
-		log_error("--attach: run %s is not yours (%s); attach as the user who started it",
-			  shown, strerror(errno));
+		not_yours(shown, errno);
 		return -EACCES;
 	}
 	if (dir < 0 || !run_dir_is_live(dir)) {
@@ -171,8 +181,7 @@ static int open_session(const char *path, const char *shown, int *ret_lock, int 
 	_cleanup_close_ int sock = -1;
 	int e = connect_port(dir, &sock);
 	if (e == EACCES || e == EPERM)
-		log_error("--attach: run %s is not yours (%s); attach as the user who started it",
-			  shown, strerror(e));
+		not_yours(shown, e);
 	else if (e)
 		log_error("--attach: run %s has no attach port to connect to (%s): a run with "
 			  "QUIZ_NO_ATTACH=1, or one that is ending",
@@ -250,8 +259,7 @@ static void read_guest(struct attach *a)
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
 	if (n <= 0) {
-		a->error = "the session ended without the command's status (the run ended, or "
-			   "its agent failed)";
+		a->error = SESSION_ENDED;
 		return;
 	}
 	a->in_len += (size_t)n;
@@ -292,8 +300,7 @@ static void write_guest(struct attach *a)
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
 	if (n < 0) {
-		a->error = "the session ended without the command's status (the run ended, or "
-			   "its agent failed)";
+		a->error = SESSION_ENDED;
 		return;
 	}
 	a->out_done += (size_t)n;
