@@ -76,3 +76,18 @@ selftests_source() {
 	fi
 	echo "$src"
 }
+
+# free_port: a TCP port of 127.0.0.1 that nothing listens on now (the kernel's pick for port 0).
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# serve_http DIR PORT: python3's HTTP server for DIR on 127.0.0.1:PORT in the background, its pid
+# in $http_pid; returns once it takes connections (5 s at most).
+serve_http() {
+	(cd "$1" && exec python3 -m http.server --bind 127.0.0.1 "$2" >/dev/null 2>&1) &
+	http_pid=$!
+	for _ in $(seq 50); do
+		python3 -c "import socket; socket.create_connection(('127.0.0.1', $2))" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}

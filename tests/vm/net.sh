@@ -9,7 +9,6 @@ need_vm
 command -v python3 >/dev/null || { echo "1..0 # SKIP python3 (the test's HTTP server) is not installed"; exit 0; }
 cd "$scratch" || exit 1
 q() { "$QUIZ" -k "$QUIZ_TEST_KERNEL" -r raw "$@"; }
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 if ! q --dry-run -p net true 2>err.dry; then
 	echo "1..0 # SKIP $(head -n1 err.dry)"
@@ -23,10 +22,8 @@ is "$?/$(cat out)" "0/lo" "without the profile the guest has no network device b
 # A server on the host's loopback, its file fetched by the guest from http://host:PORT.
 head -c 100000 /dev/urandom >served
 port=$(free_port)
-python3 -m http.server --bind 127.0.0.1 "$port" >http.log 2>&1 &
-http=$!
-trap 'kill $http 2>/dev/null; rm -rf "$scratch"' EXIT
-for _ in $(seq 50); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $port))" 2>/dev/null && break; sleep 0.1; done
+serve_http "$scratch" "$port"
+trap 'kill $http_pid 2>/dev/null; rm -rf "$scratch"' EXIT
 q -v -p net python3 -c "import sys, urllib.request; sys.stdout.buffer.write(urllib.request.urlopen('http://host:$port/served').read())" \
 	</dev/null >fetched 2>err
 is "$?" 0 "user mode: the guest fetches from the host's loopback as http://host:$port" "$(tail -n 3 err)"

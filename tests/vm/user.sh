@@ -114,15 +114,13 @@ is "$out" 8388608 "as $user: the blockdev profile's disk is there" "$(cat "$scra
 # The net profile as this user: user-mode networking reaches a server on the host's loopback.
 printf 'served to %s\n' "$user" >"$scratch/served"
 chmod 0644 "$scratch/served"
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-(cd "$scratch" && exec python3 -m http.server --bind 127.0.0.1 "$port" >/dev/null 2>&1) &
-http=$!
-for _ in $(seq 50); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $port))" 2>/dev/null && break; sleep 0.1; done
+port=$(free_port)
+serve_http "$scratch" "$port"
 out=$(as_user "$Q" -k "${kernels[0]}" -r raw -p net python3 -c \
 	"import urllib.request; print(urllib.request.urlopen('http://host:$port/served').read().decode(), end='')" \
 	</dev/null 2>"$scratch/err")
 is "$out" "served to $user" "as $user: -p net fetches from the host's loopback" "$(tail -n 3 "$scratch/err")"
-kill "$http" 2>/dev/null
+kill "$http_pid" 2>/dev/null
 as_user "$Q" --doctor >"$scratch/doctor.out" 2>&1
 is "$?" 0 "as $user: --doctor says a run can work" "$(cat "$scratch/doctor.out")"
 
