@@ -21,6 +21,14 @@
 #define GUEST_CWD "/quiz/cwd"
 #define GUEST_HOOKS "/quiz/run/hooks"
 #define GUEST_SHARED "/shared"
+/*
+ * A big current directory packed into an image (runner/host/tree_pack.c): the virtio disk of
+ * that serial; in the run layer, what changed since the pack (a folder of those entries at their
+ * paths) and what went (their paths, each ended by a NUL).
+ */
+#define TREE_SERIAL "quiz.tree"
+#define GUEST_TREE_DELTA "/quiz/run/tree"
+#define GUEST_TREE_GONE "/quiz/run/tree.gone"
 
 /*
  * The folders the image must have for init1's and init2's mounts, space-separated. quiz-image

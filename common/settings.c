@@ -29,6 +29,7 @@ static const struct field fields[] = {
 	{"arg", FIELD_LIST, offsetof(struct run_settings, args)},
 	{"env", FIELD_LIST, offsetof(struct run_settings, env)},
 	{"cwd", FIELD_STRING, offsetof(struct run_settings, cwd)},
+	{"cwd-image", FIELD_FLAG, offsetof(struct run_settings, cwd_image)},
 	{"layer", FIELD_NAMES, offsetof(struct run_settings, layers)},
 	{"shared", FIELD_FLAG, offsetof(struct run_settings, shared)},
 	{"mode", FIELD_MODE, offsetof(struct run_settings, mode)},

@@ -29,6 +29,8 @@ struct run_settings {
 	struct strv options; /* PROFILE.OPTION=VALUE, for that profile's guest hook */
 	char *cwd;	     /* host directory shown at the same path, the program runs there;
 				NULL: not shown, the program runs in /root */
+	bool cwd_image;	     /* cwd from the packed image (the disk TREE_SERIAL, the changes
+				since the pack in GUEST_TREE_DELTA and GUEST_TREE_GONE), not 9p */
 	char *kernel;	     /* release of the booted kernel; NULL: QUIZ_KERNEL is empty */
 	char *profiles;	     /* comma-separated profile names, as applied; NULL: QUIZ_PROFILES is
 				empty */

@@ -17,6 +17,7 @@
 #include "rc.h"
 #include "run.h"
 #include "stages.h"
+#include "tree.h"
 #include "udev.h"
 
 #define NINEP "trans=virtio,version=9p2000.L,msize=512000"
@@ -68,29 +69,38 @@ static int setup_network(void)
 	return ioctl(fd, SIOCSIFFLAGS, &ifr) < 0 ? -errno : 0;
 }
 
-/* The host's current directory at the same path: read-only 9p under a throwaway tmpfs layer. */
-static int mount_cwd(const char *cwd)
+/*
+ * The host's current directory at the same path, under a throwaway tmpfs layer: read-only 9p,
+ * or its packed image with what changed since the pack stacked over it (and what went removed).
+ */
+static int mount_cwd(const char *cwd, bool image)
 {
-	static const struct mount_op ops[] = {
-		{TAG_CWD, GUEST_CWD "/lower", "9p", MS_RDONLY, NINEP ",cache=loose",
-		 MOUNT_FATAL | MOUNT_MKDIR},
-		{"tmpfs", GUEST_CWD "/rw", "tmpfs", 0, "mode=0755", MOUNT_FATAL | MOUNT_MKDIR},
-	};
-	int r = mount_all(ops, ELEMENTSOF(ops));
+	static const struct mount_op ninep = {
+		TAG_CWD,   GUEST_CWD "/lower",	 "9p",
+		MS_RDONLY, NINEP ",cache=loose", MOUNT_FATAL | MOUNT_MKDIR};
+	static const struct mount_op rw = {"tmpfs", GUEST_CWD "/rw", "tmpfs",
+					   0,	    "mode=0755",     MOUNT_FATAL | MOUNT_MKDIR};
+	_cleanup_buf_ struct buf opts = {0};
+	int r = buf_puts(&opts, "lowerdir=");
+	if (r >= 0 && image)
+		r = tree_mount_base(GUEST_CWD "/base", &opts);
+	else if (r >= 0 && (r = mount_one(&ninep)) >= 0)
+		r = buf_puts(&opts, GUEST_CWD "/lower");
+	if (r >= 0)
+		r = mount_one(&rw);
 	if (r >= 0)
 		r = mkdir_p(GUEST_CWD "/rw/upper", 0755);
 	if (r >= 0)
 		r = mkdir_p(GUEST_CWD "/rw/work", 0755);
+	if (r >= 0)
+		r = buf_puts(&opts, ",upperdir=" GUEST_CWD "/rw/upper,workdir=" GUEST_CWD
+				    "/rw/work," OVERLAY_FAST);
 	if (r < 0)
 		return r;
-	struct mount_op overlay = {"overlay",
-				   cwd,
-				   "overlay",
-				   0,
-				   "lowerdir=/quiz/cwd/lower,upperdir=/quiz/cwd/rw/upper,workdir=/"
-				   "quiz/cwd/rw/work," OVERLAY_FAST,
-				   MOUNT_FATAL | MOUNT_MKDIR};
-	return mount_one(&overlay);
+	struct mount_op overlay = {"overlay", cwd,	 "overlay",
+				   0,	      opts.data, MOUNT_FATAL | MOUNT_MKDIR};
+	r = mount_one(&overlay);
+	return r >= 0 && image ? tree_remove_gone(cwd) : r;
 }
 
 static int mount_shared(void)
@@ -141,7 +151,7 @@ static int prepare_layers(const struct run_settings *s)
 {
 	int r;
 	if (s->cwd) {
-		r = mount_cwd(s->cwd);
+		r = mount_cwd(s->cwd, s->cwd_image);
 		if (r < 0)
 			return r;
 	}

@@ -49,6 +49,7 @@ enum {
 	OPT_COLD,
 	OPT_PS,
 	OPT_ATTACH,
+	OPT_CWD_SHARE,
 };
 
 /* The key is what getopt_long returns, parse_one's case. man/quiz.1 lists the same options in
@@ -104,6 +105,10 @@ const struct option_spec options_table[] = {
 	 "after the run, each boot stage's time on stderr"},
 	{"cold", no_argument, NULL, OPT_COLD, RUN,
 	 "boot the kernel, not a saved VM state of it (QUIZ_COLD=1)"},
+	{"cwd-share", required_argument, "HOW", OPT_CWD_SHARE, RUN,
+	 "how the guest sees the current directory: auto\n"
+	 "(a packed image from 10000 entries on, else 9p),\n"
+	 "9p or image"},
 	{"dmesg", no_argument, NULL, OPT_DMESG, RUN,
 	 "after the run, its kernel log (hooks and program) on stderr"},
 	{"gdb-wait", no_argument, NULL, OPT_GDB_WAIT, RUN,
@@ -340,6 +345,21 @@ static int parse_splat(const char *s, enum splat_mode *ret)
 	return 0;
 }
 
+static int parse_cwd_share(const char *s, enum cwd_share *ret)
+{
+	if (STREQ(s, "auto"))
+		*ret = CWD_SHARE_AUTO;
+	else if (STREQ(s, "9p"))
+		*ret = CWD_SHARE_9P;
+	else if (STREQ(s, "image"))
+		*ret = CWD_SHARE_IMAGE;
+	else {
+		log_error("--cwd-share %s: expected auto, 9p or image", s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int parse_regex(const char *opt, const char *s, struct strv *v)
 {
 	regex_t re;
@@ -461,6 +481,7 @@ static int parse_one(int c, struct quiz_options *o)
 	case OPT_KEEP: o->keep = true; return 0;
 	case OPT_TIMINGS: o->timings = true; return 0;
 	case OPT_COLD: o->cold = true; return 0;
+	case OPT_CWD_SHARE: return parse_cwd_share(optarg, &o->cwd_share);
 	case OPT_DMESG: o->dmesg = true; return 0;
 	case OPT_GDB_WAIT: return strv_push(&o->profiles, "gdb:wait=1");
 	case OPT_SPLAT: return parse_splat(optarg, &o->splat);

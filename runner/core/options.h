@@ -13,6 +13,13 @@ enum run_mode { RUN_MODE_DEFAULT, RUN_MODE_AUTO, RUN_MODE_RAW, RUN_MODE_TMUX };
 /* --splat: what a kernel report (WARNING, BUG, KASAN, lockdep, ...) does to a passing run. */
 enum splat_mode { SPLAT_MODE_FAIL, SPLAT_MODE_WARN, SPLAT_MODE_IGNORE };
 
+/* --cwd-share: how the guest sees the current directory (host/tree_pack.h). */
+enum cwd_share {
+	CWD_SHARE_AUTO,	 /* the packed image for a tree of TREE_AUTO_MIN entries or more, else 9p */
+	CWD_SHARE_9P,	 /* 9p */
+	CWD_SHARE_IMAGE, /* the packed image, whatever the tree's size */
+};
+
 struct quiz_options {
 	const char *kernel;	 /* -k selector */
 	const char *arch;	 /* -a: the guest's architecture, or a list; NULL: the host's */
@@ -42,6 +49,7 @@ struct quiz_options {
 	bool keep;
 	bool timings;
 	bool cold; /* no saved VM state: a cold boot */
+	enum cwd_share cwd_share;
 	bool dmesg;
 	enum splat_mode splat;
 	struct strv splat_allow;   /* --splat-allow: extended regexes, each checked at parsing */

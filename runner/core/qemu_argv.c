@@ -2,6 +2,8 @@
 /* Builds the QEMU argv and the kernel command line for the guest's architecture. Pure. */
 #include "qemu_argv.h"
 
+#include "layout.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +169,22 @@ static int push_attach_port(struct strv *v)
 	return r;
 }
 
+/* The current directory's packed image, read-only; the guest finds it by its serial. */
+static int push_tree(struct strv *v, const struct arch *a, const char *image)
+{
+	_cleanup_buf_ struct buf escaped = {0};
+	int r = qemu_opt_escape(image, &escaped);
+	if (r >= 0)
+		r = strv_push(v, "-drive");
+	if (r >= 0)
+		r = strv_pushf(v, "file=%s,if=none,id=tree,format=raw,readonly=on", escaped.data);
+	if (r >= 0)
+		r = strv_push(v, "-device");
+	if (r >= 0)
+		r = strv_pushf(v, "virtio-blk-%s,drive=tree,serial=" TREE_SERIAL, a->virtio_suffix);
+	return r;
+}
+
 /* The guest image, read-only, as the root disk (root=/dev/vda). */
 static int push_root(struct strv *v, const struct arch *a, const char *escaped_path)
 {
@@ -259,8 +277,13 @@ int qemu_argv_build(const struct qemu_plan *plan, struct strv *ret)
 		if (r >= 0)
 			r = strv_push(&v, "virtconsole,chardev=tty,name=quiz.tty");
 	}
+	/* Probed after the root disk and the profiles' disks (virt probes the last given first). */
+	if (r >= 0 && plan->tree_image && a->root_disk_last)
+		r = push_tree(&v, a, plan->tree_image);
 	for (size_t i = 0; r >= 0 && i < plan->n_extra_args; i++)
 		r = strv_push(&v, plan->extra_args[i]);
+	if (r >= 0 && plan->tree_image && !a->root_disk_last)
+		r = push_tree(&v, a, plan->tree_image);
 	if (r >= 0 && a->root_disk_last)
 		r = push_root(&v, a, root.data); /* after a profile's disks: it must be /dev/vda */
 	if (r < 0)

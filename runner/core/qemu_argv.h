@@ -25,6 +25,8 @@ struct qemu_plan {
 	bool kvm;		  /* else TCG */
 	const char *kernel_image; /* what QEMU boots (vmlinux.boot, Image, bzImage) */
 	const char *root_image;	  /* ext2 guest image, attached read-only */
+	const char *tree_image;	  /* the current directory's packed image (serial TREE_SERIAL),
+				     read-only; NULL: none */
 	const char *memory;	  /* "512M" */
 	unsigned cpus;
 	const struct share *shares;

@@ -101,6 +101,9 @@ static void remove_entry(struct walk *w, int dir_fd, const char *name)
 			stayed(w, -errno);
 		return;
 	}
+	/* A folder of ours that we may not list or change (a copy of a read-only one): made so. */
+	if ((st.st_mode & 0700) != 0700 && st.st_uid == geteuid())
+		(void)fchmodat(dir_fd, name, (st.st_mode | 0700) & 07777, 0);
 	_cleanup_close_ int fd =
 		openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	struct mount_key k;

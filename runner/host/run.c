@@ -265,6 +265,7 @@ void run_free(struct run *r)
 	free(r->image);
 	accel_choice_free(&r->accel);
 	run_shares_free(&r->shares);
+	tree_share_free(&r->tree);
 	strv_free(&r->hook_args);
 	strv_free(&r->argv);
 	free(r->dump);

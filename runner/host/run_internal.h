@@ -6,6 +6,7 @@
 #include "run.h"
 #include "run_dir.h"
 #include "run_layer.h"
+#include "tree_pack.h"
 #include "vm.h"
 #include "vmstate_host.h"
 
@@ -23,6 +24,7 @@ struct run {
 	struct run_dir dir;
 	bool tmux;
 	struct run_shares shares;
+	struct tree_share tree; /* the current directory from a packed image, or over 9p */
 	struct strv hook_args; /* QEMU arguments the profiles' host hooks gave */
 	size_t hook_cold;      /* of them, how many came from profiles without saved-state = yes */
 	struct strv argv;      /* QEMU's */

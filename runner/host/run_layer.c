@@ -67,8 +67,9 @@ int contract_build(const struct run_setup *s, const char *const *argv, size_t ar
 		r = strv_push(&rs.args, argv[i]);
 	for (size_t i = 0; r >= 0 && i < o->env.len; i++)
 		r = strv_push(&rs.env, o->env.items[i]);
-	if (r >= 0 && has_share(shares, TAG_CWD) && !(rs.cwd = strdup(s->cwd)))
+	if (r >= 0 && (has_share(shares, TAG_CWD) || s->cwd_image) && !(rs.cwd = strdup(s->cwd)))
 		r = -ENOMEM;
+	rs.cwd_image = s->cwd_image;
 	/* Lower layers below the run layer (which holds the kernel layer), top first. */
 	static const char *const layer_order[] = {"user", "system"};
 	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(layer_order); i++) {
@@ -154,7 +155,7 @@ static int choose_shares(const struct run_setup *s, const char *layer, struct ru
 	int r = add_share(sh, "run", layer, false);
 	/* "/" as the current directory would cover the guest's whole root: not shared. */
 	/* A system folder of the guest as the current directory is not shown: /root instead. */
-	if (r >= 0 && cwd_shareable(s->cwd))
+	if (r >= 0 && cwd_shareable(s->cwd) && !s->cwd_image)
 		r = add_share(sh, "cwd", s->cwd, false);
 	if (r >= 0 && o->user_dir)
 		r = add_share(sh, "user", o->user_dir, false);

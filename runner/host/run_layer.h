@@ -16,7 +16,8 @@ struct run_setup {
 	const char *cwd;  /* host working directory, its real path (getcwd: no symlinks) */
 	const char *mode; /* "raw" or "tmux" */
 	const struct profile_set *profiles;
-	bool attach; /* the attach port is in QEMU's argv: the guest starts its agent */
+	bool attach;	/* the attach port is in QEMU's argv: the guest starts its agent */
+	bool cwd_image; /* the current directory from its packed image (tree_pack.h), not 9p */
 };
 
 #define MAX_SHARES 8

@@ -68,9 +68,10 @@ static int gather_extras(const struct quiz_options *o, const struct profile_set 
 /* The QEMU argv; *ret_extra: how many of its arguments (of profiles, hooks and the user) keep the
  * run from saved VM states, hook_cold of them counted already (profiles_run_host_hooks). */
 static int build_argv(const struct quiz_options *o, const struct run_env *env, const char *home,
-		      const struct kernel *k, const char *image, const struct run_shares *sh,
-		      const struct profile_set *set, const struct strv *hook_args, size_t hook_cold,
-		      bool tty, enum accel accel, struct strv *argv, size_t *ret_extra)
+		      const struct kernel *k, const char *image, const char *tree_image,
+		      const struct run_shares *sh, const struct profile_set *set,
+		      const struct strv *hook_args, size_t hook_cold, bool tty, enum accel accel,
+		      struct strv *argv, size_t *ret_extra)
 {
 	_cleanup_strv_ struct strv words = {0}, args = {0};
 	size_t cold = hook_cold;
@@ -90,6 +91,7 @@ static int build_argv(const struct quiz_options *o, const struct run_env *env, c
 		.kvm = accel == ACCEL_KVM,
 		.kernel_image = k->image,
 		.root_image = image,
+		.tree_image = tree_image,
 		.memory = o->memory,
 		.cpus = o->cpus,
 		.shares = sh->items,
@@ -195,12 +197,24 @@ int run_set_up(struct run *r)
 			     : o->program[0]		 ? RUN_MODE_RAW
 							 : RUN_MODE_AUTO;
 	r->tmux = mode == RUN_MODE_TMUX || (mode == RUN_MODE_AUTO && isatty(1));
+	k = 0;
+	if (cwd_shareable(r->cwd))
+		k = tree_share_prepare(home, r->cwd, o->cwd_share, r->dir.fd, &r->tree);
+	if (k < 0) {
+		int stopped = interrupt_end();
+		if (stopped)
+			log_error("stopped by signal %d (%s) while setting up the run; nothing was "
+				  "started",
+				  stopped, strsignal(stopped));
+		return stopped ? EXIT_SIGNALED + stopped : EXIT_QUIZ_FAILED;
+	}
 	struct run_setup setup = {o,
 				  &r->kernel,
 				  r->cwd,
 				  r->tmux ? "tmux" : "raw",
 				  &r->profiles,
-				  !r->c->env.no_attach};
+				  !r->c->env.no_attach,
+				  r->tree.image};
 	k = run_layer_write(&setup, r->dir.fd, r->dir.path, &r->shares);
 	if (k < 0 && !interrupt_requested())
 		log_error("cannot write the run layer in %s: %s", r->dir.path, strerror(-k));
@@ -208,9 +222,9 @@ int run_set_up(struct run *r)
 		k = apply_profiles(&r->profiles, &r->dir, &r->kernel, o->dry_run, &r->hook_args,
 				   &r->hook_cold);
 	if (k >= 0 && !interrupt_requested())
-		k = build_argv(o, &r->c->env, home, &r->kernel, r->image, &r->shares, &r->profiles,
-			       &r->hook_args, r->hook_cold, r->tmux, r->accel.accel, &r->argv,
-			       &r->extra_args);
+		k = build_argv(o, &r->c->env, home, &r->kernel, r->image, r->tree.image_name,
+			       &r->shares, &r->profiles, &r->hook_args, r->hook_cold, r->tmux,
+			       r->accel.accel, &r->argv, &r->extra_args);
 	int stopped = interrupt_end();
 	if (stopped) {
 		log_error("stopped by signal %d (%s) while setting up the run; nothing was started",
