@@ -196,9 +196,11 @@ static void test_each(void)
 static char *sample_value(const char *name)
 {
 	static const char *const samples[][2] = {
-		{"kernel", "6.1"}, {"mode", "raw"},	  {"memory", "1G"},	 {"cpus", "2"},
-		{"timeout", "5"},  {"env", "A=1"},	  {"append", "nokaslr"}, {"splat", "warn"},
-		{"jobs", "2"},	   {"splat-allow", "^x"}, {"shard", "1/2"},	 {"retries", "2"},
+		{"kernel", "6.1"},     {"mode", "raw"},	  {"memory", "1G"},
+		{"cpus", "2"},	       {"timeout", "5"},  {"env", "A=1"},
+		{"append", "nokaslr"}, {"splat", "warn"}, {"jobs", "2"},
+		{"splat-allow", "^x"}, {"shard", "1/2"},  {"retries", "2"},
+		{"cwd-share", "9p"},
 	};
 	for (size_t i = 0; i < ELEMENTSOF(samples); i++)
 		if (STREQ(samples[i][0], name))

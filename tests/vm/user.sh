@@ -15,7 +15,7 @@ cd "$scratch" || exit 1
 if [ "$(id -u)" = 0 ]; then
 	user=quiztest$$
 	useradd -m -d "$scratch/home" -s /bin/bash "$user" || { echo "not ok 1 - useradd $user"; exit 1; }
-	trap 'pkill -KILL -u "$user" 2>/dev/null; userdel -r "$user" 2>/dev/null; rm -rf "$scratch"' EXIT
+	trap 'pkill -KILL -u "$user" 2>/dev/null; userdel -r "$user" 2>/dev/null; chmod -R u+w "$scratch"; rm -rf "$scratch"' EXIT
 	as_user() { runuser -u "$user" -- env -i PATH="$PATH" HOME="$scratch/home" USER="$user" \
 		QUIZ_HOME="$scratch/home/cache" QUIZ_DATA_DIR="$scratch/quiz/data" \
 		QUIZ_LIBEXEC_DIR="$scratch/quiz/guest-init" ${QUIZ_KVM_DEVICE:+QUIZ_KVM_DEVICE=$QUIZ_KVM_DEVICE} \
@@ -121,6 +121,24 @@ out=$(as_user "$Q" -k "${kernels[0]}" -r raw -p net python3 -c \
 	</dev/null 2>"$scratch/err")
 is "$out" "served to $user" "as $user: -p net fetches from the host's loopback" "$(tail -n 3 "$scratch/err")"
 kill "$http_pid" 2>/dev/null
+# The current directory from its packed image (issue 33), as the user: its own tree, a change
+# between runs (into a read-only folder: the run layer's copy of it goes with the run folder).
+tree=$scratch/tree
+mkdir -p "$tree/ro" && echo one >"$tree/file" && echo inside >"$tree/ro/old" && chmod 0555 "$tree/ro"
+chown -R "$user" "$tree"
+in_tree() { as_user sh -c 'cd "$1" && shift && exec "$@"' sh "$tree" "$@"; }
+out=$(in_tree "$Q" -k "${kernels[0]}" -r raw --cwd-share=image sh -c 'cat file ro/old; echo x >file' \
+	</dev/null 2>"$scratch/err")
+is "$out" "$(printf 'one\ninside')" "as $user: --cwd-share=image packs its tree and reads it" \
+	"$(tail -n 3 "$scratch/err")"
+as_user sh -c 'cd "$1" && echo two >file && chmod u+w ro && echo new >ro/new && chmod 0555 ro' \
+	sh "$tree"
+out=$(in_tree "$Q" -k "${kernels[0]}" -r raw -v --cwd-share=image sh -c 'cat file ro/new' \
+	</dev/null 2>"$scratch/err")
+is "$out" "$(printf 'two\nnew')" "as $user: the next run sees the tree's changes" "$(tail -n 3 "$scratch/err")"
+contains "$scratch/err" "^quiz: current directory: from its packed image .* [1-9][0-9]* changed" \
+	"as $user: over its pack, the changes stacked"
+is "$(cat "$tree/file")" two "as $user: the guest's write never reached the tree"
 as_user "$Q" --doctor >"$scratch/doctor.out" 2>&1
 is "$?" 0 "as $user: --doctor says a run can work" "$(cat "$scratch/doctor.out")"
 
