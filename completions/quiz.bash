@@ -75,6 +75,7 @@ _quiz() {
 	-a | --arch) _quiz_reply_list "$cur" "$(_quiz_archs "$qk")"; return 0 ;;
 	-r | --mode) _quiz_reply_list "$cur" $'raw\ntmux\nauto'; return 0 ;;
 	--splat) _quiz_reply_list "$cur" $'fail\nwarn\nignore'; return 0 ;;
+	--cwd-share) _quiz_reply_list "$cur" $'auto\n9p\nimage'; return 0 ;;
 	esac
 	if grep -qxF -- "$prev=" <<<"$opts"; then
 		COMPREPLY=() # an argument: files and folders (complete -o default)

@@ -39,7 +39,7 @@ static int parse_number(const char **p, unsigned *ret)
 
 /* Keep in step with kconfig/flavour/ (the unit test checks). */
 static const char *const flavour_names[] = {"bpf",  "kasan",   "kcsan", "kmemleak",
-					    "llvm", "lockdep", "ubsan"};
+					    "llvm", "lockdep", "ubsan", "virtiofs"};
 
 const char *kernel_flavour_name(unsigned i)
 {

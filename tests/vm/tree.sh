@@ -90,8 +90,8 @@ find . -type f -exec touch {} +
 guest repacked
 contains "$scratch/err.repacked" "changes since the last pack, over 2000" "many changes: packed anew"
 same_as_host repacked "the tree packed anew is exact"
-for i in 1 2 3; do guest "warm$i"; done
-is "$(state_of warm3)" restored "a later run restores a saved VM state" "$(grep 'VM state' "$scratch/err.warm3")"
+guest warm # the layout's runs before: the first booted, the second saved
+is "$(state_of warm)" restored "a later run restores a saved VM state" "$(grep 'VM state' "$scratch/err.warm")"
 # Another entry count: the new pack's inode tables lie elsewhere than the saved boot's read of
 # the disk's first blocks said.
 echo after-restore >d001/f04 && find . -type f -exec touch {} + && mkdir more &&
