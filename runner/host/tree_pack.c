@@ -191,6 +191,31 @@ static int debugfs_commands(const struct tree_list *now, int run_dir_fd, char **
 	return r;
 }
 
+/* A DIR of its own over the folder fd (which stays open). */
+static DIR *opendir_at(int fd)
+{
+	int dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	DIR *d = dup_fd < 0 ? NULL : fdopendir(dup_fd);
+	if (!d && dup_fd >= 0)
+		(void)close(dup_fd);
+	return d;
+}
+
+/* Half-written images of a pack that quiz's death cut short (the lock is ours: none is live). */
+static void remove_stale_images(int dir_fd)
+{
+	DIR *d = opendir_at(dir_fd);
+	if (!d)
+		return;
+	for (struct dirent *de; (de = readdir(d));) {
+		size_t n = strlen(de->d_name);
+		if (!strncmp(de->d_name, IMAGE ".", strlen(IMAGE ".")) && n > 4 &&
+		    STREQ(de->d_name + n - 4, ".tmp"))
+			(void)unlinkat(dir_fd, de->d_name, 0);
+	}
+	(void)closedir(d);
+}
+
 /* mke2fs -d the tree into a new file beside IMAGE, then renamed over it; *why on failure. */
 static int pack(const char *cwd, const struct stat *root, const struct tree_cache *c,
 		const struct tree_list *now, int run_dir_fd, int log_fd, char **why)
@@ -210,6 +235,7 @@ static int pack(const char *cwd, const struct stat *root, const struct tree_cach
 			*why = NULL;
 		return -ENOSPC;
 	}
+	remove_stale_images(c->fd);
 	int fd = file_create_beside(c->fd, IMAGE, 0600, &tmp);
 	if (fd < 0)
 		return fd;
@@ -350,7 +376,7 @@ static void forget_old_trees(const char *home, const char *keep)
 	if (asprintf(&trees, "%s/trees", home) < 0)
 		return;
 	_cleanup_close_ int fd = open(trees, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	DIR *d = fd < 0 ? NULL : fdopendir(fcntl(fd, F_DUPFD_CLOEXEC, 3));
+	DIR *d = fd < 0 ? NULL : opendir_at(fd);
 	if (!d)
 		return;
 	struct {

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "interrupt.h"
 #include "macro.h"
 
 static int name_cmp(const void *a, const void *b)
@@ -60,6 +61,8 @@ static struct tree_entry entry_of(const char *path, const struct stat *st)
 
 static int walk_dir(int fd, const char *rel, size_t limit, struct tree_list *l, char **ret_where)
 {
+	if (interrupt_requested())
+		return -EINTR; /* a stop signal: a big walk ends at once */
 	_cleanup_strv_ struct strv names = {0};
 	int r = sorted_names(fd, &names);
 	if (r < 0) {

@@ -61,6 +61,12 @@ contains "$scratch/err.second" "^quiz: current directory: from its packed image 
 	"the second run uses the pack as it is"
 same_as_host second "and sees the same again"
 
+# The same path as on the host, reached through a symlink too (the guest shows the real path).
+ln -s "$tree" "$scratch/via-link"
+out=$(cd "$scratch/via-link" && "$QUIZ" "${kernel[@]}" -r raw sh -c 'pwd; cat d001/f01' </dev/null 2>&1)
+is "$out" "$(printf '%s\nfile 001/01' "$(cd "$tree" && pwd -P)")" \
+	"the guest runs in the tree's real path, from a symlinked one too"
+
 # The guest writes, removes, renames and chmods: the host's tree stays as it was.
 (cd "$tree" && "$QUIZ" "${kernel[@]}" -r raw sh -c 'set -e; echo new >new; echo more >>d001/f01
 	rm -r d002 random.bin; mv d003 moved; chmod 0777 private; mkdir -p deep/er; touch ro/x
