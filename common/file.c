@@ -2,6 +2,7 @@
 /* Whole files in and out: the I/O that common/buf.c's pure helpers leave to their callers. */
 #include "file.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -101,4 +102,16 @@ int write_file_follow(const char *path, const void *data, size_t len)
 	if (fd < 0)
 		return -errno;
 	return write_all(fd, data, len);
+}
+
+DIR *opendir_fd(int fd)
+{
+	int dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	DIR *d = dup_fd < 0 ? NULL : fdopendir(dup_fd);
+	if (!d && dup_fd >= 0) {
+		int saved = errno;
+		(void)close(dup_fd); /* fdopendir did not take it */
+		errno = saved;
+	}
+	return d;
 }

@@ -2,11 +2,17 @@
 /* Whole files in and out (I/O: not part of the pure core). */
 #pragma once
 
+#include <dirent.h>
 #include <stddef.h>
 #include <sys/types.h>
 
 #include "buf.h"
 
+/*
+ * A DIR of its own over the folder fd, which stays open (and keeps its offset): closedir()
+ * closes only the copy. NULL and errno on failure.
+ */
+DIR *opendir_fd(int fd);
 /* All of data to fd (EINTR retried): 0 or -errno. */
 int write_all(int fd, const void *data, size_t len);
 /* What is left to read of fd into a NUL-terminated malloc'd buffer (ret_size may be NULL). */

@@ -165,15 +165,9 @@ static int copy_entry(int src_fd, int dst_fd, const char *name, bool hardlink, s
 /* Every entry of src_fd into dst_fd; where holds the path so far (relative to the tree's top). */
 static int copy_dir(int src_fd, int dst_fd, bool hardlink, struct buf *where)
 {
-	int dup_fd = fcntl(src_fd, F_DUPFD_CLOEXEC, 3);
-	if (dup_fd < 0)
+	DIR *d = opendir_fd(src_fd);
+	if (!d)
 		return -errno;
-	DIR *d = fdopendir(dup_fd);
-	if (!d) {
-		int r = -errno;
-		(void)close(dup_fd); /* fdopendir did not take it */
-		return r;
-	}
 	int r = 0;
 	struct dirent *de;
 	size_t len = where->len;

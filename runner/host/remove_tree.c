@@ -13,6 +13,7 @@
 #include <sys/sysmacros.h>
 
 #include "buf.h"
+#include "file.h"
 #include "macro.h"
 
 /* Which mount a folder is on. */
@@ -122,12 +123,9 @@ static void remove_entry(struct walk *w, int dir_fd, const char *name)
 
 static void remove_below(struct walk *w, int dir_fd)
 {
-	int dup_fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 3);
-	DIR *d = dup_fd < 0 ? NULL : fdopendir(dup_fd);
+	DIR *d = opendir_fd(dir_fd);
 	if (!d) {
 		stayed(w, -errno);
-		if (dup_fd >= 0)
-			(void)close(dup_fd); /* fdopendir did not take it */
 		return;
 	}
 	size_t len = w->where.len;

@@ -191,20 +191,10 @@ static int debugfs_commands(const struct tree_list *now, int run_dir_fd, char **
 	return r;
 }
 
-/* A DIR of its own over the folder fd (which stays open). */
-static DIR *opendir_at(int fd)
-{
-	int dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-	DIR *d = dup_fd < 0 ? NULL : fdopendir(dup_fd);
-	if (!d && dup_fd >= 0)
-		(void)close(dup_fd);
-	return d;
-}
-
 /* Half-written images of a pack that quiz's death cut short (the lock is ours: none is live). */
 static void remove_stale_images(int dir_fd)
 {
-	DIR *d = opendir_at(dir_fd);
+	DIR *d = opendir_fd(dir_fd);
 	if (!d)
 		return;
 	for (struct dirent *de; (de = readdir(d));) {
@@ -376,7 +366,7 @@ static void forget_old_trees(const char *home, const char *keep)
 	if (asprintf(&trees, "%s/trees", home) < 0)
 		return;
 	_cleanup_close_ int fd = open(trees, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	DIR *d = fd < 0 ? NULL : opendir_at(fd);
+	DIR *d = fd < 0 ? NULL : opendir_fd(fd);
 	if (!d)
 		return;
 	struct {

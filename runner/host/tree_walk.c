@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "interrupt.h"
 #include "macro.h"
 
@@ -23,15 +24,9 @@ static int name_cmp(const void *a, const void *b)
 /* The names in the folder fd, sorted by strcmp (the walk's order within a folder). */
 static int sorted_names(int fd, struct strv *ret)
 {
-	int dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-	if (dup_fd < 0)
+	DIR *d = opendir_fd(fd);
+	if (!d)
 		return -errno;
-	DIR *d = fdopendir(dup_fd);
-	if (!d) {
-		int r = -errno;
-		(void)close(dup_fd);
-		return r;
-	}
 	int r = 0;
 	errno = 0;
 	for (struct dirent *de; r >= 0 && (de = readdir(d)); errno = 0)
