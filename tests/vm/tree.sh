@@ -5,7 +5,8 @@
 # host's tree (names, types, modes, owners, sizes, times, link targets, bytes), before and
 # after the host changes it between runs (a few changes stacked over the image, many packed
 # anew), also from a saved VM state; the guest's writes never reach the host; a small folder
-# stays on 9p; --cwd-share forces either; what cannot be packed says why.
+# stays on 9p; --cwd-share forces either; what cannot be packed says why; a stop signal during
+# a pack leaves no half-written image.
 . "$(dirname "$0")/lib.sh"
 need_vm
 unset QUIZ_COLD # the restore after a new pack is checked below
@@ -128,6 +129,25 @@ is "$(echo "$out" | grep -c "^quiz: --cwd-share=image: it holds quiz's cache")" 
 out=$("$QUIZ" "${kernel[@]}" --cwd-share=nfs true 2>&1 </dev/null)
 is "$?" 125 "--cwd-share=nfs: 125"
 is "$out" "quiz: --cwd-share nfs: expected auto, 9p or image" "and one line"
+
+# A stop signal during a pack (a tree that takes a while to pack: 300 MB more to copy): 143 at
+# once, no half-written image, and the next run packs.
+head -c 300000000 /dev/urandom >"$tree/heavy.bin" && find "$tree" -type f -exec touch {} +
+(cd "$tree" && exec "$QUIZ" "${kernel[@]}" -r raw -v true) </dev/null >/dev/null 2>"$scratch/err.stop" &
+pid=$!
+for _ in $(seq 1 400); do
+	grep -q '^quiz: packing the current directory' "$scratch/err.stop" && break
+	sleep 0.05
+done
+kill -TERM "$pid"
+wait "$pid"
+is "$?" 143 "SIGTERM during a pack: 143" "$(tail -n 3 "$scratch/err.stop")"
+contains "$scratch/err.stop" "^quiz: stopped by signal 15" "and it says so"
+lacks "$scratch/err.stop" "^quiz: current directory: packed into" "the pack did not finish"
+is "$(find "$home/trees" -name '*.tmp' | wc -l)" 0 "no half-written image left"
+guest after-stop
+contains "$scratch/err.after-stop" "^quiz: current directory: packed into" "the next run packs"
+same_as_host after-stop "and sees the tree exactly"
 
 left=$(find "$home/trees" -name '*.tmp' 2>/dev/null | wc -l)
 is "$left" 0 "no half-written image in the cache"
