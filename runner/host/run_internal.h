@@ -25,10 +25,10 @@ struct run {
 	bool tmux;
 	struct run_shares shares;
 	struct tree_share tree; /* the current directory from a packed image, or over 9p */
-	struct strv hook_args; /* QEMU arguments the profiles' host hooks gave */
-	size_t hook_cold;      /* of them, how many came from profiles without saved-state = yes */
-	struct strv argv;      /* QEMU's */
-	size_t extra_args;     /* of them, how many keep the run from saved VM states */
+	struct strv hook_args;	/* QEMU arguments the profiles' host hooks gave */
+	size_t hook_cold;	/* of them, how many came from profiles without saved-state = yes */
+	struct strv argv;	/* QEMU's */
+	size_t extra_args;	/* of them, how many keep the run from saved VM states */
 	/* boot */
 	char *dump, *panic_dump; /* --dump's and --dump-on-panic's absolute paths */
 	struct vmstate state;
