@@ -197,17 +197,10 @@ int run_set_up(struct run *r)
 			     : o->program[0]		 ? RUN_MODE_RAW
 							 : RUN_MODE_AUTO;
 	r->tmux = mode == RUN_MODE_TMUX || (mode == RUN_MODE_AUTO && isatty(1));
-	k = 0;
-	if (cwd_shareable(r->cwd))
-		k = tree_share_prepare(home, r->cwd, o->cwd_share, r->dir.fd, &r->tree);
-	if (k < 0) {
-		int stopped = interrupt_end();
-		if (stopped)
-			log_error("stopped by signal %d (%s) while setting up the run; nothing was "
-				  "started",
-				  stopped, strsignal(stopped));
-		return stopped ? EXIT_SIGNALED + stopped : EXIT_QUIZ_FAILED;
-	}
+	/* It says why itself when it fails (a stop signal: below). */
+	k = cwd_shareable(r->cwd)
+		    ? tree_share_prepare(home, r->cwd, o->cwd_share, r->dir.fd, &r->tree)
+		    : 0;
 	struct run_setup setup = {o,
 				  &r->kernel,
 				  r->cwd,
@@ -215,9 +208,12 @@ int run_set_up(struct run *r)
 				  &r->profiles,
 				  !r->c->env.no_attach,
 				  r->tree.image};
-	k = run_layer_write(&setup, r->dir.fd, r->dir.path, &r->shares);
-	if (k < 0 && !interrupt_requested())
-		log_error("cannot write the run layer in %s: %s", r->dir.path, strerror(-k));
+	if (k >= 0) {
+		k = run_layer_write(&setup, r->dir.fd, r->dir.path, &r->shares);
+		if (k < 0 && !interrupt_requested())
+			log_error("cannot write the run layer in %s: %s", r->dir.path,
+				  strerror(-k));
+	}
 	if (k >= 0 && !interrupt_requested())
 		k = apply_profiles(&r->profiles, &r->dir, &r->kernel, o->dry_run, &r->hook_args,
 				   &r->hook_cold);
