@@ -169,42 +169,32 @@ static int push_attach_port(struct strv *v)
 	return r;
 }
 
-/* The current directory's packed image, read-only; the guest finds it by its serial. */
-static int push_tree(struct strv *v, const struct arch *a, const char *image)
+/*
+ * A raw image as a read-only virtio disk: the guest image as the root disk (root=/dev/vda, no
+ * serial), the current directory's packed image (found by its serial, TREE_SERIAL).
+ */
+static int push_disk(struct strv *v, const struct arch *a, const char *id, const char *path,
+		     const char *serial)
 {
 	_cleanup_buf_ struct buf escaped = {0};
-	int r = qemu_opt_escape(image, &escaped);
+	int r = qemu_opt_escape(path, &escaped);
 	if (r >= 0)
 		r = strv_push(v, "-drive");
 	if (r >= 0)
-		r = strv_pushf(v, "file=%s,if=none,id=tree,format=raw,readonly=on", escaped.data);
+		r = strv_pushf(v, "file=%s,if=none,id=%s,format=raw,readonly=on", escaped.data, id);
 	if (r >= 0)
 		r = strv_push(v, "-device");
 	if (r >= 0)
-		r = strv_pushf(v, "virtio-blk-%s,drive=tree,serial=" TREE_SERIAL, a->virtio_suffix);
-	return r;
-}
-
-/* The guest image, read-only, as the root disk (root=/dev/vda). */
-static int push_root(struct strv *v, const struct arch *a, const char *escaped_path)
-{
-	int r = strv_push(v, "-drive");
-	if (r >= 0)
-		r = strv_pushf(v, "file=%s,if=none,id=root,format=raw,readonly=on", escaped_path);
-	if (r >= 0)
-		r = strv_push(v, "-device");
-	if (r >= 0)
-		r = strv_pushf(v, "virtio-blk-%s,drive=root", a->virtio_suffix);
+		r = strv_pushf(v, "virtio-blk-%s,drive=%s%s%s", a->virtio_suffix, id,
+			       serial ? ",serial=" : "", serial ? serial : "");
 	return r;
 }
 
 int qemu_argv_build(const struct qemu_plan *plan, struct strv *ret)
 {
 	_cleanup_strv_ struct strv v = {0};
-	_cleanup_buf_ struct buf cmdline = {0}, root = {0};
+	_cleanup_buf_ struct buf cmdline = {0};
 	int r = kernel_cmdline_build(plan, &cmdline);
-	if (r >= 0)
-		r = qemu_opt_escape(plan->root_image, &root);
 	if (r < 0)
 		return r;
 
@@ -242,7 +232,7 @@ int qemu_argv_build(const struct qemu_plan *plan, struct strv *ret)
 	if (r >= 0)
 		r = strv_pushf(&v, "%u", plan->cpus);
 	if (r >= 0 && !a->root_disk_last)
-		r = push_root(&v, a, root.data);
+		r = push_disk(&v, a, "root", plan->root_image, NULL);
 	for (size_t i = 0; r >= 0 && i < plan->n_shares; i++)
 		r = push_share(&v, plan, &plan->shares[i], i);
 	if (r >= 0)
@@ -279,13 +269,14 @@ int qemu_argv_build(const struct qemu_plan *plan, struct strv *ret)
 	}
 	/* Probed after the root disk and the profiles' disks (virt probes the last given first). */
 	if (r >= 0 && plan->tree_image && a->root_disk_last)
-		r = push_tree(&v, a, plan->tree_image);
+		r = push_disk(&v, a, "tree", plan->tree_image, TREE_SERIAL);
 	for (size_t i = 0; r >= 0 && i < plan->n_extra_args; i++)
 		r = strv_push(&v, plan->extra_args[i]);
 	if (r >= 0 && plan->tree_image && !a->root_disk_last)
-		r = push_tree(&v, a, plan->tree_image);
+		r = push_disk(&v, a, "tree", plan->tree_image, TREE_SERIAL);
 	if (r >= 0 && a->root_disk_last)
-		r = push_root(&v, a, root.data); /* after a profile's disks: it must be /dev/vda */
+		r = push_disk(&v, a, "root", plan->root_image,
+			      NULL); /* after a profile's disks: it must be /dev/vda */
 	if (r < 0)
 		return r;
 	*ret = v;
