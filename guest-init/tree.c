@@ -46,12 +46,12 @@ int tree_mount_base(const char *base, struct buf *lowerdir)
 		return r;
 	}
 	/*
-	 * A guest restored from a saved VM state probed this disk at boot, when another pack may
-	 * have been there: the partition scan's reads went with its last close (the kernel drops
-	 * a disk's cache then), so the mount reads this pack (tests/vm/tree.sh restores after a
-	 * pack of another layout).
+	 * ext4's driver reads the image's nanoseconds; ext2's would keep whole seconds. A guest
+	 * restored from a saved VM state probed this disk at boot, when another pack may have been
+	 * there: the partition scan's reads went with its last close (the kernel drops a disk's
+	 * cache then), so the mount reads this pack (tests/vm/tree.sh restores after a pack of
+	 * another layout).
 	 */
-	/* ext4's driver reads the image's nanoseconds; ext2's would keep whole seconds. */
 	struct mount_op op = {dev, base, "ext4", MS_RDONLY, NULL, MOUNT_FATAL | MOUNT_MKDIR};
 	r = mount_one(&op);
 	if (r < 0)

@@ -26,6 +26,7 @@
 #include "remove_tree.h"
 #include "signals.h"
 #include "tree_walk.h"
+#include "vm.h" /* now_ms */
 
 #define WHAT "packed trees"
 #define IMAGE "tree.img"
@@ -46,11 +47,6 @@ static void tree_cache_close(struct tree_cache *c)
 		(void)close(c->fd);
 	if (c->lock_fd >= 0)
 		(void)close(c->lock_fd); /* and the lock with it */
-}
-
-static long long ms_between(const struct timespec *a, const struct timespec *b)
-{
-	return (b->tv_sec - a->tv_sec) * 1000LL + (b->tv_nsec - a->tv_nsec) / 1000000;
 }
 
 /* "1.4 GiB", "310 MiB". */
@@ -154,17 +150,18 @@ static bool has_top_entry(const struct tree_list *now, const char *name)
 	return false;
 }
 
-/*
- * What mke2fs -d leaves to debugfs, as a command file in the run folder: lost+found goes (a
- * tree without one must not show one), and the times' nanoseconds come in (mke2fs 1.47.0
- * keeps whole seconds: make and rsync compare the rest). A path debugfs cannot quote (a '"',
- * a '\\', a newline) keeps whole seconds.
- */
+/* An entry whose time keeps whole seconds in the image: debugfs cannot quote its path (a '"',
+ * a '\\', a newline). */
 static bool whole_seconds(const struct tree_entry *e)
 {
 	return e->mtime_ns && strpbrk(e->path, "\"\\\n");
 }
 
+/*
+ * What mke2fs -d leaves to debugfs, as a command file in the run folder: lost+found goes (a
+ * tree without one must not show one), and the times' nanoseconds come in (mke2fs 1.47.0
+ * keeps whole seconds: make and rsync compare the rest).
+ */
 static int debugfs_commands(const struct tree_list *now, int run_dir_fd, char **ret_path)
 {
 	_cleanup_buf_ struct buf b = {0};
@@ -471,13 +468,10 @@ static int repack(const char *cwd, const struct stat *root, const struct tree_ca
 		openat(run_dir_fd, "pack.log", O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (log_fd < 0)
 		return -errno;
-	struct timespec t0, t1;
-	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
+	long long start = now_ms();
 	int r = pack(cwd, root, c, now, run_dir_fd, log_fd, ret_error);
-	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (r >= 0)
-		log_debug("current directory: packed into %s in %lld ms", c->dir,
-			  ms_between(&t0, &t1));
+		log_debug("current directory: packed into %s in %lld ms", c->dir, now_ms() - start);
 	return r;
 }
 
@@ -536,26 +530,24 @@ static int walk_big_tree(const char *home, const char *cwd, int root_fd, enum cw
 		return no_image(mode, "it holds quiz's cache (%s)", home);
 	struct tree_list now = {0};
 	_cleanup_free_ char *where = NULL;
-	struct timespec t0, t1;
-	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
+	long long start = now_ms();
 	int r = tree_walk(root_fd, TREE_MAX_ENTRIES, &now, &where);
-	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (r == -E2BIG)
 		return no_image(mode, "over %d entries", TREE_MAX_ENTRIES);
 	if (r < 0)
 		return no_image(mode, "cannot read %s/%s: %s", cwd, where ? where : "?",
 				strerror(-r));
-	log_debug("current directory: %zu entries, walked in %lld ms", now.n, ms_between(&t0, &t1));
-	char h[32];
-	human_bytes(now.bytes, h);
-	if (mode == CWD_SHARE_AUTO && now.n < TREE_AUTO_MIN)
+	log_debug("current directory: %zu entries, walked in %lld ms", now.n, now_ms() - start);
+	if (mode == CWD_SHARE_AUTO && now.n < TREE_AUTO_MIN) {
 		log_debug("current directory: over 9p (%zu entries; from %d on it is packed)",
 			  now.n, TREE_AUTO_MIN);
-	else if (mode == CWD_SHARE_AUTO && now.bytes > TREE_AUTO_MAX_BYTES)
+	} else if (mode == CWD_SHARE_AUTO && now.bytes > TREE_AUTO_MAX_BYTES) {
+		char h[32];
+		human_bytes(now.bytes, h);
 		log_debug("current directory: over 9p: its files hold %s, over the %llu GiB that "
 			  "auto packs (--cwd-share=image packs it)",
 			  h, TREE_AUTO_MAX_BYTES >> 30);
-	else {
+	} else {
 		*ret = now;
 		return 1;
 	}
