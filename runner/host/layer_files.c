@@ -126,8 +126,7 @@ int layer_write_file(int root_fd, const char *rel, const void *data, size_t len,
 	return fd < 0 ? fd : write_all(fd, data, len);
 }
 
-/* in: an open regular file; out: name in dir_fd, created anew. */
-static int copy_fd(int in, int dir_fd, const char *name, mode_t mode)
+int layer_copy_fd(int in, int dir_fd, const char *name, mode_t mode)
 {
 	struct stat st;
 	if (fstat(in, &st) < 0)
@@ -157,7 +156,7 @@ int layer_copy_file(const char *src, int root_fd, const char *rel, mode_t mode)
 	_cleanup_close_ int dir_fd = -1;
 	_cleanup_free_ char *name = NULL;
 	int r = open_parent(root_fd, rel, &dir_fd, &name);
-	return r < 0 ? r : copy_fd(in, dir_fd, name, mode);
+	return r < 0 ? r : layer_copy_fd(in, dir_fd, name, mode);
 }
 
 static int copy_entry(int src_fd, int dst_fd, const char *name, bool hardlink, struct buf *where);
@@ -228,7 +227,7 @@ static int copy_entry(int src_fd, int dst_fd, const char *name, bool hardlink, s
 	_cleanup_close_ int in = openat(src_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (in < 0)
 		return -errno;
-	return copy_fd(in, dst_fd, name, st.st_mode & 07777);
+	return layer_copy_fd(in, dst_fd, name, st.st_mode & 07777);
 }
 
 int layer_copy_tree(const char *from, int root_fd, const char *to, bool hardlink, char **ret_where)

@@ -19,6 +19,9 @@
 int layer_open_dir(int root_fd, const char *rel, bool create, int *ret_fd);
 int layer_mkdir_p(int root_fd, const char *rel);
 int layer_write_file(int root_fd, const char *rel, const void *data, size_t len, mode_t mode);
+/* in: an open regular file (-EISDIR for a folder, -EINVAL for another kind); its bytes into
+ * name in dir_fd, created anew with mode. */
+int layer_copy_fd(int in, int dir_fd, const char *name, mode_t mode);
 /* src is a host path (followed as given); it must be a regular file (-EISDIR for a folder). */
 int layer_copy_file(const char *src, int root_fd, const char *rel, mode_t mode);
 /*

@@ -8,12 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "file.h"
 #include "interrupt.h"
+#include "layer_files.h"
 #include "macro.h"
 
 static int name_cmp(const void *a, const void *b)
@@ -127,6 +127,25 @@ static int make_parents(int to_fd, const char *path, struct strv *made)
 	return 0;
 }
 
+/* path below to_fd gets an owner (as root: others may not give one away), a mode (not for a
+ * symlink: it has none of its own) and times. */
+static int set_attributes(int to_fd, const char *path, mode_t mode, uid_t uid, gid_t gid,
+			  const struct timespec times[2])
+{
+	if (geteuid() == 0 && fchownat(to_fd, path, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (!S_ISLNK(mode) && fchmodat(to_fd, path, mode & 07777, 0) < 0)
+		return -errno;
+	return utimensat(to_fd, path, times, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+}
+
+/* A changed entry's own owner, mode and modification time (its access time is the copy's). */
+static int set_entry_attributes(int to_fd, const struct tree_entry *e)
+{
+	const struct timespec times[2] = {{0, UTIME_OMIT}, {e->mtime_s, e->mtime_ns}};
+	return set_attributes(to_fd, e->path, e->mode, e->uid, e->gid, times);
+}
+
 static int copy_file(int root_fd, const struct tree_entry *e, int to_fd, unsigned long long *budget)
 {
 	if (e->size > *budget)
@@ -135,23 +154,8 @@ static int copy_file(int root_fd, const struct tree_entry *e, int to_fd, unsigne
 	_cleanup_close_ int in = openat(root_fd, e->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (in < 0)
 		return -errno;
-	_cleanup_close_ int out =
-		openat(to_fd, e->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (out < 0)
-		return -errno;
-	for (;;) {
-		ssize_t n = sendfile(out, in, NULL, 1 << 30);
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-	}
-	const struct timespec times[2] = {{0, UTIME_OMIT}, {e->mtime_s, e->mtime_ns}};
-	if (geteuid() == 0 && fchown(out, e->uid, e->gid) < 0)
-		return -errno;
-	if (fchmod(out, e->mode & 07777) < 0 || futimens(out, times) < 0)
-		return -errno;
-	return 0;
+	int r = layer_copy_fd(in, to_fd, e->path, 0600);
+	return r < 0 ? r : set_entry_attributes(to_fd, e);
 }
 
 static int make_symlink(int root_fd, const struct tree_entry *e, int to_fd)
@@ -163,21 +167,15 @@ static int make_symlink(int root_fd, const struct tree_entry *e, int to_fd)
 	target[n] = '\0';
 	if (symlinkat(target, to_fd, e->path) < 0)
 		return -errno;
-	const struct timespec times[2] = {{0, UTIME_OMIT}, {e->mtime_s, e->mtime_ns}};
-	if (geteuid() == 0 && fchownat(to_fd, e->path, e->uid, e->gid, AT_SYMLINK_NOFOLLOW) < 0)
-		return -errno;
-	return utimensat(to_fd, e->path, times, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+	return set_entry_attributes(to_fd, e);
 }
 
-/* A FIFO or a socket: made anew, with the tree's times (and owner, as root). */
+/* A FIFO or a socket: made anew, its mode exact (mknod's is less the umask). */
 static int make_node(const struct tree_entry *e, int to_fd)
 {
-	const struct timespec times[2] = {{0, UTIME_OMIT}, {e->mtime_s, e->mtime_ns}};
 	if (mknodat(to_fd, e->path, e->mode, 0) < 0)
 		return -errno;
-	if (geteuid() == 0 && fchownat(to_fd, e->path, e->uid, e->gid, AT_SYMLINK_NOFOLLOW) < 0)
-		return -errno;
-	return utimensat(to_fd, e->path, times, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+	return set_entry_attributes(to_fd, e);
 }
 
 static int add_entry(int root_fd, const struct tree_entry *e, int to_fd, unsigned long long *budget,
@@ -199,19 +197,14 @@ static int add_entry(int root_fd, const struct tree_entry *e, int to_fd, unsigne
 	}
 }
 
-/* A folder of the delta gets its tree twin's mode and times (owner too, as root). */
+/* A folder of the delta gets its tree twin's mode and times (and owner, as root). */
 static int copy_dir_attributes(int root_fd, const char *path, int to_fd)
 {
 	struct stat st;
 	if (fstatat(root_fd, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
 	const struct timespec times[2] = {st.st_atim, st.st_mtim};
-	if (geteuid() == 0 && fchownat(to_fd, path, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0)
-		return -errno;
-	if (fchmodat(to_fd, path, st.st_mode & 07777, 0) < 0 ||
-	    utimensat(to_fd, path, times, AT_SYMLINK_NOFOLLOW) < 0)
-		return -errno;
-	return 0;
+	return set_attributes(to_fd, path, st.st_mode, st.st_uid, st.st_gid, times);
 }
 
 int tree_delta_write(int root_fd, const struct tree_list *now, const struct tree_diff *d, int to_fd,
