@@ -77,12 +77,14 @@ for k in "${kernels[@]}"; do
 		"$k: JUnit has the run's testcase, one per selftest ($want), $2 of them failed"
 done
 
-# --each: every selftest in its own VM, on both kernels, two at once; each test's result as
-# the one-VM run's (the runner's own TAP line in that run, from the JUnit above).
-"$QUIZ" -k "$klist" -t 120 -j 2 --each --results each --junit each.xml ./run_kselftest.sh \
+# --each: every selftest in its own VM, two at once, on the last kernel (6.12, where 6.1's
+# selftests fail one: the one-VM counts above are checked here); each test's result as the
+# one-VM run's (the runner's own TAP line in that run, from the JUnit above).
+each_k=${kernels[-1]}
+"$QUIZ" -k "$each_k" -t 120 -j 2 --each --results each --junit each.xml ./run_kselftest.sh \
 	"${args[@]}" </dev/null >each.txt 2>each.err
 each_status=$?
-python3 - junit.xml each/summary.json "${kernels[@]}" <<'PY' >each.check
+python3 - junit.xml each/summary.json "$each_k" <<'PY' >each.check
 import json, sys, xml.dom.minidom
 doc = xml.dom.minidom.parse(sys.argv[1])
 runs = json.load(open(sys.argv[2]))["runs"]
@@ -114,9 +116,7 @@ ok $? "--each's results read" "$(cat each.check)"
 failed=$(python3 -c 'import json, sys; print(sum(r["result"] != "pass" and r["result"] != "skip" for r in json.load(open(sys.argv[1]))["runs"]))' each/summary.json)
 is "$each_status" "$([ "$failed" = 0 ] && echo 0 || echo 1)" \
 	"--each exits 1 when a selftest failed ($failed did; the runner itself exits 0 either way)"
-for k in "${kernels[@]}"; do
-	is "$(grep "^$k " each.check | cut -d' ' -f2-)" "$want $want $want -" \
-		"$k: --each ran each of the $want tests in its own VM, each with the one-VM run's result"
-done
+is "$(grep "^$each_k " each.check | cut -d' ' -f2-)" "$want $want $want -" \
+	"$each_k: --each ran each of the $want tests in its own VM, each with the one-VM run's result"
 is "$(runs_left)" 0 "no run directory left behind"
 done_testing
