@@ -25,6 +25,7 @@
 #include "macro.h"
 #include "remove_tree.h"
 #include "signals.h"
+#include "tool.h"
 #include "tree_walk.h"
 #include "vm.h" /* now_ms */
 
@@ -56,63 +57,6 @@ static void human_bytes(unsigned long long n, char buf[32])
 		snprintf(buf, 32, "%.1f GiB", (double)n / (1 << 30));
 	else
 		snprintf(buf, 32, "%llu MiB", n >> 20);
-}
-
-/* An e2fsprogs tool: in PATH, else in the sbin folders an ordinary user's PATH lacks. */
-static int find_tool(const char *name, char **ret)
-{
-	const char *path = getenv("PATH");
-	_cleanup_free_ char *dirs = NULL;
-	if (asprintf(&dirs, "%s:/usr/sbin:/sbin", path ? path : "/usr/bin:/bin") < 0)
-		return -ENOMEM;
-	char *save = NULL;
-	for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-		_cleanup_free_ char *p = NULL;
-		if (asprintf(&p, "%s/%s", d, name) < 0)
-			return -ENOMEM;
-		if (d[0] == '/' && access(p, X_OK) == 0) {
-			*ret = TAKE_PTR(p);
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
-/* argv, its output into log_fd; 0 when it exits 0, -EIO otherwise, -EINTR on a stop signal. */
-static int run_tool(char *const argv[], int log_fd)
-{
-	pid_t pid = fork_group_child();
-	if (pid < 0)
-		return pid;
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		child_reset_signals();
-		if (null < 0 || dup2(null, 0) < 0 || dup2(log_fd, 1) < 0 || dup2(log_fd, 2) < 0)
-			_exit(127);
-		child_close_fds();
-		execv(argv[0], argv);
-		dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	(void)setpgid(pid, pid);
-	int status;
-	int r = child_wait(pid, &status);
-	if (r < 0)
-		return r;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
-}
-
-/* The last line a tool wrote into log_fd, for a message. */
-static char *last_line(int log_fd)
-{
-	_cleanup_free_ char *text = NULL;
-	if (lseek(log_fd, 0, SEEK_SET) < 0 || read_fd(log_fd, &text, NULL) < 0 || !text)
-		return strdup("no words");
-	size_t n = strlen(text);
-	while (n && (text[n - 1] == '\n' || text[n - 1] == ' '))
-		text[--n] = '\0';
-	const char *line = strrchr(text, '\n');
-	return strdup(line ? line + 1 : n ? text : "no words");
 }
 
 /*
@@ -208,7 +152,7 @@ static int pack(const char *cwd, const struct stat *root, const struct tree_cach
 		const struct tree_list *now, int run_dir_fd, int log_fd, char **why)
 {
 	_cleanup_free_ char *mke2fs = NULL, *debugfs = NULL, *tmp = NULL, *path = NULL;
-	if (find_tool("mke2fs", &mke2fs) < 0 || find_tool("debugfs", &debugfs) < 0) {
+	if (tool_find("mke2fs", &mke2fs) < 0 || tool_find("debugfs", &debugfs) < 0) {
 		*why = strdup("mke2fs or debugfs is missing (Debian's e2fsprogs)");
 		return -ENOENT;
 	}
@@ -240,15 +184,15 @@ static int pack(const char *cwd, const struct stat *root, const struct tree_cach
 	int r = debugfs_commands(now, run_dir_fd, &cmds);
 	char *fix[] = {debugfs, "-w", "-f", cmds, path, NULL};
 	if (r >= 0)
-		r = run_tool(mk, log_fd);
+		r = tool_run(mk, log_fd);
 	if (r >= 0)
-		r = run_tool(fix, log_fd);
+		r = tool_run(fix, log_fd);
 	if (r >= 0 && renameat(c->fd, tmp, c->fd, IMAGE) < 0)
 		r = -errno;
 	if (r < 0) {
 		(void)unlinkat(c->fd, tmp, 0);
 		if (r == -EIO)
-			*why = last_line(log_fd);
+			*why = tool_last_line(log_fd);
 		return r;
 	}
 	/* The image is never older than the manifest: changes after the walk show as changes. */
