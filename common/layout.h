@@ -11,6 +11,7 @@
 #define TAG_RUN TAG_PREFIX "run"
 #define TAG_CWD TAG_PREFIX "cwd"
 #define TAG_SHARED TAG_PREFIX "shared"
+#define TAG_COVERAGE TAG_PREFIX "coverage"
 
 /* Where init1 mounts the layers, the overlay's upper tmpfs, the new root and the image. */
 #define GUEST_LAYERS "/quiz/layers"
@@ -21,6 +22,10 @@
 #define GUEST_CWD "/quiz/cwd"
 #define GUEST_HOOKS "/quiz/run/hooks"
 #define GUEST_SHARED "/shared"
+/* quiz --coverage: gcov's counters in the guest, and the share they are copied into after the
+ * program, each at its path below GUEST_GCOV (the object's path where it was built). */
+#define GUEST_GCOV "/sys/kernel/debug/gcov"
+#define GUEST_COVERAGE "/quiz/coverage"
 /*
  * A big current directory packed into an image (runner/host/tree_pack.c): the virtio disk of
  * that serial; in the run layer, what changed since the pack (a folder of those entries at their

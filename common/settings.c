@@ -34,6 +34,7 @@ static const struct field fields[] = {
 	{"shared", FIELD_FLAG, offsetof(struct run_settings, shared)},
 	{"mode", FIELD_MODE, offsetof(struct run_settings, mode)},
 	{"dmesg", FIELD_FLAG, offsetof(struct run_settings, dmesg)},
+	{"coverage", FIELD_FLAG, offsetof(struct run_settings, coverage)},
 	{"verbose", FIELD_FLAG, offsetof(struct run_settings, verbose)},
 	{"shell", FIELD_FLAG, offsetof(struct run_settings, shell)},
 	{"rows", FIELD_SIZE, offsetof(struct run_settings, rows)},

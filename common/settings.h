@@ -39,6 +39,8 @@ struct run_settings {
 	bool shared;	     /* a read-write host folder at /shared */
 	bool shell;	     /* a shell after the program */
 	bool dmesg;	     /* the run's kernel log on stderr after it */
+	bool coverage;	     /* gcov's counters zeroed before the program, copied into the share
+				TAG_COVERAGE after it (guest-init/coverage.h) */
 	bool verbose;	     /* -v: guest hooks say what they set up (QUIZ_VERBOSE=1) */
 	bool attach;	     /* the attach port is there: the guest starts its agent */
 	unsigned rows, cols; /* the host terminal's size (tmux mode), 1..65535; 0: not given */

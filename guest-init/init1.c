@@ -17,7 +17,7 @@
 #define NEW_ROOT GUEST_NEW_ROOT
 
 /* 9p read-only layers: the host files do not change under a run, so the cache may keep them. */
-#define NINEP_RO "trans=virtio,version=9p2000.L,msize=512000,cache=loose"
+#define NINEP_RO NINEP ",cache=loose"
 
 static const struct mount_op boot_mounts[] = {
 	{"proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, MOUNT_FATAL},

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 
 #include "attach.h"
+#include "coverage.h"
 #include "guest.h"
 #include "layout.h"
 #include "ports.h"
@@ -19,8 +20,6 @@
 #include "stages.h"
 #include "tree.h"
 #include "udev.h"
-
-#define NINEP "trans=virtio,version=9p2000.L,msize=512000"
 
 static const struct mount_op system_mounts[] = {
 	{"sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
@@ -193,6 +192,8 @@ void init2_main(int status_fd)
 	attach_watch_start(&watch, &settings, &ports);
 	struct run_result result = {0};
 	run_program(&settings, &ports, &watch, &result);
+	if (settings.coverage)
+		(void)coverage_collect(); /* it logged what failed; the host says what it found */
 	ports_report(&ports, &result);
 	guest_poweroff();
 }

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 
 #include "buf.h"
+#include "coverage.h"
 #include "exit_status.h"
 #include "file.h"
 #include "kmsg.h"
@@ -187,6 +188,8 @@ static void run_with_relay(const struct run_settings *s, struct relay *relay,
 	}
 
 	const char *cwd = s->cwd ? s->cwd : "/root";
+	if (s->coverage)
+		(void)coverage_reset(); /* it logged why; the host finds no counters */
 	timeline_mark(STAGE_PROGRAM);
 	pid_t pid = fork();
 	if (pid == 0) {

@@ -38,7 +38,7 @@ static int parse_number(const char **p, unsigned *ret)
 }
 
 /* Keep in step with kconfig/flavour/ (the unit test checks). */
-static const char *const flavour_names[] = {"bpf",  "kasan",   "kcsan", "kmemleak",
+static const char *const flavour_names[] = {"bpf",  "gcov",    "kasan", "kcsan",   "kmemleak",
 					    "llvm", "lockdep", "ubsan", "virtiofs"};
 
 const char *kernel_flavour_name(unsigned i)

@@ -50,6 +50,8 @@ enum {
 	OPT_PS,
 	OPT_ATTACH,
 	OPT_CWD_SHARE,
+	OPT_COVERAGE,
+	OPT_COVERAGE_FILTER,
 };
 
 /* The key is what getopt_long returns, parse_one's case. man/quiz.1 lists the same options in
@@ -125,6 +127,12 @@ const struct option_spec options_table[] = {
 	 "the guest's memory as an ELF core at the run's end"},
 	{"dump-on-panic", required_argument, "FILE", OPT_DUMP_ON_PANIC, RUN,
 	 "the same when the guest panics (then exit 125)"},
+	{"coverage", required_argument, "DIR", OPT_COVERAGE, RUN,
+	 "the kernel lines the program ran (gcov: a -gcov\n"
+	 "kernel, or modules built with GCOV_PROFILE := y):\n"
+	 "DIR/coverage.info (lcov) and DIR/html/index.html"},
+	{"coverage-filter", required_argument, "PATH", OPT_COVERAGE_FILTER, RUN,
+	 "(--coverage) only the sources under PATH (fs/ext4)"},
 	{"jobs", required_argument, "N", 'j', MATRIX, "runs at once (default 1)"},
 	{"tap", no_argument, NULL, OPT_TAP, MATRIX, "TAP on stdout instead of the table"},
 	{"junit", required_argument, "FILE", OPT_JUNIT, MATRIX, "a JUnit XML report"},
@@ -345,6 +353,22 @@ static int parse_splat(const char *s, enum splat_mode *ret)
 	return 0;
 }
 
+/* A source path's part, as lcov matches it: no wildcard, no ".." component. */
+static int parse_coverage_filter(const char *s, const char **ret)
+{
+	bool bad = !s[0] || strpbrk(s, "*?[]\\");
+	for (const char *p = s; !bad && p; p = strchr(p, '/'), p = p ? p + 1 : NULL)
+		bad = strncmp(p, "..", 2) == 0 && (p[2] == '/' || !p[2]);
+	if (bad) {
+		log_error("--coverage-filter '%s': expected a source path such as fs/ext4 or "
+			  "drivers/net/veth.c (no wildcards, no '..')",
+			  s);
+		return -EINVAL;
+	}
+	*ret = s;
+	return 0;
+}
+
 static int parse_cwd_share(const char *s, enum cwd_share *ret)
 {
 	if (STREQ(s, "auto"))
@@ -488,6 +512,8 @@ static int parse_one(int c, struct quiz_options *o)
 	case OPT_SPLAT_ALLOW: return parse_regex("--splat-allow", optarg, &o->splat_allow);
 	case OPT_DUMP: o->dump = optarg; return 0;
 	case OPT_DUMP_ON_PANIC: o->dump_on_panic = optarg; return 0;
+	case OPT_COVERAGE: o->coverage = optarg; return 0;
+	case OPT_COVERAGE_FILTER: return parse_coverage_filter(optarg, &o->coverage_filter);
 	case 'j': return parse_unsigned("-j", optarg, 1, 1000000, "", &o->jobs);
 	case OPT_TAP: o->tap = true; return 0;
 	case OPT_JUNIT: o->junit = optarg; return 0;
@@ -534,6 +560,12 @@ static int options_check(const struct quiz_options *o)
 	if (o->merge.len && (o->each || o->program[0] || o->targets)) {
 		log_error("--merge reports earlier runs and runs nothing: quiz --merge DIR "
 			  "[--merge DIR...] [--junit FILE] [--tap] [--results DIR]");
+		return -EINVAL;
+	}
+	if (o->coverage_filter && !o->coverage) {
+		log_error("--coverage-filter goes with --coverage: quiz --coverage DIR "
+			  "--coverage-filter %s PROGRAM",
+			  o->coverage_filter);
 		return -EINVAL;
 	}
 	if (o->json && !o->list) {

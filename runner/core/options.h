@@ -52,9 +52,11 @@ struct quiz_options {
 	enum cwd_share cwd_share;
 	bool dmesg;
 	enum splat_mode splat;
-	struct strv splat_allow;   /* --splat-allow: extended regexes, each checked at parsing */
-	const char *dump;	   /* --dump FILE: the guest's memory at the end of the run */
-	const char *dump_on_panic; /* --dump-on-panic FILE: the same when the guest panics */
+	struct strv splat_allow;     /* --splat-allow: extended regexes, each checked at parsing */
+	const char *dump;	     /* --dump FILE: the guest's memory at the end of the run */
+	const char *dump_on_panic;   /* --dump-on-panic FILE: the same when the guest panics */
+	const char *coverage;	     /* --coverage DIR: gcov's lines, as lcov and HTML */
+	const char *coverage_filter; /* --coverage-filter PATH: only the sources under it */
 	/* Matrix runs: several kernels (-k 6.1,6.12) or a targets file. */
 	unsigned jobs;
 	bool tap;

@@ -47,6 +47,8 @@ static _Noreturn void list_child(const struct run_context *c, const struct matri
 		lo.env = *env;
 	lo.mode = RUN_MODE_RAW;
 	lo.console_copy = console;
+	lo.coverage = NULL; /* the tests' runs count, not the listing */
+	lo.coverage_filter = NULL;
 	struct run_result result = {0};
 	int status = run_program(c, &lo, &result);
 	run_result_free(&result);

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "coverage.h"
 #include "exit_status.h"
 #include "file.h"
 #include "image.h"
@@ -85,7 +86,7 @@ static pid_t start_entry(struct matrix_entry *e, struct slot *s, const struct ru
 	 */
 	if (child_die_with_parent(parent, SIGTERM) < 0)
 		_exit(EXIT_SIGNALED + SIGTERM);
-	_cleanup_free_ char *console = NULL, *shared = NULL;
+	_cleanup_free_ char *console = NULL, *shared = NULL, *coverage = NULL;
 	if (matrix_child_stdio(s->dir, 0644, &console) < 0)
 		_exit(EXIT_QUIZ_FAILED);
 	e->options.console_copy = console;
@@ -95,6 +96,12 @@ static pid_t start_entry(struct matrix_entry *e, struct slot *s, const struct ru
 		if (asprintf(&shared, "%s/shared", s->dir) < 0 || mkdir(shared, 0700) < 0)
 			_exit(EXIT_QUIZ_FAILED);
 		e->options.shared_dir = shared;
+	}
+	/* --coverage DIR: each run's in its folder, merged into DIR at the end (merge_coverage). */
+	if (e->options.coverage) {
+		if (asprintf(&coverage, "%s/coverage", s->dir) < 0)
+			_exit(EXIT_QUIZ_FAILED);
+		e->options.coverage = coverage;
 	}
 	struct run_result result = {0};
 	int status = run_program(c, &e->options, &result);
@@ -291,8 +298,8 @@ static void state_free(struct matrix_state *st, size_t n)
  */
 static int clear_earlier_run(const char *dir, bool test)
 {
-	static const char *const names[] = {"stdout", "stderr", "console.log", RESULT_FILE,
-					    "shared"};
+	static const char *const names[] = {"stdout",	 "stderr",   "console.log",
+					    RESULT_FILE, "coverage", "shared"};
 	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -389,6 +396,18 @@ static int wait_event(int sigfd, struct matrix_entry *entries, struct slot *slot
 	return stop_signal;
 }
 
+/* --coverage DIR: the runs' tracefiles (each in its folder) merged into DIR. */
+static void merge_coverage(const struct quiz_options *o, const struct slot *slots, size_t n)
+{
+	_cleanup_strv_ struct strv infos = {0};
+	for (size_t i = 0; i < n; i++)
+		if (strv_pushf(&infos, "%s/coverage/coverage.info", slots[i].dir) < 0)
+			return;
+	char title[64];
+	snprintf(title, sizeof(title), "quiz: %zu runs", n);
+	(void)coverage_merge(o->coverage, infos.items, infos.len, o->coverage_filter, title);
+}
+
 int matrix_run(struct matrix_entry *entries, size_t n, const struct quiz_options *o,
 	       const struct run_context *c)
 {
@@ -452,6 +471,8 @@ int matrix_run(struct matrix_entry *entries, size_t n, const struct quiz_options
 		status = report_exit_status_each(st.rows, n, o->flaky_fails);
 		if (matrix_write_reports(o, st.rows, st.slots, n, status) < 0)
 			status = EXIT_QUIZ_FAILED;
+		if (o->coverage)
+			merge_coverage(o, st.slots, n);
 	}
 out:
 	state_free(&st, n);

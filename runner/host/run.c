@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "console_log.h"
+#include "coverage.h"
 #include "exit_status.h"
 #include "libcheck_host.h"
 #include "log.h"
@@ -231,6 +232,33 @@ static void run_judge(struct run *r, struct run_result *ret)
 	verdict_free(&v);
 }
 
+/* --coverage: the counters the guest copied after its program; none after a panic or -t. */
+static void run_coverage(const struct run *r, const struct run_result *res)
+{
+	const struct quiz_options *o = r->o;
+	if (res->end == RUN_END_PANIC || res->end == RUN_END_TIMEOUT ||
+	    res->end == RUN_END_SIGNALED) {
+		log_error("--coverage: none: the run ended before its program did (%s)",
+			  run_end_name(res->end));
+		return;
+	}
+	_cleanup_free_ char *title = NULL;
+	if (asprintf(&title, "quiz: %s on %s", o->program[0] ? o->program[0] : "a shell",
+		     r->kernel.release) < 0)
+		return;
+	struct coverage_job j = {
+		.run_dir_fd = r->dir.fd,
+		.run_dir = r->dir.path,
+		.out = o->coverage,
+		.filter = o->coverage_filter,
+		.home = r->c->paths->home,
+		.kernel_dir = r->kernel.dir,
+		.cwd = r->cwd,
+		.title = title,
+	};
+	(void)coverage_report(&j); /* it said what failed; the program's status stands */
+}
+
 /* The run's folder: kept (--keep) or removed, with what could not be. */
 static void run_finish(struct run *r)
 {
@@ -284,9 +312,11 @@ int run_program(const struct run_context *c, const struct quiz_options *o, struc
 		run_print_dry(&r);
 	else if (!status)
 		status = run_boot(&r);
-	if (!status && !o->dry_run)
+	if (!status && !o->dry_run) {
 		run_judge(&r, ret);
-	else
+		if (o->coverage && ret->end != RUN_END_FAILED)
+			run_coverage(&r, ret);
+	} else
 		run_result_failed(ret, status);
 	run_finish(&r);
 	run_free(&r);

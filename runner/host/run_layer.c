@@ -10,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 
+#include "coverage.h"
 #include "guest_layout.h"
 #include "layer_files.h"
 #include "layout.h"
@@ -79,6 +80,7 @@ int contract_build(const struct run_setup *s, const char *const *argv, size_t ar
 			r = strv_push(&rs.layers, layer_order[i]);
 	}
 	rs.shared = has_share(shares, TAG_SHARED);
+	rs.coverage = has_share(shares, TAG_COVERAGE);
 	rs.mode = STREQ(s->mode, "tmux") ? GUEST_MODE_TMUX : GUEST_MODE_RAW;
 	rs.dmesg = o->dmesg;
 	rs.verbose = o->verbose;
@@ -149,9 +151,13 @@ static int place_program(const struct run_setup *s, int layer_fd, const char **a
 	return 0;
 }
 
-static int choose_shares(const struct run_setup *s, const char *layer, struct run_shares *sh)
+static int choose_shares(const struct run_setup *s, const char *run_dir, struct run_shares *sh)
 {
 	const struct quiz_options *o = s->options;
+	_cleanup_free_ char *layer = NULL, *coverage = NULL;
+	if (asprintf(&layer, "%s/layer", run_dir) < 0 ||
+	    asprintf(&coverage, "%s/" COVERAGE_SHARE, run_dir) < 0)
+		return -ENOMEM;
 	int r = add_share(sh, "run", layer, false);
 	/* "/" as the current directory would cover the guest's whole root: not shared. */
 	/* A system folder of the guest as the current directory is not shown: /root instead. */
@@ -171,6 +177,9 @@ static int choose_shares(const struct run_setup *s, const char *layer, struct ru
 	 */
 	if (r >= 0 && o->shared_dir)
 		sh->items[sh->n - 1].mapped = true;
+	/* gcov's counters after the program (coverage.h): hostile, as any of the guest's files. */
+	if (r >= 0 && o->coverage && !(r = add_share(sh, "coverage", coverage, true)))
+		sh->items[sh->n - 1].mapped = true;
 	return r;
 }
 
@@ -178,7 +187,7 @@ int run_layer_write(const struct run_setup *s, int run_dir_fd, const char *run_d
 		    struct run_shares *ret_shares)
 {
 	struct run_shares sh = {0};
-	_cleanup_free_ char *layer = NULL, *owned_argv0 = NULL;
+	_cleanup_free_ char *owned_argv0 = NULL;
 	_cleanup_buf_ struct buf contract = {0};
 	_cleanup_close_ int layer_fd = -1;
 	const char **argv = (const char **)s->options->program;
@@ -190,10 +199,10 @@ int run_layer_write(const struct run_setup *s, int run_dir_fd, const char *run_d
 	int r = layer_open_dir(run_dir_fd, "layer", true, &layer_fd);
 	if (r >= 0)
 		r = layer_mkdir_p(layer_fd, "quiz/run/hooks");
+	if (r >= 0 && s->options->coverage && mkdirat(run_dir_fd, COVERAGE_SHARE, 0700) < 0)
+		r = -errno;
 	if (r < 0)
 		return r;
-	if (asprintf(&layer, "%s/layer", run_dir) < 0)
-		return -ENOMEM;
 	/*
 	 * The kernel layer (modules, vmlinux) joins the run layer as hard links: microvm has 8
 	 * virtio-mmio slots, and a share of its own would take one from the user's disks.
@@ -203,7 +212,7 @@ int run_layer_write(const struct run_setup *s, int run_dir_fd, const char *run_d
 	if (r >= 0 && argc)
 		r = place_program(s, layer_fd, &argv0, &owned_argv0);
 	if (r >= 0)
-		r = choose_shares(s, layer, &sh);
+		r = choose_shares(s, run_dir, &sh);
 	if (r < 0) {
 		run_shares_free(&sh);
 		return r;

@@ -89,7 +89,7 @@ is "$(cat path.err)" "quiz-kernel: no x86_64 kernel 6.1-ubsan built; run: quiz-k
 
 # --- refused before anything is made: one line, exit 1, no cache, no temporary folder ---
 refused "an unknown flavour" \
-	"quiz-kernel: --with kasn: no such flavour; use one of bpf,kasan,kcsan,kmemleak,llvm,lockdep,ubsan,virtiofs" \
+	"quiz-kernel: --with kasn: no such flavour; use one of bpf,gcov,kasan,kcsan,kmemleak,llvm,lockdep,ubsan,virtiofs" \
 	"$KBUILD" --with lockdep,kasn tree
 refused "--with and --no-debug" \
 	"quiz-kernel: --with kasan: a debug kernel needs kconfig/debug.config; drop --no-debug" \

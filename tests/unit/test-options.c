@@ -111,6 +111,38 @@ static void test_cpus(void)
 	CHECK_REFUSED("quiz: -t 0: expected a whole number from 1 to 1000000", "-t 0", "-t", "0");
 }
 
+static void test_coverage(void)
+{
+	CHECK_REFUSED("quiz: --coverage-filter goes with --coverage: quiz --coverage DIR "
+		      "--coverage-filter fs/ext4 PROGRAM",
+		      "--coverage-filter alone", "--coverage-filter", "fs/ext4", "true");
+	static const char *const bad[] = {"fs/*", "..", "fs/../..", "a/..", "fs/ext[4]", ""};
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+		char want[256];
+		snprintf(want, sizeof(want),
+			 "quiz: --coverage-filter '%s': expected a source path such as fs/ext4 or "
+			 "drivers/net/veth.c (no wildcards, no '..')\n",
+			 bad[i]);
+		struct quiz_options o;
+		char *err = NULL;
+		int r = parse(&o, &err, "--coverage", "c", "--coverage-filter", bad[i], NULL);
+		CHECK(r == -EINVAL && err && STREQ(err, want),
+		      "--coverage-filter '%s' refused, in one line that says why", bad[i]);
+		if (!err || !STREQ(err, want))
+			printf("#   logged: %s", err ? err : "nothing\n");
+		free(err);
+		options_free(&o);
+	}
+	struct quiz_options o;
+	char *err = NULL;
+	CHECK(parse(&o, &err, "--coverage", "c", "--coverage-filter", "fs/..x/a.c", "true", NULL) ==
+			      0 &&
+		      STREQ(o.coverage_filter, "fs/..x/a.c") && STREQ(o.coverage, "c"),
+	      "--coverage-filter takes a name that only starts with '..'");
+	free(err);
+	options_free(&o);
+}
+
 static void test_append(void)
 {
 	CHECK_REFUSED("quiz: --append: 'quiet=\"x' holds a '\"', which would make the kernel read "
@@ -196,11 +228,13 @@ static void test_each(void)
 static char *sample_value(const char *name)
 {
 	static const char *const samples[][2] = {
-		{"kernel", "6.1"},     {"mode", "raw"},	  {"memory", "1G"},
-		{"cpus", "2"},	       {"timeout", "5"},  {"env", "A=1"},
-		{"append", "nokaslr"}, {"splat", "warn"}, {"jobs", "2"},
-		{"splat-allow", "^x"}, {"shard", "1/2"},  {"retries", "2"},
-		{"cwd-share", "9p"},
+		{"kernel", "6.1"},     {"mode", "raw"},
+		{"memory", "1G"},      {"cpus", "2"},
+		{"timeout", "5"},      {"env", "A=1"},
+		{"append", "nokaslr"}, {"splat", "warn"},
+		{"jobs", "2"},	       {"splat-allow", "^x"},
+		{"shard", "1/2"},      {"retries", "2"},
+		{"cwd-share", "9p"},   {"coverage-filter", "fs/ext4"},
 	};
 	for (size_t i = 0; i < ELEMENTSOF(samples); i++)
 		if (STREQ(samples[i][0], name))
@@ -214,11 +248,15 @@ static void check_accepted(const struct option_spec *o, char *form)
 	struct quiz_options q;
 	char *err = NULL;
 	char *value = o->has_arg == required_argument ? sample_value(o->name) : NULL;
-	char *args[4] = {0}, **a = args;
+	char *args[6] = {0}, **a = args;
 	static const char *const with_each[] = {"retries", "known-failures", "flaky-fails",
 						"rerun-failed"};
 	if (STREQ(o->name, "json")) /* it goes with --list */
 		*a++ = "--list";
+	if (STREQ(o->name, "coverage-filter")) { /* it goes with --coverage */
+		*a++ = "--coverage";
+		*a++ = "cov";
+	}
 	for (size_t i = 0; i < ELEMENTSOF(with_each); i++)
 		if (STREQ(o->name, with_each[i]))
 			*a++ = "--each";
@@ -449,6 +487,7 @@ int main(void)
 	test_memory();
 	test_cpus();
 	test_append();
+	test_coverage();
 	test_table_parses();
 	test_usage();
 	test_man_page();
