@@ -86,6 +86,15 @@ ok $? "the matrix's summary line: the merge" "$(grep coverage: err)"
 [ -f merged/html/index.html ]
 ok $? "the merged HTML report"
 
+# --each: every test in its own VM, each with its counters, DIR their union.
+"$QUIZ" -k "$ver" --system sys -p modules --each --list-cmd "printf '1\\n2\\n'" -j 2 \
+	--coverage eachcov --results eachres modprobe quiz_cov pick={} </dev/null >out 2>err
+is "$?" 0 "--each with --coverage passes" "$(tail -n 3 err)"
+ls eachres/*/*/coverage/coverage.info >each.list 2>/dev/null
+is "$(wc -l <each.list)" 2 "--each: a tracefile per test" "$(cat each.list)"
+run=$(for l in $(lines first) $(lines second); do counts eachcov/coverage.info | awk -v l="$l" '$1 == l { print ($2 > 0) ? "run" : "not" }'; done | sort -u)
+is "$run" "run" "--each merged: both functions' lines run (the union)"
+
 # The counters are zeroed right before the program: a module a profile's hook loaded ran its
 # init before that, and the program reads them back as not run.
 "$QUIZ" -k "$ver" -r raw --system sys -p modules:load=quiz_cov --coverage hooked true </dev/null >out 2>err
