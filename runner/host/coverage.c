@@ -288,12 +288,13 @@ int coverage_report(const struct coverage_job *j)
 	if (r < 0)
 		log_error("--coverage: the guest's counter files: %s", strerror(-r));
 	else if (!w.taken) {
-		log_error(
-			"--coverage: no counters came back (%zu of objects outside the kernel's "
-			"build and the current directory, %zu without their .gcno): boot a kernel "
-			"built with CONFIG_GCOV_KERNEL (the gcov flavour profiles all of it; a "
-			"module needs GCOV_PROFILE := y in its Kbuild)",
-			w.outside, w.no_notes);
+		log_error("--coverage: no counters came back (dropped: %zu for objects outside the "
+			  "kernel's build and the current directory, %zu without their .gcno): "
+			  "boot a "
+			  "kernel built with CONFIG_GCOV_KERNEL (the gcov flavour profiles all of "
+			  "it; "
+			  "a module needs GCOV_PROFILE := y in its Kbuild)",
+			  w.outside, w.no_notes);
 		r = -ENOENT;
 	} else if ((r = log_fd = log_open(j->run_dir_fd)) >= 0)
 		r = capture(j, log_fd);
