@@ -122,7 +122,8 @@ static void test_taken(void)
 	snprintf(p, sizeof(p), "%s/run/" COVERAGE_SHARE "/etc/passwd.gcda", scratch);
 	CHECK(!exists(p), "a counter file outside the kernel's build and the cwd: removed");
 	_cleanup_free_ char *info = NULL, *log = NULL;
-	CHECK(read_file(at("out/coverage.info"), &info, NULL) >= 0 && info && strstr(info, "DA:2,0"),
+	CHECK(read_file(at("out/coverage.info"), &info, NULL) >= 0 && info &&
+		      strstr(info, "DA:2,0"),
 	      "DIR/coverage.info is lcov's tracefile");
 	CHECK(read_file(at("tools.log"), &log, NULL) >= 0 && log &&
 		      strstr(log, "lcov --quiet --capture --directory ") &&
