@@ -102,6 +102,15 @@ is "$?" 0 "a module loaded by a hook, a program that calls nothing of it"
 grep -qx 'FNDA:0,quiz_cov_init' hooked/coverage.info && grep -qx 'FNDA:0,quiz_cov_first' hooked/coverage.info
 ok $? "its init ran before the counters were zeroed: not counted" "$(grep FNDA hooked/coverage.info)"
 
+# A panic ends the run before the counters are copied: said, and no tracefile.
+"$QUIZ" -k "$ver" -r raw --system sys -p modules --coverage panicked \
+	sh -c 'modprobe quiz_cov pick=1; echo c >/proc/sysrq-trigger; sleep 30' </dev/null >out 2>err
+is "$?" 125 "a panic in a --coverage run: 125, as without it"
+is "$(grep -c '^quiz: --coverage: none: the run ended before its program did (panic)$' err)" 1 \
+	"a panic: one line says there is no coverage" "$(grep coverage err)"
+[ ! -e panicked/coverage.info ]
+ok $? "a panic: no tracefile"
+
 # No counters: a program that loads nothing profiled says so, and keeps its status.
 "$QUIZ" -k "$ver" -r raw --coverage none true </dev/null >out 2>err
 is "$?" 0 "no counters: the program's status stands"
