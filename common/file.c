@@ -115,3 +115,9 @@ DIR *opendir_fd(int fd)
 	}
 	return d;
 }
+
+bool path_is_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0' || STREQ(dir, "/"));
+}

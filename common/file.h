@@ -3,6 +3,7 @@
 #pragma once
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -13,6 +14,10 @@
  * closes only the copy. NULL and errno on failure.
  */
 DIR *opendir_fd(int fd);
+
+/* Is path dir itself or below it, as strings ("/" holds every absolute path)? Both should be
+ * real paths: no "..", no doubled or trailing '/'. Pure. */
+bool path_is_under(const char *path, const char *dir);
 /* All of data to fd (EINTR retried): 0 or -errno. */
 int write_all(int fd, const void *data, size_t len);
 /* What is left to read of fd into a NUL-terminated malloc'd buffer (ret_size may be NULL). */

@@ -63,12 +63,6 @@ int libcheck_manifest_load(const char *image, struct libs_manifest *ret, char **
 	return libs_manifest_parse(text, len, ret, ret_error);
 }
 
-static bool is_under(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-	return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0' || STREQ(dir, "/"));
-}
-
 /* Is there something (a file, a link) called name in dir on the host? */
 static bool has_entry(const char *dir, const char *sub, const char *name)
 {
@@ -106,7 +100,7 @@ static bool guest_sees(const struct libcheck_scope *s, const char *dir)
 	if (!s->cwd)
 		return true;
 	_cleanup_free_ char *real = realpath(dir, NULL);
-	return real && is_under(real, s->cwd);
+	return real && path_is_under(real, s->cwd);
 }
 
 static bool found_in_scope(const struct libcheck_scope *s, const struct strv *search,
@@ -366,14 +360,14 @@ int libcheck_program(const struct libcheck_scope *s, const char *prog)
 	if (!prog || !strchr(prog, '/') || !s->cwd)
 		return 0; /* looked up in the guest's PATH */
 	_cleanup_free_ char *real = realpath(prog, NULL);
-	if (!real || !is_under(real, s->cwd))
+	if (!real || !path_is_under(real, s->cwd))
 		return 0; /* copied into the run layer, or not there: said elsewhere */
 	int n = check_one(s, prog, real);
 	if (n)
 		return n;
 	_cleanup_free_ char *interp = script_interpreter(real), *real_interp = NULL;
 	if (interp && interp[0] == '/' && (real_interp = realpath(interp, NULL)) &&
-	    is_under(real_interp, s->cwd))
+	    path_is_under(real_interp, s->cwd))
 		n = check_one(s, interp, real_interp);
 	return n;
 }

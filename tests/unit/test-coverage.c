@@ -58,6 +58,18 @@ static void test_sums(void)
 	CHECK_STR(line, "coverage: x no profiled lines", "no lines: said, no division");
 }
 
+/* The roots' test (common/file.c): the folder itself or below it, "/" holding everything. */
+static void test_under(void)
+{
+	CHECK(path_is_under("/a/b", "/a") && path_is_under("/a", "/a") &&
+		      path_is_under("/a/b/c", "/a/b"),
+	      "a path below a folder, or the folder itself, is under it");
+	CHECK(!path_is_under("/ab", "/a") && !path_is_under("/a", "/a/b") &&
+		      !path_is_under("/b/a", "/a"),
+	      "a sibling with the same start, a parent, another tree: not under it");
+	CHECK(path_is_under("/x/y", "/") && path_is_under("/", "/"), "everything is under /");
+}
+
 /* lcov and genhtml stand-ins: their arguments into a log, lcov's output a fixed tracefile. */
 static void fake_tools(void)
 {
@@ -141,6 +153,7 @@ int main(void)
 	if (!mkdtemp(scratch))
 		return 1;
 	test_sums();
+	test_under();
 	fake_tools();
 	test_taken();
 	char cmd[600];
