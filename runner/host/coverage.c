@@ -20,7 +20,6 @@
 
 #define MAX_DEPTH 64
 #define MAX_FILES 1000000
-#define INFO "coverage.info"
 #define LOG "coverage.log" /* lcov's and genhtml's words, in the run folder */
 
 /* Where notes may be read: objects under from have theirs under to (the same folder, or the
@@ -34,12 +33,6 @@ struct walk {
 	size_t n_roots;
 	size_t taken, outside, no_notes, files;
 };
-
-static bool is_under(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-	return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
-}
 
 static void walk_free(struct walk *w)
 {
@@ -82,7 +75,7 @@ static char *notes_for(const struct walk *w, const char *gcda, bool *outside)
 	*outside = true;
 	for (size_t i = 0; i < w->n_roots; i++) {
 		const struct root *r = &w->roots[i];
-		if (!is_under(gcda, r->from))
+		if (!path_is_under(gcda, r->from))
 			continue;
 		*outside = false;
 		_cleanup_free_ char *want = NULL;
@@ -92,7 +85,8 @@ static char *notes_for(const struct walk *w, const char *gcda, bool *outside)
 			return NULL;
 		char *real = realpath(want, NULL);
 		struct stat st;
-		if (real && is_under(real, r->to) && stat(real, &st) == 0 && S_ISREG(st.st_mode))
+		if (real && path_is_under(real, r->to) && stat(real, &st) == 0 &&
+		    S_ISREG(st.st_mode))
 			return real;
 		free(real);
 	}
@@ -226,12 +220,13 @@ void coverage_summary(const struct coverage_sum *s, const char *filter, char *re
 static int publish(const char *info, const char *out, const char *filter, const char *title,
 		   int log_fd, const char *suffix)
 {
-	_cleanup_free_ char *text = NULL, *dest = NULL, *html = NULL, *left = NULL;
+	_cleanup_free_ char *text = NULL, *dest = NULL, *html = NULL;
 	size_t size = 0;
 	int r = read_file(info, &text, &size);
 	if (r >= 0)
 		r = mkdir_p_at(AT_FDCWD, out, 0755);
-	if (r >= 0 && (asprintf(&dest, "%s/" INFO, out) < 0 || asprintf(&html, "%s/html", out) < 0))
+	if (r >= 0 &&
+	    (asprintf(&dest, "%s/" COVERAGE_INFO, out) < 0 || asprintf(&html, "%s/html", out) < 0))
 		r = -ENOMEM;
 	if (r >= 0)
 		r = write_file_replace(dest, text, size, 0644);
@@ -239,7 +234,7 @@ static int publish(const char *info, const char *out, const char *filter, const 
 		log_error("--coverage %s: %s", out, strerror(-r));
 		return r;
 	}
-	if ((r = remove_tree(html, &left)) < 0 && r != -ENOENT) {
+	if ((r = remove_tree(html, NULL)) < 0) {
 		log_error("--coverage: the old %s stays (%s): remove it", html, strerror(-r));
 		return r;
 	}
@@ -261,7 +256,7 @@ static int capture(const struct coverage_job *j, int log_fd)
 	_cleanup_free_ char *dir = NULL, *raw = NULL, *cut = NULL;
 	if (asprintf(&dir, "%s/" COVERAGE_SHARE, j->run_dir) < 0 ||
 	    asprintf(&raw, "%s/raw.info", j->run_dir) < 0 ||
-	    asprintf(&cut, "%s/" INFO, j->run_dir) < 0)
+	    asprintf(&cut, "%s/" COVERAGE_INFO, j->run_dir) < 0)
 		return -ENOMEM;
 	char *argv[] = {NULL, "--quiet",       "--capture", "--directory",
 			dir,  "--output-file", raw,	    NULL};
@@ -338,7 +333,6 @@ int coverage_merge(const char *out, char *const *infos, size_t n, const char *fi
 		if (r >= 0)
 			r = publish(merged, out, filter, title, log_fd, runs);
 	}
-	_cleanup_free_ char *left = NULL;
-	(void)remove_tree(tmpl, &left);
+	(void)remove_tree(tmpl, NULL);
 	return r;
 }

@@ -14,7 +14,9 @@
 
 #include <stddef.h>
 
-#define COVERAGE_SHARE "coverage" /* in the run folder */
+#define COVERAGE_SHARE "coverage"     /* in the run folder */
+#define COVERAGE_INFO "coverage.info" /* lcov's tracefile, in --coverage DIR */
+#define COVERAGE_OF_RUN "coverage"    /* a matrix run's --coverage DIR, in its results folder */
 
 struct coverage_job {
 	int run_dir_fd;

@@ -99,7 +99,7 @@ static pid_t start_entry(struct matrix_entry *e, struct slot *s, const struct ru
 	}
 	/* --coverage DIR: each run's in its folder, merged into DIR at the end (merge_coverage). */
 	if (e->options.coverage) {
-		if (asprintf(&coverage, "%s/coverage", s->dir) < 0)
+		if (asprintf(&coverage, "%s/" COVERAGE_OF_RUN, s->dir) < 0)
 			_exit(EXIT_QUIZ_FAILED);
 		e->options.coverage = coverage;
 	}
@@ -298,8 +298,8 @@ static void state_free(struct matrix_state *st, size_t n)
  */
 static int clear_earlier_run(const char *dir, bool test)
 {
-	static const char *const names[] = {"stdout",	 "stderr",   "console.log",
-					    RESULT_FILE, "coverage", "shared"};
+	static const char *const names[] = {"stdout",	 "stderr",	  "console.log",
+					    RESULT_FILE, COVERAGE_OF_RUN, "shared"};
 	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -401,7 +401,7 @@ static void merge_coverage(const struct quiz_options *o, const struct slot *slot
 {
 	_cleanup_strv_ struct strv infos = {0};
 	for (size_t i = 0; i < n; i++)
-		if (strv_pushf(&infos, "%s/coverage/coverage.info", slots[i].dir) < 0)
+		if (strv_pushf(&infos, "%s/" COVERAGE_OF_RUN "/" COVERAGE_INFO, slots[i].dir) < 0)
 			return;
 	char title[64];
 	snprintf(title, sizeof(title), "quiz: %zu runs", n);
