@@ -102,14 +102,19 @@ static void print_kernel_row(const char *home, const struct arch *a, const char 
 	_cleanup_free_ char *debug = info ? kv_get(info, "debug") : NULL;
 	_cleanup_free_ char *btf = info ? kv_get(info, "btf") : NULL;
 	_cleanup_free_ char *flavours = info ? kv_get(info, "flavours") : NULL;
+	_cleanup_free_ char *gcov_only = info ? kv_get(info, "gcov_only") : NULL;
+	_cleanup_free_ char *folders = NULL; /* " (fs/ext4)": a gcov kernel's profiled folders */
+	if (gcov_only && *gcov_only && asprintf(&folders, " (%s)", gcov_only) < 0)
+		folders = NULL;
 	struct stat st;
 	double mib = stat(k.image, &st) == 0 ? (double)st.st_size / (1024 * 1024) : 0;
 	unsigned long long disk = 0;
 	(void)tree_disk_usage(k.dir, &disk); /* a folder that cannot be walked shows 0 */
-	printf("%-22s %-7s %6.1f MiB %6.0f MiB  %-20s %4s options%s%s%s%s  %s\n", release, a->name,
-	       mib, (double)disk / (1024 * 1024), built ? built : "?", options ? options : "?",
-	       debug && STREQ(debug, "1") ? ", debug" : "", flavours && *flavours ? ", with " : "",
-	       flavours ? flavours : "", btf && STREQ(btf, "1") ? ", btf" : "", dir);
+	printf("%-22s %-7s %6.1f MiB %6.0f MiB  %-20s %4s options%s%s%s%s%s  %s\n", release,
+	       a->name, mib, (double)disk / (1024 * 1024), built ? built : "?",
+	       options ? options : "?", debug && STREQ(debug, "1") ? ", debug" : "",
+	       flavours && *flavours ? ", with " : "", flavours ? flavours : "",
+	       folders ? folders : "", btf && STREQ(btf, "1") ? ", btf" : "", dir);
 }
 
 static int cmd_list(const struct quiz_paths *p, const struct arch *only)

@@ -87,10 +87,67 @@ is "$?" 1 "quiz-kernel path 6.1-ubsan, not built: exit 1"
 is "$(cat path.err)" "quiz-kernel: no x86_64 kernel 6.1-ubsan built; run: quiz-kernel build -a x86_64 --with ubsan 6.1" \
 	"and says how to build it"
 
+# --- --gcov-only: the named folders profiled, as Kbuild's sub-makes see it, not the whole ---
+export FAKE_GCOV_LOG=$scratch/gcov.log
+mkdir -p tree/fs/ext4/sub tree/fs/ext2 tree/fs/ext4x tree/kernel/gcov tree/fs/jbd2
+tar -czf gcov.tar.gz tree # a tarball: known unchanged (a tree without git is never up to date)
+: >gcov.log
+"$KBUILD" --no-btf -j1 --with gcov --gcov-only fs/ext4/,kernel/gcov gcov.tar.gz >gcov.out 2>gcov.err
+is "$?" 0 "--with gcov --gcov-only fs/ext4/,kernel/gcov builds" "$(tail -n 3 gcov.err)"
+is "$(cat gcov.log)" "fs GCOV_PROFILE=
+fs/ext4 GCOV_PROFILE=y
+fs/ext4/sub GCOV_PROFILE=y
+fs/ext2 GCOV_PROFILE=
+fs/ext4x GCOV_PROFILE=
+kernel/gcov GCOV_PROFILE=y" "each sub-make: GCOV_PROFILE=y in the folders named and under them only"
+grep -qx '# CONFIG_GCOV_PROFILE_ALL is not set' "$kernels/6.1.99-gcov/config" &&
+	grep -qx 'CONFIG_GCOV_KERNEL=y' "$kernels/6.1.99-gcov/config"
+ok $? "its config: GCOV_KERNEL, not GCOV_PROFILE_ALL" "$(grep GCOV "$kernels/6.1.99-gcov/config")"
+grep -qx 'gcov_only=fs/ext4,kernel/gcov' "$kernels/6.1.99-gcov/info"
+ok $? "its info says gcov_only=fs/ext4,kernel/gcov" "$(cat "$kernels/6.1.99-gcov/info")"
+grep -q -- '--with gcov --gcov-only fs/ext4 --gcov-only kernel/gcov ' "$kernels/6.1.99-gcov/info"
+ok $? "and rebuilds with them" "$(grep rebuild= "$kernels/6.1.99-gcov/info")"
+"$QUIZ_KERNEL" list >list.out 2>&1
+grep -E '^6\.1\.99-gcov .*, with gcov \(fs/ext4,kernel/gcov\) ' list.out >/dev/null
+ok $? "quiz-kernel list names the folders" "$(cat list.out)"
+stamp=$(cat "$kernels/6.1.99-gcov/stamp")
+: >gcov.log
+"$KBUILD" --no-btf -j1 --with gcov --gcov-only fs/jbd2 --gcov-only fs/ext4 gcov.tar.gz >gcov2.out 2>gcov2.err
+is "$?" 0 "another folder: built again" "$(tail -n 3 gcov2.err)"
+[ "$(cat "$kernels/6.1.99-gcov/stamp")" != "$stamp" ] && grep -qx 'fs/ext4 GCOV_PROFILE=y' gcov.log &&
+	grep -qx 'kernel/gcov GCOV_PROFILE=' gcov.log
+ok $? "with a stamp of its own; kernel/gcov no longer profiled" "$(cat gcov.log)"
+"$KBUILD" --no-btf -j1 --with gcov --gcov-only fs/ext4,fs/jbd2 gcov.tar.gz >gcov3.out 2>&1
+is "$(cat gcov3.out)" "quiz-kernel: 6.1.99-gcov is up to date: $kernels/6.1.99-gcov" \
+	"the same folders in another order: up to date"
+: >gcov.log
+"$KBUILD" --no-btf -j1 --with gcov gcov.tar.gz >gcov4.out 2>gcov4.err
+is "$?" 0 "--with gcov alone builds" "$(tail -n 3 gcov4.err)"
+grep -qx 'CONFIG_GCOV_PROFILE_ALL=y' "$kernels/6.1.99-gcov/config" && grep -qx 'gcov_only=' "$kernels/6.1.99-gcov/info" &&
+	! grep -q '=y$' gcov.log
+ok $? "the whole kernel again: GCOV_PROFILE_ALL, no folder's GCOV_PROFILE set" "$(cat gcov.log)"
+unset FAKE_GCOV_LOG
+rm -rf "${kernels:?}"/6.1.99-gcov
+
 # --- refused before anything is made: one line, exit 1, no cache, no temporary folder ---
 refused "an unknown flavour" \
 	"quiz-kernel: --with kasn: no such flavour; use one of bpf,gcov,kasan,kcsan,kmemleak,llvm,lockdep,ubsan,virtiofs" \
 	"$KBUILD" --with lockdep,kasn tree
+refused "--gcov-only without --with gcov" \
+	"quiz-kernel: --gcov-only chooses what a gcov kernel profiles; add --with gcov" \
+	"$KBUILD" --gcov-only fs/ext4 tree
+refused "--gcov-only with a path that climbs out" \
+	"quiz-kernel: --gcov-only fs/../..: expected a folder of the kernel source, relative and plain, such as fs/ext4" \
+	"$KBUILD" --with gcov --gcov-only fs/../.. tree
+refused "--gcov-only with a wildcard" \
+	"quiz-kernel: --gcov-only fs/*: expected a folder of the kernel source, relative and plain, such as fs/ext4" \
+	"$KBUILD" --with gcov --gcov-only 'fs/*' tree
+refused "--gcov-only with an absolute path" \
+	"quiz-kernel: --gcov-only /etc: expected a folder of the kernel source, relative and plain, such as fs/ext4" \
+	"$KBUILD" --with gcov --gcov-only /etc tree
+refused "--gcov-only with a folder the source lacks" \
+	"quiz-kernel: --gcov-only fs/ext5: no such folder in the source of tree; name folders such as fs/ext4" \
+	"$KBUILD" --with gcov --gcov-only fs/ext4,fs/ext5 tree
 refused "--with and --no-debug" \
 	"quiz-kernel: --with kasan: a debug kernel needs kconfig/debug.config; drop --no-debug" \
 	"$KBUILD" --no-debug --with kasan tree
