@@ -21,6 +21,18 @@ static const char *const x86_64_words[] = {"console=ttyS0", "reboot=t", "norepla
 static const char *const aarch64_words[] = {"console=ttyAMA0", NULL};
 /* s390x on s390-ccw-virtio: the SCLP line-mode console. */
 static const char *const s390x_words[] = {"console=ttysclp0", NULL};
+/* riscv64 on virt: the NS16550A; reboot() goes out through OpenSBI's SRST to sifive_test. */
+static const char *const riscv64_words[] = {"console=ttyS0", NULL};
+/* Power on pseries: the hypervisor's virtual terminal (spapr-vty) is hvc0; reboot() is RTAS. */
+static const char *const pseries_words[] = {"console=hvc0", NULL};
+
+/*
+ * pseries under TCG: QEMU cannot give the Spectre mitigations its default capabilities ask for
+ * and warns of each on every start; "broken" is what TCG has. x-vof: QEMU's Virtual Open
+ * Firmware (vof.bin) instead of SLOF: it only hands the kernel the device tree, where SLOF
+ * probes every device first (seconds under TCG).
+ */
+#define PSERIES "pseries,x-vof=on,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off"
 
 const struct arch arch_table[] = {
 	{
@@ -84,6 +96,65 @@ const struct arch arch_table[] = {
 		.max_cpus = 248, /* QEMU's s390-ccw-virtio */
 		.kernel_words = s390x_words,
 		.gdb_arch = "s390:64-bit",
+		.big_endian = true,
+	},
+	{
+		.name = "riscv64",
+		.kernel_arch = "riscv",
+		.cross_prefix = "riscv64-linux-gnu-",
+		.debian_arch = "riscv64",
+		.elf_machine = EM_RISCV,
+		.kernel_image = "arch/riscv/boot/Image",
+		.qemu = "qemu-system-riscv64",
+		.qemu_package = "qemu-system-misc",
+		.machine = "virt",
+		.kvm_cpu = "host",
+		.tcg_cpu = "rv64", /* QEMU 7.2 has no "max" for RISC-V */
+		.virtio_suffix = "device",
+		/* virt's virtio-mmio transports; unlike arm's, the first given is probed first. */
+		.virtio_slots = 8,
+		.max_cpus = 8,
+		.kernel_words = riscv64_words,
+		.gdb_arch = "riscv:rv64",
+		.image_suite = "trixie", /* Debian's first release with a riscv64 port */
+	},
+	{
+		.name = "ppc64le",
+		.alias = "ppc64el",
+		.kernel_arch = "powerpc",
+		.cross_prefix = "powerpc64le-linux-gnu-",
+		.debian_arch = "ppc64el",
+		.elf_machine = EM_PPC64,
+		.kernel_image = "vmlinux",
+		.qemu = "qemu-system-ppc64",
+		.qemu_package = "qemu-system-ppc",
+		.machine = PSERIES,
+		.kvm_cpu = "host",
+		.tcg_cpu = "power9",
+		.virtio_suffix = "pci",
+		.virtio_slots = 31, /* the default PCI host bridge's slots */
+		.max_cpus = 8,
+		.kernel_words = pseries_words,
+		.gdb_arch = "powerpc:common64",
+	},
+	{
+		.name = "ppc64",
+		.kernel_arch = "powerpc",
+		.cross_prefix = "powerpc64-linux-gnu-",
+		.debian_arch = "ppc64",
+		.elf_machine = EM_PPC64,
+		.kernel_image = "vmlinux",
+		.qemu = "qemu-system-ppc64",
+		.qemu_package = "qemu-system-ppc",
+		.machine = PSERIES,
+		.kvm_cpu = "host",
+		.tcg_cpu = "power9",
+		.virtio_suffix = "pci",
+		.virtio_slots = 31,
+		.max_cpus = 8,
+		.kernel_words = pseries_words,
+		.gdb_arch = "powerpc:common64",
+		.big_endian = true,
 	},
 	{0},
 };
@@ -104,6 +175,12 @@ const struct arch *arch_host(void)
 	return arch_find("aarch64");
 #elif defined(__s390x__)
 	return arch_find("s390x");
+#elif defined(__riscv) && __riscv_xlen == 64
+	return arch_find("riscv64");
+#elif defined(__powerpc64__) && defined(__LITTLE_ENDIAN__)
+	return arch_find("ppc64le");
+#elif defined(__powerpc64__)
+	return arch_find("ppc64");
 #else
 	return NULL;
 #endif
@@ -111,7 +188,7 @@ const struct arch *arch_host(void)
 
 const char *arch_names(void)
 {
-	return "x86_64, aarch64 (arm64), s390x";
+	return "x86_64, aarch64 (arm64), s390x, riscv64, ppc64le (ppc64el), ppc64";
 }
 
 int arch_virtio_device(const struct arch *a, const char *kind, char **ret)

@@ -11,7 +11,7 @@
  * ppc64le) is a row in arch.c and kconfig/arch/NAME.config, not new code paths.
  */
 struct arch {
-	const char *name;	   /* as quiz says it: "x86_64", "aarch64", "s390x" */
+	const char *name;	   /* as quiz says it: "x86_64", "aarch64", "s390x", "ppc64le" */
 	const char *alias;	   /* another name users type ("arm64"), or NULL */
 	const char *kernel_arch;   /* the kernel's ARCH= ("x86", "arm64", "s390") */
 	const char *cross_prefix;  /* Debian's cross toolchain, "aarch64-linux-gnu-" */
@@ -39,6 +39,10 @@ struct arch {
 	/* Runs may start from a saved VM state (core/vmstate.h): QEMU migrates its machine. */
 	bool saved_state;
 	const char *gdb_arch; /* for gdb's "set architecture" */
+	bool big_endian;      /* s390x, ppc64: the byte order its programs and the image have */
+	/* The Debian release of its image, when bookworm has no port for it (riscv64: trixie);
+	 * NULL: IMAGE_SUITE. */
+	const char *image_suite;
 };
 
 /* The table, x86_64 first; NULL-terminated by name. */
@@ -48,7 +52,7 @@ extern const struct arch arch_table[];
 const struct arch *arch_find(const char *name);
 /* The architecture quiz runs on, when it is in the table; else NULL. */
 const struct arch *arch_host(void);
-/* "x86_64, aarch64 (arm64), s390x", for messages. */
+/* "x86_64, aarch64 (arm64), s390x, ...", for messages. */
 const char *arch_names(void);
 /*
  * For messages: another architecture is named, the host's is not. "no %s%skernel built; run:
@@ -66,6 +70,13 @@ static inline const char *arch_space(const struct arch *a)
 static inline const char *arch_flag(const struct arch *a)
 {
 	return a == arch_host() ? "" : " -a ";
+}
+
+/* The Debian release of the image quiz boots for a: its own, else bookworm. */
+#define IMAGE_SUITE "bookworm"
+static inline const char *arch_image_suite(const struct arch *a)
+{
+	return a->image_suite ? a->image_suite : IMAGE_SUITE;
 }
 
 /* The device name of a virtio device on this arch: "virtio-blk" → "virtio-blk-ccw". Pure. */

@@ -64,8 +64,9 @@ const struct option_spec options_table[] = {
 	 "kernel: 6.1 (newest 6.1.x), 6.1.192, 6.12-rc3,\n"
 	 "next-20261204, next (newest next build), mainline"},
 	{"arch", required_argument, "ARCH", 'a', RUN,
-	 "the guest's architecture: x86_64, aarch64 (arm64), s390x\n"
-	 "(default: the host's; others run under TCG)"},
+	 "the guest's architecture: x86_64, aarch64 (arm64), s390x,\n"
+	 "riscv64, ppc64le (ppc64el), ppc64 (default: the host's;\n"
+	 "others run under TCG)"},
 	{"kernel-path", required_argument, "PATH", 'K', RUN,
 	 "a kernel you built: a build tree, or a bzImage with its\n"
 	 ".config beside it (checked for what quiz needs); a\n"

@@ -53,7 +53,7 @@ static char *stamp_of(const char *file)
 
 int image_path(const char *home, const struct arch *a, char **ret)
 {
-	return asprintf(ret, "%s/images/" IMAGE_SUITE "-%s.ext2", home, a->debian_arch) < 0
+	return asprintf(ret, "%s/images/%s-%s.ext2", home, arch_image_suite(a), a->debian_arch) < 0
 		       ? -ENOMEM
 		       : 0;
 }

@@ -5,8 +5,6 @@
 #include "arch.h"
 #include "paths.h"
 
-#define IMAGE_SUITE "bookworm"
-
 /* home/images/SUITE-DEBIANARCH.ext2 */
 int image_path(const char *home, const struct arch *a, char **ret);
 /* The quiz-init of arch a that quiz has (libexec/quiz-init-ARCH, or the native quiz-init). */

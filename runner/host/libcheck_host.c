@@ -255,8 +255,8 @@ int libcheck_file(const struct libcheck_scope *s, const char *path, struct libch
 	if ((r = elf_needed_parse(data, len, &e)) < 0)
 		return r;
 	_cleanup_strv_ struct strv search = {0}, lib_dirs = {0};
-	if (e.machine != s->arch->elf_machine)
-		r = -EXDEV;
+	if (e.machine != s->arch->elf_machine || e.big_endian != s->arch->big_endian)
+		r = -EXDEV; /* another machine, or Power of the other byte order */
 	else
 		r = libcheck_lib_dirs(s->arch, &lib_dirs);
 	const char *origin = dirname(real);

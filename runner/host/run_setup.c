@@ -81,8 +81,9 @@ static int build_argv(const struct quiz_options *o, const struct run_env *env, c
 	*ret_extra = cold;
 	const struct arch *a = k->arch;
 	if (o->cpus > a->max_cpus) {
-		log_error("-c %u: %s's QEMU machine (%s) takes at most %u CPUs", o->cpus, a->name,
-			  a->machine, a->max_cpus);
+		int name = (int)strcspn(a->machine, ","); /* "pseries", not its properties */
+		log_error("-c %u: %s's QEMU machine (%.*s) takes at most %u CPUs", o->cpus, a->name,
+			  name, a->machine, a->max_cpus);
 		return -E2BIG;
 	}
 	struct qemu_plan plan = {

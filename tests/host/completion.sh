@@ -35,7 +35,7 @@ export XDG_CONFIG_HOME=$scratch/conf
 is "$(complete_words _quiz "$QUIZ" -p zz)" "zz-mine " "-p offers the user's own profiles too"
 unset XDG_CONFIG_HOME
 is "$(complete_words _quiz "$QUIZ" -p blockdev,me)" "blockdev,memdev " "-p completes a list's last item"
-is "$(complete_words _quiz "$QUIZ" -a '')" "aarch64 arm64 s390x x86_64 " \
+is "$(complete_words _quiz "$QUIZ" -a '')" "aarch64 arm64 ppc64 ppc64el ppc64le riscv64 s390x x86_64 " \
 	"-a offers the architectures and their aliases"
 is "$(complete_words _quiz "$QUIZ" -a x86_64,s)" "x86_64,s390x " "-a completes a list's last item"
 is "$(complete_words _quiz "$QUIZ" -r '')" "auto raw tmux " "-r offers the modes"

@@ -192,7 +192,7 @@ static void test_parse(void)
 		"arch: a target's architecture, by name or alias");
 	CHECK_ERROR("[a]\nkernel = 6.1\narch = mips\nprogram = p\n",
 		    "quiz.ini line 3: target a: arch 'mips' is not one quiz boots: x86_64, aarch64 "
-		    "(arm64), s390x",
+		    "(arm64), s390x, riscv64, ppc64le (ppc64el), ppc64",
 		    "arch: an unknown one is refused with the names there are");
 	CHECK_PARSE("[a]\nprogram = ./t.sh x=1 'a=b'\nkernel = 6.1\n",
 		    "a:1 k=6.1 p=- prog=./t.sh|x=1|a=b t=0 m=-\n",
