@@ -131,10 +131,27 @@ static void exec_precheck(char *const *argv, char *const *env)
 	_exit(e == ENOENT || e == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE);
 }
 
-/* tmux mode: the virtio console (hvc0) is the program's terminal, sized like the host's. */
+/*
+ * tmux mode's terminal: the virtio console, the last hvc the kernel made. It is hvc0, but for
+ * pseries, whose hypervisor terminal (the kernel's console) takes hvc0 first. The hvc driver
+ * has nodes for all eight; one no console backs fails with ENODEV.
+ */
+static int open_tty(int flags)
+{
+	char path[] = "/dev/hvcN";
+	for (char n = '7'; n >= '0'; n--) {
+		path[sizeof(path) - 2] = n;
+		int fd = open(path, flags);
+		if (fd >= 0 || (errno != ENODEV && errno != ENXIO && errno != ENOENT))
+			return fd;
+	}
+	return -1;
+}
+
+/* tmux mode: the virtio console is the program's terminal, sized like the host's. */
 static void child_tty(const struct run_settings *s)
 {
-	int fd = open("/dev/hvc0", O_RDWR);
+	int fd = open_tty(O_RDWR);
 	if (fd < 0 || ioctl(fd, TIOCSCTTY, 0) < 0)
 		return;
 	/* The decoder keeps the sizes within a winsize's fields. */
@@ -211,7 +228,7 @@ static void run_with_relay(const struct run_settings *s, struct relay *relay,
 	}
 	/* Only the program holds its ends now: its EOF and its exit are its own. */
 	relay_close_child_ends(relay);
-	_cleanup_close_ int resize = tty ? open("/dev/hvc0", O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
+	_cleanup_close_ int resize = tty ? open_tty(O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
 	int code = relay_wait(relay, pid, resize);
 	/* In tmux mode a session left early has no rc status: the program got SIGHUP. */
 	ret->exit_code = rc_status(tty && code != EXIT_QUIZ_FAILED ? EXIT_SIGNALED + SIGHUP : code);

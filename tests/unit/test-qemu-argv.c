@@ -237,6 +237,16 @@ static void test_virtio_count(void)
 		       NULL};
 	CHECK(qemu_virtio_devices(arch_find("s390x"), ccw) == 2,
 	      "s390x: the -ccw devices are counted, an mmio one is not");
+	char *pci[] = {"qemu",
+		       "-device",
+		       "virtio-blk-pci,drive=root",
+		       "-device",
+		       "virtio-9p-pci,fsdev=fs0",
+		       "-device",
+		       "virtio-blk-device,drive=x",
+		       NULL};
+	CHECK(qemu_virtio_devices(arch_find("ppc64le"), pci) == 2,
+	      "ppc64le: the -pci devices are counted, an mmio one is not");
 }
 
 /* The attach port: on the stdio ports' bus, after them, QEMU its socket's server. */
@@ -339,6 +349,48 @@ static void test_other_archs(void)
 		  "golden s390x argv: s390-ccw-virtio, the SCLP console, virtio-ccw devices");
 	free(got);
 	strv_free(&v);
+	/* riscv64 and Power: the machine, the console, the CPU, the transport, and the root disk
+	 * first (the rest of the line is the same for every architecture). */
+	const struct {
+		const char *arch, *head, *devices, *why;
+	} rows[] = {
+		{"riscv64",
+		 "qemu-system-riscv64 -M virt -accel tcg -cpu rv64 -nodefaults -no-user-config "
+		 "-display none -no-reboot -kernel /k/Image -append 'console=ttyS0 root=/dev/vda ",
+		 "-drive file=/i.ext2,if=none,id=root,format=raw,readonly=on "
+		 "-device virtio-blk-device,drive=root "
+		 "-fsdev local,id=fs0,path=/r,security_model=none,readonly=on "
+		 "-device virtio-9p-device,fsdev=fs0,mount_tag=quiz.run "
+		 "-device virtio-serial-device,max_ports=8 ",
+		 "riscv64: virt, the NS16550A, virtio-mmio with the root disk first"},
+		{"ppc64le",
+		 "qemu-system-ppc64 -M "
+		 "pseries,x-vof=on,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,"
+		 "cap-ccf-assist=off -accel tcg -cpu power9 -nodefaults -no-user-config -display "
+		 "none "
+		 "-no-reboot -kernel /k/Image -append 'console=hvc0 root=/dev/vda ",
+		 "-drive file=/i.ext2,if=none,id=root,format=raw,readonly=on "
+		 "-device virtio-blk-pci,drive=root "
+		 "-fsdev local,id=fs0,path=/r,security_model=none,readonly=on "
+		 "-device virtio-9p-pci,fsdev=fs0,mount_tag=quiz.run "
+		 "-device virtio-serial-pci,max_ports=8 ",
+		 "ppc64le: pseries with VOF, hvc0, virtio-pci"},
+	};
+	for (size_t i = 0; i < ELEMENTSOF(rows); i++) {
+		plan.arch = arch_find(rows[i].arch);
+		CHECK(qemu_argv_build(&plan, &v) == 0, "%s argv builds", rows[i].arch);
+		got = joined(&v);
+		CHECK(strncmp(got, rows[i].head, strlen(rows[i].head)) == 0, "%s: head",
+		      rows[i].why);
+		CHECK(strstr(got, rows[i].devices) != NULL, "%s: devices, the root disk first",
+		      rows[i].why);
+		CHECK(!strstr(got, "tsc") && !strstr(got, "lpj="), "%s: no x86 words",
+		      rows[i].arch);
+		if (!strstr(got, rows[i].devices))
+			printf("# got: %s\n", got);
+		free(got);
+		strv_free(&v);
+	}
 }
 
 int main(void)
