@@ -122,6 +122,11 @@ is "$(grep '^URIs:' "$cache/apt/etc/sources.list.d/quiz.sources")" "URIs: $uri" 
 	"the mirror is Debian's from apt's sources, once (one-line and deb822 entries)"
 lacks server.log '"GET /(other|debsrc|debian-security|disabled|vendor|cloud)' \
 	"no request to a third party, a security, source or disabled entry"
+# archive: the same mirror and the keyring, for another private apt state (quiz-image's
+# static userland, from Debian's busybox and tini sources).
+"$QKD" archive >archive.out 2>archive.err
+is "$?|$(cat archive.out)|$(cat archive.err)" "0|uri $uri
+keyring $QUIZ_DEBIAN_KEYRING|" "archive: the mirror of apt's sources and the keyring, one line each"
 "$QKD" list 9.9 >list99.out 2>&1
 is "$?:$(cut -f1 list99.out | paste -sd' ')" "0:9.9.2 9.9" "list 9.9: that series only"
 "$QKD" list next >next.out 2>&1
