@@ -116,6 +116,7 @@ const struct arch arch_table[] = {
 		.max_cpus = 8,
 		.kernel_words = riscv64_words,
 		.gdb_arch = "riscv:rv64",
+		.saved_state = true,
 		.image_suite = "trixie", /* Debian's first release with a riscv64 port */
 	},
 	{

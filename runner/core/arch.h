@@ -72,6 +72,12 @@ static inline const char *arch_flag(const struct arch *a)
 	return a == arch_host() ? "" : " -a ";
 }
 
+/* "an" x86_64, aarch64, s390x ("an ess"); "a" riscv64, ppc64le: for "an %s guest". */
+static inline const char *arch_article(const struct arch *a)
+{
+	return a->name[0] == 'r' || a->name[0] == 'p' ? "a" : "an";
+}
+
 /* The Debian release of the image quiz boots for a: its own, else bookworm. */
 #define IMAGE_SUITE "bookworm"
 static inline const char *arch_image_suite(const struct arch *a)

@@ -112,8 +112,8 @@ static void gather_accel(const char *home, const struct arch *a, struct doctor_f
 	if (a != arch_host()) {
 		f->accel_known = true;
 		f->accel = ACCEL_TCG;
-		if (asprintf(&f->accel_why, "an %s guest on this host: TCG emulates it", a->name) <
-		    0)
+		if (asprintf(&f->accel_why, "%s %s guest on this host: TCG emulates it",
+			     arch_article(a), a->name) < 0)
 			f->accel_why = NULL;
 		return;
 	}

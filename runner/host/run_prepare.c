@@ -198,16 +198,16 @@ int run_choose_accel(const struct run_context *c, const struct kernel *k, bool p
 	const char *forced = c->env.accel;
 	if (k->arch != arch_host() && forced && STREQ(forced, "kvm")) {
 		log_error(
-			"QUIZ_ACCEL=kvm, but KVM runs this host's own architecture only, not an %s "
+			"QUIZ_ACCEL=kvm, but KVM runs this host's own architecture only, not %s %s "
 			"guest; unset QUIZ_ACCEL (other architectures run under TCG)",
-			k->arch->name);
+			arch_article(k->arch), k->arch->name);
 		return -ENODEV;
 	}
 	if (k->arch != arch_host()) {
 		/* KVM runs the host's own architecture only. */
 		*ret = (struct accel_choice){.accel = ACCEL_TCG};
-		if (asprintf(&ret->why, "an %s guest on this host: TCG emulates it",
-			     k->arch->name) < 0)
+		if (asprintf(&ret->why, "%s %s guest on this host: TCG emulates it",
+			     arch_article(k->arch), k->arch->name) < 0)
 			ret->why = NULL;
 		log_debug("accelerator: tcg: %s", ret->why ? ret->why : "a foreign guest");
 		return 0;

@@ -60,15 +60,23 @@ $order" "$a: uname -m says $a; two bytes read as a 16-bit number: $order ($([ "$
 	grep -q 'the guest kernel panicked' err
 	ok $? "$a: stderr says the kernel panicked" "$(tail -n 2 err)"
 	rm -rf shared && mkdir shared
-	out=$(q --shared shared -p memdev:count=1,size=8M sh -c 'echo from-guest >/shared/f &&
-		blockdev --getsize64 /dev/quizm0' </dev/null 2>err)
-	is "$out $(cat shared/f 2>/dev/null)" "8388608 from-guest" \
-		"$a: --shared reaches the host; a memdev loop device is there" "$(tail -n 3 err)"
+	if [ "$("$QUIZ_KERNEL_TOOL" arch "$a" | sed -n 's/^image_suite=//p')" = static ]; then
+		# Not memdev: its guest hook uses losetup --find --show, which busybox's lacks.
+		q --shared shared sh -c 'echo from-guest >/shared/f' </dev/null 2>err
+		is "$?:$(cat shared/f 2>/dev/null)" "0:from-guest" "$a: --shared reaches the host" "$(tail -n 3 err)"
+	else
+		out=$(q --shared shared -p memdev:count=1,size=8M sh -c 'echo from-guest >/shared/f &&
+			blockdev --getsize64 /dev/quizm0' </dev/null 2>err)
+		is "$out $(cat shared/f 2>/dev/null)" "8388608 from-guest" \
+			"$a: --shared reaches the host; a memdev loop device is there" "$(tail -n 3 err)"
+	fi
 	q -p gdb true </dev/null >/dev/null 2>err
 	grep -q "^quiz: gdb: gdb-multiarch -ex 'set architecture " err
 	ok $? "$a: the gdb profile prints a gdb-multiarch command set to $a's architecture" "$(cat err)"
+	article=an
+	[[ $a != [rp]* ]] || article=a # a riscv64, a ppc64le
 	QUIZ_ACCEL=kvm q true </dev/null 2>err
-	is "$?:$(cat err)" "125:quiz: QUIZ_ACCEL=kvm, but KVM runs this host's own architecture only, not an $a guest; unset QUIZ_ACCEL (other architectures run under TCG)" \
+	is "$?:$(cat err)" "125:quiz: QUIZ_ACCEL=kvm, but KVM runs this host's own architecture only, not $article $a guest; unset QUIZ_ACCEL (other architectures run under TCG)" \
 		"$a: QUIZ_ACCEL=kvm is refused before boot, in one line"
 
 	# The example module, built with the cross kbuild tree and the arch's make arguments.
