@@ -137,6 +137,7 @@ const struct arch arch_table[] = {
 		.max_cpus = 8,
 		.kernel_words = pseries_words,
 		.gdb_arch = "powerpc:common64",
+		.saved_state = true,
 	},
 	{
 		.name = "ppc64",
