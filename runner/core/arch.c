@@ -156,6 +156,7 @@ const struct arch arch_table[] = {
 		.max_cpus = 8,
 		.kernel_words = pseries_words,
 		.gdb_arch = "powerpc:common64",
+		.saved_state = true,
 		.big_endian = true,
 		/* No Debian release on the archive quiz reaches has a big-endian ppc64 userland:
 		 * quiz makes one (tools/quiz-image-static: busybox, tini, quiz-init; static). */
