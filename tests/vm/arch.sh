@@ -111,12 +111,11 @@ for a in "${arches[@]}"; do
 done
 rm -rf gate
 
-for a in aarch64 riscv64; do
-	[[ " ${arches[*]} " == *" $a "* ]] || continue
-	"$QUIZ" -a $a -k "$QUIZ_TEST_KERNEL" -c 9 true </dev/null 2>err
-	is "$?:$(cat err)" "125:quiz: -c 9: $a's QEMU machine (virt) takes at most 8 CPUs" \
-		"$a: more CPUs than the arch's machine takes: refused before boot"
-done
+if [[ " ${arches[*]} " == *" aarch64 "* ]]; then
+	"$QUIZ" -a aarch64 -k "$QUIZ_TEST_KERNEL" -c 9 true </dev/null 2>err
+	is "$?:$(cat err)" "125:quiz: -c 9: aarch64's QEMU machine (virt) takes at most 8 CPUs" \
+		"more CPUs than the arch's machine takes: refused before boot"
+fi
 
 # One matrix over every architecture: a row each, named, and a JUnit testcase each.
 all=$(IFS=,; echo "x86_64,${matrix_arches[*]}")
