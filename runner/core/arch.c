@@ -34,6 +34,15 @@ static const char *const pseries_words[] = {"console=hvc0", NULL};
  */
 #define PSERIES "pseries,x-vof=on,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off"
 
+/* Both byte orders of Power: one machine, one kernel fragment but for the byte order; 31
+ * virtio slots, those of the default PCI host bridge. */
+#define PSERIES_FIELDS                                                                             \
+	.kernel_arch = "powerpc", .elf_machine = EM_PPC64, .kernel_image = "vmlinux",              \
+	.qemu = "qemu-system-ppc64", .qemu_package = "qemu-system-ppc", .machine = PSERIES,        \
+	.kvm_cpu = "host", .tcg_cpu = "power9", .virtio_suffix = "pci", .virtio_slots = 31,        \
+	.max_cpus = 4096, .kernel_words = pseries_words, .gdb_arch = "powerpc:common64",           \
+	.saved_state = true
+
 const struct arch arch_table[] = {
 	{
 		.name = "x86_64",
@@ -122,41 +131,15 @@ const struct arch arch_table[] = {
 	{
 		.name = "ppc64le",
 		.alias = "ppc64el",
-		.kernel_arch = "powerpc",
 		.cross_prefix = "powerpc64le-linux-gnu-",
 		.debian_arch = "ppc64el",
-		.elf_machine = EM_PPC64,
-		.kernel_image = "vmlinux",
-		.qemu = "qemu-system-ppc64",
-		.qemu_package = "qemu-system-ppc",
-		.machine = PSERIES,
-		.kvm_cpu = "host",
-		.tcg_cpu = "power9",
-		.virtio_suffix = "pci",
-		.virtio_slots = 31, /* the default PCI host bridge's slots */
-		.max_cpus = 4096,
-		.kernel_words = pseries_words,
-		.gdb_arch = "powerpc:common64",
-		.saved_state = true,
+		PSERIES_FIELDS,
 	},
 	{
 		.name = "ppc64",
-		.kernel_arch = "powerpc",
 		.cross_prefix = "powerpc64-linux-gnu-",
 		.debian_arch = "ppc64",
-		.elf_machine = EM_PPC64,
-		.kernel_image = "vmlinux",
-		.qemu = "qemu-system-ppc64",
-		.qemu_package = "qemu-system-ppc",
-		.machine = PSERIES,
-		.kvm_cpu = "host",
-		.tcg_cpu = "power9",
-		.virtio_suffix = "pci",
-		.virtio_slots = 31,
-		.max_cpus = 4096,
-		.kernel_words = pseries_words,
-		.gdb_arch = "powerpc:common64",
-		.saved_state = true,
+		PSERIES_FIELDS,
 		.big_endian = true,
 		/* No Debian release on the archive quiz reaches has a big-endian ppc64 userland:
 		 * quiz makes one (tools/quiz-image-static: busybox, tini, quiz-init; static). */

@@ -82,12 +82,8 @@ sign
 ok $? "a signed bookworm with their Sources"
 gpgconf --kill gpg-agent 2>/dev/null
 
-python3 -u -m http.server --bind 127.0.0.1 0 --directory "$scratch/repo" >server.out 2>server.log &
-server=$!
-wait_for 10 grep -qs ' port ' server.out
-port=$(sed -n 's/.* port \([0-9]*\) .*/\1/p' server.out)
+serve_dir "$scratch/repo"
 export QUIZ_DEBIAN_URIS=http://127.0.0.1:$port/debian QUIZ_DEBIAN_KEYRING=$scratch/key.gpg
-requests() { grep -c '"GET ' server.log; }
 
 # --- a build: the image, its tree, its sidecars ---
 "$image_tool" build -s static --init1 "$init" >build.out 2>build.err

@@ -59,12 +59,8 @@ deb 9.9 9.9.2-1 && deb 9.9 9.9-1 && deb 9.8 9.8.5-1 && deb 9.8 9.8.5-1~bpo+1 && 
 ok $? "a signed repository with suites sid and experimental"
 gpgconf --kill gpg-agent 2>/dev/null
 
-python3 -u -m http.server --bind 127.0.0.1 0 --directory "$scratch/repo" >server.out 2>server.log &
-server=$!
-wait_for 10 grep -qs ' port ' server.out
-port=$(sed -n 's/.* port \([0-9]*\) .*/\1/p' server.out)
+serve_dir "$scratch/repo"
 uri=http://127.0.0.1:$port/debian
-requests() { grep -c '"GET ' server.log; }
 deb_requests() { grep -c '"GET /debian/pool/.*\.deb ' server.log; }
 
 # --- apt's sources, as apt finds them (APT_CONFIG): Debian's mirror among others ---

@@ -91,6 +91,16 @@ wait_for() { # wait_for SECONDS COMMAND...
 	done
 }
 
+# serve_dir DIR: a web server for DIR on the loopback (Python's, in the background): sets
+# server (its pid) and port; its log is server.log, and requests counts the GETs in it.
+serve_dir() {
+	python3 -u -m http.server --bind 127.0.0.1 0 --directory "$1" >server.out 2>server.log &
+	server=$!
+	wait_for 10 grep -qs ' port ' server.out
+	port=$(sed -n 's/.* port \([0-9]*\) .*/\1/p' server.out)
+}
+requests() { grep -c '"GET ' server.log; }
+
 # kbuild_makefile REL: the rules of a fake kernel Makefile with just enough for quiz-kernel-build
 # (allnoconfig takes the wanted config as it is, all makes what is installed, kernelrelease
 # says REL: a make expression), for the version-word tests (kernel-fetch, kernel-sources).
