@@ -286,7 +286,8 @@ int coverage_report(const struct coverage_job *j)
 		log_error("--coverage: no counters came back (dropped: %zu for objects outside the "
 			  "kernel's build and the current directory, %zu without their .gcno): "
 			  "boot a kernel built with CONFIG_GCOV_KERNEL (the gcov flavour profiles "
-			  "all of it; a module needs GCOV_PROFILE := y in its Kbuild)",
+			  "all of it, or the folders of --gcov-only; a module needs GCOV_PROFILE "
+			  ":= y in its Kbuild)",
 			  w.outside, w.no_notes);
 		r = -ENOENT;
 	} else if ((r = log_fd = log_open(j->run_dir_fd)) >= 0)
