@@ -11,7 +11,8 @@ static void test_names(void)
 	CHECK(arch_find("x86_64") && STREQ(arch_find("x86_64")->name, "x86_64"), "x86_64");
 	CHECK(arch_find("aarch64") == arch_find("arm64"), "arm64 is an alias of aarch64");
 	CHECK(arch_find("s390x") && STREQ(arch_find("s390x")->debian_arch, "s390x"), "s390x");
-	CHECK(arch_find("ppc64le") == arch_find("ppc64el"), "ppc64el (Debian's) is an alias of ppc64le");
+	CHECK(arch_find("ppc64le") == arch_find("ppc64el"),
+	      "ppc64el (Debian's) is an alias of ppc64le");
 	CHECK(arch_find("ppc64") && arch_find("ppc64") != arch_find("ppc64le"),
 	      "ppc64 (big-endian) is not ppc64le");
 	CHECK(!arch_find("riscv32") && !arch_find("") && !arch_find(NULL), "unknown names: NULL");
