@@ -196,6 +196,16 @@ is "$(cat out)" "quiz-libs: 4 ELF files checked, nothing missing" \
 	"and says how many it checked (the link to a fifth not followed, the text file not counted)"
 "$QUIZ_LIBS" -a aarch64 --manifest "$QUIZ_IMAGE.manifest" tree >out 2>err
 is "$(cat out)" "quiz-libs: 0 ELF files checked, nothing missing" "-a aarch64 skips x86_64 files"
+# Power's two byte orders share an ELF machine (EM_PPC64): a big-endian program is not ppc64le's.
+if command -v powerpc64-linux-gnu-gcc >/dev/null; then
+	mkdir -p be && powerpc64-linux-gnu-gcc -o be/prog proj/main.c
+	"$QUIZ_LIBS" -a ppc64le --manifest "$QUIZ_IMAGE.manifest" be >out 2>err
+	is "$(cat out)" "quiz-libs: 0 ELF files checked, nothing missing" "-a ppc64le skips a big-endian ppc64 program"
+	"$QUIZ_LIBS" -a ppc64 --manifest "$QUIZ_IMAGE.manifest" be >out 2>err
+	is "$(cat out)" "quiz-libs: 1 ELF file checked, nothing missing" "-a ppc64 checks it"
+else
+	echo "ok $((tap_n += 1)) - # SKIP no powerpc64-linux-gnu-gcc: the byte-order check"
+fi
 "$QUIZ_LIBS" --manifest "$QUIZ_IMAGE.manifest" >out 2>err
 is "$?" 2 "no PATH: 2"
 is "$(grep -c . err)" 1 "with one line"
