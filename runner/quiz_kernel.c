@@ -314,10 +314,12 @@ static int cmd_arch(const struct arch *only)
 		if (only && a != only)
 			continue;
 		printf("name=%s\nalias=%s\nkernel_arch=%s\ncross_prefix=%s\ndebian_arch=%s\n"
-		       "qemu=%s\nqemu_package=%s\nhost=%d\nimage_suite=%s\nbig_endian=%d\n",
+		       "qemu=%s\nqemu_package=%s\nhost=%d\nimage_suite=%s\nbig_endian=%d\n"
+		       "saved_state=%d\n",
 		       a->name, a->alias ? a->alias : "", a->kernel_arch,
 		       a == arch_host() ? "" : a->cross_prefix, a->debian_arch, a->qemu,
-		       a->qemu_package, a == arch_host(), arch_image_suite(a), a->big_endian);
+		       a->qemu_package, a == arch_host(), arch_image_suite(a), a->big_endian,
+		       a->saved_state);
 		if (!only && a[1].name)
 			printf("\n");
 	}

@@ -39,6 +39,18 @@ for a in "${arches[@]}"; do
 $order" "$a: uname -m says $a; two bytes read as a 16-bit number: $order ($([ "$order" = 0102 ] && echo big || echo little)-endian)"
 	q true </dev/null
 	is "$?" 0 "$a: exit 0"
+	# The runs from here start from a saved VM state where the table says the machine migrates.
+	if "$QUIZ_KERNEL_TOOL" arch "$a" | grep -qx 'saved_state=1'; then
+		# (The first run of a layout boots cold, the second saves, the third restores.)
+		q -v true </dev/null 2>/dev/null && q -v true </dev/null 2>/dev/null &&
+			q -v sh -c 'echo restored' </dev/null >out 2>err
+		grep -q '^quiz: VM state: restored from ' err && [ "$(cat out)" = restored ]
+		ok $? "$a: a run starts from the saved VM state, and runs its program" "$(grep 'VM state' err)"
+	else
+		q -v true </dev/null 2>err
+		grep -q '^quiz: VM state: none; a cold boot: no saved states for this architecture$' err
+		ok $? "$a: no saved states for this architecture: a cold boot, -v says why" "$(grep 'VM state' err)"
+	fi
 	q no-such-command </dev/null 2>/dev/null
 	is "$?" 127 "$a: a program not found: 127"
 	q sh -c 'kill -TERM $$' </dev/null
