@@ -87,6 +87,7 @@ const struct arch arch_table[] = {
 		.max_cpus = 8, /* virt's default GICv2 */
 		.kernel_words = aarch64_words,
 		.gdb_arch = "aarch64",
+		.saved_state = true,
 	},
 	{
 		.name = "s390x",
@@ -105,6 +106,7 @@ const struct arch arch_table[] = {
 		.max_cpus = 248, /* QEMU's s390-ccw-virtio */
 		.kernel_words = s390x_words,
 		.gdb_arch = "s390:64-bit",
+		.saved_state = true,
 		.big_endian = true,
 	},
 	{

@@ -69,7 +69,7 @@ static void test_identity(void)
 
 static void test_cold(void)
 {
-	const struct arch *x86 = arch_find("x86_64"), *s390x = arch_find("s390x");
+	const struct arch *x86 = arch_find("x86_64");
 	struct vmstate_case c = {.arch = x86};
 	CHECK(vmstate_cold_reason(&c) == NULL, "x86_64, no extra QEMU arguments: a saved state");
 	c.cold = true;
@@ -77,8 +77,11 @@ static void test_cold(void)
 	c = (struct vmstate_case){.arch = x86, .n_extra_args = 2};
 	CHECK(vmstate_cold_reason(&c) && strstr(vmstate_cold_reason(&c), "disks"),
 	      "a profile's disk: cold (the kernel probed the saved one)");
-	c = (struct vmstate_case){.arch = s390x};
-	CHECK(vmstate_cold_reason(&c) != NULL, "an architecture without saved states: cold");
+	struct arch unmigrated = *x86; /* every row migrates today; one added before it is tried */
+	unmigrated.saved_state = false;
+	c = (struct vmstate_case){.arch = &unmigrated};
+	CHECK(vmstate_cold_reason(&c) && strstr(vmstate_cold_reason(&c), "architecture"),
+	      "an architecture without saved states: cold");
 }
 
 static void test_restore_argv(void)

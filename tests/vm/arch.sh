@@ -46,7 +46,7 @@ $order" "$a: uname -m says $a; two bytes read as a 16-bit number: $order ($([ "$
 			q -v sh -c 'echo restored' </dev/null >out 2>err
 		grep -q '^quiz: VM state: restored from ' err && [ "$(cat out)" = restored ]
 		ok $? "$a: a run starts from the saved VM state, and runs its program" "$(grep 'VM state' err)"
-	else
+	else # (none today: an arch added before its machine's migration is tried)
 		q -v true </dev/null 2>err
 		grep -q '^quiz: VM state: none; a cold boot: no saved states for this architecture$' err
 		ok $? "$a: no saved states for this architecture: a cold boot, -v says why" "$(grep 'VM state' err)"
