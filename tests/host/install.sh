@@ -15,7 +15,7 @@ missing=
 for f in bin/quiz bin/quiz-kernel bin/quiz-image libexec/quiz/quiz-init libexec/quiz/quiz-init.sha256 \
 	libexec/quiz/quiz-kernel-build libexec/quiz/quiz-image libexec/quiz/quiz-libs \
 	libexec/quiz/quiz-image-manifest libexec/quiz/quiz-image-packages \
-	libexec/quiz/quiz-image-refresh libexec/quiz/quiz-image-static share/quiz/kconfig/base.config \
+	libexec/quiz/quiz-image-refresh libexec/quiz/quiz-image-static libexec/quiz/quiz-apt-private share/quiz/kconfig/base.config \
 	share/quiz/kconfig/arch/x86_64.config share/quiz/kconfig/flavour/kasan.config share/quiz/image/core.list share/quiz/image/suite.list share/quiz/image/customize \
 	share/quiz/profiles/blockdev share/man/man1/quiz.1 share/man/man1/quiz-kernel.1 \
 	share/man/man1/quiz-image.1 share/man/man1/quiz-libs.1 share/bash-completion/completions/quiz \
