@@ -28,8 +28,9 @@ done
 head -c 1048576 /dev/urandom >random.bin
 for a in "${arches[@]}"; do
 	q() { "$QUIZ" -a "$a" -k "$QUIZ_TEST_KERNEL" -r raw "$@"; }
+	row=$("$QUIZ_KERNEL_TOOL" arch "$a") # its row of quiz's table, KEY=VALUE lines
 	order=0201 # little-endian; big-endian machines say so in quiz's table
-	"$QUIZ_KERNEL_TOOL" arch "$a" | grep -qx 'big_endian=1' && order=0102
+	grep -qx 'big_endian=1' <<<"$row" && order=0102
 	out=$(q sh -c 'uname -m; printf "\001\002" | od -An -tx2 | tr -d " "; date +%s >/dev/stderr; exit 3' \
 		</dev/null 2>err)
 	is "$?" 3 "$a: the program's exit status (3)"
@@ -40,7 +41,7 @@ $order" "$a: uname -m says $a; two bytes read as a 16-bit number: $order ($([ "$
 	q true </dev/null
 	is "$?" 0 "$a: exit 0"
 	# The runs from here start from a saved VM state where the table says the machine migrates.
-	if "$QUIZ_KERNEL_TOOL" arch "$a" | grep -qx 'saved_state=1'; then
+	if grep -qx 'saved_state=1' <<<"$row"; then
 		# (The first run of a layout boots cold, the second saves, the third restores.)
 		q -v true </dev/null 2>/dev/null && q -v true </dev/null 2>/dev/null &&
 			q -v sh -c 'echo restored' </dev/null >out 2>err
@@ -73,7 +74,7 @@ $order" "$a: uname -m says $a; two bytes read as a 16-bit number: $order ($([ "$
 	grep -q 'the guest kernel panicked' err
 	ok $? "$a: stderr says the kernel panicked" "$(tail -n 2 err)"
 	rm -rf shared && mkdir shared
-	if [ "$("$QUIZ_KERNEL_TOOL" arch "$a" | sed -n 's/^image_suite=//p')" = static ]; then
+	if grep -qx 'image_suite=static' <<<"$row"; then
 		# Not memdev: its guest hook uses losetup --find --show, which busybox's lacks.
 		q --shared shared sh -c 'echo from-guest >/shared/f' </dev/null 2>err
 		is "$?:$(cat shared/f 2>/dev/null)" "0:from-guest" "$a: --shared reaches the host" "$(tail -n 3 err)"
